@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Runs every test (xunit: engine, CLI end to end, module metadata, interoperability with the real Cinder code).
+# First installs what the tests need and the machine lacks: Debian's python3-cinder (Cinder's own
+# backup drivers) and zstd. NuGet packages are restored by dotnet test itself.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+/usr/bin/python3 -c 'import cinder.backup.drivers.posix' 2>/dev/null || need+=(python3-cinder)
+command -v zstd >/dev/null 2>&1 || need+=(zstd)
+if ((${#need[@]})); then
+  sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  echo "Installing ${need[*]} ..."
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+exec dotnet test CinderBackup.sln -c Release "$@"

@@ -1,0 +1,191 @@
+using System.CommandLine;
+using CinderBackup.Cli.Output;
+using CinderBackup.Cli.Views;
+using CinderBackup.Engine.Api;
+
+namespace CinderBackup.Cli.Commands;
+
+/// <summary><c>volume create|list|show|delete|set|register|attach|detach</c> and the snapshot group.</summary>
+internal static class VolumeCommands
+{
+    public static Command Build(CliApp app)
+    {
+        var volume = new Command("volume", "Block volumes, their snapshots and backups.");
+        volume.Subcommands.Add(Create(app));
+        volume.Subcommands.Add(Register(app));
+        volume.Subcommands.Add(List(app));
+        volume.Subcommands.Add(Show(app));
+        volume.Subcommands.Add(Delete(app));
+        volume.Subcommands.Add(Set(app));
+        volume.Subcommands.Add(Attach(app));
+        volume.Subcommands.Add(Detach(app));
+        volume.Subcommands.Add(SnapshotCommands.Build(app));
+        return volume;
+    }
+
+    private static Command Create(CliApp app)
+    {
+        var cmd = new Command("create", "Create a sparse volume in the file pool.");
+        var name = new Argument<string>("NAME") { Description = "Name of the new volume." };
+        var size = new Option<string>("--size") { Description = "Size in GiB (a positive integer).", Required = true, HelpName = "SIZE" };
+        var description = new Option<string?>("--description") { Description = "Volume description." };
+        var zone = new Option<string?>("--availability-zone") { Description = "Availability zone (default: storage_availability_zone)." };
+        var property = new Option<string[]>("--property") { Description = "Metadata key=value; repeat for several.", HelpName = "KEY=VALUE" };
+        cmd.Arguments.Add(name);
+        cmd.Options.Add(size);
+        cmd.Options.Add(description);
+        cmd.Options.Add(zone);
+        cmd.Options.Add(property);
+        var output = CliApp.AddOutputOptions(cmd, list: false);
+        app.EngineAction(cmd, (parse, engine) =>
+        {
+            var sizeGiB = VolumeApi.ParseSize(parse.GetValue(size)!);
+            var v = engine.Volumes.Create(parse.GetValue(name), sizeGiB, parse.GetValue(description), parse.GetValue(zone),
+                Arguments.Properties(parse.GetValue(property)));
+            Formatter.ShowOne(app.Out, output.Read(parse), VolumeView.Show(v));
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static Command Register(CliApp app)
+    {
+        var cmd = new Command("register", "Register an existing image file or block device as a volume (never deleted or truncated).");
+        var name = new Argument<string>("NAME") { Description = "Name of the volume." };
+        var path = new Option<string>("--path") { Description = "Image file or block device.", Required = true, HelpName = "PATH" };
+        var description = new Option<string?>("--description") { Description = "Volume description." };
+        var zone = new Option<string?>("--availability-zone") { Description = "Availability zone." };
+        cmd.Arguments.Add(name);
+        cmd.Options.Add(path);
+        cmd.Options.Add(description);
+        cmd.Options.Add(zone);
+        var output = CliApp.AddOutputOptions(cmd, list: false);
+        app.EngineAction(cmd, (parse, engine) =>
+        {
+            var v = engine.Volumes.Register(parse.GetValue(name), parse.GetValue(path)!, parse.GetValue(description), parse.GetValue(zone));
+            Formatter.ShowOne(app.Out, output.Read(parse), VolumeView.Show(v));
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static Command List(CliApp app)
+    {
+        var cmd = new Command("list", "List volumes.");
+        var all = new Option<bool>("--all-projects") { Description = "Include all projects (admin only)." };
+        var longFormat = new Option<bool>("--long") { Description = "List additional fields." };
+        var status = new Option<string?>("--status") { Description = "Only volumes in this status." };
+        var name = new Option<string?>("--name") { Description = "Only volumes with this name." };
+        cmd.Options.Add(all);
+        cmd.Options.Add(longFormat);
+        cmd.Options.Add(status);
+        cmd.Options.Add(name);
+        var output = CliApp.AddOutputOptions(cmd, list: true);
+        app.EngineAction(cmd, (parse, engine) =>
+        {
+            var allProjects = parse.GetValue(all);
+            var isLong = parse.GetValue(longFormat);
+            var wanted = parse.GetValue(name);
+            var volumes = engine.Volumes.List(allProjects, parse.GetValue(status))
+                .Where(v => wanted is null || v.Name == wanted).ToList();
+            Formatter.ShowList(app.Out, output.Read(parse), VolumeView.Columns(isLong, allProjects),
+                volumes.Select(v => VolumeView.Row(v, isLong, allProjects)).ToList());
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static Command Show(CliApp app)
+    {
+        var cmd = new Command("show", "Show a volume.");
+        var target = new Argument<string>("VOLUME") { Description = "Volume name or ID." };
+        cmd.Arguments.Add(target);
+        var output = CliApp.AddOutputOptions(cmd, list: false);
+        app.EngineAction(cmd, (parse, engine) =>
+        {
+            Formatter.ShowOne(app.Out, output.Read(parse), VolumeView.Show(engine.Volumes.Get(parse.GetValue(target)!)));
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static Command Delete(CliApp app)
+    {
+        var cmd = new Command("delete", "Delete volumes (a registered path is only forgotten, never deleted).");
+        var targets = new Argument<string[]>("VOLUME") { Description = "Volume names or IDs.", Arity = ArgumentArity.OneOrMore };
+        var force = new Option<bool>("--force") { Description = "Delete whatever the status (admin only)." };
+        cmd.Arguments.Add(targets);
+        cmd.Options.Add(force);
+        app.EngineAction(cmd, (parse, engine) =>
+            DeleteLoop.Run(app, parse, "volume", parse.GetValue(targets)!, v => engine.Volumes.Delete(v, parse.GetValue(force))));
+        return cmd;
+    }
+
+    private static Command Set(CliApp app)
+    {
+        var cmd = new Command("set", "Change a volume's name, description, properties or size (extend).");
+        var target = new Argument<string>("VOLUME") { Description = "Volume name or ID." };
+        var name = new Option<string?>("--name") { Description = "New name." };
+        var description = new Option<string?>("--description") { Description = "New description." };
+        var size = new Option<string?>("--size") { Description = "Extend to this size in GiB.", HelpName = "SIZE" };
+        var property = new Option<string[]>("--property") { Description = "Metadata key=value; repeat for several.", HelpName = "KEY=VALUE" };
+        cmd.Arguments.Add(target);
+        cmd.Options.Add(name);
+        cmd.Options.Add(description);
+        cmd.Options.Add(size);
+        cmd.Options.Add(property);
+        app.EngineAction(cmd, (parse, engine) =>
+        {
+            var volume = parse.GetValue(target)!;
+            var newSize = parse.GetValue(size) is string s ? VolumeApi.ParseSize(s) : (int?)null;
+            var props = Arguments.Properties(parse.GetValue(property));
+            var resolved = engine.Volumes.Get(volume);
+            if (parse.GetValue(name) is not null || parse.GetValue(description) is not null || props is not null)
+            {
+                resolved = engine.Volumes.Update(resolved.Id, parse.GetValue(name), parse.GetValue(description), props);
+            }
+            if (newSize is int n)
+            {
+                engine.Volumes.Extend(resolved.Id, n);
+            }
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static Command Attach(CliApp app)
+    {
+        var cmd = new Command("attach", "Mark a volume in-use by an instance on a device.");
+        var target = new Argument<string>("VOLUME") { Description = "Volume name or ID." };
+        var instance = new Option<string>("--instance") { Description = "Instance (server) name or ID.", Required = true };
+        var device = new Option<string>("--device") { Description = "Device, e.g. /dev/vdc.", Required = true };
+        cmd.Arguments.Add(target);
+        cmd.Options.Add(instance);
+        cmd.Options.Add(device);
+        var output = CliApp.AddOutputOptions(cmd, list: false);
+        app.EngineAction(cmd, (parse, engine) =>
+        {
+            var v = engine.Volumes.Attach(parse.GetValue(target)!, parse.GetValue(instance)!, parse.GetValue(device)!);
+            var a = v.Attachments[^1];
+            Formatter.ShowOne(app.Out, output.Read(parse), new (string, object?)[]
+            {
+                ("ID", a.Id), ("Server ID", a.InstanceId), ("Volume ID", a.VolumeId), ("Device", a.Device),
+            });
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static Command Detach(CliApp app)
+    {
+        var cmd = new Command("detach", "Detach a volume from its instance.");
+        var target = new Argument<string>("VOLUME") { Description = "Volume name or ID." };
+        cmd.Arguments.Add(target);
+        app.EngineAction(cmd, (parse, engine) =>
+        {
+            engine.Volumes.Detach(parse.GetValue(target)!);
+            return 0;
+        });
+        return cmd;
+    }
+}

@@ -1,0 +1,61 @@
+using CinderBackup.Engine.Catalog;
+using CinderBackup.Engine.Config;
+
+namespace CinderBackup.Engine.Api;
+
+/// <summary>
+/// The engine facade. A front end opens one per call (or per session), makes its call through one of the
+/// area APIs, and disposes it. Opening loads the configuration, resolves the identity and opens (and, when
+/// needed, migrates) the catalog.
+/// </summary>
+public sealed class BackupEngine : IDisposable
+{
+    private BackupEngine(EngineConfig config, BackupContext context, CatalogDatabase catalog, EngineOptions options)
+    {
+        Config = config;
+        Context = context;
+        Catalog = catalog;
+        Options = options;
+        Volumes = new VolumeApi(this);
+        Snapshots = new SnapshotApi(this);
+    }
+
+    public EngineConfig Config { get; }
+
+    public BackupContext Context { get; }
+
+    public VolumeApi Volumes { get; }
+
+    public SnapshotApi Snapshots { get; }
+
+    /// <summary>Schema version of the open catalog.</summary>
+    public int CatalogSchemaVersion => Catalog.SchemaVersion;
+
+    internal CatalogDatabase Catalog { get; }
+
+    internal EngineOptions Options { get; }
+
+    /// <summary>Loads configuration and identity without opening the catalog (for Get-BackupContext, config checks).</summary>
+    public static (EngineConfig Config, BackupContext Context) LoadSettings(EngineOptions? options = null)
+    {
+        options ??= new EngineOptions();
+        var config = ConfigLoader.Load(options.ConfigPath, options.Environment);
+        var resolved = ContextResolver.Resolve(config, options);
+        var context = new BackupContext(resolved.ProjectName, resolved.UserName, resolved.IsAdmin, resolved.Source)
+        {
+            ConfigFile = config.SourceFile,
+            DataDirectory = config.DataDirectory,
+        };
+        return (config, context);
+    }
+
+    public static BackupEngine Open(EngineOptions? options = null)
+    {
+        options ??= new EngineOptions();
+        var (config, context) = LoadSettings(options);
+        var catalog = CatalogDatabase.Open(config.CatalogPath, config.CatalogBusyTimeoutSeconds);
+        return new BackupEngine(config, context, catalog, options);
+    }
+
+    public void Dispose() => Catalog.Dispose();
+}

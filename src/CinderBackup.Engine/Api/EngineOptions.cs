@@ -1,0 +1,21 @@
+namespace CinderBackup.Engine.Api;
+
+/// <summary>How a front end opens the engine: which config file, which identity, which environment.</summary>
+public sealed class EngineOptions
+{
+    /// <summary>Explicit configuration file (--config / -ConfigPath); null means CINDERBACKUP_CONFIG or the default.</summary>
+    public string? ConfigPath { get; init; }
+
+    /// <summary>Identity given for this call or session; each null field falls back to config, environment, default.</summary>
+    public string? ProjectName { get; init; }
+
+    public string? UserName { get; init; }
+
+    public bool? Admin { get; init; }
+
+    /// <summary>Where the identity override came from, for display ("session", "command line").</summary>
+    public string OverrideSource { get; init; } = "command line";
+
+    /// <summary>Environment lookup; tests pass their own so they never touch the process environment.</summary>
+    public Func<string, string?> Environment { get; init; } = System.Environment.GetEnvironmentVariable;
+}

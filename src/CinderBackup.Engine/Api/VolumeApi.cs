@@ -1,0 +1,332 @@
+using CinderBackup.Engine.Catalog;
+using CinderBackup.Engine.Errors;
+using CinderBackup.Engine.Util;
+using CinderBackup.Engine.Volumes;
+
+namespace CinderBackup.Engine.Api;
+
+/// <summary>Volumes: file-pool images and registered paths, their status, size and attachments.</summary>
+public sealed class VolumeApi
+{
+    /// <summary>Largest volume we create: 1 PiB, far past any file system's sparse-file limit sanity.</summary>
+    public const int MaxSizeGiB = 1 << 20;
+
+    private static readonly string[] DeletableStatuses =
+        { VolumeStatus.Available, VolumeStatus.Error, VolumeStatus.ErrorRestoring, VolumeStatus.ErrorExtending, "error_managing" };
+
+    private readonly BackupEngine _engine;
+
+    internal VolumeApi(BackupEngine engine) => _engine = engine;
+
+    private BackupContext Context => _engine.Context;
+
+    /// <summary>Creates a sparse raw image of <paramref name="sizeGiB"/> GiB in the file pool.</summary>
+    public BlockVolume Create(string? name, int sizeGiB, string? description = null, string? availabilityZone = null,
+        IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        ValidateSize(sizeGiB.ToString(System.Globalization.CultureInfo.InvariantCulture), sizeGiB);
+        ValidateText(name, "name");
+        ValidateText(description, "description");
+        ValidateText(availabilityZone, "availability zone");
+        ValidateMetadata(metadata);
+        var id = Guid.NewGuid().ToString();
+        var path = FilePool.ImagePath(_engine.Config.VolumePoolPath, id);
+        var bytes = sizeGiB * FilePool.GiB;
+        try
+        {
+            FilePool.Create(path, bytes);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            FilePool.Delete(path);
+            throw new CinderBackupException(ErrorIds.VolumeIOError, ErrorKind.IOError,
+                $"Cannot create a {sizeGiB} GiB image in the file pool '{_engine.Config.VolumePoolPath}': {e.Message}", name ?? id, e);
+        }
+        try
+        {
+            return _engine.Catalog.Write(db =>
+            {
+                var now = Clock.UtcNow;
+                VolumeRecords.Insert(db, id, name, description, Context.ProjectName, Context.UserName, sizeGiB, bytes,
+                    VolumeStatus.Available, availabilityZone ?? _engine.Config.AvailabilityZone, _engine.Config.Host,
+                    VolumeBackend.Pool, path, now);
+                if (metadata is { Count: > 0 })
+                {
+                    VolumeRecords.SetMetadata(db, id, metadata, replace: true);
+                }
+                return VolumeRecords.Get(db, id)!;
+            });
+        }
+        catch
+        {
+            FilePool.Delete(path);
+            throw;
+        }
+    }
+
+    /// <summary>Registers an existing image file or block device. We never delete, truncate or grow it.</summary>
+    public BlockVolume Register(string? name, string path, string? description = null, string? availabilityZone = null)
+    {
+        ValidateText(name, "name");
+        ValidateText(description, "description");
+        if (string.IsNullOrWhiteSpace(path) || path.Any(char.IsControl))
+        {
+            throw new CinderBackupException(ErrorIds.InvalidPath, ErrorKind.InvalidArgument,
+                $"Invalid path '{ContextResolver.Printable(path ?? "")}'.", path);
+        }
+        var full = System.IO.Path.GetFullPath(path);
+        var bytes = DeviceProbe.Measure(full);
+        if (bytes == 0)
+        {
+            throw new CinderBackupException(ErrorIds.InvalidPath, ErrorKind.InvalidArgument,
+                $"The path '{full}' is empty; a volume needs at least one byte.", full);
+        }
+        var sizeGiB = (int)Math.Min(int.MaxValue, (bytes + FilePool.GiB - 1) / FilePool.GiB);
+        var id = Guid.NewGuid().ToString();
+        return _engine.Catalog.Write(db =>
+        {
+            var existing = db.Scalar("SELECT id FROM volumes WHERE path = $p AND deleted = 0", ("$p", full));
+            if (existing is string other)
+            {
+                throw new CinderBackupException(ErrorIds.InvalidPath, ErrorKind.Conflict,
+                    $"The path '{full}' is already volume {other}.", full);
+            }
+            VolumeRecords.Insert(db, id, name, description, Context.ProjectName, Context.UserName, sizeGiB, bytes,
+                VolumeStatus.Available, availabilityZone ?? _engine.Config.AvailabilityZone, _engine.Config.Host,
+                VolumeBackend.Path, full, Clock.UtcNow);
+            return VolumeRecords.Get(db, id)!;
+        });
+    }
+
+    public BlockVolume Get(string nameOrId) => _engine.Catalog.Read(db => Lookup.Volume(db, Context, nameOrId));
+
+    /// <summary>Volumes of the caller's project, or of every project for an admin asking for all.</summary>
+    public IReadOnlyList<BlockVolume> List(bool allProjects = false, string? status = null)
+    {
+        var project = Policy.ProjectFilter(Context, allProjects);
+        var all = _engine.Catalog.Read(db => VolumeRecords.List(db, project));
+        return status is null ? all : all.Where(v => v.Status == status).ToList();
+    }
+
+    /// <summary>
+    /// Deletes a volume: its pool image is removed; a registered path is only forgotten. Refused while attached,
+    /// while it has snapshots, or (unless an admin forces it) outside Cinder's deletable statuses.
+    /// </summary>
+    public BlockVolume Delete(string nameOrId, bool force = false)
+    {
+        if (force)
+        {
+            Policy.RequireAdmin(Context, "volume:force_delete");
+        }
+        var volume = _engine.Catalog.Write(db =>
+        {
+            var v = Lookup.Volume(db, Context, nameOrId);
+            var snapshots = VolumeRecords.CountSnapshots(db, v.Id);
+            var statusOk = force || DeletableStatuses.Contains(v.Status);
+            if (!statusOk || v.Attachments.Count > 0 || v.Status == VolumeStatus.InUse || snapshots > 0)
+            {
+                var reason = v.Attachments.Count > 0 || v.Status == VolumeStatus.InUse
+                    ? $"volume {Describe(v)} is {v.Status}{(v.Attachments.Count > 0 ? " (" + v.AttachedTo.Replace("\n", "; ") + ")" : "")}"
+                    : snapshots > 0
+                        ? $"volume {Describe(v)} has {snapshots} snapshot(s)"
+                        : $"volume {Describe(v)} is {v.Status}";
+                throw new CinderBackupException(
+                    snapshots > 0 ? ErrorIds.VolumeHasSnapshots : v.Status == VolumeStatus.InUse ? ErrorIds.VolumeInUse : ErrorIds.VolumeInvalidState,
+                    ErrorKind.InvalidState,
+                    "Invalid volume: Volume " + (force ? "" : "status must be available or error or error_restoring or error_extending or error_managing and ")
+                    + "must not be migrating, attached, belong to a group, have snapshots, awaiting a transfer, or be disassociated from snapshots after volume transfer. "
+                    + $"({reason})",
+                    v.Id);
+            }
+            VolumeRecords.SetStatus(db, v.Id, VolumeStatus.Deleting);
+            return v;
+        });
+        try
+        {
+            if (volume.Backend == VolumeBackend.Pool)
+            {
+                FilePool.Delete(volume.Path);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _engine.Catalog.Write(db => VolumeRecords.SetStatus(db, volume.Id, VolumeStatus.ErrorDeleting));
+            throw new CinderBackupException(ErrorIds.VolumeIOError, ErrorKind.IOError,
+                $"Cannot delete the image of volume {Describe(volume)} at '{volume.Path}': {e.Message}", volume.Id, e);
+        }
+        _engine.Catalog.Write(db => VolumeRecords.SoftDelete(db, volume.Id));
+        return volume;
+    }
+
+    /// <summary>Grows a file-pool volume (Cinder's extend); the new tail is sparse.</summary>
+    public BlockVolume Extend(string nameOrId, int newSizeGiB)
+    {
+        ValidateSize(newSizeGiB.ToString(System.Globalization.CultureInfo.InvariantCulture), newSizeGiB);
+        var volume = _engine.Catalog.Write(db =>
+        {
+            var v = Lookup.Volume(db, Context, nameOrId);
+            if (v.Backend != VolumeBackend.Pool)
+            {
+                throw new CinderBackupException(ErrorIds.VolumeInvalidState, ErrorKind.NotSupported,
+                    $"Volume {Describe(v)} is the registered path '{v.Path}'; CinderBackup never resizes registered devices.", v.Id);
+            }
+            if (newSizeGiB <= v.Size)
+            {
+                throw new CinderBackupException(ErrorIds.InvalidSize, ErrorKind.InvalidArgument,
+                    $"Invalid input received: New size for extend must be greater than current size. (current: {v.Size}, extended: {newSizeGiB}).", v.Id);
+            }
+            if (!VolumeRecords.ConditionalStatus(db, v.Id, new[] { VolumeStatus.Available }, VolumeStatus.Extending, savePrevious: true))
+            {
+                throw new CinderBackupException(ErrorIds.VolumeInvalidState, ErrorKind.InvalidState,
+                    $"Invalid volume: Volume {v.Id} status must be '{{'status': 'available'}}' to extend, currently {v.Status}.", v.Id);
+            }
+            return v;
+        });
+        var bytes = newSizeGiB * FilePool.GiB;
+        try
+        {
+            FilePool.Extend(volume.Path, bytes);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _engine.Catalog.Write(db => VolumeRecords.SetStatus(db, volume.Id, VolumeStatus.ErrorExtending));
+            throw new CinderBackupException(ErrorIds.VolumeIOError, ErrorKind.IOError,
+                $"Cannot extend volume {Describe(volume)} to {newSizeGiB} GiB: {e.Message}", volume.Id, e);
+        }
+        return _engine.Catalog.Write(db =>
+        {
+            VolumeRecords.SetSize(db, volume.Id, newSizeGiB, bytes);
+            VolumeRecords.SetStatus(db, volume.Id, VolumeStatus.Available);
+            return VolumeRecords.Get(db, volume.Id)!;
+        });
+    }
+
+    /// <summary>Changes name, description or user metadata (null leaves a field as it is).</summary>
+    public BlockVolume Update(string nameOrId, string? name = null, string? description = null,
+        IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        ValidateText(name, "name");
+        ValidateText(description, "description");
+        ValidateMetadata(metadata);
+        return _engine.Catalog.Write(db =>
+        {
+            var v = Lookup.Volume(db, Context, nameOrId);
+            VolumeRecords.SetNameAndDescription(db, v.Id, name ?? v.Name, description ?? v.Description);
+            if (metadata is not null)
+            {
+                VolumeRecords.SetMetadata(db, v.Id, metadata, replace: false);
+            }
+            return VolumeRecords.Get(db, v.Id)!;
+        });
+    }
+
+    /// <summary>Marks a volume in-use by <paramref name="instance"/> on <paramref name="device"/>.</summary>
+    public BlockVolume Attach(string nameOrId, string instance, string device)
+    {
+        ValidateRequired(instance, "instance");
+        ValidateRequired(device, "device");
+        return _engine.Catalog.Write(db =>
+        {
+            var v = Lookup.Volume(db, Context, nameOrId);
+            if (!VolumeRecords.ConditionalStatus(db, v.Id, new[] { VolumeStatus.Available }, VolumeStatus.InUse))
+            {
+                throw new CinderBackupException(v.Status == VolumeStatus.InUse ? ErrorIds.VolumeInUse : ErrorIds.VolumeInvalidState,
+                    ErrorKind.InvalidState,
+                    $"Invalid volume: Volume status must be available to reserve, but the status is {v.Status}.", v.Id);
+            }
+            VolumeRecords.AddAttachment(db, Guid.NewGuid().ToString(), v.Id, instance, device, Clock.UtcNow);
+            return VolumeRecords.Get(db, v.Id)!;
+        });
+    }
+
+    /// <summary>Detaches every attachment of an in-use volume; it becomes available.</summary>
+    public BlockVolume Detach(string nameOrId)
+    {
+        return _engine.Catalog.Write(db =>
+        {
+            var v = Lookup.Volume(db, Context, nameOrId);
+            if (!VolumeRecords.ConditionalStatus(db, v.Id, new[] { VolumeStatus.InUse }, VolumeStatus.Available))
+            {
+                throw new CinderBackupException(ErrorIds.VolumeInvalidState, ErrorKind.InvalidState,
+                    "Invalid volume: Unable to detach volume. Volume status must be 'in-use' and attach_status must be 'attached' to detach.", v.Id);
+            }
+            VolumeRecords.RemoveAttachments(db, v.Id, Clock.UtcNow);
+            return VolumeRecords.Get(db, v.Id)!;
+        });
+    }
+
+    internal static string Describe(BlockVolume v) => v.Name is { Length: > 0 } n ? $"'{n}' ({v.Id})" : v.Id;
+
+    /// <summary>Cinder's rule and message for sizes: a positive integer.</summary>
+    internal static void ValidateSize(string raw, long size)
+    {
+        if (size <= 0 || size > MaxSizeGiB)
+        {
+            throw new CinderBackupException(ErrorIds.InvalidSize, ErrorKind.InvalidArgument,
+                size > MaxSizeGiB
+                    ? $"Invalid input received: Volume size '{raw}' is larger than the largest supported size ({MaxSizeGiB} GiB)."
+                    : $"Invalid input received: Volume size '{raw}' must be an integer and greater than 0", raw);
+        }
+    }
+
+    /// <summary>Parses a size given as text by a front end, with Cinder's message when it is not a positive integer.</summary>
+    public static int ParseSize(string raw)
+    {
+        if (!int.TryParse(raw, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var n))
+        {
+            throw new CinderBackupException(ErrorIds.InvalidSize, ErrorKind.InvalidArgument,
+                $"Invalid input received: Volume size '{ContextResolver.Printable(raw)}' must be an integer and greater than 0", raw);
+        }
+        ValidateSize(raw, n);
+        return n;
+    }
+
+    internal static void ValidateText(string? value, string what)
+    {
+        if (value is null)
+        {
+            return;
+        }
+        if (value.Length > 255)
+        {
+            throw new CinderBackupException(ErrorIds.InvalidName, ErrorKind.InvalidArgument,
+                $"Invalid input received: {what} has {value.Length} characters, more than the limit of 255.", value);
+        }
+        if (value.Any(char.IsControl))
+        {
+            throw new CinderBackupException(ErrorIds.InvalidName, ErrorKind.InvalidArgument,
+                $"Invalid input received: {what} '{ContextResolver.Printable(value)}' contains control characters.", value);
+        }
+    }
+
+    private static void ValidateRequired(string? value, string what)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            throw new CinderBackupException(ErrorIds.InvalidArgument, ErrorKind.InvalidArgument,
+                $"Invalid input received: {what} is required.", value);
+        }
+        ValidateText(value, what);
+    }
+
+    internal static void ValidateMetadata(IReadOnlyDictionary<string, string>? metadata)
+    {
+        if (metadata is null)
+        {
+            return;
+        }
+        foreach (var (k, v) in metadata)
+        {
+            if (string.IsNullOrEmpty(k) || k.Length > 255 || k.Any(char.IsControl))
+            {
+                throw new CinderBackupException(ErrorIds.InvalidArgument, ErrorKind.InvalidArgument,
+                    $"Invalid metadata: key '{ContextResolver.Printable(k ?? "")}' must be 1 to 255 characters without control characters.", k);
+            }
+            if (v is not null && (v.Length > 255 || v.Any(char.IsControl)))
+            {
+                throw new CinderBackupException(ErrorIds.InvalidArgument, ErrorKind.InvalidArgument,
+                    $"Invalid metadata: the value of '{k}' must be at most 255 characters without control characters.", k);
+            }
+        }
+    }
+}

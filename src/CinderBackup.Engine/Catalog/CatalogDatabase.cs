@@ -1,0 +1,308 @@
+using CinderBackup.Engine.Errors;
+using Microsoft.Data.Sqlite;
+
+namespace CinderBackup.Engine.Catalog;
+
+/// <summary>
+/// The catalog: one SQLite file (mode 0600, WAL, busy timeout) shared safely by many processes. Every
+/// write runs in a <c>BEGIN IMMEDIATE</c> transaction so concurrent writers queue instead of deadlocking.
+/// </summary>
+internal sealed class CatalogDatabase : IDisposable
+{
+    private static readonly object InitLock = new();
+    private static bool _initialized;
+
+    private readonly SqliteConnection _connection;
+    private readonly Db _db;
+
+    private CatalogDatabase(string path, SqliteConnection connection, bool readOnly)
+    {
+        Path = path;
+        _connection = connection;
+        _db = new Db(connection);
+        ReadOnly = readOnly;
+    }
+
+    public string Path { get; }
+
+    public bool ReadOnly { get; }
+
+    public static CatalogDatabase Open(string path, int busyTimeoutSeconds)
+    {
+        EnsureSqlite();
+        path = System.IO.Path.GetFullPath(path);
+        var dir = System.IO.Path.GetDirectoryName(path)!;
+        try
+        {
+            if (!Directory.Exists(dir))
+            {
+                if (OperatingSystem.IsWindows())
+                {
+                    Directory.CreateDirectory(dir);
+                }
+                else
+                {
+                    Directory.CreateDirectory(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+                }
+            }
+            if (!File.Exists(path))
+            {
+                CreateEmptyFile(path);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CinderBackupException(ErrorIds.CatalogUnavailable, ErrorKind.IOError,
+                $"Cannot create the catalog '{path}': {e.Message}", path, e);
+        }
+        if (Directory.Exists(path))
+        {
+            throw new CinderBackupException(ErrorIds.CatalogUnavailable, ErrorKind.IOError,
+                $"The catalog path '{path}' is a directory, not a file.", path);
+        }
+
+        var readOnly = IsWriteProtected(path);
+        var builder = new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = readOnly ? SqliteOpenMode.ReadOnly : SqliteOpenMode.ReadWrite,
+            Cache = SqliteCacheMode.Private,
+            Pooling = false,
+            DefaultTimeout = busyTimeoutSeconds,
+        };
+        var connection = new SqliteConnection(builder.ToString());
+        var catalog = new CatalogDatabase(path, connection, readOnly);
+        try
+        {
+            catalog.Guard(() =>
+            {
+                connection.Open();
+                catalog._db.Execute($"PRAGMA busy_timeout = {busyTimeoutSeconds * 1000};");
+                catalog._db.Execute("PRAGMA foreign_keys = ON;");
+                if (!readOnly)
+                {
+                    // journal_mode is persistent; setting it needs the write lock only when it changes.
+                    var mode = (string?)catalog._db.Scalar("PRAGMA journal_mode;");
+                    if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
+                    {
+                        catalog._db.Scalar("PRAGMA journal_mode = WAL;");
+                    }
+                    catalog._db.Execute("PRAGMA synchronous = FULL;");
+                }
+                catalog.Migrate();
+            });
+        }
+        catch
+        {
+            catalog.Dispose();
+            throw;
+        }
+        return catalog;
+    }
+
+    /// <summary>Runs <paramref name="body"/> in an immediate (write-locking) transaction.</summary>
+    public T Write<T>(Func<Db, T> body)
+    {
+        if (ReadOnly)
+        {
+            throw ReadOnlyError(null);
+        }
+        return Guard(() =>
+        {
+            using var tx = _connection.BeginTransaction(deferred: false);
+            _db.Transaction = tx;
+            try
+            {
+                var result = body(_db);
+                tx.Commit();
+                return result;
+            }
+            finally
+            {
+                _db.Transaction = null;
+            }
+        });
+    }
+
+    public void Write(Action<Db> body) => Write<object?>(db => { body(db); return null; });
+
+    /// <summary>Runs <paramref name="body"/> in a read transaction (one consistent snapshot).</summary>
+    public T Read<T>(Func<Db, T> body) => Guard(() =>
+    {
+        using var tx = _connection.BeginTransaction(deferred: true);
+        _db.Transaction = tx;
+        try
+        {
+            return body(_db);
+        }
+        finally
+        {
+            _db.Transaction = null;
+        }
+    });
+
+    public int SchemaVersion => (int)Guard(() => _db.ScalarLong("PRAGMA user_version;"));
+
+    /// <summary>Online-consistent copy of the whole catalog (SQLite backup API).</summary>
+    public void BackupTo(string destinationPath)
+    {
+        Guard(() =>
+        {
+            var builder = new SqliteConnectionStringBuilder { DataSource = destinationPath, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false };
+            using var dest = new SqliteConnection(builder.ToString());
+            dest.Open();
+            _connection.BackupDatabase(dest);
+            return 0;
+        });
+    }
+
+    public void Dispose()
+    {
+        _connection.Dispose();
+    }
+
+    private void Migrate()
+    {
+        var version = (int)_db.ScalarLong("PRAGMA user_version;");
+        if (version > Migrations.Latest)
+        {
+            throw new CinderBackupException(ErrorIds.CatalogTooNew, ErrorKind.NotSupported,
+                $"The catalog '{Path}' has schema version {version}, newer than this CinderBackup understands ({Migrations.Latest}). Upgrade CinderBackup.", Path);
+        }
+        if (version == 0)
+        {
+            // An empty file is ours to initialise; a database with someone else's tables is not.
+            var tables = _db.Query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%';", r => r.GetString(0));
+            if (tables.Count > 0)
+            {
+                throw new CinderBackupException(ErrorIds.CatalogCorrupt, ErrorKind.InvalidData,
+                    $"The file '{Path}' is an SQLite database but not a CinderBackup catalog (it has tables {string.Join(", ", tables.Take(5))}).", Path);
+            }
+        }
+        else if ((string?)_db.Scalar("SELECT value FROM catalog_info WHERE key = 'application';") != "cinderbackup")
+        {
+            throw new CinderBackupException(ErrorIds.CatalogCorrupt, ErrorKind.InvalidData,
+                $"The file '{Path}' is not a CinderBackup catalog.", Path);
+        }
+        if (version == Migrations.Latest)
+        {
+            return;
+        }
+        if (ReadOnly)
+        {
+            throw ReadOnlyError($"it needs upgrading from schema {version} to {Migrations.Latest}");
+        }
+
+        // Another process may be migrating at the same moment: take the write lock, then re-read the version.
+        using var tx = _connection.BeginTransaction(deferred: false);
+        _db.Transaction = tx;
+        try
+        {
+            version = (int)_db.ScalarLong("PRAGMA user_version;");
+            for (var i = version; i < Migrations.Latest; i++)
+            {
+                _db.Execute(Migrations.All[i]);
+                _db.Execute($"PRAGMA user_version = {i + 1};");
+            }
+            tx.Commit();
+        }
+        finally
+        {
+            _db.Transaction = null;
+        }
+    }
+
+    private T Guard<T>(Func<T> body)
+    {
+        try
+        {
+            return body();
+        }
+        catch (SqliteException e)
+        {
+            throw Translate(e);
+        }
+    }
+
+    private void Guard(Action body) => Guard<object?>(() => { body(); return null; });
+
+    private CinderBackupException Translate(SqliteException e)
+    {
+        // Primary result codes: https://sqlite.org/rescode.html
+        switch (e.SqliteErrorCode & 0xff)
+        {
+            case 5: // SQLITE_BUSY
+            case 6: // SQLITE_LOCKED
+                return new CinderBackupException(ErrorIds.CatalogLocked, ErrorKind.Busy,
+                    $"The catalog '{Path}' is locked by another process; gave up after waiting {_connection.DefaultTimeout} s.", Path, e);
+            case 8: // SQLITE_READONLY
+                return ReadOnlyError(null, e);
+            case 11: // SQLITE_CORRUPT
+            case 26: // SQLITE_NOTADB
+                return new CinderBackupException(ErrorIds.CatalogCorrupt, ErrorKind.InvalidData,
+                    $"The catalog '{Path}' is corrupt or not an SQLite database ({e.Message.TrimEnd('.')}). Restore it from a catalog backup, or move it away and rebuild the records with discovery.", Path, e);
+            case 13: // SQLITE_FULL
+                return new CinderBackupException(ErrorIds.CatalogUnavailable, ErrorKind.IOError,
+                    $"The catalog '{Path}' cannot grow: the disk is full.", Path, e);
+            case 14: // SQLITE_CANTOPEN
+            case 3:  // SQLITE_PERM
+            case 23: // SQLITE_AUTH
+                return new CinderBackupException(ErrorIds.CatalogUnavailable, ErrorKind.IOError,
+                    $"The catalog '{Path}' cannot be opened: {e.Message}", Path, e);
+            default:
+                return new CinderBackupException(ErrorIds.CatalogUnavailable, ErrorKind.IOError,
+                    $"Catalog '{Path}' error: {e.Message}", Path, e);
+        }
+    }
+
+    private CinderBackupException ReadOnlyError(string? why, Exception? inner = null) =>
+        new(ErrorIds.CatalogReadOnly, ErrorKind.PermissionDenied,
+            $"The catalog '{Path}' is read-only{(why is null ? "" : $" and {why}")}; nothing was changed.", Path, inner);
+
+    private static void CreateEmptyFile(string path)
+    {
+        try
+        {
+            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+            if (!OperatingSystem.IsWindows())
+            {
+                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            }
+            using var _ = new FileStream(path, options);
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            // Another process created it first.
+        }
+    }
+
+    /// <summary>
+    /// A catalog whose owner-write bit is off, or on a read-only file system, is opened read-only. The mode
+    /// bit is checked explicitly because root would otherwise write through it.
+    /// </summary>
+    private static bool IsWriteProtected(string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return (File.GetAttributes(path) & FileAttributes.ReadOnly) != 0;
+        }
+        if ((File.GetUnixFileMode(path) & UnixFileMode.UserWrite) == 0)
+        {
+            return true;
+        }
+        return Native.LibC.IsOnReadOnlyFileSystem(path);
+    }
+
+    private static void EnsureSqlite()
+    {
+        lock (InitLock)
+        {
+            if (!_initialized)
+            {
+                Native.NativeLibraries.RegisterFor(typeof(SQLitePCL.SQLite3Provider_e_sqlite3).Assembly);
+                SQLitePCL.Batteries_V2.Init();
+                _initialized = true;
+            }
+        }
+    }
+}

@@ -1,0 +1,199 @@
+namespace CinderBackup.Engine.Catalog;
+
+/// <summary>
+/// The catalog schema as an ordered list of migrations. <c>PRAGMA user_version</c> holds how many have been
+/// applied. Append new migrations; never edit one that has shipped.
+/// </summary>
+internal static class Migrations
+{
+    public static readonly IReadOnlyList<string> All = new[]
+    {
+        // 1: the base schema. Column names follow Cinder's models where Cinder has the field.
+        """
+        CREATE TABLE catalog_info (
+            key   TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+        INSERT INTO catalog_info (key, value) VALUES ('application', 'cinderbackup');
+
+        CREATE TABLE volumes (
+            id                  TEXT PRIMARY KEY,
+            display_name        TEXT,
+            display_description TEXT,
+            project_id          TEXT NOT NULL,
+            user_id             TEXT NOT NULL,
+            size                INTEGER NOT NULL,
+            size_bytes          INTEGER NOT NULL,
+            status              TEXT NOT NULL,
+            previous_status     TEXT,
+            attach_status       TEXT NOT NULL DEFAULT 'detached',
+            availability_zone   TEXT NOT NULL,
+            host                TEXT,
+            backend             TEXT NOT NULL,
+            path                TEXT NOT NULL,
+            bootable            INTEGER NOT NULL DEFAULT 0,
+            multiattach         INTEGER NOT NULL DEFAULT 0,
+            volume_type_id      TEXT,
+            encryption_key_id   TEXT,
+            snapshot_id         TEXT,
+            source_volid        TEXT,
+            launched_at         TEXT,
+            terminated_at       TEXT,
+            created_at          TEXT NOT NULL,
+            updated_at          TEXT,
+            deleted_at          TEXT,
+            deleted             INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX ix_volumes_project ON volumes (project_id, deleted);
+        CREATE INDEX ix_volumes_name ON volumes (display_name);
+
+        CREATE TABLE volume_metadata (
+            volume_id TEXT NOT NULL REFERENCES volumes (id),
+            key       TEXT NOT NULL,
+            value     TEXT,
+            PRIMARY KEY (volume_id, key)
+        );
+
+        CREATE TABLE volume_glance_metadata (
+            volume_id TEXT NOT NULL REFERENCES volumes (id),
+            key       TEXT NOT NULL,
+            value     TEXT,
+            PRIMARY KEY (volume_id, key)
+        );
+
+        CREATE TABLE volume_attachment (
+            id            TEXT PRIMARY KEY,
+            volume_id     TEXT NOT NULL REFERENCES volumes (id),
+            instance_uuid TEXT NOT NULL,
+            mountpoint    TEXT NOT NULL,
+            attach_status TEXT NOT NULL,
+            attach_time   TEXT NOT NULL,
+            detach_time   TEXT,
+            deleted       INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX ix_attachment_volume ON volume_attachment (volume_id, deleted);
+
+        CREATE TABLE snapshots (
+            id                  TEXT PRIMARY KEY,
+            volume_id           TEXT NOT NULL REFERENCES volumes (id),
+            display_name        TEXT,
+            display_description TEXT,
+            project_id          TEXT NOT NULL,
+            user_id             TEXT NOT NULL,
+            status              TEXT NOT NULL,
+            progress            TEXT NOT NULL DEFAULT '0%',
+            volume_size         INTEGER NOT NULL,
+            size_bytes          INTEGER NOT NULL,
+            path                TEXT NOT NULL,
+            use_quota           INTEGER NOT NULL DEFAULT 1,
+            created_at          TEXT NOT NULL,
+            updated_at          TEXT,
+            deleted_at          TEXT,
+            deleted             INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX ix_snapshots_volume ON snapshots (volume_id, deleted);
+
+        -- Every field of Cinder's backup record (cinder-reference.md §5.1), then ours.
+        CREATE TABLE backups (
+            id                    TEXT PRIMARY KEY,
+            user_id               TEXT NOT NULL,
+            project_id            TEXT NOT NULL,
+            volume_id             TEXT NOT NULL,
+            host                  TEXT,
+            availability_zone     TEXT,
+            container             TEXT,
+            parent_id             TEXT,
+            status                TEXT,
+            fail_reason           TEXT,
+            size                  INTEGER,
+            display_name          TEXT,
+            display_description   TEXT,
+            service_metadata      TEXT,
+            service               TEXT,
+            object_count          INTEGER,
+            temp_volume_id        TEXT,
+            temp_snapshot_id      TEXT,
+            num_dependent_backups INTEGER NOT NULL DEFAULT 0,
+            snapshot_id           TEXT,
+            data_timestamp        TEXT,
+            restore_volume_id     TEXT,
+            encryption_key_id     TEXT,
+            created_at            TEXT NOT NULL,
+            updated_at            TEXT,
+            deleted_at            TEXT,
+            deleted               INTEGER NOT NULL DEFAULT 0,
+            -- ours: where the backup lives and who is working on it
+            repository            TEXT,
+            driver                TEXT,
+            operation             TEXT,
+            owner_host            TEXT,
+            owner_pid             INTEGER,
+            owner_started_at      TEXT,
+            heartbeat_at          TEXT,
+            progress_done         INTEGER,
+            progress_total        INTEGER,
+            progress_rate         REAL
+        );
+        CREATE INDEX ix_backups_volume ON backups (volume_id, deleted);
+        CREATE INDEX ix_backups_parent ON backups (parent_id, deleted);
+        CREATE INDEX ix_backups_project ON backups (project_id, deleted);
+
+        CREATE TABLE backup_metadata (
+            backup_id TEXT NOT NULL REFERENCES backups (id),
+            key       TEXT NOT NULL,
+            value     TEXT,
+            PRIMARY KEY (backup_id, key)
+        );
+
+        CREATE TABLE quotas (
+            project_id TEXT NOT NULL,
+            resource   TEXT NOT NULL,
+            hard_limit INTEGER NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT,
+            PRIMARY KEY (project_id, resource)
+        );
+
+        CREATE TABLE quota_usages (
+            project_id    TEXT NOT NULL,
+            resource      TEXT NOT NULL,
+            in_use        INTEGER NOT NULL DEFAULT 0,
+            reserved      INTEGER NOT NULL DEFAULT 0,
+            until_refresh INTEGER,
+            created_at    TEXT NOT NULL,
+            updated_at    TEXT,
+            PRIMARY KEY (project_id, resource)
+        );
+
+        CREATE TABLE reservations (
+            id         INTEGER PRIMARY KEY AUTOINCREMENT,
+            uuid       TEXT NOT NULL,
+            project_id TEXT NOT NULL,
+            resource   TEXT NOT NULL,
+            delta      INTEGER NOT NULL,
+            expire     TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            deleted    INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX ix_reservations_uuid ON reservations (uuid);
+
+        CREATE TABLE services (
+            id                INTEGER PRIMARY KEY AUTOINCREMENT,
+            host              TEXT NOT NULL,
+            binary            TEXT NOT NULL,
+            topic             TEXT NOT NULL,
+            availability_zone TEXT NOT NULL,
+            disabled          INTEGER NOT NULL DEFAULT 0,
+            disabled_reason   TEXT,
+            report_count      INTEGER NOT NULL DEFAULT 0,
+            pid               INTEGER,
+            created_at        TEXT NOT NULL,
+            updated_at        TEXT,
+            deleted           INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE UNIQUE INDEX ix_services_host_binary ON services (host, binary, deleted);
+        """,
+    };
+
+    public static int Latest => All.Count;
+}

@@ -1,0 +1,44 @@
+namespace CinderBackup.Engine.Config;
+
+/// <summary>
+/// Every key the configuration file accepts. Names are cinder.conf's where Cinder has the option;
+/// defaults that differ from Cinder's are documented in the README.
+/// </summary>
+internal static class ConfigSchema
+{
+    public const long MiB = 1024 * 1024;
+
+    public static readonly IReadOnlyList<string> CompressionNames =
+        new[] { "none", "off", "no", "zlib", "gzip", "bz2", "bzip2", "zstd" };
+
+    public static readonly IReadOnlyList<ConfigOption> Options = new ConfigOption[]
+    {
+        new("state_path", ConfigValueKind.Path, null, "Data directory: catalog, volume pool, log, default repository."),
+        new("volume_pool_path", ConfigValueKind.Path, null, "Directory of the file pool's sparse volume images (default <state_path>/volumes)."),
+        new("snapshot_path", ConfigValueKind.Path, null, "Directory of snapshot images (default <state_path>/snapshots)."),
+        new("host", ConfigValueKind.String, null, "Name of this backup host (default: the machine name)."),
+        new("storage_availability_zone", ConfigValueKind.String, "nova", "Availability zone of this host."),
+        new("os_project_name", ConfigValueKind.String, null, "Project the calls run as."),
+        new("os_username", ConfigValueKind.String, null, "User the calls run as."),
+        new("os_admin", ConfigValueKind.Bool, null, "Whether the configured identity is an administrator."),
+        new("catalog_busy_timeout", ConfigValueKind.Int, 30, "Seconds to wait for a catalog locked by another process.", Min: 1, Max: 3600),
+        new("backup_driver", ConfigValueKind.Choice, "posix", "Repository driver.", Choices: new[] { "posix", "nfs", "s3" }),
+        new("backup_posix_path", ConfigValueKind.Path, null, "Root of the POSIX repository (default <state_path>/backup)."),
+        new("backup_container", ConfigValueKind.String, null, "Default container; unset means Cinder's <id[0:2]>/<id[2:4]>/<id> scheme."),
+        new("backup_create_containers", ConfigValueKind.Bool, true, "Create missing containers."),
+        new("backup_compression_algorithm", ConfigValueKind.Choice, "zstd", "Compression of new backups.", Choices: CompressionNames),
+        new("backup_compression_level", ConfigValueKind.Int, null, "Codec level (default: zlib 6, bz2 9, zstd 1).", Min: -7, Max: 22),
+        new("backup_file_size", ConfigValueKind.Bytes, 128 * MiB, "Object size of POSIX and NFS backups; a multiple of backup_sha_block_size_bytes.", Min: 32 * 1024, Max: 64L * 1024 * MiB),
+        new("backup_sha_block_size_bytes", ConfigValueKind.Bytes, 32768L, "Block size of incremental change tracking.", Min: 512, Max: 64 * MiB),
+        new("quota_backups", ConfigValueKind.Int, 10, "Default number of backups per project (-1: unlimited).", Min: -1, Max: int.MaxValue),
+        new("quota_backup_gigabytes", ConfigValueKind.Int, 1000, "Default GiB of backups per project (-1: unlimited).", Min: -1, Max: int.MaxValue),
+        new("reservation_expire", ConfigValueKind.Int, 86400, "Seconds until a quota reservation expires.", Min: 1, Max: int.MaxValue),
+        new("service_down_time", ConfigValueKind.Int, 60, "Seconds without a heartbeat after which a service is down.", Min: 1, Max: int.MaxValue),
+        new("report_interval", ConfigValueKind.Int, 10, "Seconds between service heartbeats.", Min: 1, Max: int.MaxValue),
+    };
+
+    private static readonly Dictionary<string, ConfigOption> ByName =
+        Options.ToDictionary(o => o.Name, StringComparer.Ordinal);
+
+    public static ConfigOption? Find(string name) => ByName.TryGetValue(name, out var o) ? o : null;
+}

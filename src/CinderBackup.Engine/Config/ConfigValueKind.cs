@@ -1,0 +1,13 @@
+namespace CinderBackup.Engine.Config;
+
+/// <summary>How a configuration value is parsed and validated.</summary>
+internal enum ConfigValueKind
+{
+    String,
+    Path,
+    Bool,
+    Int,
+    /// <summary>A byte count: a plain integer or one with a KiB/MiB/GiB/TiB suffix.</summary>
+    Bytes,
+    Choice,
+}

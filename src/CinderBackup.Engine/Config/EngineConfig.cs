@@ -1,0 +1,91 @@
+using CinderBackup.Engine.Errors;
+
+namespace CinderBackup.Engine.Config;
+
+/// <summary>
+/// The effective configuration: the file's values over the embedded defaults, with derived paths resolved.
+/// </summary>
+public sealed class EngineConfig
+{
+    private readonly IReadOnlyDictionary<string, object?> _values;
+
+    internal EngineConfig(string? sourceFile, IReadOnlyDictionary<string, object?> values, string dataDirectory)
+    {
+        SourceFile = sourceFile;
+        _values = values;
+        DataDirectory = dataDirectory;
+    }
+
+    /// <summary>The file the values came from, or null when running on embedded defaults.</summary>
+    public string? SourceFile { get; }
+
+    /// <summary>Where the catalog, the file pool and the log live.</summary>
+    public string DataDirectory { get; }
+
+    public string CatalogPath => Path.Combine(DataDirectory, "catalog.db");
+
+    public string LogPath => Path.Combine(DataDirectory, "cinder-backup.log");
+
+    public string VolumePoolPath => GetString("volume_pool_path") ?? Path.Combine(DataDirectory, "volumes");
+
+    public string SnapshotPath => GetString("snapshot_path") ?? Path.Combine(DataDirectory, "snapshots");
+
+    public string Host => GetString("host") ?? Environment.MachineName;
+
+    public string AvailabilityZone => GetString("storage_availability_zone")!;
+
+    public string? ProjectName => GetString("os_project_name");
+
+    public string? UserName => GetString("os_username");
+
+    public bool? Admin => (bool?)Get("os_admin");
+
+    public int CatalogBusyTimeoutSeconds => GetInt("catalog_busy_timeout");
+
+    public string BackupDriver => GetString("backup_driver")!;
+
+    public string BackupPosixPath => GetString("backup_posix_path") ?? Path.Combine(DataDirectory, "backup");
+
+    public string? BackupContainer => GetString("backup_container");
+
+    public bool BackupCreateContainers => (bool)Get("backup_create_containers")!;
+
+    public string CompressionAlgorithm => GetString("backup_compression_algorithm")!;
+
+    public int? CompressionLevel => (int?)Get("backup_compression_level");
+
+    public long BackupFileSize => GetLong("backup_file_size");
+
+    public long ShaBlockSize => GetLong("backup_sha_block_size_bytes");
+
+    public int QuotaBackups => GetInt("quota_backups");
+
+    public int QuotaBackupGigabytes => GetInt("quota_backup_gigabytes");
+
+    public int ReservationExpireSeconds => GetInt("reservation_expire");
+
+    public int ServiceDownTimeSeconds => GetInt("service_down_time");
+
+    public int ReportIntervalSeconds => GetInt("report_interval");
+
+    /// <summary>A value by its configuration key, or its default.</summary>
+    public object? Get(string key)
+    {
+        if (_values.TryGetValue(key, out var v))
+        {
+            return v;
+        }
+        var option = ConfigSchema.Find(key) ?? throw new CinderBackupException(
+            ErrorIds.ConfigInvalid, ErrorKind.Configuration, $"Unknown configuration key '{key}'.", key);
+        return option.Default;
+    }
+
+    /// <summary>The keys set explicitly by the configuration file.</summary>
+    public IEnumerable<string> ExplicitKeys => _values.Keys;
+
+    private string? GetString(string key) => (string?)Get(key);
+
+    private int GetInt(string key) => Convert.ToInt32(Get(key)!, System.Globalization.CultureInfo.InvariantCulture);
+
+    private long GetLong(string key) => Convert.ToInt64(Get(key)!, System.Globalization.CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,27 @@
+namespace CinderBackup.Engine.Errors;
+
+/// <summary>Stable error ids. They are part of the public contract: never rename one.</summary>
+public static class ErrorIds
+{
+    public const string ConfigInvalid = "ConfigInvalid";
+    public const string ConfigNotFound = "ConfigNotFound";
+    public const string CatalogCorrupt = "CatalogCorrupt";
+    public const string CatalogReadOnly = "CatalogReadOnly";
+    public const string CatalogLocked = "CatalogLocked";
+    public const string CatalogUnavailable = "CatalogUnavailable";
+    public const string CatalogTooNew = "CatalogTooNew";
+    public const string InvalidName = "InvalidName";
+    public const string InvalidSize = "InvalidSize";
+    public const string InvalidPath = "InvalidPath";
+    public const string InvalidArgument = "InvalidArgument";
+    public const string VolumeNotFound = "VolumeNotFound";
+    public const string VolumeAmbiguous = "VolumeAmbiguous";
+    public const string VolumeInvalidState = "VolumeInvalidState";
+    public const string VolumeInUse = "VolumeInUse";
+    public const string VolumeHasSnapshots = "VolumeHasSnapshots";
+    public const string VolumeIOError = "VolumeIOError";
+    public const string SnapshotNotFound = "SnapshotNotFound";
+    public const string SnapshotAmbiguous = "SnapshotAmbiguous";
+    public const string SnapshotInvalidState = "SnapshotInvalidState";
+    public const string PolicyNotAuthorized = "PolicyNotAuthorized";
+}

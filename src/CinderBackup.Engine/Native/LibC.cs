@@ -1,0 +1,162 @@
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+
+namespace CinderBackup.Engine.Native;
+
+/// <summary>
+/// The few POSIX calls .NET does not expose: hole search, reflink, block device size, hole punching,
+/// directory fsync. Every entry point has a portable fallback so Windows and macOS hosts still work.
+/// </summary>
+internal static partial class LibC
+{
+    private const int SEEK_DATA = 3;
+    private const int SEEK_HOLE = 4;
+    private const int ENXIO = 6;
+    private const uint FICLONE = 0x40049409;
+    private const uint BLKGETSIZE64 = 0x80081272;
+    private const int FALLOC_FL_KEEP_SIZE = 0x01;
+    private const int FALLOC_FL_PUNCH_HOLE = 0x02;
+    private const int O_RDONLY = 0;
+    private const int O_DIRECTORY = 0x10000;
+    private const ulong ST_RDONLY = 1;
+
+    [LibraryImport("libc", EntryPoint = "lseek", SetLastError = true)]
+    private static partial long lseek(int fd, long offset, int whence);
+
+    [LibraryImport("libc", EntryPoint = "ioctl", SetLastError = true)]
+    private static partial int ioctl_int(int fd, uint request, int arg);
+
+    [LibraryImport("libc", EntryPoint = "ioctl", SetLastError = true)]
+    private static partial int ioctl_u64(int fd, uint request, out ulong arg);
+
+    [LibraryImport("libc", EntryPoint = "fallocate", SetLastError = true)]
+    private static partial int fallocate(int fd, int mode, long offset, long len);
+
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int open(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
+    private static partial int fsync(int fd);
+
+    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
+    private static partial int close(int fd);
+
+    [LibraryImport("libc", EntryPoint = "statvfs", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static unsafe partial int statvfs(string path, byte* buf);
+
+    [LibraryImport("libc", EntryPoint = "getuid")]
+    private static partial uint getuid();
+
+    public static bool IsLinux => OperatingSystem.IsLinux();
+
+    /// <summary>
+    /// The next data region at or after <paramref name="offset"/>: returns false when only a hole follows.
+    /// Without SEEK_DATA support the whole rest of the file counts as data.
+    /// </summary>
+    public static bool NextData(SafeFileHandle handle, long offset, long length, out long dataStart, out long dataEnd)
+    {
+        dataStart = offset;
+        dataEnd = length;
+        if (!IsLinux || offset >= length)
+        {
+            return offset < length;
+        }
+        var fd = (int)handle.DangerousGetHandle();
+        var start = lseek(fd, offset, SEEK_DATA);
+        if (start < 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            if (errno == ENXIO)
+            {
+                return false;
+            }
+            return true; // EINVAL etc.: the file system cannot tell; treat as data.
+        }
+        var end = lseek(fd, start, SEEK_HOLE);
+        dataStart = start;
+        dataEnd = end < 0 ? length : Math.Min(end, length);
+        return start < length;
+    }
+
+    /// <summary>Clones <paramref name="source"/> into <paramref name="destination"/> by reflink; false when unsupported.</summary>
+    public static bool TryReflink(SafeFileHandle source, SafeFileHandle destination)
+    {
+        if (!IsLinux)
+        {
+            return false;
+        }
+        return ioctl_int((int)destination.DangerousGetHandle(), FICLONE, (int)source.DangerousGetHandle()) == 0;
+    }
+
+    /// <summary>Size of a block device in bytes, or null when the handle is not one.</summary>
+    public static long? BlockDeviceSize(SafeFileHandle handle)
+    {
+        if (!IsLinux)
+        {
+            return null;
+        }
+        return ioctl_u64((int)handle.DangerousGetHandle(), BLKGETSIZE64, out var size) == 0 ? (long)size : null;
+    }
+
+    /// <summary>Deallocates a range while keeping the file size; false when the file system cannot.</summary>
+    public static bool TryPunchHole(SafeFileHandle handle, long offset, long length)
+    {
+        if (!IsLinux || length <= 0)
+        {
+            return false;
+        }
+        return fallocate((int)handle.DangerousGetHandle(), FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, offset, length) == 0;
+    }
+
+    /// <summary>Makes a rename or create inside <paramref name="directory"/> durable.</summary>
+    public static void FsyncDirectory(string directory)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+        var fd = open(directory, O_RDONLY | (IsLinux ? O_DIRECTORY : 0));
+        if (fd < 0)
+        {
+            return;
+        }
+        try
+        {
+            fsync(fd);
+        }
+        finally
+        {
+            close(fd);
+        }
+    }
+
+    public static void Fsync(SafeFileHandle handle)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+        if (fsync((int)handle.DangerousGetHandle()) != 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            throw new IOException($"fsync failed (errno {errno}).", errno);
+        }
+    }
+
+    public static unsafe bool IsOnReadOnlyFileSystem(string path)
+    {
+        if (!IsLinux)
+        {
+            return false;
+        }
+        // struct statvfs on 64-bit Linux: eleven 8-byte fields then spare ints; f_flag is the tenth (offset 72).
+        var buf = stackalloc byte[256];
+        if (statvfs(path, buf) != 0)
+        {
+            return false;
+        }
+        return (*(ulong*)(buf + 72) & ST_RDONLY) != 0;
+    }
+
+    public static bool IsRoot => !OperatingSystem.IsWindows() && getuid() == 0;
+}

@@ -1,0 +1,22 @@
+namespace CinderBackup.Engine.Volumes;
+
+/// <summary>Volume statuses, spelled as Cinder spells them.</summary>
+public static class VolumeStatus
+{
+    public const string Creating = "creating";
+    public const string Available = "available";
+    public const string Reserved = "reserved";
+    public const string Attaching = "attaching";
+    public const string Detaching = "detaching";
+    public const string InUse = "in-use";
+    public const string Deleting = "deleting";
+    public const string Error = "error";
+    public const string ErrorDeleting = "error_deleting";
+    public const string BackingUp = "backing-up";
+    public const string ErrorBackingUp = "error_backing-up";
+    public const string RestoringBackup = "restoring-backup";
+    public const string ErrorRestoring = "error_restoring";
+    public const string Extending = "extending";
+    public const string ErrorExtending = "error_extending";
+    public const string Maintenance = "maintenance";
+}

@@ -1,0 +1,77 @@
+using System.Collections.ObjectModel;
+using System.Management.Automation;
+using CinderBackup.Commands.Infrastructure;
+using CinderBackup.Engine.Errors;
+
+namespace CinderBackup.Commands;
+
+/// <summary>Registers an existing image file or block device as a volume. It is never deleted, truncated or grown.</summary>
+[Cmdlet(VerbsLifecycle.Register, "BlockVolume", SupportsShouldProcess = true, DefaultParameterSetName = PathSet)]
+[OutputType(typeof(BlockVolume))]
+public sealed class RegisterBlockVolumeCommand : CinderBackupCmdlet
+{
+    private const string PathSet = "Path";
+    private const string LiteralPathSet = "LiteralPath";
+
+    [Parameter(Mandatory = true, Position = 0)]
+    [ValidateNotNullOrEmpty]
+    public string Name { get; set; } = "";
+
+    [Parameter(Mandatory = true, Position = 1, ParameterSetName = PathSet, ValueFromPipeline = true)]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string Path { get; set; } = "";
+
+    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("PSPath")]
+    [ValidateNotNullOrEmpty]
+    public string LiteralPath { get; set; } = "";
+
+    [Parameter]
+    public string? Description { get; set; }
+
+    [Parameter]
+    public string? AvailabilityZone { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        var given = ParameterSetName == PathSet ? Path : LiteralPath;
+        Try(given, () =>
+        {
+            var resolved = Resolve(given);
+            if (!ShouldProcess(resolved, $"Register as volume '{Name}'"))
+            {
+                return;
+            }
+            WriteObject(Engine.Volumes.Register(Name, resolved, Description, AvailabilityZone));
+        });
+    }
+
+    private string Resolve(string given)
+    {
+        if (ParameterSetName == LiteralPathSet)
+        {
+            return SessionState.Path.GetUnresolvedProviderPathFromPSPath(given);
+        }
+        Collection<string> paths;
+        try
+        {
+            paths = SessionState.Path.GetResolvedProviderPathFromPSPath(given, out var provider);
+            if (provider.Name != "FileSystem")
+            {
+                throw new CinderBackupException(ErrorIds.InvalidPath, ErrorKind.InvalidArgument,
+                    $"The path '{given}' is not a file system path.", given);
+            }
+        }
+        catch (ItemNotFoundException)
+        {
+            throw new CinderBackupException(ErrorIds.InvalidPath, ErrorKind.NotFound, $"The path '{given}' does not exist.", given);
+        }
+        if (paths.Count != 1)
+        {
+            throw new CinderBackupException(ErrorIds.InvalidPath, ErrorKind.InvalidArgument,
+                $"The path '{given}' matches {paths.Count} items; a volume needs exactly one.", given);
+        }
+        return paths[0];
+    }
+}

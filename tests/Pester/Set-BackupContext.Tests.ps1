@@ -1,0 +1,50 @@
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    $script:testRoot = Initialize-CinderBackupTest
+}
+
+AfterAll {
+    Remove-CinderBackupTest -TestRoot $script:testRoot
+}
+
+Describe 'Set-BackupContext' {
+    AfterEach {
+        Set-BackupContext -Reset
+    }
+
+    It 'sets the identity for later calls' {
+        $c = Set-BackupContext -ProjectName demo -UserName alice -Admin:$false -PassThru
+        $c.ProjectName | Should -Be 'demo'
+        $c.UserName | Should -Be 'alice'
+        $c.IsAdmin | Should -BeFalse
+        $c.Source | Should -Be 'session'
+        (Get-BackupContext).UserName | Should -Be 'alice'
+    }
+
+    It 'separates projects' {
+        Set-BackupContext -ProjectName p1 -UserName u1 -Admin:$false
+        New-BlockVolume -Name sbc-p1 -Size 1 | Out-Null
+        Set-BackupContext -ProjectName p2 -UserName u2 -Admin:$false
+        Get-BlockVolume -Name sbc-p1 -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+    }
+
+    It 'uses a configuration file' {
+        $config = Join-Path $script:testRoot 'site.yaml'
+        Set-Content -LiteralPath $config -Value 'storage_availability_zone: site-b'
+        Set-BackupContext -ConfigPath $config
+        (Get-BackupContext).ConfigFile | Should -Be $config
+        (New-BlockVolume -Name sbc-zone -Size 1).AvailabilityZone | Should -Be 'site-b'
+    }
+
+    It 'refuses a configuration file that does not exist and keeps the old context' {
+        Set-BackupContext -ProjectName kept -UserName kept
+        { Set-BackupContext -ConfigPath (Join-Path $script:testRoot 'none.yaml') -ErrorAction Stop } |
+            Should -Throw -ErrorId 'ConfigNotFound,CinderBackup.Commands.SetBackupContextCommand'
+        (Get-BackupContext).ProjectName | Should -Be 'kept'
+    }
+
+    It 'changes nothing and emits nothing under -WhatIf' {
+        Set-BackupContext -ProjectName whatif -WhatIf -PassThru | Should -BeNullOrEmpty
+        (Get-BackupContext).ProjectName | Should -Be 'default'
+    }
+}

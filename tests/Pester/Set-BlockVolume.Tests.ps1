@@ -1,0 +1,31 @@
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    $script:testRoot = Initialize-CinderBackupTest
+}
+
+AfterAll {
+    Remove-CinderBackupTest -TestRoot $script:testRoot
+}
+
+Describe 'Set-BlockVolume' {
+    It 'renames and extends a volume from the pipeline' {
+        $v = New-BlockVolume -Name sbv-one -Size 1
+        $changed = $v | Set-BlockVolume -Name sbv-renamed -Description 'bigger' -Size 3 -PassThru
+        $changed.Name | Should -Be 'sbv-renamed'
+        $changed.Size | Should -Be 3
+        (Get-Item -LiteralPath $v.Path).Length | Should -Be 3GB
+    }
+
+    It 'refuses to shrink with Cinder''s message' {
+        New-BlockVolume -Name sbv-two -Size 2 | Out-Null
+        { Set-BlockVolume -Volume sbv-two -Size 2 -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidSize,CinderBackup.Commands.SetBlockVolumeCommand'
+        (Get-BlockVolume -Name sbv-two).Size | Should -Be 2
+    }
+
+    It 'emits nothing without -PassThru and changes nothing under -WhatIf' {
+        New-BlockVolume -Name sbv-three -Size 1 | Out-Null
+        Set-BlockVolume -Volume sbv-three -Name sbv-other | Should -BeNullOrEmpty
+        Set-BlockVolume -Volume sbv-other -Name sbv-never -WhatIf | Should -BeNullOrEmpty
+        (Get-BlockVolume -Name sbv-other).Name | Should -Be 'sbv-other'
+    }
+}

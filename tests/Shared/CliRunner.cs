@@ -1,0 +1,67 @@
+using System.Diagnostics;
+using System.Reflection;
+
+namespace CinderBackup.Tests.Shared;
+
+/// <summary>Runs the real <c>cinder-backup</c> executable (its built dll under dotnet) in a child process.</summary>
+public static class CliRunner
+{
+    public sealed record Result(int ExitCode, string Stdout, string Stderr)
+    {
+        public override string ToString() => $"exit {ExitCode}\n--- stdout\n{Stdout}\n--- stderr\n{Stderr}";
+    }
+
+    /// <summary>The built cinder-backup.dll, recorded at build time by the test project.</summary>
+    public static string CliDll { get; } = Assembly.GetExecutingAssembly()
+        .GetCustomAttributes<AssemblyMetadataAttribute>().First(a => a.Key == "CinderBackupCli").Value!;
+
+    public static Result Run(TempHome home, params string[] args) => RunWithInput(home, null, args);
+
+    public static Result RunWithInput(TempHome home, string? stdin, params string[] args)
+    {
+        var psi = Start(home, args);
+        psi.RedirectStandardInput = stdin is not null;
+        using var p = Process.Start(psi)!;
+        if (stdin is not null)
+        {
+            p.StandardInput.Write(stdin);
+            p.StandardInput.Close();
+        }
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(300_000))
+        {
+            p.Kill(entireProcessTree: true);
+            throw new TimeoutException("cinder-backup did not finish: " + string.Join(' ', args));
+        }
+        return new Result(p.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    public static ProcessStartInfo Start(TempHome home, IEnumerable<string> args)
+    {
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        psi.ArgumentList.Add(CliDll);
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+        foreach (var (k, v) in home.Variables)
+        {
+            if (v is null)
+            {
+                psi.Environment.Remove(k);
+            }
+            else
+            {
+                psi.Environment[k] = v;
+            }
+        }
+        psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        return psi;
+    }
+}

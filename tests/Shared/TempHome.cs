@@ -1,0 +1,82 @@
+namespace CinderBackup.Tests.Shared;
+
+/// <summary>
+/// A private data directory and environment for one test: CINDERBACKUP_HOME points into a fresh temporary
+/// directory, no config file unless the test writes one, and nothing leaks into the real user's files.
+/// </summary>
+public sealed class TempHome : IDisposable
+{
+    private readonly Dictionary<string, string?> _env;
+
+    public TempHome()
+    {
+        Root = Path.Combine(Path.GetTempPath(), "cbtest-" + Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(Root);
+        Home = Path.Combine(Root, "home");
+        ConfigPath = Path.Combine(Root, "cinderbackup.yaml");
+        _env = new Dictionary<string, string?>
+        {
+            ["CINDERBACKUP_HOME"] = Home,
+            ["CINDERBACKUP_CONFIG"] = null,
+            ["XDG_CONFIG_HOME"] = Path.Combine(Root, "xdg-config"),
+            ["OS_PROJECT_NAME"] = null,
+            ["OS_USERNAME"] = null,
+            ["CINDERBACKUP_ADMIN"] = null,
+            ["USER"] = "tester",
+            ["HOME"] = Root,
+        };
+    }
+
+    public string Root { get; }
+
+    public string Home { get; }
+
+    public string ConfigPath { get; }
+
+    public string CatalogPath => Path.Combine(Home, "catalog.db");
+
+    public IReadOnlyDictionary<string, string?> Variables => _env;
+
+    public string? Env(string name) => _env.TryGetValue(name, out var v) ? v : Environment.GetEnvironmentVariable(name);
+
+    public TempHome Set(string name, string? value)
+    {
+        _env[name] = value;
+        return this;
+    }
+
+    /// <summary>Writes the config file and points CINDERBACKUP_CONFIG at it.</summary>
+    public TempHome WriteConfig(string yaml)
+    {
+        File.WriteAllText(ConfigPath, yaml);
+        _env["CINDERBACKUP_CONFIG"] = ConfigPath;
+        return this;
+    }
+
+    public string File_(string name) => Path.Combine(Root, name);
+
+    public void Dispose()
+    {
+        try
+        {
+            if (Directory.Exists(Root))
+            {
+                foreach (var f in Directory.EnumerateFiles(Root, "*", SearchOption.AllDirectories))
+                {
+                    File.SetAttributes(f, FileAttributes.Normal);
+                    if (!OperatingSystem.IsWindows())
+                    {
+                        File.SetUnixFileMode(f, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+                    }
+                }
+                Directory.Delete(Root, recursive: true);
+            }
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}
