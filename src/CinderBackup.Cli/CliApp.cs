@@ -82,7 +82,7 @@ internal sealed class CliApp
         if (e is CinderBackupException cb)
         {
             var http = Http(cb);
-            return http is null ? cb.Message : $"{cb.Message} (HTTP {http})";
+            return http is null ? cb.Message : cb.Kind == ErrorKind.QuotaExceeded ? $"{cb.ErrorId}: {cb.Message} (HTTP {http})" : $"{cb.Message} (HTTP {http})";
         }
         if (e is OperationCanceledException)
         {
@@ -105,6 +105,10 @@ internal sealed class CliApp
             _ => null,
         };
     }
+
+    /// <summary>A progress bar on stderr when it is a terminal (nothing otherwise, so scripts see clean output).</summary>
+    public IProgress<CinderBackup.Engine.Transfer.TransferProgress>? ProgressBar(string activity) =>
+        ReferenceEquals(Err, Console.Error) && !Console.IsErrorRedirected ? new ProgressBar(Err, activity) : null;
 
     // ---- output options ----
 

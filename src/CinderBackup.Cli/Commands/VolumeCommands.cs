@@ -20,6 +20,7 @@ internal static class VolumeCommands
         volume.Subcommands.Add(Attach(app));
         volume.Subcommands.Add(Detach(app));
         volume.Subcommands.Add(SnapshotCommands.Build(app));
+        volume.Subcommands.Add(BackupCommands.Build(app));
         return volume;
     }
 

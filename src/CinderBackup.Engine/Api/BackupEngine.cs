@@ -18,6 +18,7 @@ public sealed class BackupEngine : IDisposable
         Options = options;
         Volumes = new VolumeApi(this);
         Snapshots = new SnapshotApi(this);
+        Backups = new BackupApi(this);
     }
 
     public EngineConfig Config { get; }
@@ -27,6 +28,8 @@ public sealed class BackupEngine : IDisposable
     public VolumeApi Volumes { get; }
 
     public SnapshotApi Snapshots { get; }
+
+    public BackupApi Backups { get; }
 
     /// <summary>Schema version of the open catalog.</summary>
     public int CatalogSchemaVersion => Catalog.SchemaVersion;

@@ -55,6 +55,29 @@ internal static class Lookup
         };
     }
 
+    public static Catalog.BackupRow Backup(Db db, BackupContext context, string nameOrId)
+    {
+        CheckArgument(nameOrId, "backup");
+        var byId = BackupRecords.Get(db, nameOrId);
+        if (byId is not null && Policy.CanSee(context, byId.ProjectId))
+        {
+            return byId;
+        }
+        var matches = BackupRecords.List(db, context.ProjectName, exactName: nameOrId);
+        if (matches.Count == 0 && context.IsAdmin)
+        {
+            matches = BackupRecords.List(db, null, exactName: nameOrId);
+        }
+        return matches.Count switch
+        {
+            1 => matches[0],
+            0 => throw new CinderBackupException(ErrorIds.BackupNotFound, ErrorKind.NotFound,
+                $"No backup with a name or ID of '{ContextResolver.Printable(nameOrId)}' exists.", nameOrId),
+            _ => throw new CinderBackupException(ErrorIds.BackupAmbiguous, ErrorKind.InvalidArgument,
+                $"More than one backup with name {ContextResolver.Printable(nameOrId)} exists. Use the backup ID instead.", nameOrId),
+        };
+    }
+
     private static void CheckArgument(string value, string what)
     {
         if (string.IsNullOrWhiteSpace(value))

@@ -65,6 +65,51 @@ public sealed class SnapshotApi
         });
     }
 
+    /// <summary>
+    /// A temporary snapshot of an in-use volume for a backup (Cinder's backup-snap-&lt;volid&gt;): no quota, and
+    /// deleted by <see cref="DeleteTemporary"/> when the backup ends.
+    /// </summary>
+    internal VolumeSnapshot CreateTemporary(BlockVolume volume, CancellationToken cancel)
+    {
+        var id = Guid.NewGuid().ToString();
+        var path = Path.Combine(_engine.Config.SnapshotPath, "snapshot-" + id);
+        _engine.Catalog.Write(db => SnapshotRecords.Insert(db, id, volume.Id, $"backup-snap-{volume.Id}", null, volume.ProjectId,
+            Context.UserName, SnapshotStatus.Creating, volume.Size, volume.SizeBytes, path, Clock.UtcNow, useQuota: false));
+        try
+        {
+            SparseCopy.Copy(volume.Path, path, cancel);
+        }
+        catch
+        {
+            _engine.Catalog.Write(db => SnapshotRecords.SoftDelete(db, id));
+            throw;
+        }
+        return _engine.Catalog.Write(db =>
+        {
+            SnapshotRecords.SetStatus(db, id, SnapshotStatus.Available, "100%");
+            return SnapshotRecords.Get(db, id)!;
+        });
+    }
+
+    internal void DeleteTemporary(string id)
+    {
+        var snapshot = _engine.Catalog.Read(db => SnapshotRecords.Get(db, id));
+        if (snapshot is null)
+        {
+            return;
+        }
+        try
+        {
+            File.Delete(snapshot.Path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Left for the operator; the row stays so it can be found and deleted.
+            return;
+        }
+        _engine.Catalog.Write(db => SnapshotRecords.SoftDelete(db, id));
+    }
+
     public VolumeSnapshot Get(string nameOrId) => _engine.Catalog.Read(db => Lookup.Snapshot(db, Context, nameOrId));
 
     public IReadOnlyList<VolumeSnapshot> List(string? volumeNameOrId = null, bool allProjects = false)

@@ -255,6 +255,31 @@ public sealed class VolumeApi
         });
     }
 
+    /// <summary>A pool volume made for a restore: it starts in "creating", as Cinder's auto-created volumes do.</summary>
+    internal BlockVolume CreateForRestore(string name, int sizeGiB, string? availabilityZone)
+    {
+        var id = Guid.NewGuid().ToString();
+        var path = FilePool.ImagePath(_engine.Config.VolumePoolPath, id);
+        var bytes = sizeGiB * FilePool.GiB;
+        try
+        {
+            FilePool.Create(path, bytes);
+            return _engine.Catalog.Write(db =>
+            {
+                VolumeRecords.Insert(db, id, name, "auto-created_from_restore_from_backup", Context.ProjectName, Context.UserName,
+                    sizeGiB, bytes, VolumeStatus.Creating, availabilityZone ?? _engine.Config.AvailabilityZone, _engine.Config.Host,
+                    VolumeBackend.Pool, path, Clock.UtcNow);
+                return VolumeRecords.Get(db, id)!;
+            });
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            FilePool.Delete(path);
+            throw new CinderBackupException(ErrorIds.VolumeIOError, ErrorKind.IOError,
+                $"Invalid volume: Error while creating volume {id} for restoring backup: {e.Message}", id, e);
+        }
+    }
+
     internal static string Describe(BlockVolume v) => v.Name is { Length: > 0 } n ? $"'{n}' ({v.Id})" : v.Id;
 
     /// <summary>Cinder's rule and message for sizes: a positive integer.</summary>

@@ -30,6 +30,8 @@ internal static class ConfigSchema
         new("backup_compression_level", ConfigValueKind.Int, null, "Codec level (default: zlib 6, bz2 9, zstd 1).", Min: -7, Max: 22),
         new("backup_file_size", ConfigValueKind.Bytes, 128 * MiB, "Object size of POSIX and NFS backups; a multiple of backup_sha_block_size_bytes.", Min: 32 * 1024, Max: 64L * 1024 * MiB),
         new("backup_sha_block_size_bytes", ConfigValueKind.Bytes, 32768L, "Block size of incremental change tracking.", Min: 512, Max: 64 * MiB),
+        new("backup_workers", ConfigValueKind.Int, null, "Threads compressing, hashing and writing objects (default: the number of processors).", Min: 1, Max: 256),
+        new("backup_io_bandwidth_limit", ConfigValueKind.Bytes, 0L, "Volume bytes per second an operation may read or write (0: unlimited).", Min: 0),
         new("quota_backups", ConfigValueKind.Int, 10, "Default number of backups per project (-1: unlimited).", Min: -1, Max: int.MaxValue),
         new("quota_backup_gigabytes", ConfigValueKind.Int, 1000, "Default GiB of backups per project (-1: unlimited).", Min: -1, Max: int.MaxValue),
         new("reservation_expire", ConfigValueKind.Int, 86400, "Seconds until a quota reservation expires.", Min: 1, Max: int.MaxValue),

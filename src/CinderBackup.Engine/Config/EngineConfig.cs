@@ -58,6 +58,12 @@ public sealed class EngineConfig
 
     public long ShaBlockSize => GetLong("backup_sha_block_size_bytes");
 
+    public int BackupWorkers => (int?)Get("backup_workers") ?? Math.Max(1, Environment.ProcessorCount);
+
+    public long IoBandwidthLimit => GetLong("backup_io_bandwidth_limit");
+
+    public string TempDirectory => Path.Combine(DataDirectory, "tmp");
+
     public int QuotaBackups => GetInt("quota_backups");
 
     public int QuotaBackupGigabytes => GetInt("quota_backup_gigabytes");

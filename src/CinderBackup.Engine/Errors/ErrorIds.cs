@@ -24,4 +24,24 @@ public static class ErrorIds
     public const string SnapshotAmbiguous = "SnapshotAmbiguous";
     public const string SnapshotInvalidState = "SnapshotInvalidState";
     public const string PolicyNotAuthorized = "PolicyNotAuthorized";
+    public const string UnsupportedCompression = "UnsupportedCompression";
+    public const string InvalidContainer = "InvalidContainer";
+    public const string RepositoryError = "RepositoryError";
+    public const string BackupObjectMissing = "BackupObjectMissing";
+    public const string BackupCorrupt = "BackupCorrupt";
+    public const string BackupNotFound = "BackupNotFound";
+    public const string BackupAmbiguous = "BackupAmbiguous";
+    public const string BackupInvalidState = "BackupInvalidState";
+    public const string InvalidBackup = "InvalidBackup";
+    public const string BackupChainBroken = "BackupChainBroken";
+    public const string BackupFailed = "BackupFailed";
+    public const string RestoreFailed = "RestoreFailed";
+    public const string VolumeTooSmall = "VolumeTooSmall";
+    public const string RecordInvalid = "RecordInvalid";
+    public const string BackupExists = "BackupExists";
+    public const string BackupCancelled = "BackupCancelled";
+    public const string BackupHasDependents = "BackupHasDependents";
+    public const string RestoreCancelled = "RestoreCancelled";
+    public const string VolumeBackupSizeExceedsAvailableQuota = "VolumeBackupSizeExceedsAvailableQuota";
+    public const string BackupLimitExceeded = "BackupLimitExceeded";
 }

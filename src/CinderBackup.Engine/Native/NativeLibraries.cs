@@ -34,6 +34,18 @@ internal static class NativeLibraries
 
     private static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? searchPath)
     {
+        if (name == Codecs.ZstdNative.Library)
+        {
+            // The system's libzstd first; a copy shipped in runtimes/<rid>/native (e.g. on Windows) second.
+            foreach (var system in Codecs.ZstdNative.SystemNames())
+            {
+                if (NativeLibrary.TryLoad(system, assembly, searchPath, out var h))
+                {
+                    return h;
+                }
+            }
+            name = "libzstd";
+        }
         var baseDir = Path.GetDirectoryName(assembly.Location);
         if (string.IsNullOrEmpty(baseDir))
         {

@@ -1,0 +1,169 @@
+using System.CommandLine;
+using CinderBackup.Cli.Output;
+using CinderBackup.Cli.Views;
+using CinderBackup.Engine.Api;
+
+namespace CinderBackup.Cli.Commands;
+
+/// <summary><c>volume backup create|list|show|delete|restore|verify</c> and the record group.</summary>
+internal static class BackupCommands
+{
+    public static Command Build(CliApp app)
+    {
+        var backup = new Command("backup", "Volume backups.");
+        backup.Subcommands.Add(Create(app));
+        backup.Subcommands.Add(List(app));
+        backup.Subcommands.Add(Show(app));
+        backup.Subcommands.Add(Delete(app));
+        backup.Subcommands.Add(Restore(app));
+        backup.Subcommands.Add(Verify(app));
+        backup.Subcommands.Add(RecordCommands.Build(app));
+        return backup;
+    }
+
+    private static Command Create(CliApp app)
+    {
+        var cmd = new Command("create", "Back up a volume (full, or incremental against its newest backup).");
+        var volume = new Argument<string>("VOLUME") { Description = "Volume to back up (name or ID)." };
+        var name = new Option<string?>("--name") { Description = "Name of the backup." };
+        var description = new Option<string?>("--description") { Description = "Description of the backup." };
+        var container = new Option<string?>("--container") { Description = "Container (directory or bucket) to store the backup in." };
+        var incremental = new Option<bool>("--incremental") { Description = "Store only what changed since the newest backup." };
+        var force = new Option<bool>("--force") { Description = "Allow backing up an in-use volume (from a temporary snapshot)." };
+        var snapshot = new Option<string?>("--snapshot") { Description = "Back up this snapshot of the volume (name or ID)." };
+        var property = new Option<string[]>("--property") { Description = "Backup metadata key=value; repeat for several.", HelpName = "KEY=VALUE" };
+        var compression = new Option<string?>("--compression") { Description = "Compression for this backup: none, zlib, bz2 or zstd." };
+        var zone = new Option<string?>("--availability-zone") { Description = "Availability zone of the backup." };
+        var repository = new Option<string?>("--repository") { Description = "Configured repository to store the backup in." };
+        cmd.Arguments.Add(volume);
+        foreach (var o in new Option[] { name, description, container, incremental, force, snapshot, property, compression, zone, repository })
+        {
+            cmd.Options.Add(o);
+        }
+        var output = CliApp.AddOutputOptions(cmd, list: false);
+        app.EngineAction(cmd, (parse, engine) =>
+        {
+            var b = engine.Backups.Create(new BackupCreateOptions
+            {
+                Volume = parse.GetValue(volume)!,
+                Name = parse.GetValue(name),
+                Description = parse.GetValue(description),
+                Container = parse.GetValue(container),
+                Incremental = parse.GetValue(incremental),
+                Force = parse.GetValue(force),
+                Snapshot = parse.GetValue(snapshot),
+                Metadata = Arguments.Properties(parse.GetValue(property)),
+                Compression = parse.GetValue(compression),
+                AvailabilityZone = parse.GetValue(zone),
+                Repository = parse.GetValue(repository),
+                Progress = app.ProgressBar("Backing up"),
+            });
+            Formatter.ShowOne(app.Out, output.Read(parse), new (string, object?)[] { ("id", b.Id), ("name", b.Name) });
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static Command List(CliApp app)
+    {
+        var cmd = new Command("list", "List backups.");
+        var all = new Option<bool>("--all-projects") { Description = "Include all projects (admin only)." };
+        var longFormat = new Option<bool>("--long") { Description = "List additional fields." };
+        var name = new Option<string?>("--name") { Description = "Only backups with this name." };
+        var status = new Option<string?>("--status") { Description = "Only backups in this status." };
+        var volume = new Option<string?>("--volume") { Description = "Only backups of this volume (name or ID)." };
+        foreach (var o in new Option[] { all, longFormat, name, status, volume })
+        {
+            cmd.Options.Add(o);
+        }
+        var output = CliApp.AddOutputOptions(cmd, list: true);
+        app.EngineAction(cmd, (parse, engine) =>
+        {
+            var allProjects = parse.GetValue(all);
+            var isLong = parse.GetValue(longFormat);
+            var backups = engine.Backups.List(allProjects, parse.GetValue(name), parse.GetValue(status), parse.GetValue(volume));
+            Formatter.ShowList(app.Out, output.Read(parse), BackupView.Columns(isLong, allProjects),
+                backups.Select(b => BackupView.Row(b, isLong, allProjects)).ToList());
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static Command Show(CliApp app)
+    {
+        var cmd = new Command("show", "Show a backup.");
+        var target = new Argument<string>("BACKUP") { Description = "Backup name or ID." };
+        cmd.Arguments.Add(target);
+        var output = CliApp.AddOutputOptions(cmd, list: false);
+        app.EngineAction(cmd, (parse, engine) =>
+        {
+            Formatter.ShowOne(app.Out, output.Read(parse), BackupView.Show(engine.Backups.Get(parse.GetValue(target)!)));
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static Command Delete(CliApp app)
+    {
+        var cmd = new Command("delete", "Delete backups (newest incremental first).");
+        var targets = new Argument<string[]>("BACKUP") { Description = "Backup names or IDs.", Arity = ArgumentArity.OneOrMore };
+        var force = new Option<bool>("--force") { Description = "Delete whatever the status; cancels a running backup (admin only)." };
+        cmd.Arguments.Add(targets);
+        cmd.Options.Add(force);
+        app.EngineAction(cmd, (parse, engine) =>
+            DeleteLoop.Run(app, parse, "backup", parse.GetValue(targets)!, b => engine.Backups.Delete(b, parse.GetValue(force))));
+        return cmd;
+    }
+
+    private static Command Restore(CliApp app)
+    {
+        var cmd = new Command("restore", "Restore a backup to an existing volume, or to a new one.");
+        var backup = new Argument<string>("BACKUP") { Description = "Backup name or ID." };
+        var volume = new Argument<string?>("VOLUME") { Description = "Available volume to overwrite (default: a new volume).", Arity = ArgumentArity.ZeroOrOne };
+        var name = new Option<string?>("--name") { Description = "Name of the new volume." };
+        var force = new Option<bool>("--force") { Description = "Accepted for compatibility; an existing volume is always overwritten." };
+        var zone = new Option<string?>("--availability-zone") { Description = "Availability zone of the new volume." };
+        cmd.Arguments.Add(backup);
+        cmd.Arguments.Add(volume);
+        cmd.Options.Add(name);
+        cmd.Options.Add(force);
+        cmd.Options.Add(zone);
+        var output = CliApp.AddOutputOptions(cmd, list: false);
+        app.EngineAction(cmd, (parse, engine) =>
+        {
+            var r = engine.Backups.Restore(parse.GetValue(backup)!, parse.GetValue(volume), parse.GetValue(name), parse.GetValue(zone),
+                app.ProgressBar("Restoring"));
+            Formatter.ShowOne(app.Out, output.Read(parse), new (string, object?)[]
+            {
+                ("backup_id", r.BackupId), ("volume_id", r.VolumeId), ("volume_name", r.VolumeName),
+            });
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static Command Verify(CliApp app)
+    {
+        var cmd = new Command("verify", "Check a backup and its parents without restoring (exit code 1 when a problem is found).");
+        var backup = new Argument<string>("BACKUP") { Description = "Backup name or ID." };
+        var deep = new Option<bool>("--deep") { Description = "Read and check every object, not only the documents and listing." };
+        cmd.Arguments.Add(backup);
+        cmd.Options.Add(deep);
+        var output = CliApp.AddOutputOptions(cmd, list: false);
+        app.EngineAction(cmd, (parse, engine) =>
+        {
+            var r = engine.Backups.Verify(parse.GetValue(backup)!, parse.GetValue(deep), app.ProgressBar("Verifying"));
+            Formatter.ShowOne(app.Out, output.Read(parse), new (string, object?)[]
+            {
+                ("backup_id", r.BackupId), ("mode", r.Mode), ("valid", r.IsValid), ("chain_length", r.ChainLength),
+                ("objects_checked", r.ObjectsChecked), ("bytes_checked", r.BytesChecked), ("problem", r.Problem),
+            });
+            if (!r.IsValid)
+            {
+                app.Err.WriteLine(r.Problem);
+            }
+            return r.IsValid ? 0 : 1;
+        });
+        return cmd;
+    }
+}

@@ -1,0 +1,75 @@
+using System.Globalization;
+
+namespace CinderBackup.Cli.Views;
+
+/// <summary>How `volume backup show` and `volume backup list` print a backup (seed 002's tables).</summary>
+internal static class BackupView
+{
+    public static IReadOnlyList<(string, object?)> Show(VolumeBackup b)
+    {
+        var fields = new List<(string, object?)>
+        {
+            ("availability_zone", b.AvailabilityZone),
+            ("container", b.Container),
+            ("created_at", Formats.Time(b.CreatedAt)),
+            ("data_timestamp", Formats.Time(b.DataTimestamp)),
+            ("description", b.Description),
+            ("fail_reason", b.FailReason),
+            ("has_dependent_backups", b.HasDependentBackups),
+            ("id", b.Id),
+            ("is_incremental", b.IsIncremental),
+            ("name", b.Name),
+            ("object_count", b.ObjectCount ?? 0),
+            ("size", b.Size),
+            ("snapshot_id", b.SnapshotId),
+            ("status", b.Status),
+            ("updated_at", Formats.Time(b.UpdatedAt)),
+            ("volume_id", b.VolumeId),
+        };
+        if (b.ProgressPercent is double percent)
+        {
+            fields.Add(("progress", Progress(b, percent)));
+        }
+        return Formats.Sorted(fields);
+    }
+
+    /// <summary>"42.0% (1.2 GiB of 2.9 GiB, 310 MB/s)" while an operation runs.</summary>
+    public static string Progress(VolumeBackup b, double percent) =>
+        string.Create(CultureInfo.InvariantCulture,
+            $"{percent:0.0}% ({Bytes(b.ProgressBytes ?? 0)} of {Bytes(b.ProgressTotalBytes ?? 0)}, {(b.ProgressRate ?? 0) / 1e6:0.#} MB/s)");
+
+    private static string Bytes(long n) => n >= 1L << 30
+        ? string.Create(CultureInfo.InvariantCulture, $"{n / (double)(1L << 30):0.0} GiB")
+        : string.Create(CultureInfo.InvariantCulture, $"{n / (double)(1L << 20):0.0} MiB");
+
+    public static string[] Columns(bool longFormat, bool withProject)
+    {
+        var cols = new List<string> { "ID", "Name", "Description", "Status", "Size" };
+        if (longFormat)
+        {
+            cols.AddRange(new[] { "Availability Zone", "Volume", "Container" });
+        }
+        if (withProject)
+        {
+            cols.Add("Project");
+        }
+        return cols.ToArray();
+    }
+
+    public static object?[] Row(VolumeBackup b, bool longFormat, bool withProject)
+    {
+        var status = b.ProgressPercent is double p && b.Status is "creating" or "restoring"
+            ? string.Create(CultureInfo.InvariantCulture, $"{b.Status} ({p:0}%)")
+            : b.Status;
+        var row = new List<object?> { b.Id, b.Name, b.Description, status, b.Size };
+        if (longFormat)
+        {
+            row.AddRange(new object?[] { b.AvailabilityZone, b.VolumeId, b.Container });
+        }
+        if (withProject)
+        {
+            row.Add(b.ProjectId);
+        }
+        return row.ToArray();
+    }
+}

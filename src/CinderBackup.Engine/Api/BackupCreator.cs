@@ -1,0 +1,427 @@
+using CinderBackup.Engine.Catalog;
+using CinderBackup.Engine.Codecs;
+using CinderBackup.Engine.Errors;
+using CinderBackup.Engine.Records;
+using CinderBackup.Engine.Repositories;
+using CinderBackup.Engine.Transfer;
+using CinderBackup.Engine.Util;
+using CinderBackup.Engine.Volumes;
+
+namespace CinderBackup.Engine.Api;
+
+/// <summary>
+/// One backup create, rule for rule as Cinder's API and manager (cinder-reference.md §6.1, §6.2, §3.3): checks,
+/// status changes, parent selection, the transfer, and the success, failure and cancel transitions.
+/// </summary>
+internal sealed class BackupCreator
+{
+    private readonly BackupEngine _engine;
+    private readonly BackupCreateOptions _o;
+    private readonly RepositoryResolver _repositories;
+
+    public BackupCreator(BackupEngine engine, BackupCreateOptions options)
+    {
+        _engine = engine;
+        _o = options;
+        _repositories = new RepositoryResolver(engine.Config);
+    }
+
+    private BackupContext Context => _engine.Context;
+
+    /// <summary>Validates and records the backup (status creating); the work is done by <see cref="Execute"/>.</summary>
+    public BackupRow Prepare()
+    {
+        VolumeApi.ValidateText(_o.Name, "name");
+        VolumeApi.ValidateText(_o.Description, "description");
+        VolumeApi.ValidateText(_o.AvailabilityZone, "availability zone");
+        VolumeApi.ValidateMetadata(_o.Metadata);
+        if (_o.Compression is not null && !CodecRegistry.IsKnown(_o.Compression))
+        {
+            throw new CinderBackupException(ErrorIds.UnsupportedCompression, ErrorKind.InvalidArgument,
+                $"unsupported compression algorithm: {_o.Compression}", _o.Compression);
+        }
+        var repositoryName = _o.Repository ?? RepositoryResolver.DefaultName;
+        var store = _repositories.Open(repositoryName);
+        if (_o.Container is not null)
+        {
+            store.ValidateContainer(_o.Container);
+        }
+
+        // Checks that read the repository happen before the catalog is locked.
+        var parentId = _o.Incremental ? _engine.Catalog.Read(db => SelectParent(db, Target(db).Volume, Target(db).Snapshot)?.Id) : null;
+        if (parentId is not null)
+        {
+            CheckParentHashBlock(parentId);
+        }
+
+        return _engine.Catalog.Write(db =>
+        {
+            var (volume, snapshot) = Target(db);
+            if (snapshot is not null)
+            {
+                if (snapshot.VolumeId != volume.Id)
+                {
+                    throw Invalid(ErrorIds.VolumeInvalidState, $"Invalid volume: Volume {volume.Id} does not match with snapshot.volume_id {snapshot.VolumeId}.", volume.Id);
+                }
+                if (snapshot.Status != SnapshotStatus.Available)
+                {
+                    throw Invalid(ErrorIds.SnapshotInvalidState, $"Invalid snapshot: Snapshot to be backed up must be available, but the current status is \"{snapshot.Status}\".", snapshot.Id);
+                }
+            }
+            else
+            {
+                if (volume.Status is not (VolumeStatus.Available or VolumeStatus.InUse))
+                {
+                    throw Invalid(ErrorIds.VolumeInvalidState, $"Invalid volume: Volume to be backed up must be available or in-use, but the current status is \"{volume.Status}\".", volume.Id);
+                }
+                if (volume.Status == VolumeStatus.InUse && !_o.Force)
+                {
+                    throw Invalid(ErrorIds.VolumeInUse, "Invalid volume: Backing up an in-use volume must use the force flag.", volume.Id);
+                }
+            }
+
+            BackupRow? parent = null;
+            if (_o.Incremental)
+            {
+                parent = SelectParent(db, volume, snapshot);
+                if (parent is null || parent.Status != BackupStatus.Available)
+                {
+                    throw Invalid(ErrorIds.InvalidBackup, "Invalid backup: No backups available to do an incremental backup.", volume.Id);
+                }
+                if (parent.Id != parentId)
+                {
+                    CheckParentHashBlock(parent.Id);
+                }
+                if (volume.Size > (parent.Size ?? 0))
+                {
+                    throw Invalid(ErrorIds.InvalidBackup, "Invalid backup: Volume size increased since the last backup. Do a full backup.", volume.Id);
+                }
+            }
+
+            var quota = new QuotaEngine(_engine);
+            var reservation = quota.ReserveBackup(db, Context.ProjectName, volume.Size);
+
+            if (snapshot is not null)
+            {
+                if (!SnapshotRecords.ConditionalStatus(db, snapshot.Id, new[] { SnapshotStatus.Available }, SnapshotStatus.BackingUp))
+                {
+                    throw Invalid(ErrorIds.SnapshotInvalidState, $"Invalid snapshot: Snapshot to be backed up must be available, but the current status is \"{snapshot.Status}\".", snapshot.Id);
+                }
+            }
+            else if (!VolumeRecords.ConditionalStatus(db, volume.Id, new[] { VolumeStatus.Available, VolumeStatus.InUse }, VolumeStatus.BackingUp, savePrevious: true))
+            {
+                throw Invalid(ErrorIds.VolumeInvalidState, $"Invalid volume: Volume to be backed up must be available or in-use, but the current status is \"{volume.Status}\".", volume.Id);
+            }
+
+            var now = Clock.UtcNow;
+            var row = new BackupRow
+            {
+                Id = Guid.NewGuid().ToString(),
+                UserId = Context.UserName,
+                ProjectId = Context.ProjectName,
+                VolumeId = volume.Id,
+                Host = _engine.Config.Host,
+                AvailabilityZone = _o.AvailabilityZone ?? _engine.Config.AvailabilityZone,
+                Container = _o.Container,
+                ParentId = parent?.Id,
+                Status = BackupStatus.Creating,
+                Size = volume.Size,
+                DisplayName = _o.Name,
+                DisplayDescription = _o.Description,
+                Service = store.ServiceName,
+                SnapshotId = snapshot?.Id,
+                DataTimestamp = snapshot?.CreatedAt ?? now,
+                CreatedAt = now,
+                UpdatedAt = now,
+                Repository = repositoryName,
+                Driver = store.Driver,
+                Operation = "create",
+                OwnerHost = _engine.Config.Host,
+                OwnerPid = Environment.ProcessId,
+                OwnerStartedAt = now,
+                HeartbeatAt = now,
+                Metadata = _o.Metadata is null ? new(StringComparer.Ordinal) : new Dictionary<string, string>(_o.Metadata, StringComparer.Ordinal),
+            };
+            BackupRecords.Insert(db, row);
+            quota.Commit(db, reservation);
+            EventLog.Write(_engine, "backup.create.start", row);
+            return row;
+        });
+    }
+
+    /// <summary>Runs the transfer and applies the success, failure or cancel transition.</summary>
+    public VolumeBackup Execute(BackupRow row)
+    {
+        var store = _repositories.ForBackup(row);
+        var volume = _engine.Catalog.Read(db => VolumeRecords.Get(db, row.VolumeId))
+            ?? throw new CinderBackupException(ErrorIds.VolumeNotFound, ErrorKind.NotFound, $"Volume {row.VolumeId} could not be found.", row.VolumeId);
+        VolumeSnapshot? tempSnapshot = null;
+        using var monitor = new OperationMonitor(_engine.Config.CatalogPath, _engine.Config.CatalogBusyTimeoutSeconds, row.Id,
+            status => status is BackupStatus.Deleting or BackupStatus.Deleted, _o.Progress, _o.Cancel);
+        try
+        {
+            // Container and prefix are saved before anything is written (a crash leaves them findable).
+            row.Container ??= _engine.Config.BackupContainer ?? store.DefaultContainer(row.Id);
+            row.ServiceMetadata = store.Prefix(row.VolumeId, row.Id, Clock.UtcNow, _engine.Config.AvailabilityZone);
+            _engine.Catalog.Write(db => db.Execute(
+                "UPDATE backups SET container = $c, service_metadata = $p, updated_at = $now WHERE id = $id",
+                ("$c", row.Container), ("$p", row.ServiceMetadata), ("$now", Clock.ToStorage(Clock.UtcNow)), ("$id", row.Id)));
+            monitor.CheckNow();
+            monitor.Token.ThrowIfCancellationRequested();
+
+            string sourcePath;
+            if (row.SnapshotId is not null)
+            {
+                sourcePath = _engine.Catalog.Read(db => SnapshotRecords.Get(db, row.SnapshotId))!.Path;
+            }
+            else if (volume.PreviousStatus == VolumeStatus.InUse)
+            {
+                // In-use volumes are read from a temporary snapshot, giving a crash-consistent backup while the volume stays in use.
+                tempSnapshot = _engine.Snapshots.CreateTemporary(volume, monitor.Token);
+                row.TempSnapshotId = tempSnapshot.Id;
+                _engine.Catalog.Write(db => db.Execute("UPDATE backups SET temp_snapshot_id = $s WHERE id = $id", ("$s", tempSnapshot.Id), ("$id", row.Id)));
+                sourcePath = tempSnapshot.Path;
+            }
+            else
+            {
+                sourcePath = volume.Path;
+            }
+
+            HashFile? parentHashes = null;
+            try
+            {
+                if (row.ParentId is not null)
+                {
+                    parentHashes = ReadParentHashes(row.ParentId);
+                }
+                var algorithm = (_o.Compression ?? _engine.Config.CompressionAlgorithm).ToLowerInvariant();
+                var writer = new BackupWriter(new BackupWriteRequest
+                {
+                    Store = store,
+                    Container = row.Container,
+                    Prefix = row.ServiceMetadata,
+                    Header = new DocumentHeader(row.Id, row.VolumeId, row.DisplayName, row.DisplayDescription, DocumentHeader.PythonTimestamp(row.CreatedAt)),
+                    ParentId = row.ParentId,
+                    ParentHashes = parentHashes,
+                    SourcePath = sourcePath,
+                    Codec = CodecRegistry.Get(algorithm),
+                    Level = _engine.Config.CompressionLevel,
+                    ObjectSize = _engine.Config.BackupFileSize,
+                    ShaBlockSize = _engine.Config.ShaBlockSize,
+                    Workers = _engine.Config.BackupWorkers,
+                    TempDirectory = _engine.Config.TempDirectory,
+                    StageTag = row.Id,
+                    VolumeMeta = () => VolumeMetaDocument.Build(_engine.Catalog.Read(db => VolumeRecords.Get(db, row.VolumeId)) ?? volume, VolumeStatus.BackingUp),
+                    Throttle = _engine.Config.IoBandwidthLimit > 0 ? new IoThrottle(_engine.Config.IoBandwidthLimit) : null,
+                    Progress = monitor.Progress,
+                    Cancel = monitor.Token,
+                });
+                var result = writer.Run();
+                monitor.CheckNow();
+                if (monitor.StoppedByStatus)
+                {
+                    throw new OperationCanceledException();
+                }
+                return Succeed(row, result, tempSnapshot);
+            }
+            finally
+            {
+                parentHashes?.Dispose();
+            }
+        }
+        catch (OperationCanceledException) when (monitor.StoppedByStatus)
+        {
+            Cancelled(row, store, tempSnapshot);
+            throw new CinderBackupException(ErrorIds.BackupCancelled, ErrorKind.Cancelled,
+                $"Backup {row.Id} was cancelled: its status became {monitor.StopStatus}.", row.Id);
+        }
+        catch (OperationCanceledException)
+        {
+            Fail(row, store, tempSnapshot, "Backup cancelled by the user.");
+            throw new CinderBackupException(ErrorIds.BackupCancelled, ErrorKind.Cancelled, $"Backup {row.Id} was cancelled; it is in error.", row.Id);
+        }
+        catch (Exception e)
+        {
+            var reason = e is CinderBackupException ? e.Message : $"{e.GetType().Name}: {e.Message}";
+            Fail(row, store, tempSnapshot, reason);
+            throw new CinderBackupException(ErrorIds.BackupFailed, e is CinderBackupException cb ? cb.Kind : ErrorKind.IOError,
+                $"Backup {row.Id} failed: {reason}", row.Id, e);
+        }
+    }
+
+    private (BlockVolume Volume, VolumeSnapshot? Snapshot) Target(Db db)
+    {
+        var volume = Lookup.Volume(db, Context, _o.Volume);
+        var snapshot = _o.Snapshot is null ? null : Lookup.Snapshot(db, Context, _o.Snapshot);
+        return (volume, snapshot);
+    }
+
+    /// <summary>
+    /// Cinder's parent selection (api.py:269): among the volume's backups in the caller's project, the greatest
+    /// data_timestamp of those available (and, for a snapshot backup, older than the snapshot) wins.
+    /// </summary>
+    private BackupRow? SelectParent(Db db, BlockVolume volume, VolumeSnapshot? snapshot)
+    {
+        BackupRow? best = null;
+        var bestKey = DateTime.MinValue;
+        foreach (var b in BackupRecords.List(db, Context.ProjectName, volume.Id))
+        {
+            var eligible = b.Status == BackupStatus.Available && (snapshot is null || b.DataTimestamp < snapshot.CreatedAt);
+            var key = eligible ? b.DataTimestamp ?? DateTime.MinValue : DateTime.MinValue;
+            if (best is null || key > bestKey)
+            {
+                best = b;
+                bestKey = key;
+            }
+        }
+        return best;
+    }
+
+    private void CheckParentHashBlock(string parentId)
+    {
+        var parent = _engine.Catalog.Read(db => BackupRecords.Get(db, parentId))!;
+        var layer = new ChainLayer(parent.Id, _repositories.ForBackup(parent), parent.Container!, parent.ServiceMetadata!, new MetadataDocument());
+        var old = ChainLoader.ReadChunkSize(layer);
+        if (old != _engine.Config.ShaBlockSize)
+        {
+            throw Invalid(ErrorIds.InvalidBackup,
+                $"Invalid backup: Hash block size has changed since the last backup. New hash block size: {_engine.Config.ShaBlockSize}. Old hash block size: {old}. Do a full backup.", parentId);
+        }
+    }
+
+    private HashFile ReadParentHashes(string parentId)
+    {
+        var parent = _engine.Catalog.Read(db => BackupRecords.Get(db, parentId))
+            ?? throw new CinderBackupException(ErrorIds.BackupNotFound, ErrorKind.NotFound, $"Backup {parentId} could not be found.", parentId);
+        var layer = new ChainLayer(parent.Id, _repositories.ForBackup(parent), parent.Container!, parent.ServiceMetadata!, new MetadataDocument());
+        var hashes = HashFile.Create(_engine.Config.TempDirectory);
+        try
+        {
+            var chunk = ChainLoader.ReadHashes(layer, hashes);
+            if (chunk != _engine.Config.ShaBlockSize)
+            {
+                throw Invalid(ErrorIds.InvalidBackup,
+                    $"Invalid backup: Hash block size has changed since the last backup. New hash block size: {_engine.Config.ShaBlockSize}. Old hash block size: {chunk}. Do a full backup.", parentId);
+            }
+            return hashes;
+        }
+        catch
+        {
+            hashes.Dispose();
+            throw;
+        }
+    }
+
+    private VolumeBackup Succeed(BackupRow row, BackupWriteResult result, VolumeSnapshot? tempSnapshot)
+    {
+        var done = _engine.Catalog.Write(db =>
+        {
+            var current = BackupRecords.Get(db, row.Id, includeDeleted: true)!;
+            if (current.Deleted || current.Status is BackupStatus.Deleting)
+            {
+                return null; // force-deleted at the last moment: the delete owns the row now
+            }
+            current.Status = BackupStatus.Available;
+            current.ObjectCount = result.ObjectCount;
+            current.Size = row.Size;
+            current.Operation = null;
+            current.OwnerHost = null;
+            current.OwnerPid = null;
+            current.ProgressDone = result.BytesScanned;
+            current.ProgressTotal = result.BytesScanned;
+            current.TempSnapshotId = row.TempSnapshotId;
+            BackupRecords.Update(db, current);
+            if (current.ParentId is not null)
+            {
+                BackupRecords.AdjustDependents(db, current.ParentId, +1);
+            }
+            RestoreSource(db, current, failed: false);
+            EventLog.Write(_engine, "backup.create.end", current);
+            return current;
+        });
+        if (tempSnapshot is not null)
+        {
+            _engine.Snapshots.DeleteTemporary(tempSnapshot.Id);
+        }
+        if (done is null)
+        {
+            throw new CinderBackupException(ErrorIds.BackupCancelled, ErrorKind.Cancelled, $"Backup {row.Id} was cancelled: it was deleted.", row.Id);
+        }
+        return done.ToModel();
+    }
+
+    private void Fail(BackupRow row, IObjectStore store, VolumeSnapshot? tempSnapshot, string reason)
+    {
+        if (row.Container is not null && row.ServiceMetadata is not null)
+        {
+            BackupWriter.RemoveEverything(store, row.Container, row.ServiceMetadata, row.Id);
+        }
+        _engine.Catalog.Write(db =>
+        {
+            var current = BackupRecords.Get(db, row.Id, includeDeleted: true)!;
+            if (!current.Deleted)
+            {
+                current.Status = BackupStatus.Error;
+                current.FailReason = reason.Length > 255 ? reason[..255] : reason;
+                current.Operation = null;
+                current.OwnerHost = null;
+                current.OwnerPid = null;
+                BackupRecords.Update(db, current);
+            }
+            RestoreSource(db, current, failed: true);
+            EventLog.Write(_engine, "backup.create.error", current);
+        });
+        if (tempSnapshot is not null)
+        {
+            _engine.Snapshots.DeleteTemporary(tempSnapshot.Id);
+        }
+    }
+
+    /// <summary>Force-deleted while creating: the writer removed what it wrote; finish the delete.</summary>
+    private void Cancelled(BackupRow row, IObjectStore store, VolumeSnapshot? tempSnapshot)
+    {
+        if (row.Container is not null && row.ServiceMetadata is not null)
+        {
+            BackupWriter.RemoveEverything(store, row.Container, row.ServiceMetadata, row.Id);
+        }
+        _engine.Catalog.Write(db =>
+        {
+            var current = BackupRecords.Get(db, row.Id, includeDeleted: true)!;
+            if (!current.Deleted)
+            {
+                BackupRecords.SoftDelete(db, current.Id);
+                new QuotaEngine(_engine).ReleaseBackup(db, current.ProjectId, current.Size ?? 0);
+            }
+            RestoreSource(db, current, failed: false);
+            EventLog.Write(_engine, "backup.create.cancelled", current);
+        });
+        if (tempSnapshot is not null)
+        {
+            _engine.Snapshots.DeleteTemporary(tempSnapshot.Id);
+        }
+    }
+
+    /// <summary>
+    /// The volume returns to its previous status (previous_status becomes backing-up, or error_backing-up after a
+    /// failure); a snapshot that was backed up returns to available.
+    /// </summary>
+    internal static void RestoreSource(Db db, BackupRow row, bool failed)
+    {
+        if (row.SnapshotId is not null)
+        {
+            SnapshotRecords.ConditionalStatus(db, row.SnapshotId, new[] { SnapshotStatus.BackingUp }, SnapshotStatus.Available);
+            return;
+        }
+        var volume = VolumeRecords.Get(db, row.VolumeId);
+        if (volume is not null && volume.Status == VolumeStatus.BackingUp)
+        {
+            var back = volume.PreviousStatus ?? VolumeStatus.Available;
+            db.Execute("UPDATE volumes SET status = $s, previous_status = $p, updated_at = $now WHERE id = $id",
+                ("$s", back), ("$p", failed ? VolumeStatus.ErrorBackingUp : VolumeStatus.BackingUp),
+                ("$now", Clock.ToStorage(Clock.UtcNow)), ("$id", volume.Id));
+        }
+    }
+
+    private static CinderBackupException Invalid(string id, string message, object target) =>
+        new(id, ErrorKind.InvalidState, message, target);
+}

@@ -1,0 +1,80 @@
+namespace CinderBackup.Engine.Catalog;
+
+/// <summary>A row of the backups table: every field of Cinder's backup record plus ours.</summary>
+internal sealed class BackupRow
+{
+    public string Id { get; set; } = "";
+    public string UserId { get; set; } = "";
+    public string ProjectId { get; set; } = "";
+    public string VolumeId { get; set; } = "";
+    public string? Host { get; set; }
+    public string? AvailabilityZone { get; set; }
+    public string? Container { get; set; }
+    public string? ParentId { get; set; }
+    public string? Status { get; set; }
+    public string? FailReason { get; set; }
+    public int? Size { get; set; }
+    public string? DisplayName { get; set; }
+    public string? DisplayDescription { get; set; }
+    public string? ServiceMetadata { get; set; }
+    public string? Service { get; set; }
+    public int? ObjectCount { get; set; }
+    public string? TempVolumeId { get; set; }
+    public string? TempSnapshotId { get; set; }
+    public int NumDependentBackups { get; set; }
+    public string? SnapshotId { get; set; }
+    public DateTime? DataTimestamp { get; set; }
+    public string? RestoreVolumeId { get; set; }
+    public string? EncryptionKeyId { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime? UpdatedAt { get; set; }
+    public DateTime? DeletedAt { get; set; }
+    public bool Deleted { get; set; }
+    public string? Repository { get; set; }
+    public string? Driver { get; set; }
+    public string? Operation { get; set; }
+    public string? OwnerHost { get; set; }
+    public int? OwnerPid { get; set; }
+    public DateTime? OwnerStartedAt { get; set; }
+    public DateTime? HeartbeatAt { get; set; }
+    public long? ProgressDone { get; set; }
+    public long? ProgressTotal { get; set; }
+    public double? ProgressRate { get; set; }
+    public Dictionary<string, string> Metadata { get; set; } = new(StringComparer.Ordinal);
+
+    public VolumeBackup ToModel() => new()
+    {
+        Id = Id,
+        Name = DisplayName,
+        Description = DisplayDescription,
+        Status = Status,
+        FailReason = FailReason,
+        Size = Size,
+        ObjectCount = ObjectCount,
+        VolumeId = VolumeId,
+        SnapshotId = SnapshotId,
+        ParentId = ParentId,
+        NumDependentBackups = NumDependentBackups,
+        AvailabilityZone = AvailabilityZone,
+        Container = Container,
+        ServiceMetadata = ServiceMetadata,
+        Service = Service,
+        Host = Host,
+        Repository = Repository,
+        ProjectId = ProjectId,
+        UserId = UserId,
+        TempVolumeId = TempVolumeId,
+        TempSnapshotId = TempSnapshotId,
+        RestoreVolumeId = RestoreVolumeId,
+        EncryptionKeyId = EncryptionKeyId,
+        CreatedAt = CreatedAt,
+        UpdatedAt = UpdatedAt,
+        DataTimestamp = DataTimestamp,
+        Metadata = new SortedDictionary<string, string>(Metadata, StringComparer.Ordinal),
+        ProgressBytes = Operation is null ? null : ProgressDone,
+        ProgressTotalBytes = Operation is null ? null : ProgressTotal,
+        ProgressRate = Operation is null ? null : ProgressRate,
+        ProgressPercent = Operation is null || ProgressTotal is null ? null
+            : ProgressTotal == 0 ? 100 : Math.Round(100.0 * (ProgressDone ?? 0) / ProgressTotal.Value, 1),
+    };
+}

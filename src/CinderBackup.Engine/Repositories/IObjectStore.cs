@@ -1,0 +1,49 @@
+namespace CinderBackup.Engine.Repositories;
+
+/// <summary>
+/// A backup repository: containers of named objects (posix/NFS directories, S3 buckets). Objects are
+/// written to a staging file first and published under their final name only when complete, so a crash
+/// never leaves a partial object under a backup's prefix.
+/// </summary>
+internal interface IObjectStore
+{
+    /// <summary>posix, nfs or s3.</summary>
+    string Driver { get; }
+
+    /// <summary>Cinder's driver class path, recorded as the backup's <c>service</c>.</summary>
+    string ServiceName { get; }
+
+    /// <summary>Where the repository is, for messages (a directory, or an endpoint and bucket).</summary>
+    string Location { get; }
+
+    /// <summary>The container a backup goes to when the user gives none.</summary>
+    string DefaultContainer(string backupId);
+
+    /// <summary>The object-name prefix (the backup's <c>service_metadata</c>).</summary>
+    string Prefix(string volumeId, string backupId, DateTime utc, string availabilityZone);
+
+    /// <summary>Throws when a user-given container is not acceptable (e.g. escapes the repository root).</summary>
+    void ValidateContainer(string container);
+
+    /// <summary>Creates the container when it is missing (or fails when creation is disabled).</summary>
+    void PutContainer(string container);
+
+    bool ContainerExists(string container);
+
+    /// <summary>Names in the container that start with <paramref name="prefix"/>.</summary>
+    IReadOnlyList<string> List(string container, string prefix);
+
+    /// <summary>A new staging object for <paramref name="container"/>; <paramref name="tag"/> names it for cleanup.</summary>
+    IStagedObject Stage(string container, string tag);
+
+    Stream OpenRead(string container, string name);
+
+    /// <summary>The stored size of an object, or null when it does not exist.</summary>
+    long? Size(string container, string name);
+
+    /// <summary>Deletes an object; a missing one is not an error.</summary>
+    void Delete(string container, string name);
+
+    /// <summary>Removes staging objects left by a crashed operation tagged <paramref name="tag"/>.</summary>
+    void RemoveStaged(string container, string tag);
+}

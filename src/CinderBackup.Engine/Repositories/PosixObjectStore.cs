@@ -1,0 +1,308 @@
+using CinderBackup.Engine.Errors;
+
+namespace CinderBackup.Engine.Repositories;
+
+/// <summary>
+/// Cinder's PosixBackupDriver layout: containers are directories under the root (0770), objects are files
+/// (0660). Unlike Cinder, objects are staged under a name that does not start with any prefix
+/// (<c>.cbstage-…</c>), fsynced, renamed into place and the directory fsynced; containers may not escape
+/// the root.
+/// </summary>
+internal class PosixObjectStore : IObjectStore
+{
+    public const string StagePrefix = ".cbstage-";
+
+    private const UnixFileMode DirectoryMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+        | UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute;
+
+    private const UnixFileMode FileMode_ = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite;
+
+    private readonly bool _createContainers;
+
+    public PosixObjectStore(string root, bool createContainers)
+    {
+        Root = Path.GetFullPath(root);
+        _createContainers = createContainers;
+    }
+
+    public string Root { get; }
+
+    public virtual string Driver => "posix";
+
+    public virtual string ServiceName => "cinder.backup.drivers.posix.PosixBackupDriver";
+
+    public string Location => Root;
+
+    public string DefaultContainer(string backupId) => Path.Combine(backupId[..2], backupId[2..4], backupId);
+
+    public string Prefix(string volumeId, string backupId, DateTime utc, string availabilityZone) =>
+        $"volume_{volumeId}_{utc:yyyyMMddHHmmss}_backup_{backupId}";
+
+    public void ValidateContainer(string container)
+    {
+        var reason = ContainerProblem(container);
+        if (reason is not null)
+        {
+            throw new CinderBackupException(ErrorIds.InvalidContainer, ErrorKind.InvalidArgument,
+                $"Invalid container '{Api.ContextResolver.Printable(container)}': {reason}.", container);
+        }
+    }
+
+    private string? ContainerProblem(string container)
+    {
+        if (string.IsNullOrWhiteSpace(container))
+        {
+            return "it is empty";
+        }
+        if (container.Length > 255 || container.Any(char.IsControl))
+        {
+            return "at most 255 characters without control characters";
+        }
+        if (Path.IsPathRooted(container) || container.StartsWith('/') || container.StartsWith('\\'))
+        {
+            return $"absolute paths are not allowed; it must stay inside the repository '{Root}'";
+        }
+        var parts = container.Split('/', '\\');
+        if (parts.Any(p => p == ".."))
+        {
+            return $"'..' is not allowed; it must stay inside the repository '{Root}'";
+        }
+        var full = Path.GetFullPath(Path.Combine(Root, container));
+        if (!full.StartsWith(Root.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+        {
+            return $"it must stay inside the repository '{Root}'";
+        }
+        return null;
+    }
+
+    private string Dir(string container)
+    {
+        ValidateContainer(container);
+        return Path.Combine(Root, container);
+    }
+
+    public bool ContainerExists(string container) => Directory.Exists(Dir(container));
+
+    public void PutContainer(string container)
+    {
+        var dir = Dir(container);
+        if (Directory.Exists(dir))
+        {
+            return;
+        }
+        if (!_createContainers)
+        {
+            throw new CinderBackupException(ErrorIds.RepositoryError, ErrorKind.IOError,
+                $"Backup directory for container does not exist: '{dir}' (backup_create_containers is false).", dir);
+        }
+        try
+        {
+            CreateDirectories(dir);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw Io($"Cannot create the container directory '{dir}'", dir, e);
+        }
+    }
+
+    private void CreateDirectories(string dir)
+    {
+        var missing = new Stack<string>();
+        for (var d = dir; !Directory.Exists(d); d = Path.GetDirectoryName(d)!)
+        {
+            missing.Push(d);
+        }
+        while (missing.Count > 0)
+        {
+            var d = missing.Pop();
+            if (OperatingSystem.IsWindows())
+            {
+                Directory.CreateDirectory(d);
+            }
+            else
+            {
+                Directory.CreateDirectory(d, DirectoryMode);
+                File.SetUnixFileMode(d, DirectoryMode); // the umask must not narrow it
+            }
+        }
+    }
+
+    public IReadOnlyList<string> List(string container, string prefix)
+    {
+        var dir = Dir(container);
+        if (!Directory.Exists(dir))
+        {
+            return Array.Empty<string>();
+        }
+        try
+        {
+            return Directory.EnumerateFiles(dir)
+                .Select(Path.GetFileName)
+                .Where(n => n!.StartsWith(prefix, StringComparison.Ordinal))
+                .Select(n => n!)
+                .OrderBy(n => n, StringComparer.Ordinal)
+                .ToList();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw Io($"Cannot list the container '{dir}'", dir, e);
+        }
+    }
+
+    public IStagedObject Stage(string container, string tag)
+    {
+        var dir = Dir(container);
+        var path = Path.Combine(dir, $"{StagePrefix}{tag}-{Guid.NewGuid():N}");
+        return new PosixStagedObject(path, dir);
+    }
+
+    public Stream OpenRead(string container, string name)
+    {
+        var path = Path.Combine(Dir(container), name);
+        try
+        {
+            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        }
+        catch (FileNotFoundException e)
+        {
+            throw new CinderBackupException(ErrorIds.BackupObjectMissing, ErrorKind.InvalidData,
+                $"Backup object '{name}' is missing from container '{container}' in '{Root}'.", name, e);
+        }
+        catch (DirectoryNotFoundException e)
+        {
+            throw new CinderBackupException(ErrorIds.BackupObjectMissing, ErrorKind.InvalidData,
+                $"Container '{container}' does not exist in '{Root}'.", container, e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw Io($"Cannot read backup object '{path}'", path, e);
+        }
+    }
+
+    public long? Size(string container, string name)
+    {
+        var info = new FileInfo(Path.Combine(Dir(container), name));
+        return info.Exists ? info.Length : null;
+    }
+
+    public void Delete(string container, string name)
+    {
+        var path = Path.Combine(Dir(container), name);
+        try
+        {
+            File.Delete(path);
+        }
+        catch (DirectoryNotFoundException)
+        {
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw Io($"Cannot delete backup object '{path}'", path, e);
+        }
+    }
+
+    public void RemoveStaged(string container, string tag)
+    {
+        var dir = Dir(container);
+        if (!Directory.Exists(dir))
+        {
+            return;
+        }
+        foreach (var f in Directory.EnumerateFiles(dir, $"{StagePrefix}{tag}-*"))
+        {
+            try
+            {
+                File.Delete(f);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+
+    private static CinderBackupException Io(string what, string target, Exception e) =>
+        new(ErrorIds.RepositoryError, ErrorKind.IOError, $"{what}: {e.Message}", target, e);
+
+    private sealed class PosixStagedObject : IStagedObject
+    {
+        private readonly string _path;
+        private readonly string _dir;
+        private FileStream? _stream;
+        private bool _committed;
+
+        public PosixStagedObject(string path, string dir)
+        {
+            _path = path;
+            _dir = dir;
+            var options = new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.ReadWrite,
+                BufferSize = 1 << 16,
+            };
+            if (!OperatingSystem.IsWindows())
+            {
+                options.UnixCreateMode = FileMode_;
+            }
+            try
+            {
+                _stream = new FileStream(path, options);
+                if (!OperatingSystem.IsWindows())
+                {
+                    File.SetUnixFileMode(_stream.SafeFileHandle, FileMode_); // not narrowed by the umask
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw Io($"Cannot write to the container directory '{dir}'", dir, e);
+            }
+        }
+
+        public Stream Stream => _stream ?? throw new ObjectDisposedException(nameof(PosixStagedObject));
+
+        public void WriteZeros(long length)
+        {
+            var s = _stream!;
+            s.SetLength(0);
+            s.SetLength(length); // a hole: no blocks are allocated
+            s.Position = length;
+        }
+
+        public void Commit(string name)
+        {
+            var s = _stream!;
+            try
+            {
+                s.Flush(flushToDisk: true);
+                s.Dispose();
+                _stream = null;
+                File.Move(_path, Path.Combine(_dir, name), overwrite: false);
+                _committed = true;
+                Native.LibC.FsyncDirectory(_dir);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw Io($"Cannot store backup object '{Path.Combine(_dir, name)}'", _dir, e);
+            }
+        }
+
+        public void Dispose()
+        {
+            _stream?.Dispose();
+            _stream = null;
+            if (!_committed)
+            {
+                try
+                {
+                    File.Delete(_path);
+                }
+                catch (IOException)
+                {
+                }
+                catch (UnauthorizedAccessException)
+                {
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,35 @@
+using CinderBackup.Engine.Codecs;
+using CinderBackup.Engine.Repositories;
+
+namespace CinderBackup.Engine.Transfer;
+
+/// <summary>Everything the <see cref="BackupWriter"/> needs for one backup.</summary>
+internal sealed class BackupWriteRequest
+{
+    public required IObjectStore Store { get; init; }
+    public required string Container { get; init; }
+    public required string Prefix { get; init; }
+    public required DocumentHeader Header { get; init; }
+    public string? ParentId { get; init; }
+
+    /// <summary>Hashes of the parent's blocks (incremental backups), read from its _sha256file.</summary>
+    public HashFile? ParentHashes { get; init; }
+
+    public required string SourcePath { get; init; }
+    public ICodec? Codec { get; init; }
+    public int? Level { get; init; }
+    public required long ObjectSize { get; init; }
+    public required long ShaBlockSize { get; init; }
+    public int Workers { get; init; } = Environment.ProcessorCount;
+    public required string TempDirectory { get; init; }
+
+    /// <summary>Tag of this operation's staging files, so a crash's leftovers can be found (the backup id).</summary>
+    public required string StageTag { get; init; }
+
+    /// <summary>Called once all data is stored: the volume_meta string of the _metadata document.</summary>
+    public required Func<string?> VolumeMeta { get; init; }
+
+    public IoThrottle? Throttle { get; init; }
+    public IProgress<TransferProgress>? Progress { get; init; }
+    public CancellationToken Cancel { get; init; }
+}

@@ -1,0 +1,51 @@
+using Microsoft.Win32.SafeHandles;
+
+namespace CinderBackup.Engine.Transfer;
+
+/// <summary>
+/// SHA-256 digests of a volume's blocks, 32 bytes each, in a private temporary file. Workers write their
+/// blocks' digests in place (positional, so order does not matter) and the sha256file is streamed from it:
+/// memory stays flat however large the volume.
+/// </summary>
+internal sealed class HashFile : IDisposable
+{
+    public const int HashSize = 32;
+    private readonly SafeFileHandle _handle;
+
+    private HashFile(string path, SafeFileHandle handle)
+    {
+        Path = path;
+        _handle = handle;
+    }
+
+    public string Path { get; }
+
+    /// <summary>Number of digests present (set by writers, or by the reader of a sha256file).</summary>
+    public long Count { get; set; }
+
+    public static HashFile Create(string directory)
+    {
+        Volumes.FilePool.EnsurePrivateDirectory(directory);
+        var path = System.IO.Path.Combine(directory, $"hashes-{Guid.NewGuid():N}.bin");
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.ReadWrite, Options = FileOptions.DeleteOnClose };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+        var fs = new FileStream(path, options);
+        return new HashFile(path, fs.SafeFileHandle);
+    }
+
+    public void Write(long index, ReadOnlySpan<byte> digests) => RandomAccess.Write(_handle, digests, index * HashSize);
+
+    public void Read(long index, Span<byte> digests)
+    {
+        var got = Volumes.SparseCopy.ReadFully(_handle, digests, index * HashSize);
+        if (got != digests.Length)
+        {
+            throw new InvalidDataException($"Hash list ends at block {index + got / HashSize}, expected at least {index + digests.Length / HashSize}.");
+        }
+    }
+
+    public void Dispose() => _handle.Dispose();
+}

@@ -1,0 +1,21 @@
+namespace CinderBackup.Engine.Transfer;
+
+/// <summary>Everything the <see cref="RestoreWriter"/> needs.</summary>
+internal sealed class RestoreRequest
+{
+    /// <summary>The requested backup first, its full backup last.</summary>
+    public required IReadOnlyList<ChainLayer> Chain { get; init; }
+    public required string TargetPath { get; init; }
+
+    /// <summary>A target created for this restore: sparse, all zeros, so zero blocks need no write.</summary>
+    public bool TargetIsNew { get; init; }
+
+    /// <summary>A pool image may be grown to the backup's byte length (never a registered path).</summary>
+    public bool MayGrowTarget { get; init; }
+
+    public int Workers { get; init; } = Environment.ProcessorCount;
+    public required string TempDirectory { get; init; }
+    public IoThrottle? Throttle { get; init; }
+    public IProgress<TransferProgress>? Progress { get; init; }
+    public CancellationToken Cancel { get; init; }
+}

@@ -1,0 +1,190 @@
+#!/usr/bin/python3
+"""Drive Debian's python3-cinder backup drivers without an OpenStack cloud, for interoperability tests.
+
+Cinder's chunked drivers read and write the repository themselves; the rest of Cinder (database, RPC,
+notifications) is replaced here by small in-memory stand-ins. Commands read one JSON request on stdin and
+print one JSON answer on stdout:
+
+  backup   {repo, driver, volume_file, backup: {...}, parent: {...}|null, size_gib, compression,
+            file_size, sha_block, timestamp, volume_meta, s3: {...}|null}
+  restore  {repo, driver, volume_file, chain: [{...}, ...] (requested first), compression, s3: {...}|null}
+  encode   {fields: {...}}              -> {"backup_service": ..., "backup_url": ...}
+  decode   {backup_url}                 -> the record's fields
+"""
+import datetime
+import json
+import sys
+
+from oslo_config import cfg
+from oslo_utils import timeutils
+
+from cinder import context as cinder_context
+from cinder import objects
+from cinder.volume import volume_utils
+
+objects.register_all()
+CONF = cfg.CONF
+
+
+def _configure(req):
+    # Importing the drivers registers their options (and chunkeddriver's) before the overrides.
+    from cinder.backup.drivers import posix  # noqa: F401
+    from cinder.backup.drivers import s3  # noqa: F401
+    CONF([], project='cinder', default_config_files=[])
+    # The driver base class touches the database engine once; an in-memory SQLite satisfies it.
+    CONF.set_override('connection', 'sqlite://', group='database')
+    driver = req.get('driver', 'posix')
+    if req.get('compression'):
+        CONF.set_override('backup_compression_algorithm', req['compression'])
+    if driver == 'posix':
+        CONF.set_override('backup_posix_path', req['repo'])
+        CONF.set_override('backup_enable_progress_timer', False)
+        if req.get('file_size'):
+            CONF.set_override('backup_file_size', req['file_size'])
+        if req.get('sha_block'):
+            CONF.set_override('backup_sha_block_size_bytes', req['sha_block'])
+    elif driver == 's3':
+        s3conf = req['s3']
+        CONF.set_override('backup_s3_endpoint_url', s3conf['endpoint'])
+        CONF.set_override('backup_s3_store_access_key', s3conf['access_key'])
+        CONF.set_override('backup_s3_store_secret_key', s3conf['secret_key'])
+        CONF.set_override('backup_s3_store_bucket', s3conf['bucket'])
+        CONF.set_override('backup_s3_enable_progress_timer', False)
+        if req.get('file_size'):
+            CONF.set_override('backup_s3_object_size', req['file_size'])
+        if req.get('sha_block'):
+            CONF.set_override('backup_s3_block_size', req['sha_block'])
+        if s3conf.get('zone'):
+            CONF.set_override('storage_availability_zone', s3conf['zone'])
+    # Notifications and database writes are not part of what we test.
+    volume_utils.notify_about_backup_usage = lambda *a, **k: None
+
+
+def _parse_time(value):
+    if value is None:
+        return None
+    return datetime.datetime.strptime(value, '%Y-%m-%dT%H:%M:%S.%f').replace(tzinfo=datetime.timezone.utc)
+
+
+class FakeBackup(dict):
+    """The attributes and dict access a chunked driver uses on a Backup object."""
+
+    def __getattr__(self, name):
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name)
+
+    def __setattr__(self, name, value):
+        self[name] = value
+
+    def refresh(self):
+        pass
+
+    def save(self):
+        pass
+
+    def as_read_deleted(self):
+        class _Nothing:
+            def __enter__(self_inner):
+                return self
+
+            def __exit__(self_inner, *exc):
+                return False
+        return _Nothing()
+
+
+def _backup(fields):
+    b = FakeBackup()
+    b.update({
+        'id': fields['id'],
+        'volume_id': fields['volume_id'],
+        'display_name': fields.get('display_name'),
+        'display_description': fields.get('display_description'),
+        'created_at': _parse_time(fields['created_at']),
+        'parent_id': fields.get('parent_id'),
+        'container': fields.get('container'),
+        'service_metadata': fields.get('service_metadata'),
+        'size': fields.get('size', 1),
+        'status': fields.get('status', 'creating'),
+        'availability_zone': fields.get('availability_zone'),
+    })
+    return b
+
+
+class FakeDB(object):
+    def __init__(self, size_gib):
+        self.size_gib = size_gib
+
+    def volume_get(self, context, volume_id):
+        return {'size': self.size_gib, 'id': volume_id}
+
+
+def _driver(req, ctx):
+    if req.get('driver', 'posix') == 's3':
+        from cinder.backup.drivers.s3 import S3BackupDriver
+        return S3BackupDriver(ctx)
+    from cinder.backup.drivers.posix import PosixBackupDriver
+    return PosixBackupDriver(ctx)
+
+
+def cmd_backup(req):
+    _configure(req)
+    ctx = cinder_context.get_admin_context()
+    backup = _backup(req['backup'])
+    parent = _backup(req['parent']) if req.get('parent') else None
+    objects.Backup.get_by_id = staticmethod(lambda context, backup_id: parent)
+    timeutils.set_time_override(_parse_time(req['timestamp']))
+    try:
+        drv = _driver(req, ctx)
+        drv.db = FakeDB(req['size_gib'])
+        drv.get_metadata = lambda volume_id: req.get('volume_meta')
+        with open(req['volume_file'], 'rb') as volume_file:
+            drv.backup(backup, volume_file)
+    finally:
+        timeutils.clear_time_override()
+    return {'container': backup['container'], 'service_metadata': backup['service_metadata'],
+            'object_count': backup.get('object_count'), 'service': drv.__module__ + '.' + type(drv).__name__}
+
+
+def cmd_restore(req):
+    _configure(req)
+    ctx = cinder_context.get_admin_context()
+    chain = [_backup(f) for f in req['chain']]
+    for b in chain:
+        b['status'] = 'restoring'
+    by_id = {b['id']: b for b in chain}
+    objects.Backup.get_by_id = staticmethod(lambda context, backup_id: by_id[backup_id])
+    drv = _driver(req, ctx)
+    applied = []
+    drv.put_metadata = lambda volume_id, meta: applied.append(meta)
+    with open(req['volume_file'], 'r+b') as volume_file:
+        drv.restore(chain[0], req.get('target_volume_id', 'target'), volume_file)
+    return {'volume_meta_applied': applied}
+
+
+def cmd_encode(req):
+    ctx = cinder_context.get_admin_context()
+    fields = dict(req['fields'])
+    for key in ('created_at', 'updated_at', 'deleted_at', 'data_timestamp'):
+        if fields.get(key) is not None:
+            fields[key] = _parse_time(fields[key])
+    backup = objects.Backup(context=ctx, **fields)
+    service = fields.get('service')
+    return {'backup_service': service, 'backup_url': backup.encode_record(driver_info={})}
+
+
+def cmd_decode(req):
+    return objects.Backup.decode_record(req['backup_url'])
+
+
+def main():
+    command = sys.argv[1]
+    req = json.load(sys.stdin)
+    result = {'backup': cmd_backup, 'restore': cmd_restore, 'encode': cmd_encode, 'decode': cmd_decode}[command](req)
+    json.dump(result, sys.stdout)
+    sys.stdout.write('\n')
+
+
+if __name__ == '__main__':
+    main()
