@@ -24,6 +24,13 @@
         'New-VolumeSnapshot'
         'Get-VolumeSnapshot'
         'Remove-VolumeSnapshot'
+        'New-VolumeBackup'
+        'Get-VolumeBackup'
+        'Restore-VolumeBackup'
+        'Remove-VolumeBackup'
+        'Test-VolumeBackup'
+        'Export-BackupRecord'
+        'Import-BackupRecord'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -13,7 +13,7 @@ Describe 'Get-BackupContext' {
         $c | Should -BeOfType ([CinderBackup.BackupContext])
         $c.ProjectName | Should -Be 'default'
         $c.IsAdmin | Should -BeTrue
-        $c.ConfigFile | Should -BeNullOrEmpty
+        $c.ConfigFile | Should -Be $env:CINDERBACKUP_CONFIG
         $c.DataDirectory | Should -Be $env:CINDERBACKUP_HOME
     }
 
@@ -34,12 +34,13 @@ Describe 'Get-BackupContext' {
     It 'reports an invalid configuration file' {
         $config = Join-Path $script:testRoot 'bad.yaml'
         Set-Content -LiteralPath $config -Value 'no_such_option: 1'
+        $saved = $env:CINDERBACKUP_CONFIG
         $env:CINDERBACKUP_CONFIG = $config
         try {
             { Get-BackupContext -ErrorAction Stop } | Should -Throw -ErrorId 'ConfigInvalid,CinderBackup.Commands.GetBackupContextCommand'
         }
         finally {
-            Remove-Item Env:CINDERBACKUP_CONFIG
+            $env:CINDERBACKUP_CONFIG = $saved
         }
     }
 }

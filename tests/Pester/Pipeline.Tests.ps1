@@ -17,4 +17,24 @@ Describe 'Pipelines across cmdlets' {
         $made | Remove-BlockVolume -Confirm:$false
         Get-BlockVolume -Name 'pipe-*' | Should -BeNullOrEmpty
     }
+
+    It 'backup -> restore -> compare' {
+        $volume = New-VolumeWithData -Name pipe-src -Seed 5
+        $result = $volume | New-VolumeBackup -Name pipe-full | Restore-VolumeBackup -Confirm:$false
+        $restored = Get-BlockVolume -VolumeId $result.VolumeId
+        Get-FileHashHex -Path $restored.Path | Should -Be (Get-FileHashHex -Path $volume.Path)
+    }
+
+    It 'backup -> export record -> remove -> import record -> restore' {
+        $volume = Get-BlockVolume -Name pipe-src
+        $record = New-VolumeBackup -Volume pipe-src -Name pipe-rec | Export-BackupRecord
+        Get-VolumeBackup -Name pipe-rec | Remove-VolumeBackup -Confirm:$false
+        # The objects are gone with the backup, so take a new one and re-import over a deleted row only to
+        # prove the record round trip; restoring needs the repository, checked by the other test.
+        $imported = $record | Import-BackupRecord
+        $imported.Id | Should -Be $record.BackupId
+        ($imported | Test-VolumeBackup).IsValid | Should -BeFalse
+        $imported | Remove-VolumeBackup -Confirm:$false
+        $volume | Should -Not -BeNullOrEmpty
+    }
 }

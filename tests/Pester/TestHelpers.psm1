@@ -10,9 +10,12 @@ function Initialize-CinderBackupTest {
     New-Item -ItemType Directory -Path $testRoot | Out-Null
     $env:CINDERBACKUP_HOME = Join-Path $testRoot 'home'
     $env:XDG_CONFIG_HOME = Join-Path $testRoot 'xdg-config'
-    foreach ($name in 'CINDERBACKUP_CONFIG', 'OS_PROJECT_NAME', 'OS_USERNAME', 'CINDERBACKUP_ADMIN') {
+    foreach ($name in 'OS_PROJECT_NAME', 'OS_USERNAME', 'CINDERBACKUP_ADMIN') {
         Remove-Item -Path "Env:$name" -ErrorAction SilentlyContinue
     }
+    $config = Join-Path $testRoot 'cinderbackup.yaml'
+    Set-Content -LiteralPath $config -Value 'backup_file_size: 8MiB'
+    $env:CINDERBACKUP_CONFIG = $config
     Import-Module -Name (Join-Path $modulePath 'CinderBackup.psd1') -Force -ErrorAction Stop
     Set-BackupContext -Reset
     return $testRoot
@@ -48,6 +51,19 @@ function New-TestImage {
     return $Path
 }
 
+function New-VolumeWithData {
+    # A 1 GiB pool volume with 3 MiB of pseudo-random data at the start.
+    [CmdletBinding()]
+    [OutputType('CinderBackup.BlockVolume')]
+    param([string] $Name, [int] $Seed = 1)
+    $volume = New-BlockVolume -Name $Name -Size 1
+    $bytes = [byte[]]::new(3MB)
+    [Random]::new($Seed).NextBytes($bytes)
+    $stream = [IO.File]::OpenWrite($volume.Path)
+    try { $stream.Write($bytes, 0, $bytes.Length) } finally { $stream.Dispose() }
+    return $volume
+}
+
 function Get-FileHashHex {
     [CmdletBinding()]
     [OutputType([string])]
@@ -55,4 +71,4 @@ function Get-FileHashHex {
     (Get-FileHash -LiteralPath $Path -Algorithm SHA256).Hash
 }
 
-Export-ModuleMember -Function Initialize-CinderBackupTest, Remove-CinderBackupTest, New-TestImage, Get-FileHashHex
+Export-ModuleMember -Function Initialize-CinderBackupTest, Remove-CinderBackupTest, New-TestImage, New-VolumeWithData, Get-FileHashHex

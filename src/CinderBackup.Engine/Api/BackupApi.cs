@@ -110,6 +110,14 @@ public sealed class BackupApi
         };
     }
 
+    /// <summary>Decodes a backup_url just enough to name the backup it describes (for confirmations and display).</summary>
+    public static BackupRecord Peek(string backupService, string backupUrl)
+    {
+        var fields = BackupRecordCodec.Decode(backupUrl);
+        string? Str(string key) => fields.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+        return new BackupRecord { BackupService = backupService, BackupUrl = backupUrl, BackupId = Str("id"), Name = Str("display_name") };
+    }
+
     /// <summary>
     /// Imports a record (admin only): Cinder's validation and messages (cinder-reference.md §5.2). The backup
     /// keeps the record's id and volume id and becomes available in the caller's project; a soft-deleted backup

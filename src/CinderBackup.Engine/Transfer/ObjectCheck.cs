@@ -61,6 +61,11 @@ internal static class ObjectCheck
                 {
                     throw Corrupt(layer, o, o.End, $"it holds more than the {o.Length} bytes its metadata records");
                 }
+                if (n < piece && position + n < o.End)
+                {
+                    // A short read is the end of the stream: the object stops before its recorded length.
+                    throw Corrupt(layer, o, position + n, $"it is truncated: {position + n - o.Offset} of {o.Length} bytes");
+                }
                 throttle?.Consume(n);
                 var span = buffer.AsSpan(0, n);
                 md5.AppendData(span);

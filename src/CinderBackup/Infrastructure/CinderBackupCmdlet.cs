@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Management.Automation;
 using CinderBackup.Engine.Api;
+using CinderBackup.Engine.Transfer;
 
 namespace CinderBackup.Commands.Infrastructure;
 
@@ -67,6 +68,44 @@ public abstract class CinderBackupCmdlet : PSCmdlet, IDisposable
         }
     }
 
+    /// <summary>
+    /// Runs long engine work on a worker thread while the pipeline thread shows Write-Progress (percent, rate,
+    /// time left; at most 4 updates a second; always completed). Ctrl+C cancels the work through
+    /// <see cref="Cancellation"/>; all Write* calls stay on the pipeline thread.
+    /// </summary>
+    protected T RunWithProgress<T>(string activity, string status, Func<IProgress<TransferProgress>, CancellationToken, T> work)
+    {
+        var latest = new LatestProgress();
+        var task = Task.Run(() => work(latest, Cancellation));
+        var record = new ProgressRecord(ProgressActivityId, activity, status);
+        var started = Environment.TickCount64;
+        try
+        {
+            while (!task.Wait(250))
+            {
+                if (latest.TryTake(out var p))
+                {
+                    record.PercentComplete = (int)Math.Clamp(p.Percent, 0, 100);
+                    var seconds = Math.Max(0.001, (Environment.TickCount64 - started) / 1000.0);
+                    var rate = p.BytesDone / seconds;
+                    record.StatusDescription = string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                        $"{status}: {p.BytesDone / 1048576.0:0} of {p.BytesTotal / 1048576.0:0} MiB, {rate / 1e6:0.0} MB/s");
+                    record.SecondsRemaining = rate > 0 ? (int)Math.Min(int.MaxValue, (p.BytesTotal - p.BytesDone) / rate) : -1;
+                    WriteProgress(record);
+                }
+            }
+            return task.GetAwaiter().GetResult();
+        }
+        finally
+        {
+            record.RecordType = ProgressRecordType.Completed;
+            WriteProgress(record);
+        }
+    }
+
+    /// <summary>Activity id of this module's progress bars.</summary>
+    protected const int ProgressActivityId = 0x0C1D;
+
     protected static Dictionary<string, string>? ToDictionary(Hashtable? table)
     {
         if (table is null)
@@ -87,6 +126,25 @@ public abstract class CinderBackupCmdlet : PSCmdlet, IDisposable
     protected static string Describe(VolumeSnapshot s) => s.Name is { Length: > 0 } n ? $"{n} ({s.Id})" : s.Id;
 
     protected override void StopProcessing() => _stop.Cancel();
+
+    /// <summary>Keeps only the newest progress report for the pipeline thread to pick up.</summary>
+    private sealed class LatestProgress : IProgress<TransferProgress>
+    {
+        private TransferProgress _value;
+        private int _fresh;
+
+        public void Report(TransferProgress value)
+        {
+            _value = value;
+            Interlocked.Exchange(ref _fresh, 1);
+        }
+
+        public bool TryTake(out TransferProgress value)
+        {
+            value = _value;
+            return Interlocked.Exchange(ref _fresh, 0) == 1;
+        }
+    }
 
     public void Dispose()
     {

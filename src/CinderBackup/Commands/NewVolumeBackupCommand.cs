@@ -1,0 +1,90 @@
+using System.Collections;
+using System.Management.Automation;
+using CinderBackup.Commands.Infrastructure;
+using CinderBackup.Engine.Api;
+using CinderBackup.Engine.Volumes;
+
+namespace CinderBackup.Commands;
+
+/// <summary>
+/// Backs up a volume (or one of its snapshots) to the repository: full, or incremental against the newest
+/// backup. An attached volume asks for confirmation first (the backup is crash-consistent); -Force skips it.
+/// </summary>
+[Cmdlet(VerbsCommon.New, "VolumeBackup", SupportsShouldProcess = true, DefaultParameterSetName = ByVolume)]
+[OutputType(typeof(VolumeBackup))]
+public sealed class NewVolumeBackupCommand : VolumeTargetCmdlet
+{
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Name { get; set; }
+
+    [Parameter]
+    public string? Description { get; set; }
+
+    [Parameter]
+    public SwitchParameter Incremental { get; set; }
+
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Snapshot { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Container { get; set; }
+
+    [Parameter]
+    public Hashtable? Metadata { get; set; }
+
+    [Parameter]
+    [ValidateSet("none", "zlib", "gzip", "bz2", "bzip2", "zstd", IgnoreCase = true)]
+    public string? Compression { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? AvailabilityZone { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Repository { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        Try(TargetName, () =>
+        {
+            var volume = ResolveTarget();
+            var kind = Incremental ? "incremental" : "full";
+            var what = Snapshot is null ? $"Create {kind} backup" : $"Create {kind} backup of snapshot '{Snapshot}'";
+            if (!ShouldProcess(Describe(volume), what))
+            {
+                return;
+            }
+            var inUse = volume.Status == VolumeStatus.InUse && Snapshot is null;
+            if (inUse && !Force && !ShouldContinue(
+                    $"Volume {Describe(volume)} is in use ({volume.AttachedTo.Replace("\n", "; ")}). It will be read from a temporary snapshot: the backup is crash-consistent, not application-consistent. Continue?",
+                    "Back up an attached volume"))
+            {
+                return;
+            }
+            var backup = RunWithProgress("Backing up volume " + Describe(volume), kind, (progress, cancel) => Engine.Backups.Create(new BackupCreateOptions
+            {
+                Volume = volume.Id,
+                Name = Name,
+                Description = Description,
+                Incremental = Incremental,
+                Force = inUse,
+                Snapshot = Snapshot,
+                Container = Container,
+                Metadata = ToDictionary(Metadata),
+                Compression = Compression,
+                AvailabilityZone = AvailabilityZone,
+                Repository = Repository,
+                Progress = progress,
+                Cancel = cancel,
+            }));
+            WriteObject(backup);
+        });
+    }
+}

@@ -1,0 +1,45 @@
+using System.Management.Automation;
+using CinderBackup.Commands.Infrastructure;
+using CinderBackup.Engine.Api;
+
+namespace CinderBackup.Commands;
+
+/// <summary>
+/// Deletes a backup and its objects. A backup that is being created or restored can only be force-deleted
+/// (admin), which cancels the running operation: that asks for confirmation first, and -Force skips the question.
+/// Backups with incremental children are never deleted.
+/// </summary>
+[Cmdlet(VerbsCommon.Remove, "VolumeBackup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = ByBackup)]
+[OutputType(typeof(VolumeBackup))]
+public sealed class RemoveVolumeBackupCommand : BackupTargetCmdlet
+{
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        Try(TargetId, () =>
+        {
+            var backup = ResolveTarget();
+            if (!ShouldProcess(Describe(backup), "Remove backup"))
+            {
+                return;
+            }
+            var busy = backup.Status is not (BackupStatus.Available or BackupStatus.Error);
+            if (busy && !Force && !ShouldContinue(
+                    $"Backup {Describe(backup)} is {backup.Status}. Removing it now force-deletes it and cancels the running operation. Continue?",
+                    "Force-delete a busy backup"))
+            {
+                return;
+            }
+            var removed = Engine.Backups.Delete(backup.Id, force: busy);
+            if (PassThru)
+            {
+                WriteObject(removed);
+            }
+        });
+    }
+}

@@ -1,0 +1,52 @@
+using System.Management.Automation;
+using CinderBackup.Commands.Infrastructure;
+
+namespace CinderBackup.Commands;
+
+/// <summary>
+/// Restores a backup (with its parents) to a new volume, or over an existing available volume (-Volume), which
+/// asks for confirmation first; -Force skips that question. Every block written is checked against the backup.
+/// </summary>
+[Cmdlet(VerbsData.Restore, "VolumeBackup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = ByBackup)]
+[OutputType(typeof(BackupRestoreResult))]
+public sealed class RestoreVolumeBackupCommand : BackupTargetCmdlet
+{
+    /// <summary>The available volume to overwrite (name or ID); without it a new volume is created.</summary>
+    [Parameter(Position = 1)]
+    [ValidateNotNullOrEmpty]
+    public string? Volume { get; set; }
+
+    /// <summary>Name of the new volume (ignored with -Volume).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Name { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? AvailabilityZone { get; set; }
+
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        Try(TargetId, () =>
+        {
+            var backup = ResolveTarget();
+            BlockVolume? target = Volume is null ? null : Engine.Volumes.Get(Volume);
+            var destination = target is null ? $"a new volume '{Name ?? "restore_backup_" + backup.Id}'" : $"volume {Describe(target)}";
+            if (!ShouldProcess(Describe(backup), $"Restore to {destination}"))
+            {
+                return;
+            }
+            if (target is not null && !Force && !ShouldContinue(
+                    $"All data on volume {Describe(target)} will be overwritten by backup {Describe(backup)}. Continue?",
+                    "Overwrite a volume"))
+            {
+                return;
+            }
+            WriteObject(RunWithProgress("Restoring backup " + Describe(backup), "restoring",
+                (progress, cancel) => Engine.Backups.Restore(backup.Id, target?.Id, Name, AvailabilityZone, progress, cancel)));
+        });
+    }
+}

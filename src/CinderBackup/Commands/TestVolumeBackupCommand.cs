@@ -1,0 +1,27 @@
+using System.Management.Automation;
+using CinderBackup.Commands.Infrastructure;
+
+namespace CinderBackup.Commands;
+
+/// <summary>
+/// Checks a backup and its parents without restoring it. Quick mode checks the documents, object listing and
+/// coverage; -Deep also reads every object and checks its length, MD5 and the SHA-256 of every block.
+/// </summary>
+[Cmdlet(VerbsDiagnostic.Test, "VolumeBackup", DefaultParameterSetName = ByBackup)]
+[OutputType(typeof(BackupVerifyResult))]
+public sealed class TestVolumeBackupCommand : BackupTargetCmdlet
+{
+    [Parameter]
+    public SwitchParameter Deep { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        Try(TargetId, () =>
+        {
+            var backup = ResolveTarget();
+            var result = RunWithProgress("Verifying backup " + Describe(backup), Deep ? "deep" : "quick",
+                (progress, cancel) => Engine.Backups.Verify(backup.Id, Deep, progress, cancel));
+            WriteObject(result);
+        });
+    }
+}

@@ -1,0 +1,34 @@
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    $script:testRoot = Initialize-CinderBackupTest
+    New-VolumeWithData -Name gvb-a | Out-Null
+    New-VolumeWithData -Name gvb-b -Seed 2 | Out-Null
+    $script:ba = New-VolumeBackup -Volume gvb-a -Name gvb-backup-a
+    $script:bb = New-VolumeBackup -Volume gvb-b -Name gvb-backup-b
+}
+
+AfterAll {
+    Remove-CinderBackupTest -TestRoot $script:testRoot
+}
+
+Describe 'Get-VolumeBackup' {
+    It 'lists every backup' {
+        (Get-VolumeBackup).Id | Should -Contain $script:ba.Id
+        (Get-VolumeBackup).Id | Should -Contain $script:bb.Id
+    }
+
+    It 'filters by name with wildcards and by status' {
+        (Get-VolumeBackup -Name 'gvb-backup-a*').Id | Should -Be $script:ba.Id
+        @(Get-VolumeBackup -Status available).Count | Should -Be 2
+        Get-VolumeBackup -Status error | Should -BeNullOrEmpty
+    }
+
+    It 'lists the backups of piped volumes' {
+        (Get-BlockVolume -Name gvb-b | Get-VolumeBackup).Id | Should -Be $script:bb.Id
+    }
+
+    It 'reports an unknown name' {
+        { Get-VolumeBackup -Name gvb-none -ErrorAction Stop } |
+            Should -Throw -ErrorId 'BackupNotFound,CinderBackup.Commands.GetVolumeBackupCommand'
+    }
+}
