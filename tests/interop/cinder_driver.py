@@ -10,6 +10,10 @@ print one JSON answer on stdout:
   restore  {repo, driver, volume_file, chain: [{...}, ...] (requested first), compression, s3: {...}|null}
   encode   {fields: {...}}              -> {"backup_service": ..., "backup_url": ...}
   decode   {backup_url}                 -> the record's fields
+  batch    {requests: [{command, ...request}, ...]} -> {answers: [...]}: several commands in one process,
+           each configured afresh (starting Python and importing Cinder costs more than a small backup)
+
+Times are UTC strings, '%Y-%m-%dT%H:%M:%S.%f' or (as records carry them) '%Y-%m-%dT%H:%M:%SZ'.
 """
 import datetime
 import json
@@ -17,6 +21,7 @@ import sys
 
 from oslo_config import cfg
 from oslo_utils import timeutils
+from oslo_versionedobjects import fields as ovo_fields
 
 from cinder import context as cinder_context
 from cinder import objects
@@ -30,6 +35,8 @@ def _configure(req):
     # Importing the drivers registers their options (and chunkeddriver's) before the overrides.
     from cinder.backup.drivers import posix  # noqa: F401
     from cinder.backup.drivers import s3  # noqa: F401
+    # Every request starts from Cinder's defaults, even the second one of a batch.
+    CONF.reset()
     CONF([], project='cinder', default_config_files=[])
     # The driver base class touches the database engine once; an in-memory SQLite satisfies it.
     CONF.set_override('connection', 'sqlite://', group='database')
@@ -63,7 +70,8 @@ def _configure(req):
 def _parse_time(value):
     if value is None:
         return None
-    return datetime.datetime.strptime(value, '%Y-%m-%dT%H:%M:%S.%f').replace(tzinfo=datetime.timezone.utc)
+    fmt = '%Y-%m-%dT%H:%M:%SZ' if value.endswith('Z') else '%Y-%m-%dT%H:%M:%S.%f'
+    return datetime.datetime.strptime(value, fmt).replace(tzinfo=datetime.timezone.utc)
 
 
 class FakeBackup(dict):
@@ -166,6 +174,19 @@ def cmd_restore(req):
 def cmd_encode(req):
     ctx = cinder_context.get_admin_context()
     fields = dict(req['fields'])
+    # A record is exported from a Backup loaded from the database (Backup._from_db_object): every field is
+    # set, NULL integers read as 0, and metadata is a dict. Fields the request leaves out are such NULLs.
+    for name, field in objects.Backup.fields.items():
+        if name == 'parent':
+            continue
+        if name == 'metadata':
+            fields.setdefault(name, {})
+        elif name == 'deleted':
+            fields.setdefault(name, False)
+        elif isinstance(field, ovo_fields.IntegerField):
+            fields[name] = fields.get(name) or 0
+        else:
+            fields.setdefault(name, None)
     for key in ('created_at', 'updated_at', 'deleted_at', 'data_timestamp'):
         if fields.get(key) is not None:
             fields[key] = _parse_time(fields[key])
@@ -178,10 +199,17 @@ def cmd_decode(req):
     return objects.Backup.decode_record(req['backup_url'])
 
 
+COMMANDS = {'backup': cmd_backup, 'restore': cmd_restore, 'encode': cmd_encode, 'decode': cmd_decode}
+
+
+def cmd_batch(req):
+    return {'answers': [COMMANDS[r['command']](r) for r in req['requests']]}
+
+
 def main():
     command = sys.argv[1]
     req = json.load(sys.stdin)
-    result = {'backup': cmd_backup, 'restore': cmd_restore, 'encode': cmd_encode, 'decode': cmd_decode}[command](req)
+    result = dict(COMMANDS, batch=cmd_batch)[command](req)
     json.dump(result, sys.stdout)
     sys.stdout.write('\n')
 

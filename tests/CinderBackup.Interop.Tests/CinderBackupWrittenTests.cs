@@ -1,0 +1,109 @@
+using System.Text.Json.Nodes;
+using CinderBackup.Engine.Api;
+using CinderBackup.Engine.Transfer;
+
+namespace CinderBackup.Interop.Tests;
+
+/// <summary>
+/// (b) Backups written by CinderBackup (full, then two incrementals of a changing volume) restore
+/// byte-identically with Cinder's PosixBackupDriver, per codec.
+/// </summary>
+public sealed class CinderBackupWrittenTests : IDisposable
+{
+    private readonly TempHome _home = new();
+
+    public void Dispose() => _home.Dispose();
+
+    [Theory]
+    [InlineData("none")]
+    [InlineData("zlib")]
+    [InlineData("bz2")]
+    [InlineData("zstd")]
+    public void ChainRestoresByteIdenticallyWithCinder(string codec)
+    {
+        CinderDriver.RequireCinder();
+        var repo = _home.File_("repo");
+        Engines.Configure(_home, ("backup_posix_path", repo), ("backup_compression_algorithm", codec), ("backup_file_size", "2MiB"));
+        using var engine = Engines.Open(_home);
+
+        // A registered image of 16 MiB + 12345 bytes is a 1 GiB volume whose backups read only the image.
+        var source = _home.File_("volume.img");
+        ChainImage.CreateAt(source, 0);
+        var volume = engine.Volumes.Register("interop-source", source);
+        Assert.Equal(1, volume.Size);
+        var expected = new string[3];
+        var backups = new VolumeBackup[3];
+        for (var s = 0; s < 3; s++)
+        {
+            if (s > 0)
+            {
+                ChainImage.Change(source, s);
+            }
+            expected[s] = _home.File_($"expected{s}.img");
+            ChainImage.CreateAt(expected[s], s);
+            Assert.Equal(Images.Sha256(expected[s], ChainImage.Length), Images.Sha256(source, ChainImage.Length));
+            backups[s] = engine.Backups.Create(new BackupCreateOptions
+            {
+                Volume = volume.Id,
+                Name = s == 0 ? "n\u00e4me full" : $"inc{s}",
+                Description = "written by \"CinderBackup\"",
+                Incremental = s > 0,
+            });
+            Assert.Equal("available", backups[s].Status);
+            Assert.Equal(s == 0 ? null : backups[s - 1].Id, backups[s].ParentId);
+        }
+        Assert.True(backups[0].ObjectCount >= 9, $"the full backup has {backups[0].ObjectCount} objects");
+
+        // Cinder restores each backup (its chain, requested first) into a fresh sparse 1 GiB file.
+        var targets = new string[3];
+        var requests = new JsonObject[3];
+        for (var s = 0; s < 3; s++)
+        {
+            targets[s] = _home.File_($"cinder-restore{s}.img");
+            Images.CreateSparse(targets[s], Images.GiB);
+            var chain = new JsonArray();
+            for (var k = s; k >= 0; k--)
+            {
+                var b = engine.Backups.Get(backups[k].Id);
+                chain.Add(new JsonObject
+                {
+                    ["id"] = b.Id,
+                    ["volume_id"] = b.VolumeId,
+                    ["display_name"] = b.Name,
+                    ["display_description"] = b.Description,
+                    ["created_at"] = CinderDriver.Time(b.CreatedAt),
+                    ["parent_id"] = b.ParentId,
+                    ["container"] = b.Container,
+                    ["service_metadata"] = b.ServiceMetadata,
+                    ["size"] = b.Size,
+                });
+            }
+            requests[s] = new JsonObject
+            {
+                ["repo"] = repo,
+                ["driver"] = "posix",
+                ["volume_file"] = targets[s],
+                ["chain"] = chain,
+                ["compression"] = codec,
+                ["target_volume_id"] = Guid.NewGuid().ToString(),
+            }.With("restore");
+        }
+        var answers = CinderDriver.Batch(requests);
+
+        var metas = backups.Select(b => ReadMetadata(repo, engine.Backups.Get(b.Id)).VolumeMeta).ToList();
+        for (var s = 0; s < 3; s++)
+        {
+            Images.AssertSamePrefix(expected[s], targets[s], $"{codec}: CinderBackup backup {s} ({backups[s].Id}) restored by Cinder");
+            // Cinder applied each layer's volume_meta, oldest first.
+            var applied = answers[s]!["volume_meta_applied"]!.AsArray().Select(n => (string?)n).ToList();
+            Assert.Equal(metas.Take(s + 1), applied);
+            Assert.All(applied, m => Assert.Contains("\"version\": 2", m));
+        }
+    }
+
+    private static MetadataDocument ReadMetadata(string repo, VolumeBackup b)
+    {
+        using var f = File.OpenRead(Path.Combine(repo, b.Container!, b.ServiceMetadata + "_metadata"));
+        return MetadataDocument.Read(f, b.ServiceMetadata + "_metadata");
+    }
+}
