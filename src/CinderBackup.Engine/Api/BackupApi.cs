@@ -214,8 +214,8 @@ public sealed class BackupApi
         }
         var name = Str("display_name");
         var description = Str("display_description");
-        VolumeApi.ValidateText(name, "display_name");
-        VolumeApi.ValidateText(description, "display_description");
+        VolumeApi.ValidateText(name, "display_name", allowControl: true);
+        VolumeApi.ValidateText(description, "display_description", allowControl: true);
         return new BackupRow
         {
             Id = id,

@@ -306,18 +306,23 @@ public sealed class VolumeApi
         return n;
     }
 
-    internal static void ValidateText(string? value, string what)
+    /// <summary>
+    /// Names and descriptions: at most 255 characters (code points, as Cinder counts them) and, for what users
+    /// type, no control characters. Records imported from Cinder keep whatever Cinder accepted.
+    /// </summary>
+    internal static void ValidateText(string? value, string what, bool allowControl = false)
     {
         if (value is null)
         {
             return;
         }
-        if (value.Length > 255)
+        var length = value.EnumerateRunes().Count();
+        if (length > 255)
         {
             throw new CinderBackupException(ErrorIds.InvalidName, ErrorKind.InvalidArgument,
-                $"Invalid input received: {what} has {value.Length} characters, more than the limit of 255.", value);
+                $"Invalid input received: {what} has {length} characters, more than the limit of 255.", value);
         }
-        if (value.Any(char.IsControl))
+        if (!allowControl && value.Any(char.IsControl))
         {
             throw new CinderBackupException(ErrorIds.InvalidName, ErrorKind.InvalidArgument,
                 $"Invalid input received: {what} '{ContextResolver.Printable(value)}' contains control characters.", value);
