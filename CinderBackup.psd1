@@ -31,6 +31,11 @@
         'Test-VolumeBackup'
         'Export-BackupRecord'
         'Import-BackupRecord'
+        'Set-VolumeBackup'
+        'Wait-VolumeBackup'
+        'Get-BackupQuota'
+        'Set-BackupQuota'
+        'Get-BackupService'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -19,7 +19,9 @@ public static class Program
         root.Options.Add(app.AdminOption);
         root.Options.Add(app.DebugOption);
         root.Subcommands.Add(VolumeCommands.Build(app));
+        root.Subcommands.Add(QuotaCommands.Build(app));
         root.Subcommands.Add(ContextCommands.Build(app));
+        root.Subcommands.Add(Worker.Build(app));
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -38,4 +38,12 @@ Describe 'Restore-VolumeBackup' {
         Restore-VolumeBackup -Backup rvb-full -WhatIf | Should -BeNullOrEmpty
         @(Get-BlockVolume).Count | Should -Be $volumes
     }
+
+    It 'restores as a job' {
+        $job = Restore-VolumeBackup -Backup rvb-full -Name rvb-from-job -AsJob -Confirm:$false
+        $job | Wait-Job -Timeout 120 | Out-Null
+        $job.State | Should -Be 'Completed'
+        (Receive-Job -Job $job).VolumeName | Should -Be 'rvb-from-job'
+        Remove-Job -Job $job
+    }
 }

@@ -17,6 +17,8 @@ internal static class BackupCommands
         backup.Subcommands.Add(Delete(app));
         backup.Subcommands.Add(Restore(app));
         backup.Subcommands.Add(Verify(app));
+        backup.Subcommands.Add(Wait(app));
+        backup.Subcommands.Add(Set(app));
         backup.Subcommands.Add(RecordCommands.Build(app));
         return backup;
     }
@@ -35,15 +37,16 @@ internal static class BackupCommands
         var compression = new Option<string?>("--compression") { Description = "Compression for this backup: none, zlib, bz2 or zstd." };
         var zone = new Option<string?>("--availability-zone") { Description = "Availability zone of the backup." };
         var repository = new Option<string?>("--repository") { Description = "Configured repository to store the backup in." };
+        var noWait = new Option<bool>("--no-wait") { Description = "Return at once; a detached worker does the backup (see `volume backup wait`)." };
         cmd.Arguments.Add(volume);
-        foreach (var o in new Option[] { name, description, container, incremental, force, snapshot, property, compression, zone, repository })
+        foreach (var o in new Option[] { name, description, container, incremental, force, snapshot, property, compression, zone, repository, noWait })
         {
             cmd.Options.Add(o);
         }
         var output = CliApp.AddOutputOptions(cmd, list: false);
         app.EngineAction(cmd, (parse, engine) =>
         {
-            var b = engine.Backups.Create(new BackupCreateOptions
+            var options = new BackupCreateOptions
             {
                 Volume = parse.GetValue(volume)!,
                 Name = parse.GetValue(name),
@@ -57,7 +60,17 @@ internal static class BackupCommands
                 AvailabilityZone = parse.GetValue(zone),
                 Repository = parse.GetValue(repository),
                 Progress = app.ProgressBar("Backing up"),
-            });
+            };
+            VolumeBackup b;
+            if (parse.GetValue(noWait))
+            {
+                b = engine.Backups.StartCreate(options);
+                Worker.Start(app, parse, engine, "create", b.Id, options.Compression);
+            }
+            else
+            {
+                b = engine.Backups.Create(options);
+            }
             Formatter.ShowOne(app.Out, output.Read(parse), new (string, object?)[] { ("id", b.Id), ("name", b.Name) });
             return 0;
         });
@@ -123,20 +136,84 @@ internal static class BackupCommands
         var name = new Option<string?>("--name") { Description = "Name of the new volume." };
         var force = new Option<bool>("--force") { Description = "Accepted for compatibility; an existing volume is always overwritten." };
         var zone = new Option<string?>("--availability-zone") { Description = "Availability zone of the new volume." };
+        var noWait = new Option<bool>("--no-wait") { Description = "Return at once; a detached worker does the restore (see `volume backup wait`)." };
         cmd.Arguments.Add(backup);
         cmd.Arguments.Add(volume);
         cmd.Options.Add(name);
         cmd.Options.Add(force);
         cmd.Options.Add(zone);
+        cmd.Options.Add(noWait);
         var output = CliApp.AddOutputOptions(cmd, list: false);
         app.EngineAction(cmd, (parse, engine) =>
         {
-            var r = engine.Backups.Restore(parse.GetValue(backup)!, parse.GetValue(volume), parse.GetValue(name), parse.GetValue(zone),
-                app.ProgressBar("Restoring"));
+            BackupRestoreResult r;
+            if (parse.GetValue(noWait))
+            {
+                r = engine.Backups.StartRestore(parse.GetValue(backup)!, parse.GetValue(volume), parse.GetValue(name), parse.GetValue(zone));
+                Worker.Start(app, parse, engine, "restore", r.BackupId, null);
+            }
+            else
+            {
+                r = engine.Backups.Restore(parse.GetValue(backup)!, parse.GetValue(volume), parse.GetValue(name), parse.GetValue(zone),
+                    app.ProgressBar("Restoring"));
+            }
             Formatter.ShowOne(app.Out, output.Read(parse), new (string, object?)[]
             {
                 ("backup_id", r.BackupId), ("volume_id", r.VolumeId), ("volume_name", r.VolumeName),
             });
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static Command Wait(CliApp app)
+    {
+        var cmd = new Command("wait", "Wait until a backup is no longer creating, restoring or deleting; print it (exit code 1 if it ends in error).");
+        var backup = new Argument<string>("BACKUP") { Description = "Backup name or ID." };
+        var timeout = new Option<int?>("--timeout") { Description = "Give up after this many seconds (exit code 1)." };
+        cmd.Arguments.Add(backup);
+        cmd.Options.Add(timeout);
+        var output = CliApp.AddOutputOptions(cmd, list: false);
+        app.EngineAction(cmd, (parse, engine) =>
+        {
+            var t = parse.GetValue(timeout);
+            var b = engine.Backups.Wait(parse.GetValue(backup)!, t is int s ? TimeSpan.FromSeconds(s) : null);
+            Formatter.ShowOne(app.Out, output.Read(parse), BackupView.Show(b));
+            if (b.Status == BackupStatus.Error)
+            {
+                app.Err.WriteLine($"Backup {b.Id} is in error: {b.FailReason}");
+                return 1;
+            }
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static Command Set(CliApp app)
+    {
+        var cmd = new Command("set", "Change a backup's name, description or properties, or reset its state (admin).");
+        var backup = new Argument<string>("BACKUP") { Description = "Backup name or ID." };
+        var state = new Option<string?>("--state") { Description = "Reset the state to available or error (admin only); error cancels a running restore." };
+        var name = new Option<string?>("--name") { Description = "New name." };
+        var description = new Option<string?>("--description") { Description = "New description." };
+        var property = new Option<string[]>("--property") { Description = "Metadata key=value; repeat for several.", HelpName = "KEY=VALUE" };
+        cmd.Arguments.Add(backup);
+        cmd.Options.Add(state);
+        cmd.Options.Add(name);
+        cmd.Options.Add(description);
+        cmd.Options.Add(property);
+        app.EngineAction(cmd, (parse, engine) =>
+        {
+            var target = parse.GetValue(backup)!;
+            var props = Arguments.Properties(parse.GetValue(property));
+            if (parse.GetValue(name) is not null || parse.GetValue(description) is not null || props is not null)
+            {
+                target = engine.Backups.Update(target, parse.GetValue(name), parse.GetValue(description), props).Id;
+            }
+            if (parse.GetValue(state) is string s)
+            {
+                engine.Backups.ResetState(target, s);
+            }
             return 0;
         });
         return cmd;

@@ -21,6 +21,7 @@ internal static class VolumeCommands
         volume.Subcommands.Add(Detach(app));
         volume.Subcommands.Add(SnapshotCommands.Build(app));
         volume.Subcommands.Add(BackupCommands.Build(app));
+        volume.Subcommands.Add(ServiceCommands.Build(app));
         return volume;
     }
 
@@ -28,7 +29,8 @@ internal static class VolumeCommands
     {
         var cmd = new Command("create", "Create a sparse volume in the file pool.");
         var name = new Argument<string>("NAME") { Description = "Name of the new volume." };
-        var size = new Option<string>("--size") { Description = "Size in GiB (a positive integer).", Required = true, HelpName = "SIZE" };
+        var size = new Option<string?>("--size") { Description = "Size in GiB (a positive integer); with --backup, default the backup's size.", HelpName = "SIZE" };
+        var backup = new Option<string?>("--backup") { Description = "Create the volume from this backup (a restore to a new volume)." };
         var description = new Option<string?>("--description") { Description = "Volume description." };
         var zone = new Option<string?>("--availability-zone") { Description = "Availability zone (default: storage_availability_zone)." };
         var property = new Option<string[]>("--property") { Description = "Metadata key=value; repeat for several.", HelpName = "KEY=VALUE" };
@@ -37,10 +39,25 @@ internal static class VolumeCommands
         cmd.Options.Add(description);
         cmd.Options.Add(zone);
         cmd.Options.Add(property);
+        cmd.Options.Add(backup);
         var output = CliApp.AddOutputOptions(cmd, list: false);
         app.EngineAction(cmd, (parse, engine) =>
         {
-            var sizeGiB = VolumeApi.ParseSize(parse.GetValue(size)!);
+            if (parse.GetValue(backup) is string fromBackup)
+            {
+                // cinder create --backup-id: a new volume restored from the backup (the seeds' edge-site procedure).
+                int? requested = parse.GetValue(size) is string rawSize ? VolumeApi.ParseSize(rawSize) : null;
+                var r = engine.Backups.Restore(fromBackup, null, parse.GetValue(name), parse.GetValue(zone), app.ProgressBar("Restoring"), default, requested);
+                var restored = engine.Volumes.Get(r.VolumeId);
+                if (parse.GetValue(description) is not null || Arguments.Properties(parse.GetValue(property)) is not null)
+                {
+                    restored = engine.Volumes.Update(restored.Id, null, parse.GetValue(description), Arguments.Properties(parse.GetValue(property)));
+                }
+                Formatter.ShowOne(app.Out, output.Read(parse), VolumeView.Show(restored));
+                return 0;
+            }
+            var sizeGiB = VolumeApi.ParseSize(parse.GetValue(size) ?? throw new Engine.Errors.CinderBackupException(
+                Engine.Errors.ErrorIds.InvalidSize, Engine.Errors.ErrorKind.InvalidArgument, "--size is required unless --backup is given.", "--size"));
             var v = engine.Volumes.Create(parse.GetValue(name), sizeGiB, parse.GetValue(description), parse.GetValue(zone),
                 Arguments.Properties(parse.GetValue(property)));
             Formatter.ShowOne(app.Out, output.Read(parse), VolumeView.Show(v));

@@ -25,6 +25,149 @@ public sealed class BackupApi
         return creator.Execute(row);
     }
 
+    /// <summary>
+    /// The first half of <see cref="Create"/>: checks, quota, statuses, and the backup row in "creating".
+    /// <see cref="RunCreate"/> then does the work, in this process or in a detached worker.
+    /// </summary>
+    public VolumeBackup StartCreate(BackupCreateOptions options) => new BackupCreator(_engine, options).Prepare().ToModel();
+
+    /// <summary>Runs a backup prepared by <see cref="StartCreate"/>, taking over its ownership.</summary>
+    public VolumeBackup RunCreate(string backupId, string? compression = null, IProgress<TransferProgress>? progress = null, CancellationToken cancel = default)
+    {
+        var row = Claim(backupId, "create", BackupStatus.Creating);
+        var creator = new BackupCreator(_engine, new BackupCreateOptions { Volume = row.VolumeId, Compression = compression, Progress = progress, Cancel = cancel });
+        return creator.Execute(row);
+    }
+
+    /// <summary>The first half of <see cref="Restore"/>: checks, the target (a new volume when none is given), statuses.</summary>
+    public BackupRestoreResult StartRestore(string backup, string? volume = null, string? name = null, string? availabilityZone = null, int? sizeGiB = null)
+    {
+        var p = new BackupRestorer(_engine).Prepare(backup, volume, name, availabilityZone, sizeGiB);
+        return new BackupRestoreResult { BackupId = p.Backup.Id, VolumeId = p.Volume.Id, VolumeName = p.Volume.Name };
+    }
+
+    /// <summary>Runs a restore prepared by <see cref="StartRestore"/>, taking over its ownership.</summary>
+    public BackupRestoreResult RunRestore(string backupId, IProgress<TransferProgress>? progress = null, CancellationToken cancel = default)
+    {
+        var row = Claim(backupId, "restore", BackupStatus.Restoring);
+        var volume = _engine.Catalog.Read(db => VolumeRecords.Get(db, row.RestoreVolumeId!))
+            ?? throw new CinderBackupException(ErrorIds.VolumeNotFound, ErrorKind.NotFound, $"Volume {row.RestoreVolumeId} could not be found.", row.RestoreVolumeId);
+        var isNew = volume.PreviousStatus == Volumes.VolumeStatus.Creating;
+        return new BackupRestorer(_engine).Execute(new BackupRestorer.Prepared(row, volume, isNew), progress, cancel);
+    }
+
+    /// <summary>Makes this process the owner of a prepared operation (so recovery knows it is alive).</summary>
+    private BackupRow Claim(string backupId, string operation, string status)
+    {
+        return _engine.Catalog.Write(db =>
+        {
+            var row = BackupRecords.Get(db, backupId)
+                ?? throw new CinderBackupException(ErrorIds.BackupNotFound, ErrorKind.NotFound, $"Backup {backupId} could not be found.", backupId);
+            if (row.Operation != operation || row.Status != status)
+            {
+                throw new CinderBackupException(ErrorIds.BackupInvalidState, ErrorKind.InvalidState,
+                    $"Backup {backupId} has no {operation} operation waiting (status {row.Status}).", backupId);
+            }
+            var now = Clock.UtcNow;
+            db.Execute("UPDATE backups SET owner_host = $h, owner_pid = $pid, owner_started_at = $now, heartbeat_at = $now WHERE id = $id",
+                ("$h", _engine.Config.Host), ("$pid", Environment.ProcessId), ("$now", Clock.ToStorage(now)), ("$id", backupId));
+            row.OwnerHost = _engine.Config.Host;
+            row.OwnerPid = Environment.ProcessId;
+            return row;
+        });
+    }
+
+    /// <summary>
+    /// Ends a prepared operation that will not run (its worker could not start): the backup goes to error (a
+    /// create) or back to available (a restore, whose volume goes to error_restoring), as after a crash.
+    /// </summary>
+    public void Abandon(string backupId, string reason) => Recovery.Clean(_engine, backupId, reason);
+
+    /// <summary>The process that owns a backup's running operation, if any (for waiting on a hand-off).</summary>
+    public int? OwnerProcess(string backupId) =>
+        _engine.Catalog.Read(db => (int?)(long?)db.Scalar("SELECT owner_pid FROM backups WHERE id = $id AND operation IS NOT NULL", ("$id", backupId)));
+
+    /// <summary>
+    /// Waits until a backup leaves creating, restoring and deleting (or is deleted) and returns it as it then is.
+    /// </summary>
+    public VolumeBackup Wait(string nameOrId, TimeSpan? timeout = null, CancellationToken cancel = default)
+    {
+        var id = _engine.Catalog.Read(db => Lookup.Backup(db, Context, nameOrId)).Id;
+        var deadline = timeout is TimeSpan t ? DateTime.UtcNow + t : DateTime.MaxValue;
+        while (true)
+        {
+            var row = _engine.Catalog.Read(db => BackupRecords.Get(db, id, includeDeleted: true))!;
+            if (row.Deleted || row.Status is not (BackupStatus.Creating or BackupStatus.Restoring or BackupStatus.Deleting))
+            {
+                return row.ToModel();
+            }
+            if (DateTime.UtcNow >= deadline)
+            {
+                throw new CinderBackupException(ErrorIds.WaitTimeout, ErrorKind.Timeout,
+                    $"Backup {id} is still {row.Status} after {timeout!.Value.TotalSeconds:0} seconds.", id);
+            }
+            cancel.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(500));
+            cancel.ThrowIfCancellationRequested();
+        }
+    }
+
+    /// <summary>
+    /// Admin reset of a backup's status (os-reset_status): only available or error, with Cinder's message; on a
+    /// restoring backup it cancels the restore. Setting error also removes the backup's temporary snapshot.
+    /// </summary>
+    public VolumeBackup ResetState(string nameOrId, string status)
+    {
+        Policy.RequireAdmin(Context, "backup:backup-reset_status");
+        var lower = status?.ToLowerInvariant();
+        if (lower is not (BackupStatus.Available or BackupStatus.Error))
+        {
+            throw new CinderBackupException(ErrorIds.BackupStatusInvalid, ErrorKind.InvalidArgument,
+                $"Backup status: {status} is invalid, valid statuses are: ['available', 'error'].", status);
+        }
+        var row = _engine.Catalog.Write(db =>
+        {
+            var b = Lookup.Backup(db, Context, nameOrId);
+            EventLog.Write(_engine, "backup.reset_status.start", b);
+            db.Execute("UPDATE backups SET status = $s, updated_at = $now WHERE id = $id",
+                ("$s", lower), ("$now", Clock.ToStorage(Clock.UtcNow)), ("$id", b.Id));
+            return BackupRecords.Get(db, b.Id)!;
+        });
+        if (lower == BackupStatus.Error && row.TempSnapshotId is not null && row.Operation is null)
+        {
+            _engine.Snapshots.DeleteTemporary(row.TempSnapshotId);
+        }
+        EventLog.Write(_engine, "backup.reset_status.end", row);
+        return row.ToModel();
+    }
+
+    /// <summary>Changes a backup's name, description or metadata (Cinder's backup update).</summary>
+    public VolumeBackup Update(string nameOrId, string? name = null, string? description = null, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        VolumeApi.ValidateText(name, "name");
+        VolumeApi.ValidateText(description, "description");
+        VolumeApi.ValidateMetadata(metadata);
+        return _engine.Catalog.Write(db =>
+        {
+            var b = Lookup.Backup(db, Context, nameOrId);
+            b.DisplayName = name ?? b.DisplayName;
+            b.DisplayDescription = description ?? b.DisplayDescription;
+            if (metadata is not null)
+            {
+                foreach (var (k, v) in metadata)
+                {
+                    b.Metadata[k] = v;
+                }
+            }
+            BackupRecords.Update(db, b);
+            db.Execute("DELETE FROM backup_metadata WHERE backup_id = $id", ("$id", b.Id));
+            foreach (var (k, v) in b.Metadata)
+            {
+                db.Execute("INSERT INTO backup_metadata (backup_id, key, value) VALUES ($id, $k, $v)", ("$id", b.Id), ("$k", k), ("$v", v));
+            }
+            return BackupRecords.Get(db, b.Id)!.ToModel();
+        });
+    }
+
     public VolumeBackup Get(string nameOrId) => _engine.Catalog.Read(db => Lookup.Backup(db, Context, nameOrId)).ToModel();
 
     /// <summary>Backups of the caller's project (all projects for an admin who asks), newest first.</summary>
@@ -48,10 +191,10 @@ public sealed class BackupApi
     /// restore_backup_&lt;id&gt;, then renamed from the backup's volume metadata as Cinder does).
     /// </summary>
     public BackupRestoreResult Restore(string backup, string? volume = null, string? name = null, string? availabilityZone = null,
-        IProgress<TransferProgress>? progress = null, CancellationToken cancel = default)
+        IProgress<TransferProgress>? progress = null, CancellationToken cancel = default, int? sizeGiB = null)
     {
         var restorer = new BackupRestorer(_engine);
-        var prepared = restorer.Prepare(backup, volume, name, availabilityZone);
+        var prepared = restorer.Prepare(backup, volume, name, availabilityZone, sizeGiB);
         return restorer.Execute(prepared, progress, cancel);
     }
 

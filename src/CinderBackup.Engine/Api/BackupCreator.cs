@@ -156,8 +156,18 @@ internal sealed class BackupCreator
         var volume = _engine.Catalog.Read(db => VolumeRecords.Get(db, row.VolumeId))
             ?? throw new CinderBackupException(ErrorIds.VolumeNotFound, ErrorKind.NotFound, $"Volume {row.VolumeId} could not be found.", row.VolumeId);
         VolumeSnapshot? tempSnapshot = null;
+        var lastEvent = Environment.TickCount64;
         using var monitor = new OperationMonitor(_engine.Config.CatalogPath, _engine.Config.CatalogBusyTimeoutSeconds, row.Id,
-            status => status is BackupStatus.Deleting or BackupStatus.Deleted, _o.Progress, _o.Cancel);
+            status => status is BackupStatus.Deleting or BackupStatus.Deleted, _o.Progress, _o.Cancel,
+            onTick: (db, p) =>
+            {
+                ServiceRegistry.Heartbeat(db, _engine.Config.Host, _engine.Config.AvailabilityZone);
+                if (Environment.TickCount64 - lastEvent >= ProgressEventIntervalMs)
+                {
+                    lastEvent = Environment.TickCount64;
+                    EventLog.Write(_engine, "backup.createprogress", row, extra: ProgressFields(p));
+                }
+            });
         try
         {
             // Container and prefix are saved before anything is written (a crash leaves them findable).
@@ -237,8 +247,16 @@ internal sealed class BackupCreator
         }
         catch (OperationCanceledException)
         {
-            Fail(row, store, tempSnapshot, "Backup cancelled by the user.");
-            throw new CinderBackupException(ErrorIds.BackupCancelled, ErrorKind.Cancelled, $"Backup {row.Id} was cancelled; it is in error.", row.Id);
+            // Ctrl+C or Stop-Job: the same end state as Cinder's cancel (a force delete) - no backup, nothing stored.
+            Cancelled(row, store, tempSnapshot);
+            throw new CinderBackupException(ErrorIds.BackupCancelled, ErrorKind.Cancelled, $"Backup {row.Id} was cancelled; nothing was kept.", row.Id);
+        }
+        catch (Exception e) when (StoppedMeanwhile(monitor))
+        {
+            // The force delete raced the work (e.g. removed a staging file): it is still a cancel.
+            Cancelled(row, store, tempSnapshot);
+            throw new CinderBackupException(ErrorIds.BackupCancelled, ErrorKind.Cancelled,
+                $"Backup {row.Id} was cancelled: its status became {monitor.StopStatus}.", row.Id, e);
         }
         catch (Exception e)
         {
@@ -248,6 +266,23 @@ internal sealed class BackupCreator
                 $"Backup {row.Id} failed: {reason}", row.Id, e);
         }
     }
+
+    private static bool StoppedMeanwhile(OperationMonitor monitor)
+    {
+        monitor.CheckNow();
+        return monitor.StoppedByStatus;
+    }
+
+    /// <summary>Seconds between backup.createprogress events (Cinder's timer sends one every 120 s).</summary>
+    private const int ProgressEventIntervalMs = 10_000;
+
+    private static IEnumerable<KeyValuePair<string, object?>> ProgressFields(TransferProgress p) => new KeyValuePair<string, object?>[]
+    {
+        new("backup_percent", Math.Round(p.Percent, 1)),
+        new("bytes_done", p.BytesDone),
+        new("bytes_total", p.BytesTotal),
+        new("objects", p.Objects),
+    };
 
     private (BlockVolume Volume, VolumeSnapshot? Snapshot) Target(Db db)
     {
@@ -336,6 +371,8 @@ internal sealed class BackupCreator
                 BackupRecords.AdjustDependents(db, current.ParentId, +1);
             }
             RestoreSource(db, current, failed: false);
+            EventLog.Write(_engine, "backup.createprogress", current,
+                extra: ProgressFields(new TransferProgress(result.BytesScanned, result.BytesScanned, result.ObjectCount, result.BytesStored)));
             EventLog.Write(_engine, "backup.create.end", current);
             return current;
         });

@@ -19,6 +19,8 @@ public sealed class BackupEngine : IDisposable
         Volumes = new VolumeApi(this);
         Snapshots = new SnapshotApi(this);
         Backups = new BackupApi(this);
+        Quotas = new QuotaApi(this);
+        Services = new ServiceApi(this);
     }
 
     public EngineConfig Config { get; }
@@ -30,6 +32,10 @@ public sealed class BackupEngine : IDisposable
     public SnapshotApi Snapshots { get; }
 
     public BackupApi Backups { get; }
+
+    public QuotaApi Quotas { get; }
+
+    public ServiceApi Services { get; }
 
     /// <summary>Schema version of the open catalog.</summary>
     public int CatalogSchemaVersion => Catalog.SchemaVersion;
@@ -57,7 +63,29 @@ public sealed class BackupEngine : IDisposable
         options ??= new EngineOptions();
         var (config, context) = LoadSettings(options);
         var catalog = CatalogDatabase.Open(config.CatalogPath, config.CatalogBusyTimeoutSeconds);
-        return new BackupEngine(config, context, catalog, options);
+        var engine = new BackupEngine(config, context, catalog, options);
+        try
+        {
+            if (!catalog.ReadOnly)
+            {
+                // Report this host as a running backup service, then clean up after owners that are gone.
+                // Best effort: a catalog another process holds must not stop a read.
+                try
+                {
+                    catalog.Write(db => ServiceRegistry.Heartbeat(db, config.Host, config.AvailabilityZone));
+                    Recovery.Run(engine);
+                }
+                catch (Errors.CinderBackupException e) when (e.ErrorId == Errors.ErrorIds.CatalogLocked)
+                {
+                }
+            }
+        }
+        catch
+        {
+            engine.Dispose();
+            throw;
+        }
+        return engine;
     }
 
     public void Dispose() => Catalog.Dispose();

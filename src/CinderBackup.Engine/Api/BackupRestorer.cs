@@ -28,16 +28,26 @@ internal sealed class BackupRestorer
 
     public sealed record Prepared(BackupRow Backup, BlockVolume Volume, bool VolumeIsNew);
 
-    public Prepared Prepare(string backupNameOrId, string? volumeNameOrId, string? name, string? availabilityZone)
+    public Prepared Prepare(string backupNameOrId, string? volumeNameOrId, string? name, string? availabilityZone, int? sizeGiB = null)
     {
         VolumeApi.ValidateText(name, "name");
+        VolumeApi.ValidateText(availabilityZone, "availability zone");
         var backup = _engine.Catalog.Read(db => Lookup.Backup(db, Context, backupNameOrId));
         CheckBackup(backup);
+        if (sizeGiB is int requested)
+        {
+            VolumeApi.ValidateSize(requested.ToString(System.Globalization.CultureInfo.InvariantCulture), requested);
+            if (requested < backup.Size)
+            {
+                throw new CinderBackupException(ErrorIds.InvalidSize, ErrorKind.InvalidArgument,
+                    $"Invalid input received: Volume size {requested}GB cannot be smaller than the backup size {backup.Size}GB. It must be >= backup size.", requested);
+            }
+        }
         BlockVolume target;
         var isNew = volumeNameOrId is null;
         if (isNew)
         {
-            target = _engine.Volumes.CreateForRestore(name ?? $"restore_backup_{backup.Id}", backup.Size!.Value, availabilityZone);
+            target = _engine.Volumes.CreateForRestore(name ?? $"restore_backup_{backup.Id}", sizeGiB ?? backup.Size!.Value, availabilityZone);
         }
         else
         {
@@ -92,7 +102,8 @@ internal sealed class BackupRestorer
     {
         var backup = p.Backup;
         using var monitor = new OperationMonitor(_engine.Config.CatalogPath, _engine.Config.CatalogBusyTimeoutSeconds, backup.Id,
-            status => status != BackupStatus.Restoring, progress, cancel);
+            status => status != BackupStatus.Restoring, progress, cancel,
+            onTick: (db, _) => ServiceRegistry.Heartbeat(db, _engine.Config.Host, _engine.Config.AvailabilityZone));
         try
         {
             var chain = LoadChain(backup);
@@ -117,7 +128,7 @@ internal sealed class BackupRestorer
             }
             return Succeed(p, chain, result);
         }
-        catch (OperationCanceledException) when (monitor.StoppedByStatus || cancel.IsCancellationRequested)
+        catch (Exception e) when (e is OperationCanceledException ? monitor.StoppedByStatus || cancel.IsCancellationRequested : StoppedMeanwhile(monitor))
         {
             // Cinder: the volume becomes error, the backup returns to available whatever the admin set.
             Finish(p, VolumeStatus.Error, "cancelled");
@@ -131,6 +142,12 @@ internal sealed class BackupRestorer
             throw new CinderBackupException(ErrorIds.RestoreFailed, e is CinderBackupException cb ? cb.Kind : ErrorKind.IOError,
                 $"Restore of backup {backup.Id} to volume {p.Volume.Id} failed: {reason}", backup.Id, e);
         }
+    }
+
+    private static bool StoppedMeanwhile(OperationMonitor monitor)
+    {
+        monitor.CheckNow();
+        return monitor.StoppedByStatus;
     }
 
     /// <summary>The requested backup first, then its parents, each read and checked.</summary>

@@ -19,16 +19,19 @@ internal sealed class OperationMonitor : IDisposable
     private readonly Timer _timer;
     private readonly object _gate = new();
     private readonly IProgress<TransferProgress>? _forward;
+    private readonly Action<Db, TransferProgress>? _onTick;
     private CatalogDatabase? _catalog;
     private TransferProgress _latest;
+    private volatile bool _reported;
     private long _lastBytes;
     private long _lastTick = Environment.TickCount64;
     private double _rate;
     private bool _disposed;
 
     public OperationMonitor(string catalogPath, int busyTimeout, string backupId, Func<string?, bool> stopWhen,
-        IProgress<TransferProgress>? forward, CancellationToken external, int intervalMs = 1000)
+        IProgress<TransferProgress>? forward, CancellationToken external, int intervalMs = 1000, Action<Db, TransferProgress>? onTick = null)
     {
+        _onTick = onTick;
         _catalogPath = catalogPath;
         _busyTimeout = busyTimeout;
         _backupId = backupId;
@@ -72,9 +75,19 @@ internal sealed class OperationMonitor : IDisposable
                 }
                 _lastBytes = p.BytesDone;
                 _lastTick = now;
+                var reported = _reported;
                 var status = _catalog.Write(db =>
                 {
-                    BackupRecords.SetProgress(db, _backupId, p.BytesDone, p.BytesTotal, Math.Max(0, _rate));
+                    if (reported)
+                    {
+                        BackupRecords.SetProgress(db, _backupId, p.BytesDone, p.BytesTotal, Math.Max(0, _rate));
+                    }
+                    else
+                    {
+                        db.Execute("UPDATE backups SET heartbeat_at = $now WHERE id = $id",
+                            ("$now", Util.Clock.ToStorage(Util.Clock.UtcNow)), ("$id", _backupId));
+                    }
+                    _onTick?.Invoke(db, p);
                     return BackupRecords.Status(db, _backupId);
                 });
                 if (_stopWhen(status) && !_cts.IsCancellationRequested)
@@ -111,6 +124,7 @@ internal sealed class OperationMonitor : IDisposable
         public void Report(TransferProgress value)
         {
             _owner._latest = value;
+            _owner._reported = true;
             _owner._forward?.Report(value);
         }
     }

@@ -44,4 +44,7 @@ public static class ErrorIds
     public const string RestoreCancelled = "RestoreCancelled";
     public const string VolumeBackupSizeExceedsAvailableQuota = "VolumeBackupSizeExceedsAvailableQuota";
     public const string BackupLimitExceeded = "BackupLimitExceeded";
+    public const string QuotaInvalid = "QuotaInvalid";
+    public const string BackupStatusInvalid = "BackupStatusInvalid";
+    public const string WaitTimeout = "WaitTimeout";
 }

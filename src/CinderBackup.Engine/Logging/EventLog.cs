@@ -16,7 +16,8 @@ internal static class EventLog
 {
     private static readonly object Gate = new();
 
-    public static void Write(BackupEngine engine, string eventType, BackupRow backup, string? detail = null)
+    public static void Write(BackupEngine engine, string eventType, BackupRow backup, string? detail = null,
+        IEnumerable<KeyValuePair<string, object?>>? extra = null)
     {
         var fields = new List<KeyValuePair<string, object?>>
         {
@@ -44,6 +45,10 @@ internal static class EventLog
         if (detail is not null)
         {
             fields.Add(new("detail", detail));
+        }
+        if (extra is not null)
+        {
+            fields.AddRange(extra);
         }
         Append(engine.Config.LogPath, PyJson.Dumps(fields) + "\n");
     }

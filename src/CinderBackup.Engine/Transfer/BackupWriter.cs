@@ -50,6 +50,7 @@ internal sealed class BackupWriter
         var entries = new List<ObjectEntry>();
         long stored = 0, scanned = 0, changed = 0;
         var sequence = 0;
+        _r.Progress?.Report(new TransferProgress(0, length, 0, 0));
         try
         {
             OrderedParallel.Run(cells, _r.Workers, _r.Workers * 2,

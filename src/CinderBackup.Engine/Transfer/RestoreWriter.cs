@@ -51,6 +51,7 @@ internal sealed class RestoreWriter
             }
             var total = plan.Tasks.Sum(t => t.Object.Length);
             long done = 0;
+            _r.Progress?.Report(new TransferProgress(0, total, 0, 0));
             var objects = 0;
             ObjectCheck.Sink sink = (offset, data, zero) => Write(target, isDevice, offset, data, zero);
             var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _r.Workers), CancellationToken = _r.Cancel };

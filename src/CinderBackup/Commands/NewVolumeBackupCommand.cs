@@ -50,6 +50,36 @@ public sealed class NewVolumeBackupCommand : VolumeTargetCmdlet
     [ValidateNotNullOrEmpty]
     public string? Repository { get; set; }
 
+    /// <summary>Run as this project for this call (the seeds' "authenticate volume owners").</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? ProjectName { get; set; }
+
+    /// <summary>Run as this user for this call.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? UserName { get; set; }
+
+    [Parameter]
+    public SwitchParameter AsJob { get; set; }
+
+    protected override EngineOptions EngineOptions()
+    {
+        var session = base.EngineOptions();
+        if (ProjectName is null && UserName is null)
+        {
+            return session;
+        }
+        return new EngineOptions
+        {
+            ConfigPath = session.ConfigPath,
+            ProjectName = ProjectName ?? session.ProjectName,
+            UserName = UserName ?? session.UserName,
+            Admin = session.Admin,
+            OverrideSource = "parameter",
+        };
+    }
+
     protected override void ProcessRecord()
     {
         Try(TargetName, () =>
@@ -68,7 +98,7 @@ public sealed class NewVolumeBackupCommand : VolumeTargetCmdlet
             {
                 return;
             }
-            var backup = RunWithProgress("Backing up volume " + Describe(volume), kind, (progress, cancel) => Engine.Backups.Create(new BackupCreateOptions
+            var options = new BackupCreateOptions
             {
                 Volume = volume.Id,
                 Name = Name,
@@ -81,8 +111,20 @@ public sealed class NewVolumeBackupCommand : VolumeTargetCmdlet
                 Compression = Compression,
                 AvailabilityZone = AvailabilityZone,
                 Repository = Repository,
-                Progress = progress,
-                Cancel = cancel,
+            };
+            if (AsJob)
+            {
+                // Checks, quota and the row happen now (errors surface here); the job does the transfer.
+                var started = Engine.Backups.StartCreate(options);
+                StartJob($"Backup {started.Name ?? started.Id}", (engine, progress, cancel) => engine.Backups.RunCreate(started.Id, Compression, progress, cancel));
+                return;
+            }
+            var backup = RunWithProgress("Backing up volume " + Describe(volume), kind, (progress, cancel) => Engine.Backups.Create(new BackupCreateOptions
+            {
+                Volume = options.Volume, Name = options.Name, Description = options.Description, Incremental = options.Incremental,
+                Force = options.Force, Snapshot = options.Snapshot, Container = options.Container, Metadata = options.Metadata,
+                Compression = options.Compression, AvailabilityZone = options.AvailabilityZone, Repository = options.Repository,
+                Progress = progress, Cancel = cancel,
             }));
             WriteObject(backup);
         });

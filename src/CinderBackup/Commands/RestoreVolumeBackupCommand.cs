@@ -28,6 +28,9 @@ public sealed class RestoreVolumeBackupCommand : BackupTargetCmdlet
     [Parameter]
     public SwitchParameter Force { get; set; }
 
+    [Parameter]
+    public SwitchParameter AsJob { get; set; }
+
     protected override void ProcessRecord()
     {
         Try(TargetId, () =>
@@ -43,6 +46,12 @@ public sealed class RestoreVolumeBackupCommand : BackupTargetCmdlet
                     $"All data on volume {Describe(target)} will be overwritten by backup {Describe(backup)}. Continue?",
                     "Overwrite a volume"))
             {
+                return;
+            }
+            if (AsJob)
+            {
+                var started = Engine.Backups.StartRestore(backup.Id, target?.Id, Name, AvailabilityZone);
+                StartJob($"Restore {backup.Name ?? backup.Id}", (engine, progress, cancel) => engine.Backups.RunRestore(started.BackupId, progress, cancel));
                 return;
             }
             WriteObject(RunWithProgress("Restoring backup " + Describe(backup), "restoring",

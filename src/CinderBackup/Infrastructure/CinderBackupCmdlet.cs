@@ -103,6 +103,15 @@ public abstract class CinderBackupCmdlet : PSCmdlet, IDisposable
         }
     }
 
+    /// <summary>Starts a background job for -AsJob and writes it; the job opens its own engine with this call's identity.</summary>
+    protected void StartJob(string name, Func<BackupEngine, IProgress<TransferProgress>, CancellationToken, object> work)
+    {
+        var job = new CinderBackupJob(MyInvocation.Line, name, EngineOptions(), work);
+        JobRepository.Add(job);
+        job.Start();
+        WriteObject(job);
+    }
+
     /// <summary>Activity id of this module's progress bars.</summary>
     protected const int ProgressActivityId = 0x0C1D;
 

@@ -1,0 +1,132 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Reflection;
+using CinderBackup.Engine.Api;
+using CinderBackup.Engine.Errors;
+
+namespace CinderBackup.Cli.Commands;
+
+/// <summary>
+/// --no-wait: the command prepares the operation (the backup row in creating/restoring, as Cinder's API does),
+/// hands the work to a detached `cinder-backup worker` process and returns at once. The worker claims the
+/// operation in the catalog (heartbeat, progress) and runs it; start-up recovery cleans up if it dies.
+/// </summary>
+internal static class Worker
+{
+    public static Command Build(CliApp app)
+    {
+        var cmd = new Command("worker", "Runs a prepared operation (used by --no-wait).") { Hidden = true };
+        var kind = new Argument<string>("KIND");
+        var id = new Argument<string>("BACKUP_ID");
+        var compression = new Option<string?>("--compression");
+        cmd.Arguments.Add(kind);
+        cmd.Arguments.Add(id);
+        cmd.Options.Add(compression);
+        app.EngineAction(cmd, (parse, engine) =>
+        {
+            var backupId = parse.GetValue(id)!;
+            switch (parse.GetValue(kind))
+            {
+                case "create":
+                    engine.Backups.RunCreate(backupId, parse.GetValue(compression));
+                    return 0;
+                case "restore":
+                    engine.Backups.RunRestore(backupId);
+                    return 0;
+                default:
+                    throw new CinderBackupException(ErrorIds.InvalidArgument, ErrorKind.InvalidArgument, "Unknown worker kind.", parse.GetValue(kind));
+            }
+        });
+        return cmd;
+    }
+
+    /// <summary>Starts a detached worker for <paramref name="backupId"/> and waits until it has claimed the operation.</summary>
+    public static void Start(CliApp app, ParseResult parse, BackupEngine engine, string kind, string backupId, string? compression)
+    {
+        var args = new List<string> { "worker", kind, backupId };
+        if (compression is not null)
+        {
+            args.AddRange(new[] { "--compression", compression });
+        }
+        var options = app.EngineOptions(parse);
+        if (options.ConfigPath is not null)
+        {
+            args.AddRange(new[] { "--config", Path.GetFullPath(options.ConfigPath) });
+        }
+        if (options.ProjectName is not null)
+        {
+            args.AddRange(new[] { "--os-project-name", options.ProjectName });
+        }
+        if (options.UserName is not null)
+        {
+            args.AddRange(new[] { "--os-username", options.UserName });
+        }
+        if (options.Admin is bool admin)
+        {
+            args.AddRange(new[] { "--os-admin", admin ? "true" : "false" });
+        }
+        var self = SelfCommand();
+        var log = Path.Combine(engine.Config.DataDirectory, "cinder-backup-worker.log");
+        ProcessStartInfo psi;
+        if (!OperatingSystem.IsWindows() && File.Exists("/bin/sh"))
+        {
+            // A new session (setsid) survives the terminal closing; output is appended to the worker log.
+            psi = new ProcessStartInfo(File.Exists("/usr/bin/setsid") ? "/usr/bin/setsid" : "/bin/sh");
+            if (psi.FileName.EndsWith("setsid", StringComparison.Ordinal))
+            {
+                psi.ArgumentList.Add("/bin/sh");
+            }
+            psi.ArgumentList.Add("-c");
+            psi.ArgumentList.Add("exec \"$@\" </dev/null >>\"$CINDERBACKUP_WORKER_LOG\" 2>&1");
+            psi.ArgumentList.Add("cinder-backup-worker");
+            foreach (var a in self.Concat(args))
+            {
+                psi.ArgumentList.Add(a);
+            }
+            psi.Environment["CINDERBACKUP_WORKER_LOG"] = log;
+        }
+        else
+        {
+            psi = new ProcessStartInfo(self[0]) { CreateNoWindow = true };
+            foreach (var a in self.Skip(1).Concat(args))
+            {
+                psi.ArgumentList.Add(a);
+            }
+        }
+        psi.UseShellExecute = false;
+        try
+        {
+            using var _ = Process.Start(psi);
+        }
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
+        {
+            FailToStart(engine, backupId, $"cannot start a worker process: {e.Message}");
+        }
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (engine.Backups.OwnerProcess(backupId) == Environment.ProcessId)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                FailToStart(engine, backupId, $"the worker process did not start within 30 seconds (see {log})");
+            }
+            Thread.Sleep(50);
+        }
+    }
+
+    private static void FailToStart(BackupEngine engine, string backupId, string reason)
+    {
+        // Run the operation's failure path here so nothing is left half done.
+        engine.Backups.Abandon(backupId, reason);
+        throw new CinderBackupException(ErrorIds.BackupFailed, ErrorKind.IOError, $"Backup {backupId}: {reason}.", backupId);
+    }
+
+    /// <summary>How to run this program again: the app host itself, or dotnet and our assembly.</summary>
+    private static List<string> SelfCommand()
+    {
+        var host = Environment.ProcessPath!;
+        var entry = Assembly.GetEntryAssembly()!.Location;
+        return Path.GetFileNameWithoutExtension(host).Equals("dotnet", StringComparison.OrdinalIgnoreCase)
+            ? new List<string> { host, entry }
+            : new List<string> { host };
+    }
+}

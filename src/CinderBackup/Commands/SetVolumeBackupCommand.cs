@@ -1,0 +1,60 @@
+using System.Collections;
+using System.Management.Automation;
+using CinderBackup.Commands.Infrastructure;
+
+namespace CinderBackup.Commands;
+
+/// <summary>
+/// Changes a backup's name, description or metadata, or resets its state (-State available|error, admin only).
+/// Setting a restoring backup to error cancels the restore, as in Cinder.
+/// </summary>
+[Cmdlet(VerbsCommon.Set, "VolumeBackup", SupportsShouldProcess = true, DefaultParameterSetName = ByBackup)]
+[OutputType(typeof(VolumeBackup))]
+public sealed class SetVolumeBackupCommand : BackupTargetCmdlet
+{
+    [Parameter]
+    [ValidateSet("available", "error", IgnoreCase = true)]
+    public string? State { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Name { get; set; }
+
+    [Parameter]
+    public string? Description { get; set; }
+
+    [Parameter]
+    public Hashtable? Metadata { get; set; }
+
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        Try(TargetId, () =>
+        {
+            var backup = ResolveTarget();
+            var changes = new List<string>();
+            if (Name is not null) changes.Add($"name '{Name}'");
+            if (Description is not null) changes.Add("description");
+            if (Metadata is not null) changes.Add("metadata");
+            if (State is not null) changes.Add($"state {State}");
+            if (!ShouldProcess(Describe(backup), $"Set backup {string.Join(", ", changes)}"))
+            {
+                return;
+            }
+            if (Name is not null || Description is not null || Metadata is not null)
+            {
+                backup = Engine.Backups.Update(backup.Id, Name, Description, ToDictionary(Metadata));
+            }
+            if (State is not null)
+            {
+                backup = Engine.Backups.ResetState(backup.Id, State);
+            }
+            if (PassThru)
+            {
+                WriteObject(backup);
+            }
+        });
+    }
+}
