@@ -37,6 +37,7 @@ internal sealed class CliApp
         UserName = parse.GetValue(UserOption),
         Admin = parse.GetValue(AdminOption),
         Environment = Environment,
+        Detail = parse.GetValue(DebugOption) ? message => { lock (Err) { Err.WriteLine("DEBUG: " + message); } } : null,
     };
 
     public BackupEngine Open(ParseResult parse) => BackupEngine.Open(EngineOptions(parse));

@@ -81,6 +81,20 @@ public sealed class BackupCliTests : IDisposable
     }
 
     [Fact]
+    public void DebugShowsWhatTheOperationDoes()
+    {
+        VolumeWithData("v");
+        var r = Ok("--debug", "volume", "backup", "create", "--name", "b", "v");
+        Assert.Contains("DEBUG: Backup ", r.Stderr);
+        Assert.Contains(": full backup of volume ", r.Stderr);
+        Assert.Contains("container '", r.Stderr);
+        Assert.DoesNotContain("DEBUG", Ok("volume", "backup", "create", "--name", "c", "v").Stderr);
+        r = Ok("volume", "backup", "restore", "--debug", "b");
+        Assert.Contains("objects read", r.Stderr);
+        Assert.Matches(@"\| ID +\| Name +\| Description +\| Status +\| Size +\| Project +\| User +\|", Ok("volume", "backup", "list", "--all-projects").Stdout);
+    }
+
+    [Fact]
     public void RecordExportYamlAndImport()
     {
         VolumeWithData("vol_1");

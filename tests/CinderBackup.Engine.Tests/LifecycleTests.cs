@@ -338,4 +338,28 @@ public sealed class LifecycleTests : IDisposable
         Assert.Equal(("demo", "alice"), (visible.ProjectId, visible.UserId));
         Assert.Single(owner.Backups.List());
     }
+
+    [Fact]
+    public void ParentSelectionFollowsDataTimestamps()
+    {
+        // Cinder's example (api.py): a backup at 8:00, a snapshot at 8:10, a backup at 8:20. An incremental of
+        // the snapshot takes the 8:00 backup as parent, and its own data timestamp is 8:10.
+        Volume("v");
+        var at0800 = _engine.Backups.Create(new BackupCreateOptions { Volume = "v", Name = "8:00" });
+        var at0810 = _engine.Snapshots.Create("v", "8:10");
+        var at0820 = _engine.Backups.Create(new BackupCreateOptions { Volume = "v", Name = "8:20" });
+        var fromSnapshot = _engine.Backups.Create(new BackupCreateOptions { Volume = "v", Snapshot = "8:10", Incremental = true, Name = "inc-of-snapshot" });
+        Assert.Equal(at0800.Id, fromSnapshot.ParentId);
+        Assert.Equal(at0810.CreatedAt, fromSnapshot.DataTimestamp);
+        // Without a snapshot the newest data wins, not the newest row: the snapshot's incremental (data 8:10) was
+        // created last, but the 8:20 backup holds newer data.
+        var inc = _engine.Backups.Create(new BackupCreateOptions { Volume = "v", Incremental = true, Name = "inc" });
+        Assert.Equal(at0820.Id, inc.ParentId);
+
+        var details = new List<string>();
+        using var verbose = BackupEngine.Open(new EngineOptions { Environment = _home.Env, Detail = details.Add });
+        verbose.Backups.Create(new BackupCreateOptions { Volume = "v", Incremental = true, Name = "inc2" });
+        Assert.Contains(details, d => d.Contains($"parent {inc.Id}"));
+        Assert.Contains(details, d => d.Contains("container") && d.Contains("prefix"));
+    }
 }

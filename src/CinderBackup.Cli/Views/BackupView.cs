@@ -52,6 +52,7 @@ internal static class BackupView
         if (withProject)
         {
             cols.Add("Project");
+            cols.Add("User");
         }
         return cols.ToArray();
     }
@@ -69,6 +70,7 @@ internal static class BackupView
         if (withProject)
         {
             row.Add(b.ProjectId);
+            row.Add(b.UserId);
         }
         return row.ToArray();
     }

@@ -144,6 +144,9 @@ internal sealed class BackupCreator
             };
             BackupRecords.Insert(db, row);
             quota.Commit(db, reservation);
+            _engine.Detail(parent is null
+                ? $"Backup {row.Id}: full backup of volume {volume.Id}{(snapshot is null ? "" : $" from snapshot {snapshot.Id}")}."
+                : $"Backup {row.Id}: incremental backup of volume {volume.Id}; parent {parent.Id} (data timestamp {parent.DataTimestamp:o}).");
             EventLog.Write(_engine, "backup.create.start", row);
             return row;
         });
@@ -178,6 +181,7 @@ internal sealed class BackupCreator
                 ("$c", row.Container), ("$p", row.ServiceMetadata), ("$now", Clock.ToStorage(Clock.UtcNow)), ("$id", row.Id)));
             monitor.CheckNow();
             monitor.Token.ThrowIfCancellationRequested();
+            _engine.Detail($"Backup {row.Id}: repository {store.Location}, container '{row.Container}', prefix '{row.ServiceMetadata}'.");
 
             string sourcePath;
             if (row.SnapshotId is not null)
@@ -226,7 +230,9 @@ internal sealed class BackupCreator
                     Progress = monitor.Progress,
                     Cancel = monitor.Token,
                 });
+                _engine.Detail($"Backup {row.Id}: reading '{sourcePath}', compression {algorithm}, objects of {_engine.Config.BackupFileSize} bytes, {_engine.Config.BackupWorkers} workers.");
                 var result = writer.Run();
+                _engine.Detail($"Backup {row.Id}: {result.ObjectCount} objects, {result.BytesInObjects} bytes of volume in objects, {result.BytesStored} bytes stored.");
                 monitor.CheckNow();
                 if (monitor.StoppedByStatus)
                 {

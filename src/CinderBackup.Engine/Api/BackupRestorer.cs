@@ -107,6 +107,7 @@ internal sealed class BackupRestorer
         try
         {
             var chain = LoadChain(backup);
+            _engine.Detail($"Restore of {backup.Id} to volume {p.Volume.Id}: chain {string.Join(" <- ", chain.Select(l => l.BackupId).Reverse())}.");
             monitor.CheckNow();
             monitor.Token.ThrowIfCancellationRequested();
             var result = new RestoreWriter(new RestoreRequest
@@ -126,6 +127,7 @@ internal sealed class BackupRestorer
             {
                 throw new OperationCanceledException();
             }
+            _engine.Detail($"Restore of {backup.Id}: {result.ObjectsRead} objects read, {result.ObjectsSkipped} superseded and skipped, {result.BytesWritten} of {result.VolumeBytes} bytes written.");
             return Succeed(p, chain, result);
         }
         catch (Exception e) when (e is OperationCanceledException ? monitor.StoppedByStatus || cancel.IsCancellationRequested : StoppedMeanwhile(monitor))

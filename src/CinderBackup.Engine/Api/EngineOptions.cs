@@ -16,6 +16,12 @@ public sealed class EngineOptions
     /// <summary>Where the identity override came from, for display ("session", "command line").</summary>
     public string OverrideSource { get; init; } = "command line";
 
+    /// <summary>
+    /// Receives detail messages about what operations do (parent chosen, container and prefix, restore plan,
+    /// clean-up): PowerShell's Write-Verbose, the CLI's --debug. Called from worker threads.
+    /// </summary>
+    public Action<string>? Detail { get; init; }
+
     /// <summary>Environment lookup; tests pass their own so they never touch the process environment.</summary>
     public Func<string, string?> Environment { get; init; } = System.Environment.GetEnvironmentVariable;
 }

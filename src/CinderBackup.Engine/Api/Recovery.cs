@@ -37,6 +37,7 @@ internal static class Recovery
                 ("$id", o.Id), ("$op", o.Operation), ("$old", o.Pid)) == 1);
             if (claimed)
             {
+                engine.Detail($"Backup {o.Id}: its {o.Operation} operation's owner (pid {o.Pid} on {o.Host}) is gone; cleaning up as on a manager restart.");
                 Clean(engine, o.Id, CreatingReason);
             }
         }

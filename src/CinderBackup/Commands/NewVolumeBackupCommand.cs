@@ -77,6 +77,7 @@ public sealed class NewVolumeBackupCommand : VolumeTargetCmdlet
             UserName = UserName ?? session.UserName,
             Admin = session.Admin,
             OverrideSource = "parameter",
+            Detail = session.Detail,
         };
     }
 

@@ -48,7 +48,19 @@ public abstract class CinderBackupCmdlet : PSCmdlet, IDisposable
             UserName = session.UserName,
             Admin = session.Admin,
             OverrideSource = "session",
+            Detail = _details.Enqueue,
         };
+    }
+
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _details = new();
+
+    /// <summary>Writes queued engine detail messages as verbose records (on the pipeline thread).</summary>
+    protected void FlushDetails()
+    {
+        while (_details.TryDequeue(out var message))
+        {
+            WriteVerbose(message);
+        }
     }
 
     /// <summary>Runs one item's work; a failure is written as a non-terminating error so the pipeline continues.</summary>
@@ -57,6 +69,7 @@ public abstract class CinderBackupCmdlet : PSCmdlet, IDisposable
         try
         {
             body();
+            FlushDetails();
         }
         catch (PipelineStoppedException)
         {
@@ -83,6 +96,7 @@ public abstract class CinderBackupCmdlet : PSCmdlet, IDisposable
         {
             while (!task.Wait(250))
             {
+                FlushDetails();
                 if (latest.TryTake(out var p))
                 {
                     record.PercentComplete = (int)Math.Clamp(p.Percent, 0, 100);
@@ -98,6 +112,7 @@ public abstract class CinderBackupCmdlet : PSCmdlet, IDisposable
         }
         finally
         {
+            FlushDetails();
             record.RecordType = ProgressRecordType.Completed;
             WriteProgress(record);
         }

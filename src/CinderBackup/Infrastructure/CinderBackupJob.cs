@@ -21,13 +21,23 @@ public sealed class CinderBackupJob : Job
         : base(command, name)
     {
         PSJobTypeName = "CinderBackupJob";
-        _options = options;
+        // Details of the job's operation go to the job's Verbose stream (Receive-Job -Verbose).
+        _options = new EngineOptions
+        {
+            ConfigPath = options.ConfigPath,
+            ProjectName = options.ProjectName,
+            UserName = options.UserName,
+            Admin = options.Admin,
+            OverrideSource = options.OverrideSource,
+            Environment = options.Environment,
+            Detail = message => Verbose.Add(new VerboseRecord(message)),
+        };
         _work = work;
     }
 
     public override string StatusMessage => _status;
 
-    public override bool HasMoreData => Output.Count > 0 || Error.Count > 0 || Progress.Count > 0;
+    public override bool HasMoreData => Output.Count > 0 || Error.Count > 0 || Progress.Count > 0 || Verbose.Count > 0;
 
     public override string Location => Environment.MachineName;
 
