@@ -16,6 +16,9 @@ public sealed class EngineOptions
     /// <summary>Where the identity override came from, for display ("session", "command line").</summary>
     public string OverrideSource { get; init; } = "command line";
 
+    /// <summary>S3 credentials for this session (user name = access key, password = secret key); they win over the file and the environment.</summary>
+    public System.Net.NetworkCredential? S3Credential { get; init; }
+
     /// <summary>Environment lookup; tests pass their own so they never touch the process environment.</summary>
     public Func<string, string?> Environment { get; init; } = System.Environment.GetEnvironmentVariable;
 }
