@@ -31,6 +31,7 @@
         'Test-VolumeBackup'
         'Export-BackupRecord'
         'Import-BackupRecord'
+        'Get-BackupRepository'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -20,6 +20,7 @@ public static class Program
         root.Options.Add(app.DebugOption);
         root.Subcommands.Add(VolumeCommands.Build(app));
         root.Subcommands.Add(ContextCommands.Build(app));
+        root.Subcommands.Add(RepositoryCommands.Build(app));
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

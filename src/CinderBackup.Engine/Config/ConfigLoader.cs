@@ -287,6 +287,7 @@ public static class ConfigLoader
                 if (k == ConfigSchema.DefaultFlagKey)
                 {
                     section.IsDefault = (bool)ConvertValue(file, line, DefaultFlag, vs.Value ?? "", baseDir);
+                    section.Lines[k] = line;
                     continue;
                 }
                 var option = ConfigSchema.Find(k)
@@ -312,7 +313,7 @@ public static class ConfigLoader
         var defaults = sections.Where(s => s.IsDefault == true).ToList();
         if (defaults.Count > 1)
         {
-            throw Error(file, defaults[1].Line, $"repository '{defaults[1].Name}' is marked 'default: true' but '{defaults[0].Name}' already is; exactly one repository is the default");
+            throw Error(file, defaults[1].Lines.GetValueOrDefault(ConfigSchema.DefaultFlagKey, defaults[1].Line), $"repository '{defaults[1].Name}' is marked 'default: true' but '{defaults[0].Name}' already is; exactly one repository is the default");
         }
         if (defaults.Count == 0)
         {

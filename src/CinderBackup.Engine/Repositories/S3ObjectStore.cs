@@ -473,6 +473,8 @@ internal sealed class S3ObjectStore : IObjectStore
                 messages.Add(x.Message.Trim());
             }
         }
+        // The innermost messages say most ("Connection refused"); drop those another one already contains.
+        messages = messages.Where(m => !messages.Any(o => o != m && o.Contains(m, StringComparison.Ordinal))).ToList();
         return messages.Count == 0 ? e.GetType().Name : string.Join(" / ", messages.TakeLast(2)).TrimEnd('.');
     }
 }

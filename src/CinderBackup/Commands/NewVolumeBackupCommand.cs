@@ -48,6 +48,7 @@ public sealed class NewVolumeBackupCommand : VolumeTargetCmdlet
 
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(RepositoryNameCompleter))]
     public string? Repository { get; set; }
 
     protected override void ProcessRecord()

@@ -48,6 +48,7 @@ public abstract class CinderBackupCmdlet : PSCmdlet, IDisposable
             UserName = session.UserName,
             Admin = session.Admin,
             OverrideSource = "session",
+            S3Credential = SessionCredentialStore.Current?.GetNetworkCredential(),
         };
     }
 
