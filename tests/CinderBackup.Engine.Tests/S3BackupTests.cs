@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text.RegularExpressions;
 using CinderBackup.Engine.Api;
 using CinderBackup.Engine.Errors;
 using CinderBackup.Engine.Repositories;
@@ -95,10 +97,33 @@ public sealed class S3BackupTests : IDisposable
     }
 
     [Fact]
+    public void EveryUploadCarriesContentMd5AsCindersDriverSends()
+    {
+        using var proxy = new FaultProxy(_moto.Port) { Record = true };
+        S3Home.Configure(_home, proxy.Endpoint, S3Home.Bucket("md5"));
+        using var engine = S3Home.Open(_home);
+        var v = S3Home.Volume(engine, _home, "md5vol");
+        var b = engine.Backups.Create(new BackupCreateOptions { Volume = v.Id });
+        var sent = proxy.Recorded;
+        var puts = Regex.Matches(sent, "PUT /[^ ]+/volume_[^ ]+ HTTP/1.1\r\n(?:[^\r]+\r\n)*\r\n").Select(m => m.Value).ToList();
+        Assert.Equal(b.ObjectCount + 2, puts.Count); // the data objects, _sha256file and _metadata
+        var store = (S3ObjectStore)new RepositoryResolver(engine.Config).Default();
+        foreach (var name in store.List(b.Container!, b.ServiceMetadata!))
+        {
+            using var stream = store.OpenRead(b.Container!, name);
+            var md5 = Convert.ToBase64String(MD5.HashData(stream));
+            Assert.Contains(puts, p => p.Contains("/" + name + " HTTP/1.1", StringComparison.Ordinal) &&
+                p.Contains($"\r\nContent-MD5: {md5}\r\n", StringComparison.OrdinalIgnoreCase));
+        }
+        Assert.DoesNotContain(puts, p => p.Contains("aws-chunked", StringComparison.OrdinalIgnoreCase)); // plain bodies, as boto3 sends
+    }
+
+    [Fact]
     public void CustomerKeysAndNoMd5StillRoundTrip()
     {
+        using var proxy = new FaultProxy(_moto.Port) { Record = true };
         var bucket = S3Home.Bucket("ssec");
-        S3Home.Configure(_home, _moto.Endpoint, bucket,
+        S3Home.Configure(_home, proxy.Endpoint, bucket,
             "backup_s3_sse_customer_key: 0123456789abcdef0123456789abcdef\nbackup_s3_sse_customer_algorithm: AES256\nbackup_s3_md5_validation: false");
         File.SetUnixFileMode(_home.ConfigPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         using var engine = S3Home.Open(_home);
@@ -107,6 +132,19 @@ public sealed class S3BackupTests : IDisposable
         var restored = engine.Backups.Restore(b.Id);
         var length = new FileInfo(v.Path).Length;
         Assert.Equal(S3Home.Sha(v.Path, length), S3Home.Sha(engine.Volumes.Get(restored.VolumeId).Path, length));
+
+        var sent = proxy.Recorded;
+        var puts = Regex.Matches(sent, "PUT /[^ ]+/volume_[^ ]+ HTTP/1.1\r\n(?:[^\r]+\r\n)*\r\n").Select(m => m.Value).ToList();
+        Assert.Equal(b.ObjectCount + 2, puts.Count);
+        // boto3 sends the key base64-encoded with its MD5, as S3 wants; never Content-MD5 when validation is off.
+        var key = Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes("0123456789abcdef0123456789abcdef"));
+        Assert.All(puts, p =>
+        {
+            Assert.Contains("x-amz-server-side-encryption-customer-algorithm: AES256", p, StringComparison.OrdinalIgnoreCase);
+            Assert.Contains($"x-amz-server-side-encryption-customer-key: {key}", p, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain("Content-MD5:", p, StringComparison.OrdinalIgnoreCase);
+        });
+        Assert.Matches("GET /[^ ]+/volume_[^\r]+\r\n(?:[^\r]+\r\n)*x-amz-server-side-encryption-customer-algorithm: AES256", sent);
     }
 
     [Fact]

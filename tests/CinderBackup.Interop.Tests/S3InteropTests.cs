@@ -36,8 +36,9 @@ public sealed class S3InteropTests : IDisposable
             ("backup_s3_object_size", "2MiB"), ("backup_compression_algorithm", codec));
     }
 
+    /// <summary>Our naming (checked against Cinder's answers below).</summary>
     private static string Prefix(string volumeId, string backupId, DateTime utc) =>
-        $"volume_{volumeId}/{utc:yyyyMMddHHmmss}/az_nova_backup_{backupId}";
+        CinderBackup.Engine.Repositories.S3ObjectStore.ObjectPrefix(volumeId, backupId, utc, "nova");
 
     [Fact]
     public void ACinderS3ChainImportsAndRestoresByteIdentically()

@@ -89,7 +89,7 @@ public sealed class FaultProxy : IDisposable
             await target.ConnectAsync(IPAddress.Loopback, _targetPort, _stop.Token);
             var a = client.GetStream();
             var b = target.GetStream();
-            var up = a.CopyToAsync(b, _stop.Token);
+            var up = Record ? Pump(a, b) : a.CopyToAsync(b, _stop.Token);
             var down = b.CopyToAsync(a, _stop.Token);
             await Task.WhenAny(up, down);
         }
@@ -99,6 +99,40 @@ public sealed class FaultProxy : IDisposable
         finally
         {
             client.Dispose();
+        }
+    }
+
+    /// <summary>Keep a copy of what clients send (requests, headers and bodies; at most 64 MiB).</summary>
+    public bool Record { get; set; }
+
+    /// <summary>What clients sent through relayed connections, as Latin-1 text.</summary>
+    public string Recorded
+    {
+        get
+        {
+            lock (_recorded)
+            {
+                return System.Text.Encoding.Latin1.GetString(_recorded.ToArray());
+            }
+        }
+    }
+
+    private readonly MemoryStream _recorded = new();
+
+    private async Task Pump(NetworkStream from, NetworkStream to)
+    {
+        var buffer = new byte[81920];
+        int n;
+        while ((n = await from.ReadAsync(buffer, _stop.Token)) > 0)
+        {
+            lock (_recorded)
+            {
+                if (_recorded.Length < 64 << 20)
+                {
+                    _recorded.Write(buffer, 0, n);
+                }
+            }
+            await to.WriteAsync(buffer.AsMemory(0, n), _stop.Token);
         }
     }
 

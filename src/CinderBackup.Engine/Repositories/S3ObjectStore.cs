@@ -85,6 +85,10 @@ internal sealed class S3ObjectStore : IObjectStore
     public string DefaultContainer(string backupId) => _s.Bucket;
 
     public string Prefix(string volumeId, string backupId, DateTime utc, string availabilityZone) =>
+        ObjectPrefix(volumeId, backupId, utc, availabilityZone);
+
+    /// <summary>Cinder's S3 (and Swift, GCS) object-name prefix: <c>volume_&lt;vid&gt;/&lt;UTC time&gt;/az_&lt;zone&gt;_backup_&lt;bid&gt;</c>.</summary>
+    public static string ObjectPrefix(string volumeId, string backupId, DateTime utc, string availabilityZone) =>
         $"volume_{volumeId}/{utc:yyyyMMddHHmmss}/az_{availabilityZone}_backup_{backupId}";
 
     public void ValidateContainer(string container)
