@@ -42,7 +42,7 @@ internal sealed class BackupCreator
         }
         // Checks that read the repository happen before the catalog is locked. An incremental backup goes to its
         // parent's repository; the repository must answer before anything is recorded.
-        var parentId = _o.Incremental ? _engine.Catalog.Read(db => SelectParent(db, Target(db).Volume, Target(db).Snapshot)?.Id) : null;
+        var parentId = _o.Incremental ? _engine.Catalog.Read(db => SelectParent(db, Target(db).Volume, Target(db).Snapshot) is { Status: BackupStatus.Available } p ? p.Id : null) : null;
         var repositoryName = _o.Repository ?? (parentId is null ? _repositories.DefaultRepositoryName : ParentRepository(parentId));
         var store = _repositories.Open(repositoryName);
         if (_o.Container is not null)

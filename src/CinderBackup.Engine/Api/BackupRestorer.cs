@@ -33,6 +33,7 @@ internal sealed class BackupRestorer
         VolumeApi.ValidateText(name, "name");
         var backup = _engine.Catalog.Read(db => Lookup.Backup(db, Context, backupNameOrId));
         CheckBackup(backup);
+        _repositories.ForBackup(backup); // its repository must be configured (and mounted) before anything changes
         BlockVolume target;
         var isNew = volumeNameOrId is null;
         if (isNew)
