@@ -18,8 +18,9 @@ public sealed class MotoServer : IDisposable
     private Process? _process;
     private readonly StringBuilder _output = new();
 
-    public MotoServer(int? noAuthActions = null)
+    public MotoServer(int? noAuthActions = null, (string Certificate, string Key)? tls = null)
     {
+        _scheme = tls is null ? "http" : "https";
         var exe = Executable ?? throw new InvalidOperationException(
             "moto_server is not on PATH (nor at /root/.pyenv/shims/moto_server): the S3 tests need a local S3 server (pip package moto[server] 5).");
         Port = FreePort();
@@ -32,6 +33,13 @@ public sealed class MotoServer : IDisposable
         foreach (var a in new[] { "-H", "127.0.0.1", "-p", Port.ToString(System.Globalization.CultureInfo.InvariantCulture) })
         {
             psi.ArgumentList.Add(a);
+        }
+        if (tls is { } t)
+        {
+            foreach (var a in new[] { "-c", t.Certificate, "-k", t.Key })
+            {
+                psi.ArgumentList.Add(a);
+            }
         }
         foreach (var v in new[] { "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", "INITIAL_NO_AUTH_ACTION_COUNT" })
         {
@@ -51,7 +59,9 @@ public sealed class MotoServer : IDisposable
 
     public int Port { get; }
 
-    public string Endpoint => $"http://127.0.0.1:{Port}";
+    private readonly string _scheme;
+
+    public string Endpoint => $"{_scheme}://127.0.0.1:{Port}";
 
     public bool IsRunning => _process is { HasExited: false };
 
@@ -146,7 +156,8 @@ public sealed class MotoServer : IDisposable
 
     private void WaitUntilReady()
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        using var handler = new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, _, _, _) => true };
+        using var http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(2) };
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (DateTime.UtcNow < deadline)
         {
