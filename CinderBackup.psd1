@@ -36,6 +36,7 @@
         'Get-BackupQuota'
         'Set-BackupQuota'
         'Get-BackupService'
+        'Get-BackupRepository'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

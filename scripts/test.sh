@@ -16,4 +16,9 @@ if ((${#need[@]})); then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
+# The S3 tests run a local S3 server: moto_server (pip package moto[server], 5.x) must be on PATH.
+if ! command -v moto_server >/dev/null 2>&1 && [ ! -x /root/.pyenv/shims/moto_server ]; then
+  echo "warning: moto_server is not on PATH; the S3 tests will fail (pip install 'moto[server]')." >&2
+fi
+
 exec dotnet test CinderBackup.sln -c Release "$@"

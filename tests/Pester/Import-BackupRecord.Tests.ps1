@@ -34,4 +34,13 @@ Describe 'Import-BackupRecord' {
         $script:record | Import-BackupRecord -WhatIf | Should -BeNullOrEmpty
         Get-VolumeBackup -Name ibr-backup -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
     }
+
+    It 'imports into the repository named, and refuses one that is not configured' {
+        { $script:record | Import-BackupRecord -Repository tape -ErrorAction Stop } |
+            Should -Throw -ErrorId 'RepositoryNotFound,CinderBackup.Commands.ImportBackupRecordCommand'
+        Get-VolumeBackup -Name ibr-backup -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $imported = $script:record | Import-BackupRecord -Repository default
+        $imported.Repository | Should -Be 'default'
+        ($imported | Test-VolumeBackup).IsValid | Should -BeTrue
+    }
 }

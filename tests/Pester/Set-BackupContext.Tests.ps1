@@ -43,6 +43,28 @@ Describe 'Set-BackupContext' {
         (Get-BackupContext).ProjectName | Should -Be 'kept'
     }
 
+    It 'keeps an S3 credential for the session and forgets it on -Reset' {
+        $config = Join-Path $script:testRoot 's3.yaml'
+        Set-Content -LiteralPath $config -Value "backup_driver: s3`nbackup_s3_endpoint_url: http://127.0.0.1:1"
+        $saved = $env:AWS_ACCESS_KEY_ID
+        Remove-Item Env:AWS_ACCESS_KEY_ID -ErrorAction SilentlyContinue
+        try {
+            Set-BackupContext -ConfigPath $config
+            (Get-BackupRepository -SkipCheck).CredentialSource | Should -BeNullOrEmpty
+            $secret = ConvertTo-SecureString 'session-secret' -AsPlainText -Force
+            Set-BackupContext -S3Credential ([pscredential]::new('SESSIONKEY', $secret))
+            (Get-BackupRepository -SkipCheck).CredentialSource | Should -Be 'session'
+            { Set-BackupContext -Reset -S3Credential ([pscredential]::new('x', $secret)) -ErrorAction Stop } |
+                Should -Throw -ErrorId 'InvalidArgument,CinderBackup.Commands.SetBackupContextCommand'
+            Set-BackupContext -Reset
+            Set-BackupContext -ConfigPath $config
+            (Get-BackupRepository -SkipCheck).CredentialSource | Should -BeNullOrEmpty
+        }
+        finally {
+            if ($saved) { $env:AWS_ACCESS_KEY_ID = $saved }
+        }
+    }
+
     It 'changes nothing and emits nothing under -WhatIf' {
         Set-BackupContext -ProjectName whatif -WhatIf -PassThru | Should -BeNullOrEmpty
         (Get-BackupContext).ProjectName | Should -Be 'default'

@@ -34,12 +34,14 @@ internal static class RecordCommands
         var cmd = new Command("import", "Import a backup record.");
         var service = new Argument<string>("BACKUP_SERVICE") { Description = "The record's backup_service." };
         var url = new Argument<string>("BACKUP_URL") { Description = "The record's backup_url." };
+        var repository = new Option<string?>("--repository") { Description = "Configured repository the backup is in (default: the first whose driver matches BACKUP_SERVICE)." };
         cmd.Arguments.Add(service);
         cmd.Arguments.Add(url);
+        cmd.Options.Add(repository);
         var output = CliApp.AddOutputOptions(cmd, list: false);
         app.EngineAction(cmd, (parse, engine) =>
         {
-            var b = engine.Backups.Import(parse.GetValue(service)!, parse.GetValue(url)!);
+            var b = engine.Backups.Import(parse.GetValue(service)!, parse.GetValue(url)!, parse.GetValue(repository));
             Formatter.ShowOne(app.Out, output.Read(parse), new (string, object?)[] { ("id", b.Id), ("name", b.Name) });
             return 0;
         });

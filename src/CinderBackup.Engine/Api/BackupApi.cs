@@ -244,6 +244,8 @@ public sealed class BackupApi
             throw new CinderBackupException(ErrorIds.BackupInvalidState, ErrorKind.InvalidState,
                 $"Invalid backup: Backup status must be available and not {row.Status}.", row.Id);
         }
+        // Cinder's manager check: the backup's repository is configured with the driver that wrote it.
+        new RepositoryResolver(_engine.Config).ForBackup(row);
         return new BackupRecord
         {
             BackupService = row.Service ?? "",
@@ -264,9 +266,10 @@ public sealed class BackupApi
     /// <summary>
     /// Imports a record (admin only): Cinder's validation and messages (cinder-reference.md §5.2). The backup
     /// keeps the record's id and volume id and becomes available in the caller's project; a soft-deleted backup
-    /// with that id is revived.
+    /// with that id is revived. It goes to <paramref name="repository"/>, else to the first configured repository
+    /// (the default first) whose driver matches the record's backup_service.
     /// </summary>
-    public VolumeBackup Import(string backupService, string backupUrl)
+    public VolumeBackup Import(string backupService, string backupUrl, string? repository = null)
     {
         Policy.RequireAdmin(Context, "backup:export-import");
         if (backupService is null || backupService.Length > 255)
@@ -279,12 +282,12 @@ public sealed class BackupApi
         }
         var fields = BackupRecordCodec.Decode(backupUrl);
         var resolver = new RepositoryResolver(_engine.Config);
-        var store = resolver.Default();
-        if (!store.ServiceName.StartsWith(backupService, StringComparison.Ordinal))
-        {
-            throw new CinderBackupException(ErrorIds.RecordInvalid, ErrorKind.InvalidArgument,
-                $"Import record failed, cannot find backup service to perform the import. Request service {backupService}.", backupService);
-        }
+        var candidates = repository is null ? resolver.Definitions : new[] { resolver.Definition(repository) };
+        var target = candidates.FirstOrDefault(r => r.ServiceName.StartsWith(backupService, StringComparison.Ordinal))
+            ?? throw new CinderBackupException(ErrorIds.RecordInvalid, ErrorKind.InvalidArgument,
+                $"Import record failed, cannot find backup service to perform the import. Request service {backupService}." +
+                (repository is null ? "" : $" (repository '{repository}' uses {candidates[0].ServiceName})"), backupService);
+        var store = resolver.Open(target.Name);
         var row = ImportedRow(fields, store);
         return _engine.Catalog.Write(db =>
         {
@@ -384,7 +387,7 @@ public sealed class BackupApi
             EncryptionKeyId = Str("encryption_key_id"),
             CreatedAt = Time("created_at") ?? now,
             UpdatedAt = Time("updated_at") ?? now,
-            Repository = RepositoryResolver.DefaultName,
+            Repository = store.Repository,
             Driver = store.Driver,
             Metadata = metadata,
         };

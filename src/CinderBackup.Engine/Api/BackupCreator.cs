@@ -40,18 +40,20 @@ internal sealed class BackupCreator
             throw new CinderBackupException(ErrorIds.UnsupportedCompression, ErrorKind.InvalidArgument,
                 $"unsupported compression algorithm: {_o.Compression}", _o.Compression);
         }
-        var repositoryName = _o.Repository ?? RepositoryResolver.DefaultName;
+        // Checks that read the repository happen before the catalog is locked. An incremental backup goes to its
+        // parent's repository; the repository must answer before anything is recorded.
+        var parentId = _o.Incremental ? _engine.Catalog.Read(db => SelectParent(db, Target(db).Volume, Target(db).Snapshot) is { Status: BackupStatus.Available } p ? p.Id : null) : null;
+        var repositoryName = _o.Repository ?? (parentId is null ? _repositories.DefaultRepositoryName : ParentRepository(parentId));
         var store = _repositories.Open(repositoryName);
         if (_o.Container is not null)
         {
             store.ValidateContainer(_o.Container);
         }
-
-        // Checks that read the repository happen before the catalog is locked.
-        var parentId = _o.Incremental ? _engine.Catalog.Read(db => SelectParent(db, Target(db).Volume, Target(db).Snapshot)?.Id) : null;
+        store.CheckWritable(_o.Container);
         if (parentId is not null)
         {
-            CheckParentHashBlock(parentId);
+            CheckSameRepository(parentId, repositoryName);
+            CheckParentHashBlock(parentId, repositoryName);
         }
 
         return _engine.Catalog.Write(db =>
@@ -90,7 +92,8 @@ internal sealed class BackupCreator
                 }
                 if (parent.Id != parentId)
                 {
-                    CheckParentHashBlock(parent.Id);
+                    CheckSameRepository(parent.Id, repositoryName);
+                    CheckParentHashBlock(parent.Id, repositoryName);
                 }
                 if (volume.Size > (parent.Size ?? 0))
                 {
@@ -155,7 +158,19 @@ internal sealed class BackupCreator
     /// <summary>Runs the transfer and applies the success, failure or cancel transition.</summary>
     public VolumeBackup Execute(BackupRow row)
     {
-        var store = _repositories.ForBackup(row);
+        IObjectStore store;
+        Config.RepositoryDefinition repository;
+        try
+        {
+            store = _repositories.ForBackup(row);
+            repository = _repositories.Definition(_repositories.RepositoryOf(row));
+        }
+        catch (CinderBackupException e)
+        {
+            // The repository is gone (e.g. unconfigured or unmountable since the backup was recorded).
+            Fail(row, null, null, e.Message);
+            throw new CinderBackupException(ErrorIds.BackupFailed, e.Kind, $"Backup {row.Id} failed: {e.Message}", row.Id, e);
+        }
         var volume = _engine.Catalog.Read(db => VolumeRecords.Get(db, row.VolumeId))
             ?? throw new CinderBackupException(ErrorIds.VolumeNotFound, ErrorKind.NotFound, $"Volume {row.VolumeId} could not be found.", row.VolumeId);
         VolumeSnapshot? tempSnapshot = null;
@@ -174,7 +189,7 @@ internal sealed class BackupCreator
         try
         {
             // Container and prefix are saved before anything is written (a crash leaves them findable).
-            row.Container ??= _engine.Config.BackupContainer ?? store.DefaultContainer(row.Id);
+            row.Container ??= store.DefaultContainer(row.Id);
             row.ServiceMetadata = store.Prefix(row.VolumeId, row.Id, Clock.UtcNow, _engine.Config.AvailabilityZone);
             _engine.Catalog.Write(db => db.Execute(
                 "UPDATE backups SET container = $c, service_metadata = $p, updated_at = $now WHERE id = $id",
@@ -206,7 +221,7 @@ internal sealed class BackupCreator
             {
                 if (row.ParentId is not null)
                 {
-                    parentHashes = ReadParentHashes(row.ParentId);
+                    parentHashes = ReadParentHashes(row.ParentId, repository.ShaBlockSize);
                 }
                 var algorithm = (_o.Compression ?? _engine.Config.CompressionAlgorithm).ToLowerInvariant();
                 var writer = new BackupWriter(new BackupWriteRequest
@@ -220,8 +235,8 @@ internal sealed class BackupCreator
                     SourcePath = sourcePath,
                     Codec = CodecRegistry.Get(algorithm),
                     Level = _engine.Config.CompressionLevel,
-                    ObjectSize = _engine.Config.BackupFileSize,
-                    ShaBlockSize = _engine.Config.ShaBlockSize,
+                    ObjectSize = repository.ObjectSize,
+                    ShaBlockSize = repository.ShaBlockSize,
                     Workers = _engine.Config.BackupWorkers,
                     TempDirectory = _engine.Config.TempDirectory,
                     StageTag = row.Id,
@@ -318,19 +333,34 @@ internal sealed class BackupCreator
         return best;
     }
 
-    private void CheckParentHashBlock(string parentId)
+    private string ParentRepository(string parentId) =>
+        _repositories.RepositoryOf(_engine.Catalog.Read(db => BackupRecords.Get(db, parentId))!);
+
+    /// <summary>A chain stays in one repository, so each repository holds whole chains.</summary>
+    private void CheckSameRepository(string parentId, string repositoryName)
     {
-        var parent = _engine.Catalog.Read(db => BackupRecords.Get(db, parentId))!;
-        var layer = new ChainLayer(parent.Id, _repositories.ForBackup(parent), parent.Container!, parent.ServiceMetadata!, new MetadataDocument());
-        var old = ChainLoader.ReadChunkSize(layer);
-        if (old != _engine.Config.ShaBlockSize)
+        var parentRepository = ParentRepository(parentId);
+        if (parentRepository != repositoryName)
         {
             throw Invalid(ErrorIds.InvalidBackup,
-                $"Invalid backup: Hash block size has changed since the last backup. New hash block size: {_engine.Config.ShaBlockSize}. Old hash block size: {old}. Do a full backup.", parentId);
+                $"Invalid backup: the newest backup of the volume ({parentId}) is in repository '{parentRepository}', and an incremental backup must go to the same repository, not '{repositoryName}'. Do a full backup, or back up to '{parentRepository}'.", parentId);
         }
     }
 
-    private HashFile ReadParentHashes(string parentId)
+    private void CheckParentHashBlock(string parentId, string repositoryName)
+    {
+        var block = _repositories.Definition(repositoryName).ShaBlockSize;
+        var parent = _engine.Catalog.Read(db => BackupRecords.Get(db, parentId))!;
+        var layer = new ChainLayer(parent.Id, _repositories.ForBackup(parent), parent.Container!, parent.ServiceMetadata!, new MetadataDocument());
+        var old = ChainLoader.ReadChunkSize(layer);
+        if (old != block)
+        {
+            throw Invalid(ErrorIds.InvalidBackup,
+                $"Invalid backup: Hash block size has changed since the last backup. New hash block size: {block}. Old hash block size: {old}. Do a full backup.", parentId);
+        }
+    }
+
+    private HashFile ReadParentHashes(string parentId, long block)
     {
         var parent = _engine.Catalog.Read(db => BackupRecords.Get(db, parentId))
             ?? throw new CinderBackupException(ErrorIds.BackupNotFound, ErrorKind.NotFound, $"Backup {parentId} could not be found.", parentId);
@@ -339,10 +369,10 @@ internal sealed class BackupCreator
         try
         {
             var chunk = ChainLoader.ReadHashes(layer, hashes);
-            if (chunk != _engine.Config.ShaBlockSize)
+            if (chunk != block)
             {
                 throw Invalid(ErrorIds.InvalidBackup,
-                    $"Invalid backup: Hash block size has changed since the last backup. New hash block size: {_engine.Config.ShaBlockSize}. Old hash block size: {chunk}. Do a full backup.", parentId);
+                    $"Invalid backup: Hash block size has changed since the last backup. New hash block size: {block}. Old hash block size: {chunk}. Do a full backup.", parentId);
             }
             return hashes;
         }
@@ -393,9 +423,9 @@ internal sealed class BackupCreator
         return done.ToModel();
     }
 
-    private void Fail(BackupRow row, IObjectStore store, VolumeSnapshot? tempSnapshot, string reason)
+    private void Fail(BackupRow row, IObjectStore? store, VolumeSnapshot? tempSnapshot, string reason)
     {
-        if (row.Container is not null && row.ServiceMetadata is not null)
+        if (store is not null && row.Container is not null && row.ServiceMetadata is not null)
         {
             BackupWriter.RemoveEverything(store, row.Container, row.ServiceMetadata, row.Id);
         }

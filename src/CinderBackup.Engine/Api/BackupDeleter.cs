@@ -13,14 +13,25 @@ namespace CinderBackup.Engine.Api;
 internal sealed class BackupDeleter
 {
     private readonly BackupEngine _engine;
+    private readonly RepositoryResolver _repositories;
 
-    public BackupDeleter(BackupEngine engine) => _engine = engine;
+    public BackupDeleter(BackupEngine engine)
+    {
+        _engine = engine;
+        _repositories = new RepositoryResolver(engine.Config);
+    }
 
     public VolumeBackup Delete(string nameOrId, bool force)
     {
         if (force)
         {
             Policy.RequireAdmin(_engine.Context, "backup:backup-force-delete");
+        }
+        // The backup's repository must be usable (configured, mounted) before anything changes.
+        var found = _engine.Catalog.Read(db => Lookup.Backup(db, _engine.Context, nameOrId));
+        if (found.Container is not null && found.ServiceMetadata is not null)
+        {
+            _repositories.ForBackup(found);
         }
         var row = _engine.Catalog.Write(db =>
         {
@@ -56,7 +67,7 @@ internal sealed class BackupDeleter
         {
             if (row.Container is not null && row.ServiceMetadata is not null)
             {
-                var store = new RepositoryResolver(_engine.Config).ForBackup(row);
+                var store = _repositories.ForBackup(row);
                 store.RemoveStaged(row.Container, row.Id);
                 foreach (var name in store.List(row.Container, row.ServiceMetadata))
                 {

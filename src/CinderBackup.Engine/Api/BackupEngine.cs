@@ -52,6 +52,7 @@ public sealed class BackupEngine : IDisposable
     {
         options ??= new EngineOptions();
         var config = ConfigLoader.Load(options.ConfigPath, options.Environment);
+        config.S3Credential = options.S3Credential;
         var resolved = ContextResolver.Resolve(config, options);
         var context = new BackupContext(resolved.ProjectName, resolved.UserName, resolved.IsAdmin, resolved.Source)
         {

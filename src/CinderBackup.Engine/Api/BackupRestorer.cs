@@ -43,6 +43,7 @@ internal sealed class BackupRestorer
                     $"Invalid input received: Volume size {requested}GB cannot be smaller than the backup size {backup.Size}GB. It must be >= backup size.", requested);
             }
         }
+        _repositories.ForBackup(backup); // its repository must be configured (and mounted) before anything changes
         BlockVolume target;
         var isNew = volumeNameOrId is null;
         if (isNew)

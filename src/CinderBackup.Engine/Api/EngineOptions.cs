@@ -21,6 +21,8 @@ public sealed class EngineOptions
     /// clean-up): PowerShell's Write-Verbose, the CLI's --debug. Called from worker threads.
     /// </summary>
     public Action<string>? Detail { get; init; }
+    /// <summary>S3 credentials for this session (user name = access key, password = secret key); they win over the file and the environment.</summary>
+    public System.Net.NetworkCredential? S3Credential { get; init; }
 
     /// <summary>Environment lookup; tests pass their own so they never touch the process environment.</summary>
     public Func<string, string?> Environment { get; init; } = System.Environment.GetEnvironmentVariable;

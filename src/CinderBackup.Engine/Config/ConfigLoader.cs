@@ -41,7 +41,9 @@ public static class ConfigLoader
                 throw new CinderBackupException(ErrorIds.ConfigInvalid, ErrorKind.Configuration,
                     $"Configuration file '{path}' cannot be read: {e.Message}", path, e);
             }
-            Parse(path, text, values);
+            var secrets = new List<(string Key, int Line)>();
+            Parse(path, text, values, secrets);
+            CheckSecretsAreProtected(path, secrets);
             source = path;
         }
         else if (mustExist)
@@ -65,11 +67,47 @@ public static class ConfigLoader
         {
             dataDir = PlatformPaths.DefaultDataDirectory(env);
         }
-        return new EngineConfig(source, values, dataDir);
+        return new EngineConfig(source, values, dataDir) { Environment = env };
     }
 
+    /// <summary>
+    /// A file holding credentials (S3 keys, an SSE-C key) must be readable and writable by its owner only:
+    /// mode 0600 or stricter.
+    /// </summary>
+    private static void CheckSecretsAreProtected(string path, List<(string Key, int Line)> secrets)
+    {
+        if (secrets.Count == 0 || OperatingSystem.IsWindows())
+        {
+            return;
+        }
+        const UnixFileMode others = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
+            | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
+        UnixFileMode mode;
+        try
+        {
+            mode = File.GetUnixFileMode(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CinderBackupException(ErrorIds.ConfigInvalid, ErrorKind.Configuration,
+                $"Configuration file '{path}' cannot be read: {e.Message}", path, e);
+        }
+        if ((mode & others) != 0)
+        {
+            var (key, line) = secrets[0];
+            throw new CinderBackupException(ErrorIds.ConfigInsecure, ErrorKind.Configuration,
+                $"Configuration file '{path}' holds credentials ('{key}', line {line}) but other users may access it (mode {Octal(mode)}): " +
+                $"make it private with 'chmod 600 {path}', or give the credentials through the environment instead.", path);
+        }
+    }
+
+    private static string Octal(UnixFileMode mode) => "0" + Convert.ToString((int)mode & 0x1FF, 8).PadLeft(3, '0');
+
     /// <summary>Parses YAML text into validated values (exposed for tests and for `config check`).</summary>
-    internal static void Parse(string file, string text, IDictionary<string, object?> values)
+    internal static void Parse(string file, string text, IDictionary<string, object?> values) => Parse(file, text, values, null);
+
+    /// <summary>Parses and validates; <paramref name="secrets"/> receives the credential keys found and their lines.</summary>
+    internal static void Parse(string file, string text, IDictionary<string, object?> values, List<(string Key, int Line)>? secrets)
     {
         var stream = new YamlStream();
         try
@@ -111,6 +149,15 @@ public static class ConfigLoader
                 throw Error(file, keyNode.Start.Line, "option names must be plain strings");
             }
             var key = keyScalar.Value;
+            if (key == ConfigSchema.RepositoriesKey)
+            {
+                if (values.ContainsKey(key))
+                {
+                    throw Error(file, keyNode.Start.Line, $"key '{key}' is set twice");
+                }
+                values[key] = ParseRepositories(file, keyNode, valueNode, baseDir, secrets);
+                continue;
+            }
             var option = ConfigSchema.Find(key)
                 ?? throw Error(file, keyNode.Start.Line, $"unknown key '{key}'");
             if (values.ContainsKey(key))
@@ -128,17 +175,162 @@ public static class ConfigLoader
                 continue;
             }
             values[key] = ConvertValue(file, (int)valueNode.Start.Line, option, raw!, baseDir);
+            if (option.Secret)
+            {
+                secrets?.Add((key, (int)keyNode.Start.Line));
+            }
         }
 
-        // Cross-field rule Cinder enforces: objects are whole numbers of SHA blocks.
-        var fileSize = values.TryGetValue("backup_file_size", out var fs) ? (long)fs! : (long)ConfigSchema.Find("backup_file_size")!.Default!;
-        var shaBlock = values.TryGetValue("backup_sha_block_size_bytes", out var sb) ? (long)sb! : (long)ConfigSchema.Find("backup_sha_block_size_bytes")!.Default!;
-        if (fileSize % shaBlock != 0)
+        object? TopLevel(string key) => values.TryGetValue(key, out var v) ? v : ConfigSchema.Find(key)!.Default;
+        bool IsSetAtTop(string key) => values.ContainsKey(key);
+        CheckRepositoryRules(file, TopLevel, IsSetAtTop, key => LineOf(map, key), null);
+        if (values.TryGetValue(ConfigSchema.RepositoriesKey, out var r) && r is IReadOnlyList<RepositorySection> sections)
         {
-            var line = LineOf(map, values.ContainsKey("backup_file_size") ? "backup_file_size" : "backup_sha_block_size_bytes");
-            throw Error(file, line, $"'backup_file_size' ({fileSize}) must be a multiple of 'backup_sha_block_size_bytes' ({shaBlock})");
+            foreach (var section in sections)
+            {
+                CheckRepositoryRules(file,
+                    key => section.Values.TryGetValue(key, out var v) ? v : TopLevel(key),
+                    key => section.Values.ContainsKey(key) || IsSetAtTop(key),
+                    key => section.Lines.TryGetValue(key, out var l) ? l : IsSetAtTop(key) ? LineOf(map, key) : section.Line,
+                    section.Name);
+            }
         }
     }
+
+    /// <summary>
+    /// Rules across keys of one repository (the top level, or a named repository with what it inherits): objects are
+    /// whole numbers of hash blocks (Cinder's rule), and keys that only work together are set together.
+    /// </summary>
+    private static void CheckRepositoryRules(string file, Func<string, object?> get, Func<string, bool> isSet, Func<string, int> lineOf, string? repository)
+    {
+        var where = repository is null ? "" : $" (repository '{repository}')";
+        void Multiple(string sizeKey, string blockKey)
+        {
+            var size = (long)get(sizeKey)!;
+            var block = (long)get(blockKey)!;
+            if (size % block != 0)
+            {
+                throw Error(file, lineOf(isSet(sizeKey) ? sizeKey : blockKey), $"'{sizeKey}' ({size}) must be a multiple of '{blockKey}' ({block}){where}");
+            }
+        }
+        void Together(string a, string b)
+        {
+            if (get(a) is null != get(b) is null)
+            {
+                var missing = get(a) is null ? a : b;
+                var present = get(a) is null ? b : a;
+                throw Error(file, lineOf(present), $"'{present}' needs '{missing}' as well: set both or neither{where}");
+            }
+        }
+        Multiple("backup_file_size", "backup_sha_block_size_bytes");
+        Multiple("backup_s3_object_size", "backup_s3_block_size");
+        Together("backup_s3_store_access_key", "backup_s3_store_secret_key");
+        Together("backup_s3_sse_customer_key", "backup_s3_sse_customer_algorithm");
+        if (get("backup_s3_sse_customer_key") is string sse && System.Text.Encoding.UTF8.GetByteCount(sse) != 32)
+        {
+            // The key itself is never shown.
+            throw Error(file, lineOf("backup_s3_sse_customer_key"), $"'backup_s3_sse_customer_key' must be 32 bytes (a 256-bit key) for AES256{where}");
+        }
+    }
+
+    /// <summary>
+    /// The <c>repositories</c> mapping: name → options of that repository (any per-repository key, plus
+    /// <c>default: true</c> on exactly one when there are several).
+    /// </summary>
+    private static IReadOnlyList<RepositorySection> ParseRepositories(string file, YamlNode keyNode, YamlNode valueNode, string baseDir,
+        List<(string Key, int Line)>? secrets)
+    {
+        var key = ConfigSchema.RepositoriesKey;
+        if (valueNode is not YamlMappingNode repos)
+        {
+            throw Error(file, valueNode.Start.Line, $"'{key}' must be a mapping of repository names to their options");
+        }
+        if (repos.Children.Count == 0)
+        {
+            throw Error(file, keyNode.Start.Line, $"'{key}' must name at least one repository");
+        }
+        var sections = new List<RepositorySection>();
+        foreach (var (nameNode, body) in repos.Children)
+        {
+            if (nameNode is not YamlScalarNode nameScalar || string.IsNullOrEmpty(nameScalar.Value))
+            {
+                throw Error(file, nameNode.Start.Line, "repository names must be plain strings");
+            }
+            var name = nameScalar.Value;
+            if (!RepositorySection.IsValidName(name))
+            {
+                throw Error(file, nameNode.Start.Line,
+                    $"repository name '{Api.ContextResolver.Printable(name)}' must be 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit");
+            }
+            var section = new RepositorySection(name, (int)nameNode.Start.Line);
+            if (body is YamlScalarNode emptyBody && emptyBody.Style == ScalarStyle.Plain && string.IsNullOrEmpty(emptyBody.Value))
+            {
+                sections.Add(section);
+                continue;
+            }
+            if (body is not YamlMappingNode options)
+            {
+                throw Error(file, body.Start.Line, $"repository '{name}' must be a mapping of options");
+            }
+            foreach (var (optionKey, optionValue) in options.Children)
+            {
+                var line = (int)optionKey.Start.Line;
+                if (optionKey is not YamlScalarNode ks || string.IsNullOrEmpty(ks.Value))
+                {
+                    throw Error(file, line, $"option names must be plain strings (repository '{name}')");
+                }
+                var k = ks.Value;
+                if (optionValue is not YamlScalarNode vs)
+                {
+                    throw Error(file, optionValue.Start.Line, $"'{k}' must be a single value, not a list or mapping (repository '{name}')");
+                }
+                if (k == ConfigSchema.DefaultFlagKey)
+                {
+                    section.IsDefault = (bool)ConvertValue(file, line, DefaultFlag, vs.Value ?? "", baseDir);
+                    section.Lines[k] = line;
+                    continue;
+                }
+                var option = ConfigSchema.Find(k)
+                    ?? throw Error(file, line, $"unknown key '{k}' in repository '{name}'");
+                if (!option.PerRepository)
+                {
+                    throw Error(file, line, $"'{k}' cannot be set per repository (in repository '{name}'); set it at the top level");
+                }
+                if (vs.Style == ScalarStyle.Plain && (vs.Value is null or "" or "~" or "null" or "Null" or "NULL"))
+                {
+                    continue;
+                }
+                section.Values[k] = ConvertValue(file, (int)optionValue.Start.Line, option, vs.Value!, baseDir);
+                section.Lines[k] = line;
+                if (option.Secret)
+                {
+                    secrets?.Add(($"{k}' of repository '{name}", line));
+                }
+            }
+            sections.Add(section);
+        }
+
+        var defaults = sections.Where(s => s.IsDefault == true).ToList();
+        if (defaults.Count > 1)
+        {
+            throw Error(file, defaults[1].Lines.GetValueOrDefault(ConfigSchema.DefaultFlagKey, defaults[1].Line), $"repository '{defaults[1].Name}' is marked 'default: true' but '{defaults[0].Name}' already is; exactly one repository is the default");
+        }
+        if (defaults.Count == 0)
+        {
+            if (sections.Count == 1 && sections[0].IsDefault is null)
+            {
+                sections[0].IsDefault = true;
+            }
+            else
+            {
+                throw Error(file, keyNode.Start.Line,
+                    $"one repository must have 'default: true' (configured: {string.Join(", ", sections.Select(s => s.Name))})");
+            }
+        }
+        return sections;
+    }
+
+    private static readonly ConfigOption DefaultFlag = new(ConfigSchema.DefaultFlagKey, ConfigValueKind.Bool, false, "This repository is the default.");
 
     private static object ConvertValue(string file, int line, ConfigOption option, string raw, string baseDir)
     {
@@ -181,9 +373,35 @@ public static class ConfigLoader
                 }
                 CheckRange(file, line, option, b);
                 return b;
+            case ConfigValueKind.Url:
+                if (!Uri.TryCreate(raw, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || string.IsNullOrEmpty(uri.Host))
+                {
+                    throw Error(file, line, $"'{key}' must be an http:// or https:// URL, got '{Api.ContextResolver.Printable(raw)}'");
+                }
+                if (!string.IsNullOrEmpty(uri.UserInfo))
+                {
+                    throw Error(file, line, $"'{key}' must not hold credentials; use backup_s3_store_access_key and backup_s3_store_secret_key");
+                }
+                if (uri.AbsolutePath.Trim('/').Length > 0 || !string.IsNullOrEmpty(uri.Query))
+                {
+                    throw Error(file, line, $"'{key}' must be the server's address only (scheme, host and port), got '{Api.ContextResolver.Printable(raw)}'");
+                }
+                return uri.GetLeftPart(UriPartial.Authority);
+            case ConfigValueKind.NfsShare:
+                var colon = raw.IndexOf(':');
+                if (raw.Any(char.IsControl) || raw.Any(char.IsWhiteSpace) || colon <= 0 || colon + 1 >= raw.Length || raw[colon + 1] != '/')
+                {
+                    throw Error(file, line, $"'{key}' must be an NFS share such as 'server:/export/backup', got '{Api.ContextResolver.Printable(raw)}'");
+                }
+                return raw;
             case ConfigValueKind.Choice:
                 var lower = raw.ToLowerInvariant();
                 var choice = NormalizeChoice(key, lower);
+                var match = option.Choices!.FirstOrDefault(c => string.Equals(c, choice, StringComparison.OrdinalIgnoreCase));
+                if (match is not null && match != choice)
+                {
+                    return match;
+                }
                 if (!option.Choices!.Contains(choice))
                 {
                     throw Error(file, line, $"'{key}' must be one of {string.Join(", ", option.Choices!)}, got '{raw}'");

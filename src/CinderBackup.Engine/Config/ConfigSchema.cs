@@ -22,14 +22,39 @@ internal static class ConfigSchema
         new("os_username", ConfigValueKind.String, null, "User the calls run as."),
         new("os_admin", ConfigValueKind.Bool, null, "Whether the configured identity is an administrator."),
         new("catalog_busy_timeout", ConfigValueKind.Int, 30, "Seconds to wait for a catalog locked by another process.", Min: 1, Max: 3600),
-        new("backup_driver", ConfigValueKind.Choice, "posix", "Repository driver.", Choices: new[] { "posix", "nfs", "s3" }),
-        new("backup_posix_path", ConfigValueKind.Path, null, "Root of the POSIX repository (default <state_path>/backup)."),
-        new("backup_container", ConfigValueKind.String, null, "Default container; unset means Cinder's <id[0:2]>/<id[2:4]>/<id> scheme."),
-        new("backup_create_containers", ConfigValueKind.Bool, true, "Create missing containers."),
+        new("backup_driver", ConfigValueKind.Choice, "posix", "Repository driver.", Choices: new[] { "posix", "nfs", "s3" }, PerRepository: true),
+        new("backup_posix_path", ConfigValueKind.Path, null, "Root of the POSIX repository (default <state_path>/backup).", PerRepository: true),
+        new("backup_container", ConfigValueKind.String, null, "Default container; unset means Cinder's <id[0:2]>/<id[2:4]>/<id> scheme.", PerRepository: true),
+        new("backup_create_containers", ConfigValueKind.Bool, true, "Create missing containers (directories, buckets).", PerRepository: true),
         new("backup_compression_algorithm", ConfigValueKind.Choice, "zstd", "Compression of new backups.", Choices: CompressionNames),
         new("backup_compression_level", ConfigValueKind.Int, null, "Codec level (default: zlib 6, bz2 9, zstd 1).", Min: -7, Max: 22),
-        new("backup_file_size", ConfigValueKind.Bytes, 128 * MiB, "Object size of POSIX and NFS backups; a multiple of backup_sha_block_size_bytes.", Min: 32 * 1024, Max: 64L * 1024 * MiB),
-        new("backup_sha_block_size_bytes", ConfigValueKind.Bytes, 32768L, "Block size of incremental change tracking.", Min: 512, Max: 64 * MiB),
+        new("backup_file_size", ConfigValueKind.Bytes, 128 * MiB, "Object size of POSIX and NFS backups; a multiple of backup_sha_block_size_bytes.", Min: 32 * 1024, Max: 64L * 1024 * MiB, PerRepository: true),
+        new("backup_sha_block_size_bytes", ConfigValueKind.Bytes, 32768L, "Block size of incremental change tracking (POSIX and NFS).", Min: 512, Max: 64 * MiB, PerRepository: true),
+
+        // S3 (Cinder's S3BackupDriver option names; region, path style and the upload count are ours).
+        new("backup_s3_endpoint_url", ConfigValueKind.Url, null, "URL of the S3 server (unset: AWS S3 in backup_s3_region).", PerRepository: true),
+        new("backup_s3_region", ConfigValueKind.String, "us-east-1", "Region requests are signed for.", PerRepository: true),
+        new("backup_s3_store_bucket", ConfigValueKind.String, "volumebackups", "Bucket backups go to when none is given.", PerRepository: true),
+        new("backup_s3_store_access_key", ConfigValueKind.String, null, "S3 access key (the file must then be mode 0600).", Secret: true, PerRepository: true),
+        new("backup_s3_store_secret_key", ConfigValueKind.String, null, "S3 secret key (the file must then be mode 0600).", Secret: true, PerRepository: true),
+        new("backup_s3_object_size", ConfigValueKind.Bytes, 52428800L, "Object size of S3 backups; a multiple of backup_s3_block_size.", Min: 32 * 1024, Max: 5L * 1024 * MiB, PerRepository: true),
+        new("backup_s3_block_size", ConfigValueKind.Bytes, 32768L, "Block size of incremental change tracking (S3).", Min: 512, Max: 64 * MiB, PerRepository: true),
+        new("backup_s3_md5_validation", ConfigValueKind.Bool, true, "Send Content-MD5 with every upload.", PerRepository: true),
+        new("backup_s3_sse_customer_key", ConfigValueKind.String, null, "SSE-C key (with backup_s3_sse_customer_algorithm).", Secret: true, PerRepository: true),
+        new("backup_s3_sse_customer_algorithm", ConfigValueKind.Choice, null, "SSE-C algorithm (with backup_s3_sse_customer_key).", Choices: new[] { "AES256" }, PerRepository: true),
+        new("backup_s3_force_path_style", ConfigValueKind.Bool, true, "Path-style addressing (http://host/bucket/key), as MinIO, Ceph RGW and moto need.", PerRepository: true),
+        new("backup_s3_verify_ssl", ConfigValueKind.Bool, true, "Check the server's TLS certificate.", PerRepository: true),
+        new("backup_s3_ca_cert_file", ConfigValueKind.Path, null, "CA bundle (PEM) the server's certificate must chain to.", PerRepository: true),
+        new("backup_s3_timeout", ConfigValueKind.Int, 60, "Seconds to wait for a connection, an answer, or more data.", Min: 1, Max: 3600, PerRepository: true),
+        new("backup_s3_retry_max_attempts", ConfigValueKind.Int, 4, "Attempts of one request (first try included) on transient errors.", Min: 1, Max: 100, PerRepository: true),
+        new("backup_s3_max_pool_connections", ConfigValueKind.Int, 10, "Connections to the server, and uploads in flight, at most.", Min: 1, Max: 1000, PerRepository: true),
+
+        // NFS (Cinder's NFSBackupDriver option names; the mount command is ours).
+        new("backup_share", ConfigValueKind.NfsShare, null, "NFS share, host:/path.", PerRepository: true),
+        new("backup_mount_options", ConfigValueKind.String, null, "Options for mount -o.", PerRepository: true),
+        new("backup_mount_point_base", ConfigValueKind.Path, null, "Where shares are mounted (default <state_path>/backup_mount).", PerRepository: true),
+        new("backup_mount_attempts", ConfigValueKind.Int, 3, "Attempts to mount the share.", Min: 1, Max: 100, PerRepository: true),
+        new("backup_mount_command", ConfigValueKind.String, "mount", "The mount program and leading arguments (e.g. 'sudo -n mount').", PerRepository: true),
         new("backup_workers", ConfigValueKind.Int, null, "Threads compressing, hashing and writing objects (default: the number of processors).", Min: 1, Max: 256),
         new("backup_io_bandwidth_limit", ConfigValueKind.Bytes, 0L, "Volume bytes per second an operation may read or write (0: unlimited).", Min: 0),
         new("quota_backups", ConfigValueKind.Int, 10, "Default number of backups per project (-1: unlimited).", Min: -1, Max: int.MaxValue),
@@ -38,6 +63,10 @@ internal static class ConfigSchema
         new("service_down_time", ConfigValueKind.Int, 60, "Seconds without a heartbeat after which a service is down.", Min: 1, Max: int.MaxValue),
         new("report_interval", ConfigValueKind.Int, 10, "Seconds between service heartbeats.", Min: 1, Max: int.MaxValue),
     };
+
+    /// <summary>The key of the named-repositories mapping, and the flag inside one repository.</summary>
+    public const string RepositoriesKey = "repositories";
+    public const string DefaultFlagKey = "default";
 
     private static readonly Dictionary<string, ConfigOption> ByName =
         Options.ToDictionary(o => o.Name, StringComparer.Ordinal);

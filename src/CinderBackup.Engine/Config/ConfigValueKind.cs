@@ -10,4 +10,8 @@ internal enum ConfigValueKind
     /// <summary>A byte count: a plain integer or one with a KiB/MiB/GiB/TiB suffix.</summary>
     Bytes,
     Choice,
+    /// <summary>An absolute http or https URL without credentials.</summary>
+    Url,
+    /// <summary>An NFS share: host:/path.</summary>
+    NfsShare,
 }

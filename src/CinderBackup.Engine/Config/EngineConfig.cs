@@ -30,7 +30,7 @@ public sealed class EngineConfig
 
     public string SnapshotPath => GetString("snapshot_path") ?? Path.Combine(DataDirectory, "snapshots");
 
-    public string Host => GetString("host") ?? Environment.MachineName;
+    public string Host => GetString("host") ?? System.Environment.MachineName;
 
     public string AvailabilityZone => GetString("storage_availability_zone")!;
 
@@ -58,7 +58,7 @@ public sealed class EngineConfig
 
     public long ShaBlockSize => GetLong("backup_sha_block_size_bytes");
 
-    public int BackupWorkers => (int?)Get("backup_workers") ?? Math.Max(1, Environment.ProcessorCount);
+    public int BackupWorkers => (int?)Get("backup_workers") ?? Math.Max(1, System.Environment.ProcessorCount);
 
     public long IoBandwidthLimit => GetLong("backup_io_bandwidth_limit");
 
@@ -73,6 +73,37 @@ public sealed class EngineConfig
     public int ServiceDownTimeSeconds => GetInt("service_down_time");
 
     public int ReportIntervalSeconds => GetInt("report_interval");
+
+    /// <summary>Environment lookup the configuration was loaded with (credentials, test seams).</summary>
+    internal Func<string, string?> Environment { get; init; } = System.Environment.GetEnvironmentVariable;
+
+    /// <summary>S3 credentials given to the session (Set-BackupContext -S3Credential); they win over the file and the environment.</summary>
+    internal System.Net.NetworkCredential? S3Credential { get; set; }
+
+    private IReadOnlyList<RepositoryDefinition>? _repositories;
+
+    /// <summary>
+    /// The configured repositories, the default first: the entries of <c>repositories</c>, or else one repository
+    /// named <c>default</c> made of the top-level options.
+    /// </summary>
+    internal IReadOnlyList<RepositoryDefinition> Repositories => _repositories ??= BuildRepositories();
+
+    internal RepositoryDefinition DefaultRepository => Repositories[0];
+
+    private IReadOnlyList<RepositoryDefinition> BuildRepositories()
+    {
+        if (_values.TryGetValue(ConfigSchema.RepositoriesKey, out var r) && r is IReadOnlyList<RepositorySection> sections)
+        {
+            return sections
+                .Select(s => new RepositoryDefinition(this, s.Name, s.IsDefault == true, s.Values, s.Line))
+                .OrderByDescending(d => d.IsDefault)
+                .ToList();
+        }
+        return new[] { new RepositoryDefinition(this, FlatRepositoryName, true, new Dictionary<string, object?>(), null) };
+    }
+
+    /// <summary>The name of the repository the top-level options make when there is no <c>repositories</c> mapping.</summary>
+    internal const string FlatRepositoryName = "default";
 
     /// <summary>A value by its configuration key, or its default.</summary>
     public object? Get(string key)

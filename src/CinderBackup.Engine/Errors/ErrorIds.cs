@@ -27,6 +27,11 @@ public static class ErrorIds
     public const string UnsupportedCompression = "UnsupportedCompression";
     public const string InvalidContainer = "InvalidContainer";
     public const string RepositoryError = "RepositoryError";
+    public const string RepositoryNotFound = "RepositoryNotFound";
+    public const string RepositoryUnavailable = "RepositoryUnavailable";
+    public const string RepositoryAccessDenied = "RepositoryAccessDenied";
+    public const string ContainerNotFound = "ContainerNotFound";
+    public const string ConfigInsecure = "ConfigInsecure";
     public const string BackupObjectMissing = "BackupObjectMissing";
     public const string BackupCorrupt = "BackupCorrupt";
     public const string BackupNotFound = "BackupNotFound";

@@ -16,7 +16,10 @@ internal interface IObjectStore
     /// <summary>Where the repository is, for messages (a directory, or an endpoint and bucket).</summary>
     string Location { get; }
 
-    /// <summary>The container a backup goes to when the user gives none.</summary>
+    /// <summary>The configured repository's name (<c>default</c> for the flat configuration).</summary>
+    string Repository { get; }
+
+    /// <summary>The container a backup goes to when the user gives none (backup_container, the bucket, or Cinder's scheme).</summary>
     string DefaultContainer(string backupId);
 
     /// <summary>The object-name prefix (the backup's <c>service_metadata</c>).</summary>
@@ -46,4 +49,20 @@ internal interface IObjectStore
 
     /// <summary>Removes staging objects left by a crashed operation tagged <paramref name="tag"/>.</summary>
     void RemoveStaged(string container, string tag);
+
+    /// <summary>
+    /// Waits until every object committed so far is stored, and throws the first failure. Stores that commit
+    /// synchronously (posix) return at once; S3 uploads committed objects in the background.
+    /// </summary>
+    void WaitForWrites();
+
+    /// <summary>
+    /// Checks, before a backup is recorded, that it can be written to <paramref name="container"/> (null: the default
+    /// container): the server answers, the credentials work, the bucket exists or may be created. Throws a clear error
+    /// naming the repository otherwise.
+    /// </summary>
+    void CheckWritable(string? container);
+
+    /// <summary>Whether the repository can be reached now, and if not why; never throws and changes nothing.</summary>
+    (bool Reachable, string? Problem) Probe();
 }

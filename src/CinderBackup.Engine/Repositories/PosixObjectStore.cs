@@ -18,11 +18,14 @@ internal class PosixObjectStore : IObjectStore
     private const UnixFileMode FileMode_ = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite;
 
     private readonly bool _createContainers;
+    private readonly string? _defaultContainer;
 
-    public PosixObjectStore(string root, bool createContainers)
+    public PosixObjectStore(string root, bool createContainers, string repository = Config.EngineConfig.FlatRepositoryName, string? defaultContainer = null)
     {
         Root = Path.GetFullPath(root);
         _createContainers = createContainers;
+        Repository = repository;
+        _defaultContainer = defaultContainer;
     }
 
     public string Root { get; }
@@ -33,7 +36,72 @@ internal class PosixObjectStore : IObjectStore
 
     public string Location => Root;
 
-    public string DefaultContainer(string backupId) => Path.Combine(backupId[..2], backupId[2..4], backupId);
+    public string Repository { get; }
+
+    public string DefaultContainer(string backupId) => _defaultContainer ?? Path.Combine(backupId[..2], backupId[2..4], backupId);
+
+    /// <summary>Objects are durable when Commit returns.</summary>
+    public void WaitForWrites()
+    {
+    }
+
+    public void CheckWritable(string? container)
+    {
+        var target = container ?? _defaultContainer;
+        if (target is not null)
+        {
+            var dir = Dir(target);
+            if (!_createContainers && !Directory.Exists(dir))
+            {
+                throw MissingContainer(dir);
+            }
+        }
+        else if (!_createContainers && !Directory.Exists(Root))
+        {
+            throw MissingContainer(Root);
+        }
+    }
+
+    public (bool Reachable, string? Problem) Probe()
+    {
+        try
+        {
+            if (Directory.Exists(Root))
+            {
+                var probe = Path.Combine(Root, $"{StagePrefix}probe-{Guid.NewGuid():N}");
+                using (File.Create(probe, 1, FileOptions.DeleteOnClose))
+                {
+                }
+                return (true, null);
+            }
+            if (File.Exists(Root))
+            {
+                return (false, $"'{Root}' is a file, not a directory.");
+            }
+            var parent = Path.GetDirectoryName(Root);
+            while (parent is not null && !Directory.Exists(parent))
+            {
+                parent = Path.GetDirectoryName(parent);
+            }
+            if (!_createContainers)
+            {
+                return (false, $"The directory '{Root}' does not exist and backup_create_containers is false.");
+            }
+            if (parent is null || Native.LibC.IsOnReadOnlyFileSystem(parent))
+            {
+                return (false, $"The directory '{Root}' does not exist and cannot be created (read-only file system).");
+            }
+            return (true, null);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return (false, $"The directory '{Root}' cannot be written: {e.Message}");
+        }
+    }
+
+    private CinderBackupException MissingContainer(string dir) =>
+        new(ErrorIds.ContainerNotFound, ErrorKind.NotFound,
+            $"Backup directory for container does not exist: '{dir}' (repository '{Repository}'; backup_create_containers is false).", dir);
 
     public string Prefix(string volumeId, string backupId, DateTime utc, string availabilityZone) =>
         $"volume_{volumeId}_{utc:yyyyMMddHHmmss}_backup_{backupId}";
@@ -92,8 +160,7 @@ internal class PosixObjectStore : IObjectStore
         }
         if (!_createContainers)
         {
-            throw new CinderBackupException(ErrorIds.RepositoryError, ErrorKind.IOError,
-                $"Backup directory for container does not exist: '{dir}' (backup_create_containers is false).", dir);
+            throw MissingContainer(dir);
         }
         try
         {

@@ -75,17 +75,20 @@ internal sealed class BackupWriter
             CheckCancel();
 
             var volumeMeta = _r.VolumeMeta();
+            store.WaitForWrites(); // every data object is stored before the documents (S3 uploads in the background)
             using (var staged = store.Stage(_r.Container, _r.StageTag))
             {
                 Sha256Document.Write(staged.Stream, _r.Header, _block, hashes);
                 staged.Commit($"{_r.Prefix}_sha256file");
             }
+            store.WaitForWrites();
             CheckCancel();
             using (var staged = store.Stage(_r.Container, _r.StageTag))
             {
                 MetadataDocument.Write(staged.Stream, _r.Header, entries, _r.ParentId, volumeMeta);
                 staged.Commit($"{_r.Prefix}_metadata");
             }
+            store.WaitForWrites();
             return new BackupWriteResult(entries.Count, stored, length, changed);
         }
         catch
@@ -100,6 +103,13 @@ internal sealed class BackupWriter
     {
         try
         {
+            try
+            {
+                store.WaitForWrites(); // uploads still in flight must end before the listing
+            }
+            catch (CinderBackupException)
+            {
+            }
             store.RemoveStaged(container, stageTag);
             foreach (var name in store.List(container, prefix))
             {

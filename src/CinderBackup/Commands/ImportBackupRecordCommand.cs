@@ -17,6 +17,11 @@ public sealed class ImportBackupRecordCommand : CinderBackupCmdlet
     [ValidateNotNullOrEmpty]
     public string BackupUrl { get; set; } = "";
 
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(RepositoryNameCompleter))]
+    public string? Repository { get; set; }
+
     protected override void ProcessRecord()
     {
         Try(BackupUrl.Length > 40 ? BackupUrl[..40] + "..." : BackupUrl, () =>
@@ -27,7 +32,7 @@ public sealed class ImportBackupRecordCommand : CinderBackupCmdlet
             {
                 return;
             }
-            WriteObject(Engine.Backups.Import(BackupService, BackupUrl));
+            WriteObject(Engine.Backups.Import(BackupService, BackupUrl, Repository));
         });
     }
 }

@@ -48,6 +48,7 @@ public sealed class NewVolumeBackupCommand : VolumeTargetCmdlet
 
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(RepositoryNameCompleter))]
     public string? Repository { get; set; }
 
     /// <summary>Run as this project for this call (the seeds' "authenticate volume owners").</summary>

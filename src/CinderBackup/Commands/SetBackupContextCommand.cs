@@ -30,6 +30,11 @@ public sealed class SetBackupContextCommand : CinderBackupCmdlet
     public string? ConfigPath { get; set; }
 
     [Parameter]
+    [Credential]
+    [AllowNull]
+    public PSCredential? S3Credential { get; set; }
+
+    [Parameter]
     public SwitchParameter Reset { get; set; }
 
     [Parameter]
@@ -37,10 +42,11 @@ public sealed class SetBackupContextCommand : CinderBackupCmdlet
 
     protected override void EndProcessing()
     {
-        if (Reset && (ProjectName is not null || UserName is not null || ConfigPath is not null || MyInvocation.BoundParameters.ContainsKey(nameof(Admin))))
+        var credentialGiven = MyInvocation.BoundParameters.ContainsKey(nameof(S3Credential));
+        if (Reset && (ProjectName is not null || UserName is not null || ConfigPath is not null || credentialGiven || MyInvocation.BoundParameters.ContainsKey(nameof(Admin))))
         {
             ThrowTerminatingError(new ErrorRecord(
-                new ArgumentException("-Reset cannot be combined with -ProjectName, -UserName, -Admin or -ConfigPath."),
+                new ArgumentException("-Reset cannot be combined with -ProjectName, -UserName, -Admin, -ConfigPath or -S3Credential."),
                 CinderBackup.Engine.Errors.ErrorIds.InvalidArgument, ErrorCategory.InvalidArgument, null));
         }
         var current = SessionContextStore.Current;
@@ -83,10 +89,15 @@ public sealed class SetBackupContextCommand : CinderBackupCmdlet
         if (Reset)
         {
             SessionContextStore.Reset();
+            SessionCredentialStore.Reset();
         }
         else
         {
             SessionContextStore.Set(next);
+            if (credentialGiven)
+            {
+                SessionCredentialStore.Set(S3Credential); // an empty credential forgets the session's one
+            }
         }
         if (PassThru)
         {

@@ -49,6 +49,7 @@ public abstract class CinderBackupCmdlet : PSCmdlet, IDisposable
             Admin = session.Admin,
             OverrideSource = "session",
             Detail = _details.Enqueue,
+            S3Credential = SessionCredentialStore.Current?.GetNetworkCredential(),
         };
     }
 

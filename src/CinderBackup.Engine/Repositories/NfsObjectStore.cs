@@ -1,0 +1,20 @@
+namespace CinderBackup.Engine.Repositories;
+
+/// <summary>
+/// Cinder's NFSBackupDriver: the posix layout on an NFS share mounted at
+/// <c>&lt;backup_mount_point_base&gt;/&lt;md5 hex of the share&gt;</c> (see <see cref="NfsMounter"/>).
+/// </summary>
+internal sealed class NfsObjectStore : PosixObjectStore
+{
+    public NfsObjectStore(string root, string share, bool createContainers, string repository, string? defaultContainer)
+        : base(root, createContainers, repository, defaultContainer)
+    {
+        Share = share;
+    }
+
+    public string Share { get; }
+
+    public override string Driver => "nfs";
+
+    public override string ServiceName => Config.RepositoryDefinition.NfsService;
+}

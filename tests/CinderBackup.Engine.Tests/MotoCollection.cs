@@ -1,0 +1,6 @@
+namespace CinderBackup.Engine.Tests;
+
+[CollectionDefinition("moto")]
+public sealed class MotoCollection : ICollectionFixture<MotoFixture>
+{
+}
