@@ -37,6 +37,9 @@
         'Set-BackupQuota'
         'Get-BackupService'
         'Get-BackupRepository'
+        'Find-BackupRecord'
+        'Backup-BackupCatalog'
+        'Restore-BackupCatalog'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
@@ -46,7 +49,7 @@
             Tags         = @('Backup', 'Cinder', 'OpenStack', 'BlockStorage', 'Volume', 'S3', 'NFS', 'PSEdition_Core', 'Linux', 'Windows', 'MacOS')
             ProjectUri   = 'https://github.com/cinderbackup/cinderbackup'
             LicenseUri   = 'https://www.apache.org/licenses/LICENSE-2.0'
-            ReleaseNotes = 'Foundation: catalog, configuration, identity context, volumes and snapshots.'
+            ReleaseNotes = 'Backups of volumes to POSIX, NFS and S3 repositories in Cinder''s format; lifecycle, quotas, records, discovery and catalog backup.'
         }
     }
 }

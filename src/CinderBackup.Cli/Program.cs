@@ -23,6 +23,7 @@ public static class Program
         root.Subcommands.Add(ContextCommands.Build(app));
         root.Subcommands.Add(Worker.Build(app));
         root.Subcommands.Add(RepositoryCommands.Build(app));
+        root.Subcommands.Add(CatalogCommands.Build(app));
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

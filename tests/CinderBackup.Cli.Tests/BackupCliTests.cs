@@ -13,14 +13,9 @@ public sealed class BackupCliTests : IDisposable
 
     public void Dispose() => _home.Dispose();
 
-    private CliRunner.Result Ok(params string[] args)
-    {
-        var r = CliRunner.Run(_home, args);
-        Assert.True(r.ExitCode == 0, r.ToString());
-        return r;
-    }
+    private CliRunner.Result Ok(params string[] args) => CliRunner.Ok(_home, args);
 
-    private string Value(params string[] args) => Ok(args.Concat(new[] { "-f", "value" }).ToArray()).Stdout.Trim();
+    private string Value(params string[] args) => CliRunner.Value(_home, args);
 
     private string VolumeWithData(string name)
     {
@@ -31,11 +26,7 @@ public sealed class BackupCliTests : IDisposable
         return path;
     }
 
-    private static string Sha(string path)
-    {
-        using var f = File.OpenRead(path);
-        return Convert.ToHexString(SHA256.HashData(f));
-    }
+    private static string Sha(string path) => Disk.Sha256(path);
 
     [Fact]
     public void TheSeedsBackupCycle()

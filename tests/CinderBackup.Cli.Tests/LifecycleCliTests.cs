@@ -26,14 +26,9 @@ public sealed class LifecycleCliTests : IDisposable
         _home.Dispose();
     }
 
-    private CliRunner.Result Ok(params string[] args)
-    {
-        var r = CliRunner.Run(_home, args);
-        Assert.True(r.ExitCode == 0, r.ToString());
-        return r;
-    }
+    private CliRunner.Result Ok(params string[] args) => CliRunner.Ok(_home, args);
 
-    private string Value(params string[] args) => Ok(args.Concat(new[] { "-f", "value" }).ToArray()).Stdout.Trim();
+    private string Value(params string[] args) => CliRunner.Value(_home, args);
 
     private void Slow() => File.WriteAllText(_home.ConfigPath, "backup_file_size: 4MiB\nbackup_io_bandwidth_limit: 8MiB\n");
 

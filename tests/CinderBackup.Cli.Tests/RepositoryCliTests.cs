@@ -50,14 +50,9 @@ public sealed class RepositoryCliTests : IDisposable
         _home.Dispose();
     }
 
-    private CliRunner.Result Ok(params string[] args)
-    {
-        var r = CliRunner.Run(_home, args);
-        Assert.True(r.ExitCode == 0, r.ToString());
-        return r;
-    }
+    private CliRunner.Result Ok(params string[] args) => CliRunner.Ok(_home, args);
 
-    private string Value(params string[] args) => Ok(args.Concat(new[] { "-f", "value" }).ToArray()).Stdout.Trim();
+    private string Value(params string[] args) => CliRunner.Value(_home, args);
 
     [Fact]
     public void RepositoryListShowsEachRepositoryAndWhetherItAnswers()

@@ -63,6 +63,48 @@ public sealed class S3BackupTests : IDisposable
     }
 
     [Fact]
+    public void DiscoveryRebuildsRecordsFromABucket()
+    {
+        var bucket = S3Home.Bucket("discover");
+        S3Home.Configure(_home, _moto.Endpoint, bucket);
+        string sha0, sha1;
+        long length;
+        VolumeBackup full, inc;
+        using (var engine = S3Home.Open(_home))
+        {
+            var v = S3Home.Volume(engine, _home, "discvol");
+            length = new FileInfo(v.Path).Length;
+            sha0 = S3Home.Sha(v.Path, length);
+            full = engine.Backups.Create(new BackupCreateOptions { Volume = v.Id, Name = "full", Description = "first" });
+            S3Home.Change(v.Path, 2 * S3Home.MiB + 7, 3000, 9);
+            sha1 = S3Home.Sha(v.Path, length);
+            inc = engine.Backups.Create(new BackupCreateOptions { Volume = v.Id, Name = "inc", Incremental = true });
+        }
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        foreach (var f in Directory.GetFiles(_home.Home, "catalog.db*"))
+        {
+            File.Delete(f);
+        }
+
+        using var fresh = S3Home.Open(_home);
+        var found = fresh.Records.Discover();
+        Assert.Equal(new[] { full.Id, inc.Id }.Order(), found.Select(f => f.BackupId).Order());
+        Assert.All(found, f => Assert.True(f.Status == DiscoveryStatus.Complete, f.Problem));
+        var rebuilt = found.Single(f => f.BackupId == inc.Id).Record!;
+        Assert.Equal((inc.Name, inc.ParentId, inc.ObjectCount, bucket, inc.Size, RepositoryDefinitionNames.S3),
+            (rebuilt.Name, rebuilt.ParentId, rebuilt.ObjectCount, rebuilt.Container, rebuilt.Size, rebuilt.BackupService));
+        Assert.Equal("first", found.Single(f => f.BackupId == full.Id).Record!.Description);
+        fresh.Records.Import(found.Select(f => f.Record!).ToList());
+        foreach (var (id, expected) in new[] { (full.Id, sha0), (inc.Id, sha1) })
+        {
+            var restored = fresh.Backups.Restore(id);
+            Assert.Equal(expected, S3Home.Sha(fresh.Volumes.Get(restored.VolumeId).Path, length));
+        }
+        var e = Assert.Throws<CinderBackupException>(() => fresh.Records.Discover(container: S3Home.Bucket("absent")));
+        Assert.Equal(ErrorIds.ContainerNotFound, e.ErrorId);
+    }
+
+    [Fact]
     public void RecordsExportAndImportIntoAnotherCatalog()
     {
         var bucket = S3Home.Bucket("records");

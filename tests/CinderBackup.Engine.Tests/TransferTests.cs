@@ -71,11 +71,7 @@ public sealed class TransferTests : IDisposable
         new RestoreWriter(new RestoreRequest { Chain = chain, TargetPath = target, TargetIsNew = true, TempDirectory = _home.File_("tmp"), Workers = 2 }).Run();
     }
 
-    private static string Sha(string path)
-    {
-        using var f = File.OpenRead(path);
-        return Convert.ToHexString(SHA256.HashData(f));
-    }
+    private static string Sha(string path) => Disk.Sha256(path);
 
     [Theory]
     [InlineData(null)]

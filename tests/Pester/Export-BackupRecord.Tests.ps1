@@ -3,6 +3,7 @@ BeforeAll {
     $script:testRoot = Initialize-CinderBackupTest
     New-VolumeWithData -Name ebr-vol | Out-Null
     $script:backup = New-VolumeBackup -Volume ebr-vol -Name ebr-backup
+    $script:incremental = New-VolumeBackup -Volume ebr-vol -Name ebr-incremental -Incremental
 }
 
 AfterAll {
@@ -29,5 +30,43 @@ Describe 'Export-BackupRecord' {
         finally {
             Set-BackupContext -Reset
         }
+    }
+
+    It 'writes a record file in the format of openstack volume backup record export -f yaml' {
+        $file = Join-Path $script:testRoot 'ebr-backup.yaml'
+        Export-BackupRecord -Backup ebr-backup -Path $file | Should -BeNullOrEmpty
+        $text = [IO.File]::ReadAllText($file)
+        $text | Should -Match '^backup_service: cinder\.backup\.drivers\.posix\.PosixBackupDriver\nbackup_url: [A-Za-z0-9+/=]+\n$'
+    }
+
+    It 'does not replace a file under -NoClobber, and returns the records under -PassThru' {
+        $file = Join-Path $script:testRoot 'kept.yaml'
+        Set-Content -LiteralPath $file -Value 'precious'
+        { Export-BackupRecord -Backup ebr-backup -LiteralPath $file -NoClobber -ErrorAction Stop } |
+            Should -Throw -ErrorId 'RecordFileExists,CinderBackup.Commands.ExportBackupRecordCommand'
+        (Get-Content -LiteralPath $file) | Should -Be 'precious'
+        $records = Export-BackupRecord -Backup ebr-backup -LiteralPath $file -PassThru
+        $records.BackupId | Should -Be $script:backup.Id
+        (Get-Content -LiteralPath $file -Raw) | Should -Match '^backup_service: '
+    }
+
+    It 'exports the parents an incremental needs, the full backup first' {
+        $records = @(Export-BackupRecord -Backup ebr-incremental -IncludeParents)
+        $records.BackupId | Should -Be @($script:backup.Id, $script:incremental.Id)
+        $records[1].ParentId | Should -Be $script:backup.Id
+    }
+
+    It 'writes one file per backup into a directory' {
+        $dir = Join-Path $script:testRoot 'records'
+        New-Item -ItemType Directory -Path $dir | Out-Null
+        Get-VolumeBackup -Volume ebr-vol | Export-BackupRecord -IncludeParents -Path $dir
+        (Get-ChildItem -LiteralPath $dir -Filter *.yaml).BaseName | Sort-Object |
+            Should -Be (@($script:backup.Id, $script:incremental.Id) | Sort-Object)
+    }
+
+    It 'writes nothing under -WhatIf' {
+        $file = Join-Path $script:testRoot 'whatif.yaml'
+        Export-BackupRecord -Backup ebr-backup -Path $file -WhatIf
+        Test-Path -LiteralPath $file | Should -BeFalse
     }
 }

@@ -43,4 +43,40 @@ Describe 'Import-BackupRecord' {
         $imported.Repository | Should -Be 'default'
         ($imported | Test-VolumeBackup).IsValid | Should -BeTrue
     }
+
+    It 'imports record files from Get-ChildItem, parents first whatever the order' {
+        New-VolumeWithData -Name ibr-chain -Seed 5 | Out-Null
+        $full = New-VolumeBackup -Volume ibr-chain -Name ibr-full
+        $incremental = New-VolumeBackup -Volume ibr-chain -Name ibr-inc -Incremental
+        $dir = Join-Path $script:testRoot 'chain-records'
+        New-Item -ItemType Directory -Path $dir | Out-Null
+        # Named so that the incremental's file sorts first.
+        Export-BackupRecord -Backup ibr-inc -LiteralPath (Join-Path $dir 'a.yaml')
+        Export-BackupRecord -Backup ibr-full -LiteralPath (Join-Path $dir 'b.yaml')
+        Remove-VolumeBackup -Backup ibr-inc -Confirm:$false
+        Remove-VolumeBackup -Backup ibr-full -Confirm:$false
+        # Deleting the backups removed their objects too: -Verify notices and nothing is imported.
+        { Get-ChildItem -LiteralPath $dir -Filter *.yaml | Import-BackupRecord -Verify -ErrorAction Stop } |
+            Should -Throw -ErrorId 'BackupObjectMissing,CinderBackup.Commands.ImportBackupRecordCommand'
+        Get-VolumeBackup -Name ibr-full -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        # Without -Verify, Cinder's behaviour: the records are accepted, parents first.
+        $imported = Get-ChildItem -LiteralPath $dir -Filter *.yaml | Sort-Object Name | Import-BackupRecord
+        $imported.Id | Should -Be @($full.Id, $incremental.Id)
+    }
+
+    It 'imports nothing when one record file is bad, naming the file and line' {
+        $dir = Join-Path $script:testRoot 'bad-records'
+        New-Item -ItemType Directory -Path $dir | Out-Null
+        Remove-VolumeBackup -Backup ibr-backup -Confirm:$false -ErrorAction SilentlyContinue
+        Set-Content -LiteralPath (Join-Path $dir 'good.yaml') -Value "backup_service: ''`nbackup_url: $($script:record.BackupUrl)"
+        Set-Content -LiteralPath (Join-Path $dir 'bad.yaml') -Value "backup_service: s`n  backup_url: u"
+        $errors = $null
+        $warnings = $null
+        Import-BackupRecord -Path (Join-Path $dir '*.yaml') -ErrorVariable errors -ErrorAction SilentlyContinue -WarningVariable warnings -WarningAction SilentlyContinue |
+            Should -BeNullOrEmpty
+        $errors[0].FullyQualifiedErrorId | Should -Be 'RecordFileInvalid,CinderBackup.Commands.ImportBackupRecordCommand'
+        $errors[0].Exception.Message | Should -Match 'bad\.yaml'', line 2'
+        $warnings[0] | Should -Match 'Nothing was imported'
+        Get-VolumeBackup -Name ibr-backup -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+    }
 }

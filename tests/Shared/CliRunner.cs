@@ -17,6 +17,17 @@ public static class CliRunner
 
     public static Result Run(TempHome home, params string[] args) => RunWithInput(home, null, args);
 
+    /// <summary>Runs and requires exit code 0 (the failure message shows both streams).</summary>
+    public static Result Ok(TempHome home, params string[] args)
+    {
+        var r = Run(home, args);
+        Xunit.Assert.True(r.ExitCode == 0, r.ToString());
+        return r;
+    }
+
+    /// <summary>The trimmed output of a command run with <c>-f value</c>.</summary>
+    public static string Value(TempHome home, params string[] args) => Ok(home, args.Concat(new[] { "-f", "value" }).ToArray()).Stdout.Trim();
+
     public static Result RunWithInput(TempHome home, string? stdin, params string[] args)
     {
         var psi = Start(home, args);

@@ -14,6 +14,13 @@ public static class Disk
         return long.Parse(text[0]) * long.Parse(text[1]);
     }
 
+    /// <summary>SHA-256 of a whole file, as hex.</summary>
+    public static string Sha256(string path)
+    {
+        using var f = File.OpenRead(path);
+        return Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(f));
+    }
+
     /// <summary>Writes deterministic pseudo-random bytes at an offset.</summary>
     public static void WriteRandom(string path, long offset, int length, int seed)
     {

@@ -1,5 +1,6 @@
 using CinderBackup.Engine.Errors;
 using CinderBackup.Engine.Json;
+using CinderBackup.Engine.Yaml;
 
 namespace CinderBackup.Cli.Output;
 

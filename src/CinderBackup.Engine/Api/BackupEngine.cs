@@ -21,6 +21,8 @@ public sealed class BackupEngine : IDisposable
         Backups = new BackupApi(this);
         Quotas = new QuotaApi(this);
         Services = new ServiceApi(this);
+        Records = new RecordApi(this);
+        CatalogFile = new CatalogApi(this);
     }
 
     public EngineConfig Config { get; }
@@ -36,6 +38,12 @@ public sealed class BackupEngine : IDisposable
     public QuotaApi Quotas { get; }
 
     public ServiceApi Services { get; }
+
+    /// <summary>Record export, import of record sets and files, discovery from a repository.</summary>
+    public RecordApi Records { get; }
+
+    /// <summary>Backup and restore of the catalog itself.</summary>
+    public CatalogApi CatalogFile { get; }
 
     /// <summary>Schema version of the open catalog.</summary>
     public int CatalogSchemaVersion => Catalog.SchemaVersion;

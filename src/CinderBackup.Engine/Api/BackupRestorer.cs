@@ -44,6 +44,7 @@ internal sealed class BackupRestorer
             }
         }
         _repositories.ForBackup(backup); // its repository must be configured (and mounted) before anything changes
+        CheckParentsInCatalog(backup);
         BlockVolume target;
         var isNew = volumeNameOrId is null;
         if (isNew)
@@ -152,6 +153,27 @@ internal sealed class BackupRestorer
         monitor.CheckNow();
         return monitor.StoppedByStatus;
     }
+
+    /// <summary>
+    /// Every parent an incremental needs must be in the catalog (a record imported without its parents): checked
+    /// before any volume is created or marked, so the failure changes nothing.
+    /// </summary>
+    private void CheckParentsInCatalog(BackupRow backup) => _engine.Catalog.Read(db =>
+    {
+        var seen = new HashSet<string> { backup.Id };
+        for (var row = backup; row.ParentId is string parentId;)
+        {
+            var child = row.Id;
+            row = BackupRecords.Get(db, parentId) ?? throw new CinderBackupException(ErrorIds.BackupChainBroken, ErrorKind.NotFound,
+                $"Backup {parentId} could not be found. Backup {child} is an incremental backup and needs it: import the record of backup {parentId} (and of its own parents) first.", parentId);
+            if (!seen.Add(row.Id))
+            {
+                throw new CinderBackupException(ErrorIds.BackupChainBroken, ErrorKind.InvalidData,
+                    $"Backup {backup.Id}: its parent chain loops at {row.Id}.", row.Id);
+            }
+        }
+        return 0;
+    });
 
     /// <summary>The requested backup first, then its parents, each read and checked.</summary>
     internal List<ChainLayer> LoadChain(BackupRow requested)

@@ -156,6 +156,41 @@ internal sealed class CatalogDatabase : IDisposable
         });
     }
 
+    /// <summary>
+    /// Replaces the whole catalog with the database at <paramref name="sourcePath"/> (a checked, current-schema copy),
+    /// through the SQLite backup API: one write transaction, so other processes see the old catalog or the new one.
+    /// </summary>
+    public void RestoreFrom(string sourcePath)
+    {
+        if (ReadOnly)
+        {
+            throw ReadOnlyError(null);
+        }
+        Guard(() =>
+        {
+            var builder = new SqliteConnectionStringBuilder { DataSource = sourcePath, Mode = SqliteOpenMode.ReadOnly, Pooling = false };
+            using var source = new SqliteConnection(builder.ToString());
+            source.Open();
+            source.BackupDatabase(_connection);
+            var mode = (string?)_db.Scalar("PRAGMA journal_mode;");
+            if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
+            {
+                _db.Scalar("PRAGMA journal_mode = WAL;");
+            }
+            return 0;
+        });
+    }
+
+    /// <summary>Runs SQLite's integrity check; null when the database is sound, else the first problem it reports.</summary>
+    public string? IntegrityProblem() => Guard(() =>
+    {
+        var result = _db.Query("PRAGMA integrity_check(5);", r => r.GetString(0));
+        return result.Count == 1 && result[0] == "ok" ? null : string.Join("; ", result);
+    });
+
+    /// <summary>Switches the journal to rollback mode, so the file can be opened read-only without WAL side files.</summary>
+    public void UseRollbackJournal() => Guard(() => _db.Scalar("PRAGMA journal_mode = DELETE;"));
+
     public void Dispose()
     {
         _connection.Dispose();

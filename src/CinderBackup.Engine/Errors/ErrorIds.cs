@@ -43,6 +43,8 @@ public static class ErrorIds
     public const string RestoreFailed = "RestoreFailed";
     public const string VolumeTooSmall = "VolumeTooSmall";
     public const string RecordInvalid = "RecordInvalid";
+    public const string RecordFileInvalid = "RecordFileInvalid";
+    public const string RecordFileExists = "RecordFileExists";
     public const string BackupExists = "BackupExists";
     public const string BackupCancelled = "BackupCancelled";
     public const string BackupHasDependents = "BackupHasDependents";
@@ -52,4 +54,6 @@ public static class ErrorIds
     public const string QuotaInvalid = "QuotaInvalid";
     public const string BackupStatusInvalid = "BackupStatusInvalid";
     public const string WaitTimeout = "WaitTimeout";
+    public const string CatalogBackupInvalid = "CatalogBackupInvalid";
+    public const string CatalogBusy = "CatalogBusy";
 }

@@ -1,16 +1,48 @@
 namespace CinderBackup;
 
-/// <summary>An exported backup record: Cinder's backup_service and backup_url.</summary>
+/// <summary>
+/// A backup record: Cinder's backup_service and backup_url, which are all an import needs. The other properties
+/// describe the backup the record holds (decoded from the url, or found in the repository) for display and piping.
+/// </summary>
 public sealed class BackupRecord
 {
     public string BackupService { get; init; } = "";
 
     public string BackupUrl { get; init; } = "";
 
-    /// <summary>The backup the record describes (decoded from the url, for display and piping).</summary>
     public string? BackupId { get; init; }
 
     public string? Name { get; init; }
+
+    public string? Description { get; init; }
+
+    public string? VolumeId { get; init; }
+
+    /// <summary>The backup this incremental depends on (import it first); null for a full backup.</summary>
+    public string? ParentId { get; init; }
+
+    /// <summary>Size of the backed-up volume in GiB.</summary>
+    public int? Size { get; init; }
+
+    public int? ObjectCount { get; init; }
+
+    public DateTime? CreatedAt { get; init; }
+
+    public string? Container { get; init; }
+
+    /// <summary>
+    /// The configured repository the backup is in: set on exported and discovered records, so piping them to
+    /// Import-BackupRecord imports into that repository. Null for records read from files.
+    /// </summary>
+    public string? Repository { get; init; }
+
+    /// <summary>Where the record came from, for messages: a file and line, or the repository object it was rebuilt from.</summary>
+    public string? Source { get; init; }
+
+    /// <summary>Whether the catalog holds this backup (set by discovery; exported records are always in it).</summary>
+    public bool InCatalog { get; init; }
+
+    public bool IsIncremental => ParentId is not null;
 
     public override string ToString() => BackupId ?? BackupService;
 }

@@ -108,6 +108,24 @@ internal static class VolumeMetaDocument
         }
     }
 
+    /// <summary>The volume's size in GiB from the base metadata (discovery rebuilds a record's size from it); null when absent.</summary>
+    public static int? BaseSize(string json)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(json);
+            return doc.RootElement.ValueKind == JsonValueKind.Object &&
+                   doc.RootElement.TryGetProperty("volume-base-metadata", out var b) && b.ValueKind == JsonValueKind.Object &&
+                   b.TryGetProperty("size", out var size) && size.ValueKind == JsonValueKind.Number && size.TryGetInt32(out var n) && n >= 0
+                ? n
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
     private static string? StringOrNull(JsonElement e, string key) =>
         e.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 

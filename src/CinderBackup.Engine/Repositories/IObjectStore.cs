@@ -36,6 +36,13 @@ internal interface IObjectStore
     /// <summary>Names in the container that start with <paramref name="prefix"/>.</summary>
     IReadOnlyList<string> List(string container, string prefix);
 
+    /// <summary>
+    /// Every object of the repository, or of one container and the containers under it: container by container,
+    /// each container's names in ordinal order, staging objects left out. Discovery streams it, so a large
+    /// repository is never held in memory. A repository whose root or bucket does not exist is an error.
+    /// </summary>
+    IEnumerable<(string Container, string Name)> Scan(string? container);
+
     /// <summary>A new staging object for <paramref name="container"/>; <paramref name="tag"/> names it for cleanup.</summary>
     IStagedObject Stage(string container, string tag);
 

@@ -216,6 +216,48 @@ internal class PosixObjectStore : IObjectStore
         }
     }
 
+    public IEnumerable<(string Container, string Name)> Scan(string? container)
+    {
+        var start = container is null ? Root : Dir(container);
+        if (!Directory.Exists(start))
+        {
+            throw new CinderBackupException(ErrorIds.RepositoryUnavailable, ErrorKind.NotFound,
+                container is null
+                    ? $"Repository '{Repository}': its directory '{Root}' does not exist."
+                    : $"Repository '{Repository}': the container directory '{start}' does not exist.", start);
+        }
+        // Depth first, directories in ordinal order, so the output is stable; symbolic links are not followed,
+        // so a link cannot make the walk leave the repository or loop.
+        var pending = new Stack<string>();
+        pending.Push(start);
+        while (pending.Count > 0)
+        {
+            var dir = pending.Pop();
+            string[] files, subdirectories;
+            try
+            {
+                var entries = new DirectoryInfo(dir).GetFileSystemInfos();
+                files = entries.Where(e => e is FileInfo && e.LinkTarget is null && !e.Name.StartsWith(StagePrefix, StringComparison.Ordinal))
+                    .Select(e => e.Name).OrderBy(n => n, StringComparer.Ordinal).ToArray();
+                subdirectories = entries.Where(e => e is DirectoryInfo && e.LinkTarget is null)
+                    .Select(e => e.FullName).OrderByDescending(n => n, StringComparer.Ordinal).ToArray();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw Io($"Cannot list the directory '{dir}'", dir, e);
+            }
+            var relative = Path.GetRelativePath(Root, dir).Replace(Path.DirectorySeparatorChar, '/');
+            foreach (var name in files)
+            {
+                yield return (relative == "." ? "" : relative, name);
+            }
+            foreach (var sub in subdirectories)
+            {
+                pending.Push(sub);
+            }
+        }
+    }
+
     public IStagedObject Stage(string container, string tag)
     {
         var dir = Dir(container);

@@ -195,6 +195,30 @@ internal sealed class S3ObjectStore : IObjectStore
         return names;
     }
 
+    public IEnumerable<(string Container, string Name)> Scan(string? container)
+    {
+        var bucket = container ?? _s.Bucket;
+        ValidateContainer(bucket);
+        if (!ContainerExists(bucket))
+        {
+            throw new CinderBackupException(ErrorIds.ContainerNotFound, ErrorKind.NotFound,
+                $"Repository '{Repository}': the bucket '{bucket}' does not exist at {Location}.", bucket);
+        }
+        // S3 lists keys in byte order, one page at a time: nothing beyond a page is held.
+        string? token = null;
+        do
+        {
+            var page = Run($"listing the bucket '{bucket}'", bucket, null, ct => _client.ListObjectsV2Async(
+                new ListObjectsV2Request { BucketName = bucket, ContinuationToken = token }, ct));
+            foreach (var o in page.S3Objects ?? new List<S3Object>())
+            {
+                yield return (bucket, o.Key);
+            }
+            token = page.IsTruncated == true ? page.NextContinuationToken : null;
+        }
+        while (token is not null);
+    }
+
     public long? Size(string container, string name)
     {
         ValidateContainer(container);

@@ -175,5 +175,5 @@ internal sealed class MetadataDocument
     private static string Str(string? s) => s is null ? "null" : PyJson.Quote(s);
 
     internal static CinderBackupException Corrupt(string name, string what, Exception? inner = null) =>
-        new(ErrorIds.BackupCorrupt, ErrorKind.InvalidData, $"Backup document '{name}' is not valid: {what}.", name, inner);
+        new(ErrorIds.BackupCorrupt, ErrorKind.InvalidData, $"Backup document '{name}' is not valid: {what.TrimEnd('.')}.", name, inner);
 }

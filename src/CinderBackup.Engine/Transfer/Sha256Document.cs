@@ -93,6 +93,52 @@ internal static class Sha256Document
         }
     }
 
+    /// <summary>The hash block size and how many blocks were hashed (so the volume's size), without keeping the digests.</summary>
+    public static (long ChunkSize, long Count) CountHashes(Stream input, string name)
+    {
+        var json = new JsonTokenStream(input);
+        try
+        {
+            json.Expect(JsonTokenType.StartObject);
+            long? chunk = null, count = null;
+            while (json.Read() && json.TokenType == JsonTokenType.PropertyName)
+            {
+                switch (json.GetString())
+                {
+                    case "chunk_size":
+                        json.Read();
+                        chunk = json.GetInt64();
+                        break;
+                    case "sha256s":
+                        json.Expect(JsonTokenType.StartArray);
+                        var n = 0L;
+                        while (json.Read() && json.TokenType == JsonTokenType.String)
+                        {
+                            n++;
+                        }
+                        if (json.TokenType != JsonTokenType.EndArray)
+                        {
+                            throw MetadataDocument.Corrupt(name, $"sha256s[{n}] is not a string");
+                        }
+                        count = n;
+                        break;
+                    default:
+                        json.SkipValue();
+                        break;
+                }
+            }
+            if (chunk is not > 0 || count is null)
+            {
+                throw MetadataDocument.Corrupt(name, chunk is null ? "it lacks 'chunk_size'" : count is null ? "it lacks 'sha256s'" : $"chunk_size {chunk} is not positive");
+            }
+            return (chunk.Value, count.Value);
+        }
+        catch (JsonException e)
+        {
+            throw MetadataDocument.Corrupt(name, e.Message, e);
+        }
+    }
+
     /// <summary>Reads a sha256file, appending every digest to <paramref name="into"/> (Count is set).</summary>
     public static Header Read(Stream input, string name, HashFile into)
     {

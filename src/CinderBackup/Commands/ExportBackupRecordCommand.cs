@@ -1,23 +1,104 @@
 using System.Management.Automation;
 using CinderBackup.Commands.Infrastructure;
+using CinderBackup.Engine.Api;
+using CinderBackup.Engine.Errors;
 
 namespace CinderBackup.Commands;
 
-/// <summary>Exports a backup's record (Cinder's backup_service and backup_url), admin only.</summary>
+/// <summary>
+/// Exports backup records (Cinder's backup_service and backup_url), admin only: as objects, or to a YAML record
+/// file (-Path/-LiteralPath) in the format <c>openstack volume backup record export -f yaml</c> prints. All records of
+/// one call go to one file; a directory gets one <c>&lt;backup id&gt;.yaml</c> per record.
+/// </summary>
 [Cmdlet(VerbsData.Export, "BackupRecord", SupportsShouldProcess = true, DefaultParameterSetName = ByBackup)]
 [OutputType(typeof(BackupRecord))]
 public sealed class ExportBackupRecordCommand : BackupTargetCmdlet
 {
+    private readonly List<BackupRecord> _records = new();
+
+    /// <summary>The record file to write (or an existing directory).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Path { get; set; }
+
+    /// <summary>Like -Path, taken exactly as typed.</summary>
+    [Parameter]
+    [Alias("PSPath", "LP")]
+    [ValidateNotNullOrEmpty]
+    public string? LiteralPath { get; set; }
+
+    /// <summary>Also export the records of every backup an incremental needs, the full backup first.</summary>
+    [Parameter]
+    public SwitchParameter IncludeParents { get; set; }
+
+    /// <summary>Do not replace an existing file.</summary>
+    [Parameter]
+    [Alias("NoOverwrite")]
+    public SwitchParameter NoClobber { get; set; }
+
+    /// <summary>Replace a read-only file.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    /// <summary>With -Path: also write the records to the pipeline.</summary>
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    private string? Destination => Path ?? LiteralPath;
+
+    protected override void BeginProcessing()
+    {
+        if (Path is not null && LiteralPath is not null)
+        {
+            ThrowTerminatingError(ErrorRecordFactory.Create(new CinderBackupException(ErrorIds.InvalidArgument,
+                ErrorKind.InvalidArgument, "Give -Path or -LiteralPath, not both."), Path));
+        }
+    }
+
     protected override void ProcessRecord()
     {
         Try(TargetId, () =>
         {
             var backup = ResolveTarget();
-            if (!ShouldProcess(Describe(backup), "Export backup record"))
+            if (Destination is null && !ShouldProcess(Describe(backup), "Export backup record"))
             {
                 return;
             }
-            WriteObject(Engine.Backups.Export(backup.Id));
+            foreach (var record in Engine.Records.Export(backup.Id, IncludeParents))
+            {
+                if (_records.Any(r => r.BackupId == record.BackupId))
+                {
+                    continue; // a parent shared by several incrementals is written once
+                }
+                _records.Add(record);
+                if (Destination is null || PassThru)
+                {
+                    WriteObject(record);
+                }
+            }
         });
+    }
+
+    protected override void EndProcessing()
+    {
+        if (Destination is null || _records.Count == 0)
+        {
+            return;
+        }
+        var target = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Destination);
+        var files = Directory.Exists(target)
+            ? _records.Select(r => (System.IO.Path.Combine(target, r.BackupId + ".yaml"), (IReadOnlyList<BackupRecord>)new[] { r })).ToList()
+            : new List<(string, IReadOnlyList<BackupRecord>)> { (target, _records) };
+        foreach (var (file, records) in files)
+        {
+            Try(file, () =>
+            {
+                var what = records.Count == 1 ? $"Write the record of backup {records[0].BackupId}" : $"Write {records.Count} backup records";
+                if (ShouldProcess(file, what))
+                {
+                    RecordApi.WriteFile(file, records, NoClobber, Force);
+                }
+            });
+        }
     }
 }

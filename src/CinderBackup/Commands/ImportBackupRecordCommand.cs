@@ -1,38 +1,152 @@
+using System.Collections.ObjectModel;
 using System.Management.Automation;
 using CinderBackup.Commands.Infrastructure;
 using CinderBackup.Engine.Api;
+using CinderBackup.Engine.Errors;
 
 namespace CinderBackup.Commands;
 
-/// <summary>Imports backup records (admin only); the backups become available in the caller's project.</summary>
-[Cmdlet(VerbsData.Import, "BackupRecord", SupportsShouldProcess = true)]
+/// <summary>
+/// Imports backup records (admin only) from backup_service and backup_url strings, from record files, or from the
+/// pipeline (Export-BackupRecord, Find-BackupRecord, Get-ChildItem *.yaml). Everything one call receives is imported
+/// as one set when the input ends: parents before incrementals whatever the order, and nothing at all if any
+/// record is bad.
+/// </summary>
+[Cmdlet(VerbsData.Import, "BackupRecord", SupportsShouldProcess = true, DefaultParameterSetName = ByRecord)]
 [OutputType(typeof(VolumeBackup))]
 public sealed class ImportBackupRecordCommand : CinderBackupCmdlet
 {
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    private const string ByRecord = "ByRecord";
+    private const string ByPath = "ByPath";
+    private const string ByLiteralPath = "ByLiteralPath";
+
+    private readonly List<BackupRecord> _records = new();
+    private int _failed;
+
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ByRecord, ValueFromPipelineByPropertyName = true)]
     [AllowEmptyString]
     public string BackupService { get; set; } = "";
 
-    [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Mandatory = true, Position = 1, ParameterSetName = ByRecord, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     public string BackupUrl { get; set; } = "";
 
-    [Parameter]
+    /// <summary>Record files (wildcards allowed).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = ByPath)]
+    [SupportsWildcards]
     [ValidateNotNullOrEmpty]
+    public string[] Path { get; set; } = Array.Empty<string>();
+
+    /// <summary>Record files, taken exactly as typed; Get-ChildItem output binds here.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = ByLiteralPath, ValueFromPipelineByPropertyName = true)]
+    [Alias("PSPath", "LP")]
+    [ValidateNotNullOrEmpty]
+    public string[] LiteralPath { get; set; } = Array.Empty<string>();
+
+    /// <summary>The configured repository the backups are in (default: the record's own, else the first whose driver matches).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(RepositoryNameCompleter))]
     public string? Repository { get; set; }
 
+    /// <summary>Accept a record only if its repository holds its _metadata and every object it names.</summary>
+    [Parameter]
+    public SwitchParameter Verify { get; set; }
+
     protected override void ProcessRecord()
     {
-        Try(BackupUrl.Length > 40 ? BackupUrl[..40] + "..." : BackupUrl, () =>
+        switch (ParameterSetName)
         {
-            var record = BackupApi.Peek(BackupService, BackupUrl);
+            case ByRecord:
+                var shown = BackupUrl.Length > 40 ? BackupUrl[..40] + "..." : BackupUrl;
+                Collect(shown, () => new[] { new BackupRecord { BackupService = BackupService, BackupUrl = BackupUrl } });
+                break;
+            case ByPath:
+                foreach (var pattern in Path)
+                {
+                    Collect(pattern, () => ResolveFiles(pattern).SelectMany(RecordApi.ReadFile).ToList());
+                }
+                break;
+            default:
+                foreach (var literal in LiteralPath)
+                {
+                    Collect(literal, () => RecordApi.ReadFile(SessionState.Path.GetUnresolvedProviderPathFromPSPath(literal)));
+                }
+                break;
+        }
+    }
+
+    protected override void EndProcessing()
+    {
+        if (_failed > 0)
+        {
+            WriteWarning($"Nothing was imported: {_failed} input(s) had errors (see above). Fix them and run the import again.");
+            return;
+        }
+        var accepted = new List<BackupRecord>();
+        foreach (var record in _records)
+        {
             var target = record.Name is { Length: > 0 } n ? $"backup {n} ({record.BackupId})" : $"backup {record.BackupId}";
-            if (!ShouldProcess($"{target} from {(BackupService.Length > 0 ? BackupService : "any backup service")}", "Import backup record"))
+            var from = record.Source ?? (record.BackupService.Length > 0 ? record.BackupService : "any backup service");
+            if (ShouldProcess($"{target} from {from}", "Import backup record"))
             {
-                return;
+                accepted.Add(record);
             }
-            WriteObject(Engine.Backups.Import(BackupService, BackupUrl, Repository));
+        }
+        if (accepted.Count == 0)
+        {
+            return;
+        }
+        Try(accepted[0].BackupId, () =>
+        {
+            var result = Engine.Records.Import(accepted, repository: null, Verify);
+            FlushDetails();
+            foreach (var warning in result.Warnings)
+            {
+                WriteWarning(warning);
+            }
+            WriteObject(result.Backups, enumerateCollection: true);
         });
+    }
+
+    /// <summary>Reads and describes records now, so a bad one is reported against its own input; nothing is imported yet.</summary>
+    private void Collect(string input, Func<IReadOnlyList<BackupRecord>> read)
+    {
+        try
+        {
+            foreach (var record in read())
+            {
+                var described = RecordApi.Describe(record);
+                _records.Add(new BackupRecord
+                {
+                    BackupService = described.BackupService, BackupUrl = described.BackupUrl, BackupId = described.BackupId,
+                    Name = described.Name, ParentId = described.ParentId, Source = record.Source,
+                    // Bound per input: from the command line, or from each piped record's Repository property.
+                    Repository = string.IsNullOrEmpty(Repository) ? null : Repository,
+                });
+            }
+        }
+        catch (Exception e) when (e is not PipelineStoppedException)
+        {
+            _failed++;
+            WriteError(ErrorRecordFactory.Create(e, input));
+        }
+    }
+
+    private IEnumerable<string> ResolveFiles(string pattern)
+    {
+        Collection<string> paths;
+        try
+        {
+            paths = SessionState.Path.GetResolvedProviderPathFromPSPath(pattern, out var provider);
+            if (provider.Name != "FileSystem")
+            {
+                throw new CinderBackupException(ErrorIds.InvalidPath, ErrorKind.InvalidArgument, $"The path '{pattern}' is not a file system path.", pattern);
+            }
+        }
+        catch (ItemNotFoundException)
+        {
+            throw new CinderBackupException(ErrorIds.InvalidPath, ErrorKind.NotFound, $"The record file '{pattern}' does not exist.", pattern);
+        }
+        return paths;
     }
 }

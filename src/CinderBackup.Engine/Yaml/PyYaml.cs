@@ -2,14 +2,14 @@ using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace CinderBackup.Cli.Output;
+namespace CinderBackup.Engine.Yaml;
 
 /// <summary>
 /// The subset of PyYAML's <c>safe_dump(default_flow_style=False)</c> the openstack client's yaml output
 /// needs: block mappings and sequences, plain scalars where PyYAML leaves them plain, single quotes where it
 /// would quote. Dictionary keys are sorted, as safe_dump does.
 /// </summary>
-internal static partial class PyYaml
+public static partial class PyYaml
 {
     [GeneratedRegex(@"^(?:[-+]?(?:0|[1-9][0-9_]*)|[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$")]
     private static partial Regex IntLike();

@@ -1,0 +1,221 @@
+using CinderBackup.Engine.Catalog;
+using CinderBackup.Engine.Errors;
+using CinderBackup.Engine.Util;
+
+namespace CinderBackup.Engine.Api;
+
+/// <summary>
+/// Backup and restore of the catalog itself (the seeds advise backing up the Block Storage database regularly).
+/// Copies are online-consistent (SQLite backup API): other processes may keep working while one is taken. Admin only,
+/// since the catalog holds every project's records.
+/// </summary>
+public sealed class CatalogApi
+{
+    private readonly BackupEngine _engine;
+
+    internal CatalogApi(BackupEngine engine) => _engine = engine;
+
+    /// <summary>
+    /// Writes a consistent copy of the catalog to <paramref name="path"/> (an existing directory gets
+    /// <c>cinderbackup-catalog-&lt;UTC time&gt;.db</c>), mode 0600, through a temporary file renamed into place. An
+    /// existing file is replaced only with <paramref name="overwrite"/>. The copy is checked before it is reported.
+    /// </summary>
+    public CatalogCopy Backup(string path, bool overwrite = false)
+    {
+        Policy.RequireAdmin(_engine.Context, "catalog backup");
+        var now = Clock.UtcNow;
+        var full = Path.GetFullPath(path);
+        if (Directory.Exists(full))
+        {
+            full = Path.Combine(full, $"cinderbackup-catalog-{now:yyyyMMdd'T'HHmmss'Z'}.db");
+        }
+        var dir = Path.GetDirectoryName(full)!;
+        if (!Directory.Exists(dir))
+        {
+            throw new CinderBackupException(ErrorIds.InvalidPath, ErrorKind.NotFound,
+                $"Cannot write the catalog backup '{full}': the directory '{dir}' does not exist.", path);
+        }
+        if (SamePath(full, _engine.Catalog.Path))
+        {
+            throw new CinderBackupException(ErrorIds.InvalidPath, ErrorKind.InvalidArgument,
+                $"'{full}' is the catalog itself; write the backup somewhere else.", path);
+        }
+        if (File.Exists(full) && !overwrite)
+        {
+            throw new CinderBackupException(ErrorIds.RecordFileExists, ErrorKind.Conflict,
+                $"The file '{full}' already exists; use -Force (--force) to replace it. Nothing was written.", path);
+        }
+        var temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            CreatePrivateFile(temp);
+            _engine.Catalog.BackupTo(temp);
+            var copy = Inspect(temp, full);
+            using (var db = CatalogDatabase.Open(temp, _engine.Config.CatalogBusyTimeoutSeconds))
+            {
+                db.UseRollbackJournal(); // a single self-contained file, readable without WAL side files
+            }
+            Move(temp, full, overwrite);
+            _engine.Detail($"Catalog: copied '{_engine.Catalog.Path}' to '{full}'.");
+            return Describe(copy, full, new FileInfo(full).Length, now, null);
+        }
+        finally
+        {
+            DeleteWithSideFiles(temp);
+        }
+    }
+
+    /// <summary>
+    /// Replaces the catalog with the copy at <paramref name="path"/>. The copy is checked (an SQLite database, a
+    /// CinderBackup catalog, intact, not newer than this version understands) and upgraded on a private copy first;
+    /// the catalog as it was is saved next to it (<see cref="CatalogCopy.PreviousCatalogPath"/>). Refused while
+    /// backups are being created, restored or deleted, unless <paramref name="force"/>.
+    /// </summary>
+    public CatalogCopy Restore(string path, bool force = false)
+    {
+        Policy.RequireAdmin(_engine.Context, "catalog restore");
+        var full = Path.GetFullPath(path);
+        if (!File.Exists(full))
+        {
+            throw new CinderBackupException(ErrorIds.InvalidPath, ErrorKind.NotFound,
+                Directory.Exists(full) ? $"'{full}' is a directory, not a catalog backup." : $"The catalog backup '{full}' does not exist.", path);
+        }
+        if (SamePath(full, _engine.Catalog.Path))
+        {
+            throw new CinderBackupException(ErrorIds.InvalidPath, ErrorKind.InvalidArgument, $"'{full}' is the catalog itself.", path);
+        }
+        var dataDir = Path.GetDirectoryName(_engine.Catalog.Path)!;
+        var temp = Path.Combine(dataDir, $".catalog-restore-{Guid.NewGuid():N}.db");
+        try
+        {
+            CreatePrivateFile(temp);
+            try
+            {
+                File.Copy(full, temp, overwrite: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new CinderBackupException(ErrorIds.InvalidPath, ErrorKind.IOError, $"Cannot read the catalog backup '{full}': {e.Message}", path, e);
+            }
+            var copy = Inspect(temp, full);
+            using (var db = CatalogDatabase.Open(temp, _engine.Config.CatalogBusyTimeoutSeconds))
+            {
+                db.UseRollbackJournal();
+            }
+            if (!force)
+            {
+                var busy = _engine.Catalog.Read(db => db.Query(
+                    "SELECT id, status FROM backups WHERE deleted = 0 AND status IN ('creating', 'restoring', 'deleting') LIMIT 3;",
+                    r => $"{r.GetString(0)} ({r.GetString(1)})"));
+                if (busy.Count > 0)
+                {
+                    throw new CinderBackupException(ErrorIds.CatalogBusy, ErrorKind.InvalidState,
+                        $"Backups are being worked on ({string.Join(", ", busy)}); wait for them (Wait-VolumeBackup) or use -Force (--force). Nothing was changed.", busy[0]);
+                }
+            }
+            var previous = Path.Combine(dataDir, $"catalog-before-restore-{Clock.UtcNow:yyyyMMdd'T'HHmmss'Z'}-{Guid.NewGuid().ToString("N")[..6]}.db");
+            CreatePrivateFile(previous);
+            _engine.Catalog.BackupTo(previous);
+            _engine.Catalog.RestoreFrom(temp);
+            _engine.Detail($"Catalog: restored '{_engine.Catalog.Path}' from '{full}'; the previous catalog is saved as '{previous}'.");
+            return Describe(copy, full, new FileInfo(full).Length, File.GetLastWriteTimeUtc(full), previous);
+        }
+        finally
+        {
+            DeleteWithSideFiles(temp);
+        }
+    }
+
+    private sealed record Counts(int Schema, int Volumes, int Snapshots, int Backups);
+
+    /// <summary>Opens (and upgrades) a private copy and checks it; errors name <paramref name="shownAs"/>, the user's file.</summary>
+    private Counts Inspect(string privatePath, string shownAs)
+    {
+        // Opening an empty file would initialise it as a new, empty catalog.
+        if (new FileInfo(privatePath).Length == 0)
+        {
+            throw new CinderBackupException(ErrorIds.CatalogBackupInvalid, ErrorKind.InvalidData,
+                $"'{shownAs}' is an empty file, not a catalog backup. Nothing was changed.", shownAs);
+        }
+        try
+        {
+            using var db = CatalogDatabase.Open(privatePath, _engine.Config.CatalogBusyTimeoutSeconds);
+            if (db.IntegrityProblem() is string problem)
+            {
+                throw new CinderBackupException(ErrorIds.CatalogBackupInvalid, ErrorKind.InvalidData,
+                    $"'{shownAs}' is damaged (SQLite integrity check: {problem}). Nothing was changed.", shownAs);
+            }
+            return db.Read(d => new Counts(
+                (int)d.ScalarLong("PRAGMA user_version;"),
+                (int)d.ScalarLong("SELECT count(*) FROM volumes WHERE deleted = 0;"),
+                (int)d.ScalarLong("SELECT count(*) FROM snapshots WHERE deleted = 0;"),
+                (int)d.ScalarLong("SELECT count(*) FROM backups WHERE deleted = 0;")));
+        }
+        catch (CinderBackupException e) when (e.ErrorId is ErrorIds.CatalogCorrupt or ErrorIds.CatalogTooNew or ErrorIds.CatalogUnavailable)
+        {
+            var reason = e.Message.Replace(privatePath, shownAs, StringComparison.Ordinal)
+                .Replace(" Restore it from a catalog backup, or move it away and rebuild the records with discovery.", "", StringComparison.Ordinal);
+            throw new CinderBackupException(e.ErrorId == ErrorIds.CatalogTooNew ? ErrorIds.CatalogTooNew : ErrorIds.CatalogBackupInvalid, ErrorKind.InvalidData,
+                $"'{shownAs}' is not a usable catalog backup: {reason} Nothing was changed.", shownAs, e);
+        }
+    }
+
+    private CatalogCopy Describe(Counts c, string path, long length, DateTime takenAt, string? previous) => new()
+    {
+        Path = path,
+        Length = length,
+        SchemaVersion = c.Schema,
+        Volumes = c.Volumes,
+        Snapshots = c.Snapshots,
+        Backups = c.Backups,
+        TakenAt = takenAt,
+        CatalogPath = _engine.Catalog.Path,
+        PreviousCatalogPath = previous,
+    };
+
+    private static bool SamePath(string a, string b) =>
+        string.Equals(Path.GetFullPath(a), Path.GetFullPath(b), OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
+
+    private static void CreatePrivateFile(string path)
+    {
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+        try
+        {
+            using var _ = new FileStream(path, options);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CinderBackupException(ErrorIds.InvalidPath, ErrorKind.IOError, $"Cannot create '{path}': {e.Message}", path, e);
+        }
+    }
+
+    private static void Move(string temp, string full, bool overwrite)
+    {
+        try
+        {
+            File.Move(temp, full, overwrite);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CinderBackupException(ErrorIds.InvalidPath, ErrorKind.IOError, $"Cannot write '{full}': {e.Message}", full, e);
+        }
+    }
+
+    private static void DeleteWithSideFiles(string path)
+    {
+        foreach (var p in new[] { path, path + "-wal", path + "-shm", path + "-journal" })
+        {
+            try
+            {
+                File.Delete(p);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+            }
+        }
+    }
+}

@@ -1,0 +1,35 @@
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    $script:testRoot = Initialize-CinderBackupTest
+    New-VolumeWithData -Name bbc-vol | Out-Null
+    New-VolumeBackup -Volume bbc-vol -Name bbc-backup | Out-Null
+}
+
+AfterAll {
+    Remove-CinderBackupTest -TestRoot $script:testRoot
+}
+
+Describe 'Backup-BackupCatalog' {
+    It 'writes a consistent copy and describes it' {
+        $copy = Backup-BackupCatalog -Path $script:testRoot
+        $copy | Should -BeOfType ([CinderBackup.CatalogCopy])
+        $copy.Path | Should -BeLike (Join-Path $script:testRoot 'cinderbackup-catalog-*.db')
+        $copy.Backups | Should -Be 1
+        $copy.Volumes | Should -Be 1
+        Test-Path -LiteralPath $copy.Path | Should -BeTrue
+    }
+
+    It 'does not replace a file without -Force' {
+        $file = Join-Path $script:testRoot 'catalog-copy.db'
+        Backup-BackupCatalog -Path $file | Out-Null
+        { Backup-BackupCatalog -Path $file -ErrorAction Stop } |
+            Should -Throw -ErrorId 'RecordFileExists,CinderBackup.Commands.BackupBackupCatalogCommand'
+        (Backup-BackupCatalog -Path $file -Force).Path | Should -Be $file
+    }
+
+    It 'writes nothing under -WhatIf' {
+        $file = Join-Path $script:testRoot 'whatif.db'
+        Backup-BackupCatalog -Path $file -WhatIf
+        Test-Path -LiteralPath $file | Should -BeFalse
+    }
+}
