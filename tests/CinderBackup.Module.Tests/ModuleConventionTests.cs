@@ -149,4 +149,27 @@ public sealed class ModuleConventionTests : IDisposable
         Assert.True(File.Exists(Path.Combine(moduleDir, "runtimes", "osx-x64", "native", "libe_sqlite3.dylib")));
         Assert.True(File.Exists(Path.Combine(moduleDir, "CinderBackup.format.ps1xml")));
     }
+
+    [Fact]
+    public void TheModuleDoesNotShipPowerShellItself()
+    {
+        // PowerShellStandard is a compile-time reference; a copy in the module folder would shadow nothing and confuse.
+        var moduleDir = Path.GetDirectoryName(_module.Module.Location)!;
+        Assert.False(File.Exists(Path.Combine(moduleDir, "System.Management.Automation.dll")));
+    }
+
+    [Theory]
+    [InlineData("Volume", "VolumeCompleter")]
+    [InlineData("VolumeId", "VolumeCompleter")]
+    [InlineData("Snapshot", "SnapshotCompleter")]
+    [InlineData("SnapshotId", "SnapshotCompleter")]
+    [InlineData("Backup", "BackupCompleter")]
+    [InlineData("BackupId", "BackupCompleter")]
+    [InlineData("Repository", "RepositoryNameCompleter")]
+    public void ParametersNamingCatalogItemsTabComplete(string parameter, string completer)
+    {
+        var found = _module.Cmdlets.SelectMany(c => c.Parameters.Where(p => p.Name == parameter).Select(p => (c.Name, p.Completer))).ToList();
+        Assert.NotEmpty(found);
+        Assert.All(found, f => Assert.True(f.Completer == "CinderBackup.Commands.Infrastructure." + completer, $"{f.Name} -{parameter}: completer {f.Completer ?? "none"}"));
+    }
 }

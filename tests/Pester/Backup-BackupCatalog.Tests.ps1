@@ -19,12 +19,13 @@ Describe 'Backup-BackupCatalog' {
         Test-Path -LiteralPath $copy.Path | Should -BeTrue
     }
 
-    It 'does not replace a file without -Force' {
+    It 'replaces an existing file with -Force, and leaves it alone under -WhatIf' {
         $file = Join-Path $script:testRoot 'catalog-copy.db'
-        Backup-BackupCatalog -Path $file | Out-Null
-        { Backup-BackupCatalog -Path $file -ErrorAction Stop } |
-            Should -Throw -ErrorId 'RecordFileExists,CinderBackup.Commands.BackupBackupCatalogCommand'
+        Set-Content -LiteralPath $file -Value 'old'
+        Backup-BackupCatalog -Path $file -Force -WhatIf
+        Get-Content -LiteralPath $file | Should -Be 'old'
         (Backup-BackupCatalog -Path $file -Force).Path | Should -Be $file
+        (Get-Item -LiteralPath $file).Length | Should -BeGreaterThan 4096
     }
 
     It 'writes nothing under -WhatIf' {

@@ -25,7 +25,8 @@ public sealed record CmdletInfo(
 }
 
 /// <summary>One cmdlet parameter and its [Parameter] declarations (one per parameter set).</summary>
-public sealed record ParameterInfo(string Name, string TypeName, IReadOnlyList<string> Aliases, IReadOnlyList<ParameterSetInfo> Sets, bool SupportsWildcards, bool IsSwitch)
+public sealed record ParameterInfo(string Name, string TypeName, IReadOnlyList<string> Aliases, IReadOnlyList<ParameterSetInfo> Sets, bool SupportsWildcards, bool IsSwitch,
+    string? Completer = null)
 {
     public bool InSet(string set) => Sets.Any(s => s.SetName == set || s.SetName == ParameterSetInfo.AllSets);
 

@@ -94,8 +94,10 @@ public sealed class ModuleMetadata : IDisposable
                 .SelectMany(arg => arg.Value is IEnumerable<CustomAttributeTypedArgument> items ? items.Select(i => (string)i.Value!) : new[] { (string)arg.Value! })
                 .ToList();
             var wildcards = attrs.Any(a => a.AttributeType.FullName == Sma + "SupportsWildcardsAttribute");
+            var completer = attrs.Where(a => a.AttributeType.FullName == Sma + "ArgumentCompleterAttribute")
+                .Select(a => (a.ConstructorArguments.FirstOrDefault().Value as Type)?.FullName).FirstOrDefault();
             parameters.Add(new ParameterInfo(prop.Name, TypeDisplay(prop.PropertyType), aliases, sets, wildcards,
-                prop.PropertyType.FullName == Sma + "SwitchParameter"));
+                prop.PropertyType.FullName == Sma + "SwitchParameter", completer));
         }
         return new CmdletInfo(type.FullName!, (string)cmdlet.ConstructorArguments[0].Value!, (string)cmdlet.ConstructorArguments[1].Value!,
             Named(cmdlet, "SupportsShouldProcess") == "True", impact, Named(cmdlet, "DefaultParameterSetName"), outputs,

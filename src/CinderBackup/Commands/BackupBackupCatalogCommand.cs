@@ -5,7 +5,8 @@ namespace CinderBackup.Commands;
 
 /// <summary>
 /// Writes an online-consistent copy of the catalog (SQLite backup API) while other sessions keep working; admin
-/// only. Keep copies somewhere safe, as the seeds advise for the Block Storage database.
+/// only. Keep copies somewhere safe, as the seeds advise for the Block Storage database. Replacing an existing file
+/// asks first; -Force skips the question.
 /// </summary>
 [Cmdlet(VerbsData.Backup, "BackupCatalog", SupportsShouldProcess = true)]
 [OutputType(typeof(CatalogCopy))]
@@ -17,7 +18,7 @@ public sealed class BackupBackupCatalogCommand : CinderBackupCmdlet
     [ValidateNotNullOrEmpty]
     public string Path { get; set; } = "";
 
-    /// <summary>Replace an existing file.</summary>
+    /// <summary>Replace an existing file without asking.</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
 
@@ -26,10 +27,16 @@ public sealed class BackupBackupCatalogCommand : CinderBackupCmdlet
         var target = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
         Try(target, () =>
         {
-            if (ShouldProcess(target, "Write a copy of the catalog"))
+            if (!ShouldProcess(target, "Write a copy of the catalog"))
             {
-                WriteObject(Engine.CatalogFile.Backup(target, Force));
+                return;
             }
+            var replace = File.Exists(target) && (Force || ShouldContinue($"The file '{target}' exists. Replace it with a new copy of the catalog?", "Replace the file"));
+            if (File.Exists(target) && !replace)
+            {
+                return;
+            }
+            WriteObject(Engine.CatalogFile.Backup(target, overwrite: replace));
         });
     }
 }

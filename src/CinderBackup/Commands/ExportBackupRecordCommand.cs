@@ -36,7 +36,7 @@ public sealed class ExportBackupRecordCommand : BackupTargetCmdlet
     [Alias("NoOverwrite")]
     public SwitchParameter NoClobber { get; set; }
 
-    /// <summary>Replace a read-only file.</summary>
+    /// <summary>Replace a read-only file without asking.</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
 
@@ -94,10 +94,16 @@ public sealed class ExportBackupRecordCommand : BackupTargetCmdlet
             Try(file, () =>
             {
                 var what = records.Count == 1 ? $"Write the record of backup {records[0].BackupId}" : $"Write {records.Count} backup records";
-                if (ShouldProcess(file, what))
+                if (!ShouldProcess(file, what))
                 {
-                    RecordApi.WriteFile(file, records, NoClobber, Force);
+                    return;
                 }
+                var readOnly = !NoClobber && File.Exists(file) && (File.GetAttributes(file) & FileAttributes.ReadOnly) != 0;
+                if (readOnly && !Force && !ShouldContinue($"The file '{file}' is read-only. Replace it?", "Replace a read-only file"))
+                {
+                    return;
+                }
+                RecordApi.WriteFile(file, records, NoClobber, force: readOnly || Force);
             });
         }
     }

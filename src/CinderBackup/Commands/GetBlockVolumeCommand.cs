@@ -12,10 +12,12 @@ public sealed class GetBlockVolumeCommand : CinderBackupCmdlet
     [Parameter(Position = 0)]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(VolumeCompleter))]
     public string[]? Name { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(VolumeCompleter))]
     public string[]? VolumeId { get; set; }
 
     [Parameter]

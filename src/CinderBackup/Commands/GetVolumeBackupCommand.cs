@@ -12,10 +12,12 @@ public sealed class GetVolumeBackupCommand : CinderBackupCmdlet
     [Parameter(Position = 0)]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(BackupCompleter))]
     public string[]? Name { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(BackupCompleter))]
     public string[]? BackupId { get; set; }
 
     [Parameter]
@@ -26,6 +28,7 @@ public sealed class GetVolumeBackupCommand : CinderBackupCmdlet
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     [Alias("VolumeId")]
+    [ArgumentCompleter(typeof(VolumeCompleter))]
     public string? Volume { get; set; }
 
     [Parameter]

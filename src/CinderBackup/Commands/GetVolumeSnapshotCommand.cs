@@ -12,16 +12,19 @@ public sealed class GetVolumeSnapshotCommand : CinderBackupCmdlet
     [Parameter(Position = 0)]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(SnapshotCompleter))]
     public string[]? Name { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(SnapshotCompleter))]
     public string[]? SnapshotId { get; set; }
 
     /// <summary>Only snapshots of this volume (name or ID); binds from a piped volume's VolumeId.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     [Alias("VolumeId")]
+    [ArgumentCompleter(typeof(VolumeCompleter))]
     public string? Volume { get; set; }
 
     [Parameter]

@@ -1,4 +1,3 @@
-using System.Collections.ObjectModel;
 using System.Management.Automation;
 using CinderBackup.Commands.Infrastructure;
 using CinderBackup.Engine.Api;
@@ -63,7 +62,7 @@ public sealed class ImportBackupRecordCommand : CinderBackupCmdlet
             case ByPath:
                 foreach (var pattern in Path)
                 {
-                    Collect(pattern, () => ResolveFiles(pattern).SelectMany(RecordApi.ReadFile).ToList());
+                    Collect(pattern, () => ResolvePaths(pattern, "record file").SelectMany(RecordApi.ReadFile).ToList());
                 }
                 break;
             default:
@@ -130,23 +129,5 @@ public sealed class ImportBackupRecordCommand : CinderBackupCmdlet
             _failed++;
             WriteError(ErrorRecordFactory.Create(e, input));
         }
-    }
-
-    private IEnumerable<string> ResolveFiles(string pattern)
-    {
-        Collection<string> paths;
-        try
-        {
-            paths = SessionState.Path.GetResolvedProviderPathFromPSPath(pattern, out var provider);
-            if (provider.Name != "FileSystem")
-            {
-                throw new CinderBackupException(ErrorIds.InvalidPath, ErrorKind.InvalidArgument, $"The path '{pattern}' is not a file system path.", pattern);
-            }
-        }
-        catch (ItemNotFoundException)
-        {
-            throw new CinderBackupException(ErrorIds.InvalidPath, ErrorKind.NotFound, $"The record file '{pattern}' does not exist.", pattern);
-        }
-        return paths;
     }
 }

@@ -29,6 +29,7 @@ public sealed class NewVolumeBackupCommand : VolumeTargetCmdlet
 
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(SnapshotCompleter))]
     public string? Snapshot { get; set; }
 
     [Parameter]

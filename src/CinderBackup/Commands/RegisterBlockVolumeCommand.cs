@@ -1,4 +1,3 @@
-using System.Collections.ObjectModel;
 using System.Management.Automation;
 using CinderBackup.Commands.Infrastructure;
 using CinderBackup.Engine.Errors;
@@ -38,40 +37,12 @@ public sealed class RegisterBlockVolumeCommand : CinderBackupCmdlet
         var given = ParameterSetName == PathSet ? Path : LiteralPath;
         Try(given, () =>
         {
-            var resolved = Resolve(given);
+            var resolved = ResolvePath(given, ParameterSetName == LiteralPathSet, "path");
             if (!ShouldProcess(resolved, $"Register as volume '{Name}'"))
             {
                 return;
             }
             WriteObject(Engine.Volumes.Register(Name, resolved, Description, AvailabilityZone));
         });
-    }
-
-    private string Resolve(string given)
-    {
-        if (ParameterSetName == LiteralPathSet)
-        {
-            return SessionState.Path.GetUnresolvedProviderPathFromPSPath(given);
-        }
-        Collection<string> paths;
-        try
-        {
-            paths = SessionState.Path.GetResolvedProviderPathFromPSPath(given, out var provider);
-            if (provider.Name != "FileSystem")
-            {
-                throw new CinderBackupException(ErrorIds.InvalidPath, ErrorKind.InvalidArgument,
-                    $"The path '{given}' is not a file system path.", given);
-            }
-        }
-        catch (ItemNotFoundException)
-        {
-            throw new CinderBackupException(ErrorIds.InvalidPath, ErrorKind.NotFound, $"The path '{given}' does not exist.", given);
-        }
-        if (paths.Count != 1)
-        {
-            throw new CinderBackupException(ErrorIds.InvalidPath, ErrorKind.InvalidArgument,
-                $"The path '{given}' matches {paths.Count} items; a volume needs exactly one.", given);
-        }
-        return paths[0];
     }
 }

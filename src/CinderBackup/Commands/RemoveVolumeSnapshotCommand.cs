@@ -14,6 +14,7 @@ public sealed class RemoveVolumeSnapshotCommand : CinderBackupCmdlet
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = BySnapshot, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     [Alias("SnapshotId")]
+    [ArgumentCompleter(typeof(SnapshotCompleter))]
     public string Snapshot { get; set; } = "";
 
     [Parameter(Mandatory = true, ParameterSetName = ByInputObject, ValueFromPipeline = true)]

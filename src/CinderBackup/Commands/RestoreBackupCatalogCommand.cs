@@ -1,37 +1,59 @@
 using System.Management.Automation;
 using CinderBackup.Commands.Infrastructure;
+using CinderBackup.Engine.Errors;
 
 namespace CinderBackup.Commands;
 
 /// <summary>
 /// Replaces the catalog with a copy taken by Backup-BackupCatalog, admin only. The copy is checked and upgraded
-/// first, and the catalog as it was is saved beside it (PreviousCatalogPath). Refused while backups are being
-/// created, restored or deleted, unless -Force.
+/// first, and the catalog as it was is saved beside it (PreviousCatalogPath). While backups are being created,
+/// restored or deleted it asks first; -Force skips the question.
 /// </summary>
-[Cmdlet(VerbsData.Restore, "BackupCatalog", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+[Cmdlet(VerbsData.Restore, "BackupCatalog", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = PathSet)]
 [OutputType(typeof(CatalogCopy))]
 public sealed class RestoreBackupCatalogCommand : CinderBackupCmdlet
 {
-    /// <summary>The catalog backup file.</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-    [Alias("LiteralPath", "PSPath")]
+    private const string PathSet = "Path";
+    private const string LiteralPathSet = "LiteralPath";
+
+    /// <summary>The catalog copy to restore (wildcards allowed; they must match one file).</summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet)]
+    [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     public string Path { get; set; } = "";
 
-    /// <summary>Restore even while backups are being created, restored or deleted.</summary>
+    /// <summary>The catalog copy, taken exactly as typed; Get-ChildItem output binds here.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("PSPath", "LP")]
+    [ValidateNotNullOrEmpty]
+    public string LiteralPath { get; set; } = "";
+
+    /// <summary>Restore while backups are being worked on without asking.</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
 
     protected override void ProcessRecord()
     {
-        var source = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
-        Try(source, () =>
+        var given = ParameterSetName == PathSet ? Path : LiteralPath;
+        Try(given, () =>
         {
+            var source = ResolvePath(given, ParameterSetName == LiteralPathSet, "catalog backup");
             // ConfirmImpact High: asks by default; -Confirm:$false for scripts.
-            if (ShouldProcess(Engine.Config.CatalogPath, $"Replace every volume, snapshot and backup record with those in '{source}' (the current catalog is saved first)"))
+            if (!ShouldProcess(Engine.Config.CatalogPath, $"Replace every volume, snapshot and backup record with those in '{source}' (the current catalog is saved first)"))
             {
-                WriteObject(Engine.CatalogFile.Restore(source, Force));
+                return;
             }
+            CatalogCopy restored;
+            try
+            {
+                restored = Engine.CatalogFile.Restore(source, force: Force);
+            }
+            catch (CinderBackupException e) when (e.ErrorId == ErrorIds.CatalogBusy &&
+                ShouldContinue($"{e.Message.Replace(" Nothing was changed.", "", StringComparison.Ordinal)} Their records will be replaced. Restore the catalog anyway?", "Restore while backups are running"))
+            {
+                restored = Engine.CatalogFile.Restore(source, force: true);
+            }
+            WriteObject(restored);
         });
     }
 }

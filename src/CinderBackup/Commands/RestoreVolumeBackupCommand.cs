@@ -14,6 +14,7 @@ public sealed class RestoreVolumeBackupCommand : BackupTargetCmdlet
     /// <summary>The available volume to overwrite (name or ID); without it a new volume is created.</summary>
     [Parameter(Position = 1)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(VolumeCompleter))]
     public string? Volume { get; set; }
 
     /// <summary>Name of the new volume (ignored with -Volume).</summary>

@@ -14,6 +14,7 @@ public abstract class BackupTargetCmdlet : CinderBackupCmdlet
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = ByBackup, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     [Alias("BackupId", "Id")]
+    [ArgumentCompleter(typeof(BackupCompleter))]
     public string Backup { get; set; } = "";
 
     [Parameter(Mandatory = true, ParameterSetName = ByInputObject, ValueFromPipeline = true)]

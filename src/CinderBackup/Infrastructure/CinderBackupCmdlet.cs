@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Management.Automation;
 using CinderBackup.Engine.Api;
+using CinderBackup.Engine.Errors;
 using CinderBackup.Engine.Transfer;
 
 namespace CinderBackup.Commands.Infrastructure;
@@ -126,6 +127,38 @@ public abstract class CinderBackupCmdlet : PSCmdlet, IDisposable
         JobRepository.Add(job);
         job.Start();
         WriteObject(job);
+    }
+
+    /// <summary>The file-system paths a -Path pattern (wildcards allowed) stands for; <paramref name="what"/> names it in errors.</summary>
+    protected IReadOnlyList<string> ResolvePaths(string pattern, string what)
+    {
+        try
+        {
+            var paths = SessionState.Path.GetResolvedProviderPathFromPSPath(pattern, out var provider);
+            if (provider.Name != "FileSystem")
+            {
+                throw new CinderBackupException(ErrorIds.InvalidPath, ErrorKind.InvalidArgument, $"The path '{pattern}' is not a file system path.", pattern);
+            }
+            return paths;
+        }
+        catch (ItemNotFoundException)
+        {
+            throw new CinderBackupException(ErrorIds.InvalidPath, ErrorKind.NotFound, $"The {what} '{pattern}' does not exist.", pattern);
+        }
+    }
+
+    /// <summary>One file-system path: a -LiteralPath as typed, or a -Path pattern that must match exactly one item.</summary>
+    protected string ResolvePath(string given, bool literal, string what)
+    {
+        if (literal)
+        {
+            return SessionState.Path.GetUnresolvedProviderPathFromPSPath(given);
+        }
+        var paths = ResolvePaths(given, what);
+        return paths.Count == 1
+            ? paths[0]
+            : throw new CinderBackupException(ErrorIds.InvalidPath, ErrorKind.InvalidArgument,
+                $"The path '{given}' matches {paths.Count} items; give exactly one {what}.", given);
     }
 
     /// <summary>Activity id of this module's progress bars.</summary>

@@ -14,6 +14,7 @@ public abstract class VolumeTargetCmdlet : CinderBackupCmdlet
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = ByVolume, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     [Alias("VolumeId")]
+    [ArgumentCompleter(typeof(VolumeCompleter))]
     public string Volume { get; set; } = "";
 
     [Parameter(Mandatory = true, ParameterSetName = ByInputObject, ValueFromPipeline = true)]

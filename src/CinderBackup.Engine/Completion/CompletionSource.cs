@@ -1,0 +1,128 @@
+using System.Text;
+using System.Text.RegularExpressions;
+using CinderBackup.Engine.Api;
+using CinderBackup.Engine.Catalog;
+
+namespace CinderBackup.Engine.Completion;
+
+/// <summary>
+/// Tab completion of volume, snapshot and backup names and ids from the catalog, for the caller's project. Cheap and
+/// safe at a prompt: the catalog is read without recovery or heartbeats, waits at most a second for a lock, results are
+/// cached for a few seconds, and no failure ever escapes (it just completes nothing).
+/// </summary>
+public static class CompletionSource
+{
+    private static readonly TimeSpan CacheLife = TimeSpan.FromSeconds(3);
+    private static readonly Dictionary<string, (DateTime At, IReadOnlyList<Row> Rows)> Cache = new(StringComparer.Ordinal);
+
+    private sealed record Row(string Id, string? Name, string Status, int Size);
+
+    /// <summary>
+    /// Candidates for <paramref name="word"/> (quotes stripped; wildcards * ? [] honoured, else a prefix), matched
+    /// case-insensitively against names and ids. With <paramref name="namesOnly"/>, names only (for -Name filters); with
+    /// <paramref name="idsOnly"/>, ids only (for -VolumeId and the like).
+    /// </summary>
+    public static IReadOnlyList<CompletionCandidate> Candidates(EngineOptions options, CompletionKind kind, string? word, bool namesOnly = false, bool idsOnly = false)
+    {
+        try
+        {
+            var rows = Rows(options, kind);
+            var pattern = Pattern(word);
+            var nameCounts = rows.Where(r => !string.IsNullOrEmpty(r.Name)).GroupBy(r => r.Name!, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+            var result = new List<CompletionCandidate>();
+            foreach (var r in rows)
+            {
+                var tip = $"{kind} {r.Id}{(string.IsNullOrEmpty(r.Name) ? "" : $" '{r.Name}'")}, {r.Status}, {r.Size} GiB";
+                var nameMatches = !string.IsNullOrEmpty(r.Name) && pattern.IsMatch(r.Name);
+                if (namesOnly)
+                {
+                    if (nameMatches && !result.Any(c => c.Text == r.Name))
+                    {
+                        result.Add(new CompletionCandidate(r.Name!, r.Id, r.Name, tip));
+                    }
+                    continue;
+                }
+                if (idsOnly)
+                {
+                    if (pattern.IsMatch(r.Id))
+                    {
+                        result.Add(new CompletionCandidate(r.Id, r.Id, r.Name, tip));
+                    }
+                    continue;
+                }
+                if (nameMatches && nameCounts[r.Name!] == 1)
+                {
+                    result.Add(new CompletionCandidate(r.Name!, r.Id, r.Name, tip));
+                }
+                else if (nameMatches || pattern.IsMatch(r.Id))
+                {
+                    result.Add(new CompletionCandidate(r.Id, r.Id, r.Name, tip)); // a shared name would be ambiguous
+                }
+            }
+            return result.OrderBy(c => c.Text == c.Id ? 1 : 0).ThenBy(c => c.Text, StringComparer.OrdinalIgnoreCase).ToList();
+        }
+        catch (Exception)
+        {
+            return Array.Empty<CompletionCandidate>();
+        }
+    }
+
+    /// <summary>PowerShell-style wildcard matching: * ? and [set]; a word without wildcards matches as a prefix.</summary>
+    internal static Regex Pattern(string? word)
+    {
+        word = (word ?? "").Trim('\'', '"');
+        if (word.IndexOfAny(new[] { '*', '?', '[' }) < 0)
+        {
+            word += "*";
+        }
+        var sb = new StringBuilder("^");
+        for (var i = 0; i < word.Length; i++)
+        {
+            var c = word[i];
+            switch (c)
+            {
+                case '*': sb.Append(".*"); break;
+                case '?': sb.Append('.'); break;
+                case '[' when word.IndexOf(']', i + 1) is var end && end > i + 1:
+                    sb.Append('[').Append(word[(i + 1)..end].Replace("\\", "\\\\").Replace("^", "\\^")).Append(']');
+                    i = end;
+                    break;
+                default: sb.Append(Regex.Escape(c.ToString())); break;
+            }
+        }
+        return new Regex(sb.Append('$').ToString(), RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.Singleline);
+    }
+
+    private static IReadOnlyList<Row> Rows(EngineOptions options, CompletionKind kind)
+    {
+        var (config, context) = BackupEngine.LoadSettings(options);
+        if (!File.Exists(config.CatalogPath))
+        {
+            return Array.Empty<Row>(); // completion never creates a catalog
+        }
+        var key = $"{config.CatalogPath}\n{context.ProjectName}\n{kind}";
+        lock (Cache)
+        {
+            if (Cache.TryGetValue(key, out var hit) && DateTime.UtcNow - hit.At < CacheLife)
+            {
+                return hit.Rows;
+            }
+        }
+        var (table, size) = kind switch
+        {
+            CompletionKind.Volume => ("volumes", "size"),
+            CompletionKind.Snapshot => ("snapshots", "volume_size"),
+            _ => ("backups", "size"),
+        };
+        using var catalog = CatalogDatabase.Open(config.CatalogPath, busyTimeoutSeconds: 1);
+        var rows = catalog.Read(db => db.Query(
+            $"SELECT id, display_name, COALESCE(status, ''), COALESCE({size}, 0) FROM {table} WHERE deleted = 0 AND project_id = $p ORDER BY created_at LIMIT 5000;",
+            r => new Row(r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1), r.GetString(2), r.GetInt32(3)),
+            ("$p", context.ProjectName)));
+        lock (Cache)
+        {
+            Cache[key] = (DateTime.UtcNow, rows);
+        }
+        return rows;
+    }
+}
