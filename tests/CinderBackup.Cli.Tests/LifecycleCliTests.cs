@@ -59,15 +59,7 @@ public sealed class LifecycleCliTests : IDisposable
         return r.ExitCode == 0 && JsonDocument.Parse(r.Stdout).RootElement.TryGetProperty("progress", out var p) && p.GetString()!.Contains(" MiB of ");
     }
 
-    private static void WaitFor(Func<bool> condition, string what)
-    {
-        var sw = Stopwatch.StartNew();
-        while (!condition())
-        {
-            Assert.True(sw.Elapsed < TimeSpan.FromSeconds(90), "timed out waiting for " + what);
-            Thread.Sleep(100);
-        }
-    }
+    private static void WaitFor(Func<bool> condition, string what) => Poll.Until(condition, what, 90);
 
     [Fact]
     public void NoWaitReturnsAtOnceAndOtherSessionsSeeTheProgress()

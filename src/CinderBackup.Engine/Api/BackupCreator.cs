@@ -197,6 +197,7 @@ internal sealed class BackupCreator
             monitor.CheckNow();
             monitor.Token.ThrowIfCancellationRequested();
             _engine.Detail($"Backup {row.Id}: repository {store.Location}, container '{row.Container}', prefix '{row.ServiceMetadata}'.");
+            FaultPoints.Hit("backup.prepared");
 
             string sourcePath;
             if (row.SnapshotId is not null)
@@ -351,7 +352,7 @@ internal sealed class BackupCreator
     {
         var block = _repositories.Definition(repositoryName).ShaBlockSize;
         var parent = _engine.Catalog.Read(db => BackupRecords.Get(db, parentId))!;
-        var layer = new ChainLayer(parent.Id, _repositories.ForBackup(parent), parent.Container!, parent.ServiceMetadata!, new MetadataDocument());
+        var layer = ParentLayer(parent);
         var old = ChainLoader.ReadChunkSize(layer);
         if (old != block)
         {
@@ -360,11 +361,18 @@ internal sealed class BackupCreator
         }
     }
 
+    /// <summary>The parent as a chain layer for reading its _sha256file (checked against the digest recorded for it).</summary>
+    private ChainLayer ParentLayer(BackupRow parent) =>
+        new(parent.Id, _repositories.ForBackup(parent), parent.Container!, parent.ServiceMetadata!, new MetadataDocument())
+        {
+            Sha256FileSha256 = parent.Sha256FileSha256,
+        };
+
     private HashFile ReadParentHashes(string parentId, long block)
     {
         var parent = _engine.Catalog.Read(db => BackupRecords.Get(db, parentId))
             ?? throw new CinderBackupException(ErrorIds.BackupNotFound, ErrorKind.NotFound, $"Backup {parentId} could not be found.", parentId);
-        var layer = new ChainLayer(parent.Id, _repositories.ForBackup(parent), parent.Container!, parent.ServiceMetadata!, new MetadataDocument());
+        var layer = ParentLayer(parent);
         var hashes = HashFile.Create(_engine.Config.TempDirectory);
         try
         {
@@ -401,6 +409,8 @@ internal sealed class BackupCreator
             current.ProgressDone = result.BytesScanned;
             current.ProgressTotal = result.BytesScanned;
             current.TempSnapshotId = row.TempSnapshotId;
+            current.MetadataSha256 = result.MetadataSha256;
+            current.Sha256FileSha256 = result.Sha256FileSha256;
             BackupRecords.Update(db, current);
             if (current.ParentId is not null)
             {
@@ -420,6 +430,7 @@ internal sealed class BackupCreator
         {
             throw new CinderBackupException(ErrorIds.BackupCancelled, ErrorKind.Cancelled, $"Backup {row.Id} was cancelled: it was deleted.", row.Id);
         }
+        FaultPoints.Hit("backup.finished");
         return done.ToModel();
     }
 

@@ -108,7 +108,9 @@ internal sealed class BackupRestorer
             onTick: (db, _) => ServiceRegistry.Heartbeat(db, _engine.Config.Host, _engine.Config.AvailabilityZone));
         try
         {
+            FaultPoints.Hit("restore.prepared");
             var chain = LoadChain(backup);
+            FaultPoints.Hit("restore.chain.loaded");
             _engine.Detail($"Restore of {backup.Id} to volume {p.Volume.Id}: chain {string.Join(" <- ", chain.Select(l => l.BackupId).Reverse())}.");
             monitor.CheckNow();
             monitor.Token.ThrowIfCancellationRequested();
@@ -192,7 +194,8 @@ internal sealed class BackupRestorer
                 throw new CinderBackupException(ErrorIds.BackupChainBroken, ErrorKind.InvalidData,
                     $"Backup {row.Id} has no container or object prefix recorded; it never stored data.", row.Id);
             }
-            chain.Add(ChainLoader.Load(new ChainLoader.Link(row.Id, _repositories.ForBackup(row), row.Container, row.ServiceMetadata)));
+            chain.Add(ChainLoader.Load(new ChainLoader.Link(row.Id, _repositories.ForBackup(row), row.Container, row.ServiceMetadata,
+                row.MetadataSha256, row.Sha256FileSha256)));
             if (row.ParentId is null)
             {
                 return chain;
@@ -224,6 +227,7 @@ internal sealed class BackupRestorer
             EventLog.Write(_engine, "backup.restore.end", BackupRecords.Get(db, p.Backup.Id)!, $"volume {p.Volume.Id}");
             return VolumeRecords.Get(db, p.Volume.Id)!;
         });
+        FaultPoints.Hit("restore.finished");
         return new BackupRestoreResult
         {
             BackupId = p.Backup.Id,

@@ -13,7 +13,7 @@ internal static class BackupRecords
         "temp_volume_id", "temp_snapshot_id", "num_dependent_backups", "snapshot_id", "data_timestamp",
         "restore_volume_id", "encryption_key_id", "created_at", "updated_at", "deleted_at", "deleted",
         "repository", "driver", "operation", "owner_host", "owner_pid", "owner_started_at", "heartbeat_at",
-        "progress_done", "progress_total", "progress_rate",
+        "progress_done", "progress_total", "progress_rate", "metadata_sha256", "sha256file_sha256",
     };
 
     private static readonly string Select = "SELECT " + string.Join(", ", Columns) + " FROM backups";
@@ -121,6 +121,7 @@ internal static class BackupRecords
         ("$deleted_at", Time(b.DeletedAt)), ("$deleted", b.Deleted ? 1 : 0), ("$repository", b.Repository), ("$driver", b.Driver),
         ("$operation", b.Operation), ("$owner_host", b.OwnerHost), ("$owner_pid", b.OwnerPid), ("$owner_started_at", Time(b.OwnerStartedAt)),
         ("$heartbeat_at", Time(b.HeartbeatAt)), ("$progress_done", b.ProgressDone), ("$progress_total", b.ProgressTotal), ("$progress_rate", b.ProgressRate),
+        ("$metadata_sha256", b.MetadataSha256), ("$sha256file_sha256", b.Sha256FileSha256),
     };
 
     private static string? Time(DateTime? t) => t is DateTime v ? Clock.ToStorage(v) : null;
@@ -164,5 +165,7 @@ internal static class BackupRecords
         ProgressDone = r.LongN("progress_done"),
         ProgressTotal = r.LongN("progress_total"),
         ProgressRate = r.GetOrdinal("progress_rate") is var i && r.IsDBNull(i) ? null : r.GetDouble(i),
+        MetadataSha256 = r.StrN("metadata_sha256"),
+        Sha256FileSha256 = r.StrN("sha256file_sha256"),
     };
 }

@@ -40,6 +40,12 @@ internal sealed class BackupRow
     public long? ProgressDone { get; set; }
     public long? ProgressTotal { get; set; }
     public double? ProgressRate { get; set; }
+
+    /// <summary>SHA-256 (hex) of the _metadata document as written; null when unknown (imported, or Cinder's).</summary>
+    public string? MetadataSha256 { get; set; }
+
+    /// <summary>SHA-256 (hex) of the _sha256file document as written; null when unknown.</summary>
+    public string? Sha256FileSha256 { get; set; }
     public Dictionary<string, string> Metadata { get; set; } = new(StringComparer.Ordinal);
 
     public VolumeBackup ToModel() => new()

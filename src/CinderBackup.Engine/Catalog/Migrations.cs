@@ -193,6 +193,13 @@ internal static class Migrations
         );
         CREATE UNIQUE INDEX ix_services_host_binary ON services (host, binary, deleted);
         """,
+
+        // 2: SHA-256 of the _metadata and _sha256file documents as written (ours, not Cinder's), so that restore and
+        // verify notice any change to them; null for backups written elsewhere or imported.
+        """
+        ALTER TABLE backups ADD COLUMN metadata_sha256 TEXT;
+        ALTER TABLE backups ADD COLUMN sha256file_sha256 TEXT;
+        """,
     };
 
     public static int Latest => All.Count;

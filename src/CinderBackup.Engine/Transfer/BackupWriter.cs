@@ -4,6 +4,8 @@ using CinderBackup.Engine.Codecs;
 using CinderBackup.Engine.Errors;
 using CinderBackup.Engine.Repositories;
 
+using CinderBackup.Engine.Util;
+
 namespace CinderBackup.Engine.Transfer;
 
 /// <summary>
@@ -61,7 +63,9 @@ internal sealed class BackupWriter
                     foreach (var o in objects)
                     {
                         var name = $"{_r.Prefix}-{++sequence:00000}";
+                        FaultPoints.Hit("backup.object.staged");
                         o.Object.Commit(name);
+                        FaultPoints.Hit("backup.object.committed");
                         o.Object.Dispose();
                         entries.Add(new ObjectEntry(name, o.Offset, o.Length, o.Compression, o.Md5));
                         stored += o.StoredBytes;
@@ -76,20 +80,28 @@ internal sealed class BackupWriter
 
             var volumeMeta = _r.VolumeMeta();
             store.WaitForWrites(); // every data object is stored before the documents (S3 uploads in the background)
+            string sha256FileDigest, metadataDigest;
             using (var staged = store.Stage(_r.Container, _r.StageTag))
             {
-                Sha256Document.Write(staged.Stream, _r.Header, _block, hashes);
+                using var digest = DigestStream.ForWriting(staged.Stream);
+                Sha256Document.Write(digest, _r.Header, _block, hashes);
+                sha256FileDigest = digest.Finish();
+                FaultPoints.Hit("backup.sha256file.staged");
                 staged.Commit($"{_r.Prefix}_sha256file");
             }
             store.WaitForWrites();
             CheckCancel();
             using (var staged = store.Stage(_r.Container, _r.StageTag))
             {
-                MetadataDocument.Write(staged.Stream, _r.Header, entries, _r.ParentId, volumeMeta);
+                using var digest = DigestStream.ForWriting(staged.Stream);
+                MetadataDocument.Write(digest, _r.Header, entries, _r.ParentId, volumeMeta);
+                metadataDigest = digest.Finish();
+                FaultPoints.Hit("backup.metadata.staged");
                 staged.Commit($"{_r.Prefix}_metadata");
             }
             store.WaitForWrites();
-            return new BackupWriteResult(entries.Count, stored, length, changed);
+            FaultPoints.Hit("backup.metadata.committed");
+            return new BackupWriteResult(entries.Count, stored, length, changed) { MetadataSha256 = metadataDigest, Sha256FileSha256 = sha256FileDigest };
         }
         catch
         {

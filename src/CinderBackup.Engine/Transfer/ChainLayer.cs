@@ -8,4 +8,7 @@ internal sealed record ChainLayer(string BackupId, IObjectStore Store, string Co
     public string MetadataName => Prefix + "_metadata";
 
     public string Sha256Name => Prefix + "_sha256file";
+
+    /// <summary>What the _sha256file must hash to, when the catalog recorded it (backups written here).</summary>
+    public string? Sha256FileSha256 { get; init; }
 }

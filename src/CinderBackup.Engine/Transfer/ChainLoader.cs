@@ -9,7 +9,8 @@ namespace CinderBackup.Engine.Transfer;
 /// </summary>
 internal static class ChainLoader
 {
-    public sealed record Link(string BackupId, IObjectStore Store, string Container, string Prefix);
+    /// <summary>A backup to load; the digests, when the catalog has them, are what its documents must hash to.</summary>
+    public sealed record Link(string BackupId, IObjectStore Store, string Container, string Prefix, string? MetadataSha256 = null, string? Sha256FileSha256 = null);
 
     public static ChainLayer Load(Link link)
     {
@@ -22,15 +23,17 @@ internal static class ChainLoader
                 $"Backup {link.BackupId}: its metadata object '{metadataName}' is not in container '{link.Container}' of repository '{store.Location}'; the backup is incomplete or was deleted.", metadataName);
         }
         using (var stream = store.OpenRead(link.Container, metadataName))
+        using (var digest = DigestStream.ForReading(stream))
         {
-            metadata = MetadataDocument.Read(stream, metadataName);
+            metadata = MetadataDocument.Read(digest, metadataName);
+            CheckDigest(link.BackupId, metadataName, link.MetadataSha256, digest);
         }
         if (metadata.Version != MetadataDocument.DriverVersion)
         {
             throw new CinderBackupException(ErrorIds.InvalidBackup, ErrorKind.InvalidData,
                 $"Invalid backup: No support to restore backup version {metadata.Version}", metadataName);
         }
-        var layer = new ChainLayer(link.BackupId, store, link.Container, link.Prefix, metadata);
+        var layer = new ChainLayer(link.BackupId, store, link.Container, link.Prefix, metadata) { Sha256FileSha256 = link.Sha256FileSha256 };
         CheckListing(layer);
         return layer;
     }
@@ -60,7 +63,20 @@ internal static class ChainLoader
     public static long ReadHashes(ChainLayer layer, HashFile into)
     {
         using var stream = OpenSha256(layer);
-        return Sha256Document.Read(stream, layer.Sha256Name, into).ChunkSize;
+        using var digest = DigestStream.ForReading(stream);
+        var chunk = Sha256Document.Read(digest, layer.Sha256Name, into).ChunkSize;
+        CheckDigest(layer.BackupId, layer.Sha256Name, layer.Sha256FileSha256, digest);
+        return chunk;
+    }
+
+    /// <summary>Ours beyond Cinder: a document whose digest the catalog recorded must still hash to it, byte for byte.</summary>
+    private static void CheckDigest(string backupId, string name, string? expected, DigestStream digest)
+    {
+        if (expected is not null && !string.Equals(digest.Finish(), expected, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new CinderBackupException(ErrorIds.BackupCorrupt, ErrorKind.InvalidData,
+                $"Backup {backupId}: its document '{name}' does not match the SHA-256 recorded when it was written; it was changed or damaged.", name);
+        }
     }
 
     /// <summary>Only the hash block size of a backup's _sha256file.</summary>

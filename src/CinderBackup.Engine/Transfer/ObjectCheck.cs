@@ -40,7 +40,16 @@ internal static class ObjectCheck
         try
         {
             using var raw = layer.Store.OpenRead(layer.Container, o.Name);
-            using var data = codec is null ? raw : codec.Decompress(raw);
+            Stream opened;
+            try
+            {
+                opened = codec is null ? raw : codec.Decompress(raw); // bz2 reads its header here
+            }
+            catch (Exception e) when (e is InvalidDataException or IOException or ICSharpCode.SharpZipLib.SharpZipBaseException)
+            {
+                throw Corrupt(layer, o, position, $"it cannot be decompressed with {o.Compression}: {e.Message}", e);
+            }
+            using var data = opened;
             while (true)
             {
                 cancel.ThrowIfCancellationRequested();

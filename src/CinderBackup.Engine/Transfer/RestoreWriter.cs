@@ -1,4 +1,5 @@
 using CinderBackup.Engine.Errors;
+using CinderBackup.Engine.Util;
 using Microsoft.Win32.SafeHandles;
 
 namespace CinderBackup.Engine.Transfer;
@@ -65,6 +66,7 @@ internal sealed class RestoreWriter
                         _r.Progress?.Report(new TransferProgress(d, total, Volatile.Read(ref objects), 0));
                     }, _r.Cancel);
                     Interlocked.Increment(ref objects);
+                    FaultPoints.Hit("restore.object.written");
                 });
             }
             catch (AggregateException e) when (e.InnerExceptions.Count > 0)
@@ -80,6 +82,7 @@ internal sealed class RestoreWriter
             {
                 throw new CinderBackupException(ErrorIds.VolumeIOError, ErrorKind.IOError, $"Cannot flush the target volume '{_r.TargetPath}': {e.Message}", _r.TargetPath, e);
             }
+            FaultPoints.Hit("restore.flushed");
             return new RestoreResult(plan.VolumeBytes, plan.BytesToWrite, plan.Tasks.Count, plan.SkippedObjects, requested.Metadata.VolumeMeta);
         }
     }
@@ -100,6 +103,7 @@ internal sealed class RestoreWriter
                 }
             }
             RandomAccess.Write(target, data, offset);
+            FaultPoints.Hit("restore.write");
         }
         catch (IOException e)
         {
