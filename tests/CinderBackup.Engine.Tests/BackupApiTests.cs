@@ -330,6 +330,8 @@ public sealed class BackupApiTests : IDisposable
                 break;
             case "version":
                 File.WriteAllText(ObjectPath(b, "_metadata"), File.ReadAllText(ObjectPath(b, "_metadata")).Replace("\"version\": \"1.0.0\"", "\"version\": \"2.0.0\""));
+                // As for a backup Cinder wrote: no digest recorded, so Cinder's own version check speaks.
+                _engine.Catalog.Write(db => db.Execute("UPDATE backups SET metadata_sha256 = NULL WHERE id = $id", ("$id", b.Id)));
                 break;
             case "sha256file":
                 File.Delete(ObjectPath(b, "_sha256file"));
