@@ -104,7 +104,7 @@ public sealed class RecordProtectionTests : IDisposable
         var file = _home.File_("r.yaml");
         File.WriteAllText(file, "precious");
         var e = Assert.Throws<CinderBackupException>(() => RecordApi.WriteFile(file, records, noClobber: true));
-        Assert.Equal(ErrorIds.RecordFileExists, e.ErrorId);
+        Assert.Equal(ErrorIds.FileExists, e.ErrorId);
         Assert.Contains(file, e.Message);
         Assert.Equal("precious", File.ReadAllText(file));
 

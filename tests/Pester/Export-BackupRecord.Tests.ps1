@@ -43,7 +43,7 @@ Describe 'Export-BackupRecord' {
         $file = Join-Path $script:testRoot 'kept.yaml'
         Set-Content -LiteralPath $file -Value 'precious'
         { Export-BackupRecord -Backup ebr-backup -LiteralPath $file -NoClobber -ErrorAction Stop } |
-            Should -Throw -ErrorId 'RecordFileExists,CinderBackup.Commands.ExportBackupRecordCommand'
+            Should -Throw -ErrorId 'FileExists,CinderBackup.Commands.ExportBackupRecordCommand'
         (Get-Content -LiteralPath $file) | Should -Be 'precious'
         $records = Export-BackupRecord -Backup ebr-backup -LiteralPath $file -PassThru
         $records.BackupId | Should -Be $script:backup.Id

@@ -42,7 +42,7 @@ public sealed class CatalogApi
         }
         if (File.Exists(full) && !overwrite)
         {
-            throw new CinderBackupException(ErrorIds.RecordFileExists, ErrorKind.Conflict,
+            throw new CinderBackupException(ErrorIds.FileExists, ErrorKind.Conflict,
                 $"The file '{full}' already exists; use -Force (--force) to replace it. Nothing was written.", path);
         }
         var temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");

@@ -44,7 +44,7 @@ public static class ErrorIds
     public const string VolumeTooSmall = "VolumeTooSmall";
     public const string RecordInvalid = "RecordInvalid";
     public const string RecordFileInvalid = "RecordFileInvalid";
-    public const string RecordFileExists = "RecordFileExists";
+    public const string FileExists = "FileExists";
     public const string BackupExists = "BackupExists";
     public const string BackupCancelled = "BackupCancelled";
     public const string BackupHasDependents = "BackupHasDependents";

@@ -50,7 +50,7 @@ internal static class RecordFile
             }
             if (IsReadOnly(full) && !force)
             {
-                throw new CinderBackupException(ErrorIds.RecordFileExists, ErrorKind.PermissionDenied,
+                throw new CinderBackupException(ErrorIds.FileExists, ErrorKind.PermissionDenied,
                     $"The record file '{full}' is read-only; use -Force to replace it. Nothing was written.", path);
             }
         }
@@ -239,7 +239,7 @@ internal static class RecordFile
         (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(path) & UnixFileMode.UserWrite) == 0);
 
     private static CinderBackupException Exists(string full) =>
-        new(ErrorIds.RecordFileExists, ErrorKind.Conflict,
+        new(ErrorIds.FileExists, ErrorKind.Conflict,
             $"The record file '{full}' already exists and -NoClobber was given. Nothing was written.", full);
 
     private static CinderBackupException Bad(string name, long? line, string reason) =>
