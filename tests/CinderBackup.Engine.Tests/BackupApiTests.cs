@@ -434,7 +434,7 @@ public sealed class BackupApiTests : IDisposable
         Assert.Equal("Import record failed, cannot find backup service to perform the import. Request service cinder.backup.drivers.ceph.CephBackupDriver.", e.Message);
         using var user = EngineFactory.Open(_home, "p", "u", admin: false);
         e = Assert.Throws<CinderBackupException>(() => user.Backups.Import("", Url("c")));
-        Assert.Equal("Policy doesn't allow backup:export-import to be performed.", e.Message);
+        Assert.Equal("Policy doesn't allow backup:backup-import to be performed.", e.Message);
         Assert.Empty(_engine.Backups.List());
         var ok = _engine.Backups.Import("", Url("c"));
         Assert.Equal("00000000-0000-0000-0000-000000000000", ok.VolumeId);

@@ -27,6 +27,18 @@ public sealed class ConfigTests : IDisposable
         Assert.Equal(Path.Combine(_home.Home, "catalog.db"), config.CatalogPath);
     }
 
+    [Theory]
+    [InlineData("utf-8")]
+    [InlineData("utf-16")]
+    [InlineData("utf-16BE")]
+    public void ReadsFilesWithAByteOrderMark(string encoding)
+    {
+        // Windows PowerShell's Out-File writes UTF-16 with a byte order mark; binary files are refused (BadInputCatalogueTests).
+        var e = System.Text.Encoding.GetEncoding(encoding);
+        File.WriteAllBytes(_home.ConfigPath, e.GetPreamble().Concat(e.GetBytes("storage_availability_zone: z\u00fcrich\n")).ToArray());
+        Assert.Equal("z\u00fcrich", ConfigLoader.Load(_home.ConfigPath, _home.Env).AvailabilityZone);
+    }
+
     [Fact]
     public void ReadsCinderOptionNames()
     {

@@ -204,6 +204,32 @@ public sealed class S3BackupTests : IDisposable
         Assert.Equal("available", engine.Volumes.Get(v.Id).Status);
     }
 
+    [Fact]
+    public void ARefusedBackupLeavesNoBucketBehind()
+    {
+        var bucket = S3Home.Bucket("refused");
+        S3Home.Configure(_home, _moto.Endpoint, bucket);
+        using var engine = S3Home.Open(_home);
+        var v = S3Home.Volume(engine, _home, "refused");
+        var store = new RepositoryResolver(engine.Config).Default();
+        engine.Quotas.Set("p1", backups: 0);
+        Assert.Equal(ErrorIds.BackupLimitExceeded,
+            Assert.Throws<CinderBackupException>(() => engine.Backups.Create(new BackupCreateOptions { Volume = v.Id })).ErrorId);
+        Assert.Equal(ErrorIds.VolumeNotFound,
+            Assert.Throws<CinderBackupException>(() => engine.Backups.Create(new BackupCreateOptions { Volume = "no-such-volume" })).ErrorId);
+        engine.Volumes.Attach(v.Id, "instance", "/dev/vdb");
+        Assert.Equal(ErrorIds.VolumeInUse,
+            Assert.Throws<CinderBackupException>(() => engine.Backups.Create(new BackupCreateOptions { Volume = v.Id })).ErrorId);
+        Assert.False(store.ContainerExists(bucket));
+        Assert.Empty(engine.Backups.List());
+
+        // The backup that goes ahead creates the bucket.
+        engine.Volumes.Detach(v.Id);
+        engine.Quotas.Set("p1", backups: -1);
+        Assert.Equal("available", engine.Backups.Create(new BackupCreateOptions { Volume = v.Id }).Status);
+        Assert.True(store.ContainerExists(bucket));
+    }
+
     [Theory]
     [InlineData("Upper_Case")]
     [InlineData("ab")]

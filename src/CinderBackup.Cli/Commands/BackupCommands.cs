@@ -206,6 +206,10 @@ internal static class BackupCommands
         {
             var target = parse.GetValue(backup)!;
             var props = Arguments.Properties(parse.GetValue(property));
+            if (parse.GetValue(state) is string requested)
+            {
+                engine.Backups.CheckResetState(requested); // refuse before the rename, so a refusal changes nothing
+            }
             if (parse.GetValue(name) is not null || parse.GetValue(description) is not null || props is not null)
             {
                 target = engine.Backups.Update(target, parse.GetValue(name), parse.GetValue(description), props).Id;

@@ -47,6 +47,7 @@ internal static class VolumeCommands
             {
                 // cinder create --backup-id: a new volume restored from the backup (the seeds' edge-site procedure).
                 int? requested = parse.GetValue(size) is string rawSize ? VolumeApi.ParseSize(rawSize) : null;
+                VolumeApi.CheckUpdate(null, parse.GetValue(description), Arguments.Properties(parse.GetValue(property))); // before the restore
                 var r = engine.Backups.Restore(fromBackup, null, parse.GetValue(name), parse.GetValue(zone), app.ProgressBar("Restoring"), default, requested);
                 var restored = engine.Volumes.Get(r.VolumeId);
                 if (parse.GetValue(description) is not null || Arguments.Properties(parse.GetValue(property)) is not null)
@@ -158,13 +159,15 @@ internal static class VolumeCommands
             var newSize = parse.GetValue(size) is string s ? VolumeApi.ParseSize(s) : (int?)null;
             var props = Arguments.Properties(parse.GetValue(property));
             var resolved = engine.Volumes.Get(volume);
-            if (parse.GetValue(name) is not null || parse.GetValue(description) is not null || props is not null)
-            {
-                resolved = engine.Volumes.Update(resolved.Id, parse.GetValue(name), parse.GetValue(description), props);
-            }
+            // Inputs first, then the extend (which may be refused), then the update: a refusal changes nothing.
+            VolumeApi.CheckUpdate(parse.GetValue(name), parse.GetValue(description), props);
             if (newSize is int n)
             {
                 engine.Volumes.Extend(resolved.Id, n);
+            }
+            if (parse.GetValue(name) is not null || parse.GetValue(description) is not null || props is not null)
+            {
+                engine.Volumes.Update(resolved.Id, parse.GetValue(name), parse.GetValue(description), props);
             }
             return 0;
         });

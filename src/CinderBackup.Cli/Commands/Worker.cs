@@ -67,6 +67,7 @@ internal static class Worker
         }
         var self = SelfCommand();
         var log = Path.Combine(engine.Config.DataDirectory, "cinder-backup-worker.log");
+        CreatePrivate(log);
         ProcessStartInfo psi;
         if (!OperatingSystem.IsWindows() && File.Exists("/bin/sh"))
         {
@@ -110,6 +111,32 @@ internal static class Worker
                 FailToStart(engine, backupId, $"the worker process did not start within 30 seconds (see {log})");
             }
             Thread.Sleep(50);
+        }
+    }
+
+    /// <summary>
+    /// The worker log gets the workers' error messages: owner only, as the catalog and the event log are. The shell's
+    /// redirection would create it with the umask's mode (usually 0644).
+    /// </summary>
+    private static void CreatePrivate(string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+        try
+        {
+            using (new FileStream(path, new FileStreamOptions
+            {
+                Mode = FileMode.Append, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+            }))
+            {
+            }
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite); // one an older version made
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Left to the shell's redirection, which reports a log it cannot open.
         }
     }
 

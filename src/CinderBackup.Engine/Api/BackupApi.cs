@@ -117,13 +117,7 @@ public sealed class BackupApi
     /// </summary>
     public VolumeBackup ResetState(string nameOrId, string status)
     {
-        Policy.RequireAdmin(Context, "backup:backup-reset_status");
-        var lower = status?.ToLowerInvariant();
-        if (lower is not (BackupStatus.Available or BackupStatus.Error))
-        {
-            throw new CinderBackupException(ErrorIds.BackupStatusInvalid, ErrorKind.InvalidArgument,
-                $"Backup status: {status} is invalid, valid statuses are: ['available', 'error'].", status);
-        }
+        var lower = CheckResetState(status);
         var row = _engine.Catalog.Write(db =>
         {
             var b = Lookup.Backup(db, Context, nameOrId);
@@ -138,6 +132,23 @@ public sealed class BackupApi
         }
         EventLog.Write(_engine, "backup.reset_status.end", row);
         return row.ToModel();
+    }
+
+    /// <summary>
+    /// Checks a reset-state request (the admin policy, then the status) without changing anything, so a front end
+    /// that also renames the backup can refuse the whole request before either change is made. Returns the status
+    /// in lower case.
+    /// </summary>
+    public string CheckResetState(string status)
+    {
+        Policy.RequireAdmin(Context, "volume_extension:backup_admin_actions:reset_status");
+        var lower = status?.ToLowerInvariant();
+        if (lower is not (BackupStatus.Available or BackupStatus.Error))
+        {
+            throw new CinderBackupException(ErrorIds.BackupStatusInvalid, ErrorKind.InvalidArgument,
+                $"Backup status: {status} is invalid, valid statuses are: ['available', 'error'].", status);
+        }
+        return lower;
     }
 
     /// <summary>Changes a backup's name, description or metadata (Cinder's backup update).</summary>

@@ -40,9 +40,11 @@ internal sealed class BackupCreator
             throw new CinderBackupException(ErrorIds.UnsupportedCompression, ErrorKind.InvalidArgument,
                 $"unsupported compression algorithm: {_o.Compression}", _o.Compression);
         }
-        // Checks that read the repository happen before the catalog is locked. An incremental backup goes to its
-        // parent's repository; the repository must answer before anything is recorded.
-        var parentId = _o.Incremental ? _engine.Catalog.Read(db => SelectParent(db, Target(db).Volume, Target(db).Snapshot) is { Status: BackupStatus.Available } p ? p.Id : null) : null;
+        // The volume and snapshot must exist before the repository is asked anything. Checks that read the repository
+        // happen before the catalog is locked. An incremental backup goes to its parent's repository; the repository
+        // must answer before anything is recorded.
+        var (sourceVolume, sourceSnapshot) = _engine.Catalog.Read(Target);
+        var parentId = _o.Incremental ? _engine.Catalog.Read(db => SelectParent(db, sourceVolume, sourceSnapshot) is { Status: BackupStatus.Available } p ? p.Id : null) : null;
         var repositoryName = _o.Repository ?? (parentId is null ? _repositories.DefaultRepositoryName : ParentRepository(parentId));
         var store = _repositories.Open(repositoryName);
         if (_o.Container is not null)

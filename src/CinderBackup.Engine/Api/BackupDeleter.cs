@@ -25,7 +25,7 @@ internal sealed class BackupDeleter
     {
         if (force)
         {
-            Policy.RequireAdmin(_engine.Context, "backup:backup-force-delete");
+            Policy.RequireAdmin(_engine.Context, "volume_extension:backup_admin_actions:force_delete");
         }
         // The backup's repository must be usable (configured, mounted) before anything changes.
         var found = _engine.Catalog.Read(db => Lookup.Backup(db, _engine.Context, nameOrId));

@@ -12,11 +12,13 @@ namespace CinderBackup.Engine.Api;
 /// <summary>
 /// Protecting backups from the loss of the catalog: record export (with the parents an incremental needs), record
 /// files, import of record sets (parents first, all or nothing), and discovery of records from a repository alone.
-/// Everything here is admin-only, as Cinder's <c>backup:export-import</c> policy is.
+/// Everything here is admin-only, as Cinder's <c>backup:export-import</c> (export; discovery reads like it) and
+/// <c>backup:backup-import</c> policies are.
 /// </summary>
 public sealed class RecordApi
 {
-    private const string Policy_ = "backup:export-import";
+    private const string ExportPolicy = "backup:export-import";
+    private const string ImportPolicy = "backup:backup-import";
     private readonly BackupEngine _engine;
 
     internal RecordApi(BackupEngine engine) => _engine = engine;
@@ -29,7 +31,7 @@ public sealed class RecordApi
     /// </summary>
     public IReadOnlyList<BackupRecord> Export(string nameOrId, bool includeParents = false)
     {
-        Policy.RequireAdmin(Context, Policy_);
+        Policy.RequireAdmin(Context, ExportPolicy);
         var row = _engine.Catalog.Read(db => Lookup.Backup(db, Context, nameOrId));
         var chain = new List<BackupRow> { row };
         if (includeParents)
@@ -119,7 +121,7 @@ public sealed class RecordApi
     /// </summary>
     public RecordImportResult Import(IReadOnlyList<BackupRecord> records, string? repository = null, bool verify = false)
     {
-        Policy.RequireAdmin(Context, Policy_);
+        Policy.RequireAdmin(Context, ImportPolicy);
         if (records.Count == 0)
         {
             return new RecordImportResult();
@@ -192,7 +194,7 @@ public sealed class RecordApi
     /// </summary>
     public IReadOnlyList<DiscoveredBackup> Discover(string? repository = null, string? container = null)
     {
-        Policy.RequireAdmin(Context, Policy_);
+        Policy.RequireAdmin(Context, ExportPolicy);
         var resolver = new RepositoryResolver(_engine.Config);
         var name = string.IsNullOrEmpty(repository) ? resolver.DefaultRepositoryName : repository;
         var store = resolver.Open(name);
@@ -363,12 +365,24 @@ public sealed class RecordApi
         var size = Int("size");
         if (size is null or < 0 or > VolumeApi.MaxSizeGiB)
         {
-            throw BackupRecordCodec.Invalid($"Provided backup record has an invalid size: {f.GetProperty("size")}.");
+            // The raw JSON, so a size given as text shows its quotes.
+            throw BackupRecordCodec.Invalid($"Provided backup record has an invalid size: {f.GetProperty("size").GetRawText()}.");
+        }
+        var objectCount = Int("object_count");
+        if (objectCount is < 0 or int.MaxValue)
+        {
+            throw BackupRecordCodec.Invalid($"Provided backup record has an invalid object_count: {f.GetProperty("object_count").GetRawText()}.");
         }
         var parentId = Str("parent_id");
         if (parentId is not null && !Guid.TryParse(parentId, out _))
         {
             throw BackupRecordCodec.Invalid($"Provided backup record has a parent_id that is not a UUID: '{ContextResolver.Printable(parentId)}'.");
+        }
+        // Cinder's volume_id is a UUID field; anything else is not a record Cinder wrote.
+        var volumeId = Str("volume_id");
+        if (volumeId is not null && !Guid.TryParse(volumeId, out _))
+        {
+            throw BackupRecordCodec.Invalid($"Provided backup record has a volume_id that is not a UUID: '{ContextResolver.Printable(volumeId)}'.");
         }
         var container = Str("container");
         var prefix = Str("service_metadata");
@@ -398,7 +412,7 @@ public sealed class RecordApi
             Id = id,
             UserId = Context.UserName,
             ProjectId = Context.ProjectName,
-            VolumeId = Str("volume_id") ?? "00000000-0000-0000-0000-000000000000",
+            VolumeId = volumeId ?? "00000000-0000-0000-0000-000000000000",
             Host = _engine.Config.Host,
             AvailabilityZone = _engine.Config.AvailabilityZone,
             Container = container,
@@ -409,7 +423,7 @@ public sealed class RecordApi
             DisplayDescription = description,
             ServiceMetadata = prefix,
             Service = store.ServiceName,
-            ObjectCount = Int("object_count") ?? 0,
+            ObjectCount = objectCount ?? 0,
             TempVolumeId = Str("temp_volume_id"),
             TempSnapshotId = Str("temp_snapshot_id"),
             NumDependentBackups = Int("num_dependent_backups") ?? 0,

@@ -127,7 +127,7 @@ public sealed class SnapshotApi
     {
         if (force)
         {
-            Policy.RequireAdmin(Context, "volume:snapshot_force_delete");
+            Policy.RequireAdmin(Context, "volume_extension:snapshot_admin_actions:force_delete");
         }
         var snapshot = _engine.Catalog.Write(db =>
         {

@@ -116,7 +116,7 @@ public sealed class VolumeApi
     {
         if (force)
         {
-            Policy.RequireAdmin(Context, "volume:force_delete");
+            Policy.RequireAdmin(Context, "volume_extension:volume_admin_actions:force_delete");
         }
         var volume = _engine.Catalog.Write(db =>
         {
@@ -201,13 +201,22 @@ public sealed class VolumeApi
         });
     }
 
-    /// <summary>Changes name, description or user metadata (null leaves a field as it is).</summary>
-    public BlockVolume Update(string nameOrId, string? name = null, string? description = null,
-        IReadOnlyDictionary<string, string>? metadata = null)
+    /// <summary>
+    /// Checks the inputs of <see cref="Update"/> without changing anything, so a front end that combines an update with
+    /// another change (extend, restore) can refuse the whole request before either change is made.
+    /// </summary>
+    public static void CheckUpdate(string? name, string? description, IReadOnlyDictionary<string, string>? metadata)
     {
         ValidateText(name, "name");
         ValidateText(description, "description");
         ValidateMetadata(metadata);
+    }
+
+    /// <summary>Changes name, description or user metadata (null leaves a field as it is).</summary>
+    public BlockVolume Update(string nameOrId, string? name = null, string? description = null,
+        IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        CheckUpdate(name, description, metadata);
         return _engine.Catalog.Write(db =>
         {
             var v = Lookup.Volume(db, Context, nameOrId);
@@ -299,6 +308,10 @@ public sealed class VolumeApi
     {
         if (!int.TryParse(raw, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var n))
         {
+            if (long.TryParse(raw, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var big))
+            {
+                ValidateSize(raw, big); // an integer, just too large (or too small) for one: say so
+            }
             throw new CinderBackupException(ErrorIds.InvalidSize, ErrorKind.InvalidArgument,
                 $"Invalid input received: Volume size '{ContextResolver.Printable(raw)}' must be an integer and greater than 0", raw);
         }

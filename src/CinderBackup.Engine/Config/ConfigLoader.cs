@@ -34,7 +34,7 @@ public static class ConfigLoader
             string text;
             try
             {
-                text = File.ReadAllText(path);
+                text = ReadText(path, File.ReadAllBytes(path));
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -69,6 +69,40 @@ public static class ConfigLoader
         }
         return new EngineConfig(source, values, dataDir) { Environment = env };
     }
+
+    /// <summary>
+    /// The file as text. A byte order mark names the encoding (Windows PowerShell's Out-File writes UTF-16); without
+    /// one the file must be UTF-8. A binary file is refused at the line of its first offending byte rather than parsed
+    /// into a misleading YAML error.
+    /// </summary>
+    private static string ReadText(string path, byte[] bytes)
+    {
+        string text;
+        if (bytes.AsSpan().StartsWith(new byte[] { 0xEF, 0xBB, 0xBF }) || bytes.AsSpan().StartsWith(new byte[] { 0xFF, 0xFE }) ||
+            bytes.AsSpan().StartsWith(new byte[] { 0xFE, 0xFF }))
+        {
+            using var reader = new StreamReader(new MemoryStream(bytes), detectEncodingFromByteOrderMarks: true);
+            text = reader.ReadToEnd();
+        }
+        else
+        {
+            var status = System.Text.Unicode.Utf8.ToUtf16(bytes, new char[bytes.Length], out var read, out _, replaceInvalidSequences: false);
+            if (status != System.Buffers.OperationStatus.Done)
+            {
+                throw NotText(path, bytes.AsSpan(0, read).Count((byte)'\n') + 1);
+            }
+            text = System.Text.Encoding.UTF8.GetString(bytes);
+        }
+        var nul = text.IndexOf('\0');
+        if (nul >= 0)
+        {
+            throw NotText(path, text.AsSpan(0, nul).Count('\n') + 1);
+        }
+        return text;
+    }
+
+    private static CinderBackupException NotText(string path, int line) =>
+        Error(path, line, "not a text file: the configuration must be YAML text (UTF-8, or with a byte order mark)");
 
     /// <summary>
     /// A file holding credentials (S3 keys, an SSE-C key) must be readable and writable by its owner only:
@@ -362,7 +396,11 @@ public static class ConfigLoader
             case ConfigValueKind.Int:
                 if (!int.TryParse(raw, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var i))
                 {
-                    throw Error(file, line, $"'{key}' must be an integer, got '{raw}'");
+                    if (long.TryParse(raw, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var big))
+                    {
+                        CheckRange(file, line, option, big); // an integer, just out of range: say so
+                    }
+                    throw Error(file, line, $"'{key}' must be an integer, got '{Api.ContextResolver.Printable(raw)}'");
                 }
                 CheckRange(file, line, option, i);
                 return i;
@@ -429,7 +467,7 @@ public static class ConfigLoader
         if (value < option.Min || value > option.Max)
         {
             var range = option.Max == int.MaxValue || option.Max == long.MaxValue
-                ? $"at least {option.Min}"
+                ? value < option.Min ? $"at least {option.Min}" : $"at most {option.Max}"
                 : $"between {option.Min} and {option.Max}";
             throw Error(file, line, $"'{option.Name}' must be {range}, got {value}");
         }

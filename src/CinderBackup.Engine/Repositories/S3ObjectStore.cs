@@ -110,15 +110,9 @@ internal sealed class S3ObjectStore : IObjectStore
 
     public void PutContainer(string container)
     {
-        ValidateContainer(container);
-        if (HeadBucket(container, _retry) == HttpStatusCode.OK)
+        if (BucketExistsOrMayBeCreated(container))
         {
             return;
-        }
-        if (!_s.CreateBuckets)
-        {
-            throw new CinderBackupException(ErrorIds.ContainerNotFound, ErrorKind.NotFound,
-                $"Repository '{Repository}' (s3): the bucket '{container}' does not exist at {Location} and backup_create_containers is false.", container);
         }
         try
         {
@@ -130,7 +124,27 @@ internal sealed class S3ObjectStore : IObjectStore
         }
     }
 
-    public void CheckWritable(string? container) => PutContainer(container ?? _s.Bucket);
+    /// <summary>
+    /// Only looks: the server answers, the credentials work, the bucket exists or may be created. The backup's writer
+    /// creates it, so a request refused after this check (volume busy, quota) leaves no bucket behind.
+    /// </summary>
+    public void CheckWritable(string? container) => BucketExistsOrMayBeCreated(container ?? _s.Bucket);
+
+    /// <summary>True when the bucket exists, false when it is missing and may be created; throws when it may not.</summary>
+    private bool BucketExistsOrMayBeCreated(string container)
+    {
+        ValidateContainer(container);
+        if (HeadBucket(container, _retry) == HttpStatusCode.OK)
+        {
+            return true;
+        }
+        if (!_s.CreateBuckets)
+        {
+            throw new CinderBackupException(ErrorIds.ContainerNotFound, ErrorKind.NotFound,
+                $"Repository '{Repository}' (s3): the bucket '{container}' does not exist at {Location} and backup_create_containers is false.", container);
+        }
+        return false;
+    }
 
     public (bool Reachable, string? Problem) Probe()
     {

@@ -41,13 +41,15 @@ public sealed class SetBlockVolumeCommand : VolumeTargetCmdlet
             {
                 return;
             }
-            if (Name is not null || Description is not null || Metadata is not null)
-            {
-                volume = Engine.Volumes.Update(volume.Id, Name, Description, ToDictionary(Metadata));
-            }
+            // Inputs first, then the extend (which may be refused), then the update: a refusal changes nothing.
+            VolumeApi.CheckUpdate(Name, Description, ToDictionary(Metadata));
             if (Size is int size)
             {
                 volume = Engine.Volumes.Extend(volume.Id, size);
+            }
+            if (Name is not null || Description is not null || Metadata is not null)
+            {
+                volume = Engine.Volumes.Update(volume.Id, Name, Description, ToDictionary(Metadata));
             }
             if (PassThru)
             {

@@ -43,6 +43,10 @@ public sealed class SetVolumeBackupCommand : BackupTargetCmdlet
             {
                 return;
             }
+            if (State is not null)
+            {
+                Engine.Backups.CheckResetState(State); // refuse before the rename, so a refusal changes nothing
+            }
             if (Name is not null || Description is not null || Metadata is not null)
             {
                 backup = Engine.Backups.Update(backup.Id, Name, Description, ToDictionary(Metadata));

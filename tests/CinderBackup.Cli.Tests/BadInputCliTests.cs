@@ -1,0 +1,73 @@
+namespace CinderBackup.Cli.Tests;
+
+/// <summary>
+/// A handful of the bad-input catalogue (see the engine's BadInputCatalogueTests) through the real cinder-backup
+/// process: exit code 1, the message on stderr, nothing on stdout, and no change to the catalog or the data
+/// directory. Includes the combined requests (rename plus reset-state, rename plus extend, restore plus
+/// description) that must be refused as a whole.
+/// </summary>
+public sealed class BadInputCliTests : IClassFixture<BadInputCliWorld>
+{
+    private readonly BadInputCliWorld _w;
+
+    public BadInputCliTests(BadInputCliWorld world) => _w = world;
+
+    private string Input(string name, string text)
+    {
+        var path = Path.Combine(_w.Home.File_("inputs"), name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    /// <summary>Every process that opens the catalog reports its heartbeat in services; that is not a change.</summary>
+    private string Snapshot() => StateSnapshot.Take(_w.Home.CatalogPath, new[] { _w.Home.Home }, "services");
+
+    private void AssertRefused(string expected, params string[] args)
+    {
+        var before = Snapshot();
+        var r = CliRunner.Run(_w.Home, args);
+        Assert.True(r.ExitCode == 1, r.ToString());
+        Assert.True(r.Stderr.Contains(expected, StringComparison.Ordinal), $"expected on stderr: {expected}\n{r}");
+        Assert.Equal("", r.Stdout);
+        Assert.Equal(before, Snapshot());
+    }
+
+    [Theory]
+    [InlineData("Invalid input received: Volume size 'abc' must be an integer and greater than 0 (HTTP 400)", "volume", "create", "--size", "abc", "v2")]
+    [InlineData("Invalid input received: Volume size '-3' must be an integer and greater than 0 (HTTP 400)", "volume", "create", "--size", "-3", "v2")]
+    [InlineData("Invalid container '../escape': '..' is not allowed", "volume", "backup", "create", "--container", "../escape", "vol")]
+    [InlineData("unsupported compression algorithm: lzma (HTTP 400)", "volume", "backup", "create", "--compression", "lzma", "vol")]
+    [InlineData("Invalid input received: Can't parse backup record. (HTTP 400)", "volume", "backup", "record", "import", "cinder.backup.drivers.posix.PosixBackupDriver", "!!!not base64!!!")]
+    [InlineData("backups must be >= -1 (HTTP 400)", "quota", "set", "--backups", "-5", "default")]
+    [InlineData("No backup with a name or ID of 'not-a-uuid' exists.", "volume", "backup", "show", "not-a-uuid")]
+    [InlineData("Backup status: creating is invalid, valid statuses are: ['available', 'error']. (HTTP 400)", "volume", "backup", "set", "full", "--name", "renamed", "--state", "creating")]
+    [InlineData("Policy doesn't allow volume_extension:backup_admin_actions:reset_status to be performed. (HTTP 403)", "--os-admin", "false", "volume", "backup", "set", "full", "--name", "renamed", "--state", "error")]
+    [InlineData("Policy doesn't allow backup:export-import to be performed. (HTTP 403)", "--os-admin", "false", "volume", "backup", "record", "export", "full")]
+    [InlineData("New size for extend must be greater than current size. (current: 1, extended: 1).", "volume", "set", "vol", "--name", "renamed", "--size", "1")]
+    [InlineData("Invalid input received: description 'bell\\u0007' contains control characters.", "volume", "create", "--backup", "full", "--description", "bell\u0007", "restored")]
+    public void BadArgumentsExitWithTheMessageAndChangeNothing(string expected, params string[] args) => AssertRefused(expected, args);
+
+    [Fact]
+    public void ABadRecordFileNamesTheFileAndLine()
+    {
+        var file = Input("extra.yaml", "backup_service: s\nbackup_url: u\nextra: 1\n");
+        AssertRefused($"Record file '{file}', line 3: unexpected key 'extra' (a record has exactly backup_service and backup_url).",
+            "volume", "backup", "record", "import", "--file", file);
+    }
+
+    [Fact]
+    public void ABadConfigurationFileNamesTheFileTheLineAndTheKey()
+    {
+        var file = Input("bad.yaml", "backup_file_size: 4MiB\nbackup_foo: 1\n");
+        AssertRefused($"Configuration file '{file}', line 2: unknown key 'backup_foo'.", "--config", file, "volume", "list");
+        file = Input("wrongtype.yaml", "quota_backups: [1]\n");
+        AssertRefused($"Configuration file '{file}', line 1: 'quota_backups' must be a single value, not a list or mapping.", "--config", file, "volume", "list");
+    }
+
+    [Fact]
+    public void RegisteringAPathThatDoesNotExistNamesIt()
+    {
+        var path = _w.Home.File_("no-such-image.img");
+        AssertRefused($"The path '{path}' does not exist.", "volume", "register", "--path", path, "r");
+    }
+}
