@@ -20,12 +20,12 @@ public sealed class CompletionTests : IDisposable
         {
             engine.Volumes.Create("web-data", 1);
             engine.Volumes.Create("web logs", 1);
-            engine.Volumes.Create("db", 1);
+            engine.Volumes.Create("zdb", 1); // z: no id (hex) starts with it
         }
         Assert.Equal(new[] { "web logs", "web-data" }, Complete(CompletionKind.Volume, "WEB"));
         Assert.Equal(new[] { "web-data" }, Complete(CompletionKind.Volume, "*-d?ta"));
-        Assert.Equal(new[] { "db" }, Complete(CompletionKind.Volume, "'d"));
-        Assert.Equal(new[] { "db", "web logs", "web-data" }, Complete(CompletionKind.Volume, ""));
+        Assert.Equal(new[] { "zdb" }, Complete(CompletionKind.Volume, "'z"));
+        Assert.Equal(new[] { "web logs", "web-data", "zdb" }, Complete(CompletionKind.Volume, ""));
         Assert.Equal(new[] { "web logs", "web-data" }, Complete(CompletionKind.Volume, "[w]eb*"));
     }
 
