@@ -64,9 +64,9 @@ Describe 'Export-BackupRecord' {
             Should -Be (@($script:backup.Id, $script:incremental.Id) | Sort-Object)
     }
 
-    It 'writes nothing under -WhatIf' {
+    It 'writes and emits nothing under -WhatIf' {
         $file = Join-Path $script:testRoot 'whatif.yaml'
-        Export-BackupRecord -Backup ebr-backup -Path $file -WhatIf
+        Export-BackupRecord -Backup ebr-backup -Path $file -PassThru -WhatIf | Should -BeNullOrEmpty
         Test-Path -LiteralPath $file | Should -BeFalse
     }
 }

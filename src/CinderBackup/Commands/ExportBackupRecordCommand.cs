@@ -71,7 +71,7 @@ public sealed class ExportBackupRecordCommand : BackupTargetCmdlet
                     continue; // a parent shared by several incrementals is written once
                 }
                 _records.Add(record);
-                if (Destination is null || PassThru)
+                if (Destination is null)
                 {
                     WriteObject(record);
                 }
@@ -104,6 +104,10 @@ public sealed class ExportBackupRecordCommand : BackupTargetCmdlet
                     return;
                 }
                 RecordApi.WriteFile(file, records, NoClobber, force: readOnly || Force);
+                if (PassThru)
+                {
+                    WriteObject(records, enumerateCollection: true); // only what was written: nothing under -WhatIf
+                }
             });
         }
     }
