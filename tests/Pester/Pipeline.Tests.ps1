@@ -37,4 +37,19 @@ Describe 'Pipelines across cmdlets' {
         $imported | Remove-VolumeBackup -Confirm:$false
         $volume | Should -Not -BeNullOrEmpty
     }
+
+    # Last: it throws the catalog away.
+    It 'backup -> record files -> lost catalog -> Get-ChildItem | Import-BackupRecord -> restore -> compare' {
+        $volume = New-VolumeWithData -Name pipe-files -Seed 7
+        $backup = $volume | New-VolumeBackup -Name pipe-files-full
+        $dir = Join-Path $script:testRoot 'pipe-records'
+        New-Item -ItemType Directory -Path $dir | Out-Null
+        Get-VolumeBackup -Name pipe-files-full | Export-BackupRecord -Path $dir
+        $hash = Get-FileHashHex -Path $volume.Path
+        Get-ChildItem -LiteralPath $env:CINDERBACKUP_HOME -Filter 'catalog.db*' | Remove-Item -Force
+        $imported = Get-ChildItem -LiteralPath $dir -Filter *.yaml | Import-BackupRecord -Verify
+        $imported.Id | Should -Be $backup.Id
+        $result = $imported | Restore-VolumeBackup -Confirm:$false
+        Get-FileHashHex -Path (Get-BlockVolume -VolumeId $result.VolumeId).Path | Should -Be $hash
+    }
 }
