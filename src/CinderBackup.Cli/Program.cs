@@ -24,6 +24,7 @@ public static class Program
         root.Subcommands.Add(Worker.Build(app));
         root.Subcommands.Add(RepositoryCommands.Build(app));
         root.Subcommands.Add(CatalogCommands.Build(app));
+        root.Subcommands.Add(BenchCommand.Build(app));
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -12,12 +12,18 @@ print one JSON answer on stdout:
   decode   {backup_url}                 -> the record's fields
   batch    {requests: [{command, ...request}, ...]} -> {answers: [...]}: several commands in one process,
            each configured afresh (starting Python and importing Cinder costs more than a small backup)
+  serve    one request per line ({command, ...request}), one answer per line, until stdin ends (the benchmark)
+
+backup and restore answers carry "measured": wall and CPU seconds and the peak resident memory of the driver
+call alone, for the benchmark (cinder-backup bench).
 
 Times are UTC strings, '%Y-%m-%dT%H:%M:%S.%f' or (as records carry them) '%Y-%m-%dT%H:%M:%SZ'.
 """
 import datetime
 import json
 import sys
+import time
+import traceback
 
 from oslo_config import cfg
 from oslo_utils import timeutils
@@ -128,6 +134,27 @@ class FakeDB(object):
         return {'size': self.size_gib, 'id': volume_id}
 
 
+def _measured(call):
+    """Runs call(); returns its wall and CPU seconds (all threads) and the process's peak RSS during it."""
+    try:
+        with open('/proc/self/clear_refs', 'w') as f:
+            f.write('5')  # resets VmHWM, so the peak is this call's
+    except OSError:
+        pass
+    wall, cpu = time.perf_counter(), time.process_time()
+    call()
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    peak = None
+    try:
+        with open('/proc/self/status') as f:
+            for line in f:
+                if line.startswith('VmHWM:'):
+                    peak = int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return {'wall_s': wall, 'cpu_s': cpu, 'peak_rss_bytes': peak}
+
+
 def _driver(req, ctx):
     if req.get('driver', 'posix') == 's3':
         from cinder.backup.drivers.s3 import S3BackupDriver
@@ -148,11 +175,12 @@ def cmd_backup(req):
         drv.db = FakeDB(req['size_gib'])
         drv.get_metadata = lambda volume_id: req.get('volume_meta')
         with open(req['volume_file'], 'rb') as volume_file:
-            drv.backup(backup, volume_file)
+            measured = _measured(lambda: drv.backup(backup, volume_file))
     finally:
         timeutils.clear_time_override()
     return {'container': backup['container'], 'service_metadata': backup['service_metadata'],
-            'object_count': backup.get('object_count'), 'service': drv.__module__ + '.' + type(drv).__name__}
+            'object_count': backup.get('object_count'), 'service': drv.__module__ + '.' + type(drv).__name__,
+            'measured': measured}
 
 
 def cmd_restore(req):
@@ -167,8 +195,8 @@ def cmd_restore(req):
     applied = []
     drv.put_metadata = lambda volume_id, meta: applied.append(meta)
     with open(req['volume_file'], 'r+b') as volume_file:
-        drv.restore(chain[0], req.get('target_volume_id', 'target'), volume_file)
-    return {'volume_meta_applied': applied}
+        measured = _measured(lambda: drv.restore(chain[0], req.get('target_volume_id', 'target'), volume_file))
+    return {'volume_meta_applied': applied, 'measured': measured}
 
 
 def cmd_encode(req):
@@ -206,8 +234,23 @@ def cmd_batch(req):
     return {'answers': [COMMANDS[r['command']](r) for r in req['requests']]}
 
 
+def serve():
+    for line in sys.stdin:
+        if line.strip():
+            req = json.loads(line)
+            try:
+                answer = COMMANDS[req['command']](req)
+            except Exception:  # the caller reports it; the server stays up
+                answer = {'error': traceback.format_exc()}
+            json.dump(answer, sys.stdout)
+            sys.stdout.write('\n')
+            sys.stdout.flush()
+
+
 def main():
     command = sys.argv[1]
+    if command == 'serve':
+        return serve()
     req = json.load(sys.stdin)
     result = dict(COMMANDS, batch=cmd_batch)[command](req)
     json.dump(result, sys.stdout)

@@ -228,7 +228,8 @@ public sealed class BackupApi
         try
         {
             var chain = new BackupRestorer(_engine).LoadChain(row);
-            var outcome = ChainVerifier.Run(chain, deep, _engine.Config.TempDirectory, _engine.Config.BackupWorkers, progress, cancel);
+            var outcome = ChainVerifier.Run(chain, deep, _engine.Config.TempDirectory, _engine.Config.BackupWorkers, progress, cancel,
+                TransferDefaults.ObjectsInFlight(_engine.Config, null));
             return new BackupVerifyResult
             {
                 BackupId = row.Id, Name = row.DisplayName, Mode = mode, IsValid = true,

@@ -241,6 +241,7 @@ internal sealed class BackupCreator
                     ObjectSize = repository.ObjectSize,
                     ShaBlockSize = repository.ShaBlockSize,
                     Workers = _engine.Config.BackupWorkers,
+                    ObjectsInFlight = TransferDefaults.ObjectsInFlight(_engine.Config, algorithm),
                     TempDirectory = _engine.Config.TempDirectory,
                     StageTag = row.Id,
                     VolumeMeta = () => VolumeMetaDocument.Build(_engine.Catalog.Read(db => VolumeRecords.Get(db, row.VolumeId)) ?? volume, VolumeStatus.BackingUp),

@@ -121,6 +121,7 @@ internal sealed class BackupRestorer
                 TargetIsNew = p.VolumeIsNew,
                 MayGrowTarget = p.Volume.Backend == VolumeBackend.Pool,
                 Workers = _engine.Config.BackupWorkers,
+                ObjectsInFlight = TransferDefaults.ObjectsInFlight(_engine.Config, null),
                 TempDirectory = _engine.Config.TempDirectory,
                 Throttle = _engine.Config.IoBandwidthLimit > 0 ? new IoThrottle(_engine.Config.IoBandwidthLimit) : null,
                 Progress = monitor.Progress,

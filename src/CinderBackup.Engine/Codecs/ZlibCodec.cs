@@ -15,7 +15,7 @@ internal sealed class ZlibCodec : ICodec
     public Stream Decompress(Stream input) => new ZLibStream(input, CompressionMode.Decompress, leaveOpen: true);
 
     /// <summary>net8 exposes levels as an enum: 0 none, 1-3 fastest, 4-7 optimal (Cinder's 6), 8-9 smallest.</summary>
-    private static CompressionLevel Level(int? level) => level switch
+    public static CompressionLevel Level(int? level) => level switch
     {
         null => CompressionLevel.Optimal,
         0 => CompressionLevel.NoCompression,

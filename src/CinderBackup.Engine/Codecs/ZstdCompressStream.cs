@@ -1,20 +1,15 @@
-using System.Buffers;
-
 namespace CinderBackup.Engine.Codecs;
 
 /// <summary>Write-only stream compressing into one zstd frame whose header records the pledged content size.</summary>
-internal sealed unsafe class ZstdCompressStream : Stream
+internal sealed unsafe class ZstdCompressStream : CompressingStream
 {
-    private const int OutSize = 1 << 17;
-    private readonly Stream _output;
     private readonly long _contentSize;
-    private readonly byte[] _out = ArrayPool<byte>.Shared.Rent(OutSize);
     private IntPtr _cctx;
     private long _written;
 
     public ZstdCompressStream(Stream output, long contentSize, int level)
+        : base(output)
     {
-        _output = output;
         _contentSize = contentSize;
         _cctx = ZstdNative.CreateCCtx();
         if (_cctx == IntPtr.Zero)
@@ -25,14 +20,6 @@ internal sealed unsafe class ZstdCompressStream : Stream
         ZstdNative.Check(ZstdNative.SetParameter(_cctx, ZstdNative.ContentSizeFlagParameter, 1));
         ZstdNative.Check(ZstdNative.SetPledgedSrcSize(_cctx, (ulong)contentSize));
     }
-
-    public override bool CanRead => false;
-    public override bool CanSeek => false;
-    public override bool CanWrite => true;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => _written; set => throw new NotSupportedException(); }
-
-    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
     public override void Write(ReadOnlySpan<byte> buffer)
     {
@@ -46,14 +33,6 @@ internal sealed unsafe class ZstdCompressStream : Stream
             }
         }
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {
@@ -77,22 +56,18 @@ internal sealed unsafe class ZstdCompressStream : Stream
             {
                 ZstdNative.FreeCCtx(_cctx);
                 _cctx = IntPtr.Zero;
-                ArrayPool<byte>.Shared.Return(_out);
+                base.Dispose(disposing);
             }
         }
-        base.Dispose(disposing);
     }
 
     private nuint Pump(ZstdNative.Buffer* input, int end)
     {
-        fixed (byte* dst = _out)
+        fixed (byte* dst = OutBuffer)
         {
             var output = new ZstdNative.Buffer { Data = dst, Size = (nuint)OutSize, Pos = 0 };
             var remaining = ZstdNative.Check(ZstdNative.CompressStream2(_cctx, &output, input, end));
-            if (output.Pos > 0)
-            {
-                _output.Write(_out, 0, (int)output.Pos);
-            }
+            Emit((int)output.Pos);
             return remaining;
         }
     }

@@ -62,6 +62,9 @@ public sealed class EngineConfig
 
     public long IoBandwidthLimit => GetLong("backup_io_bandwidth_limit");
 
+    /// <summary>backup_objects_in_flight, or null for the default of each operation.</summary>
+    public int? ObjectsInFlight => (int?)Get("backup_objects_in_flight");
+
     public string TempDirectory => Path.Combine(DataDirectory, "tmp");
 
     public int QuotaBackups => GetInt("quota_backups");

@@ -47,6 +47,11 @@ internal static partial class LibC
     [LibraryImport("libc", EntryPoint = "getuid")]
     private static partial uint getuid();
 
+    [LibraryImport("libc", EntryPoint = "sync_file_range", SetLastError = true)]
+    private static partial int sync_file_range(int fd, long offset, long nbytes, uint flags);
+
+    private const uint SYNC_FILE_RANGE_WRITE = 2;
+
     public static bool IsLinux => OperatingSystem.IsLinux();
 
     /// <summary>
@@ -106,6 +111,18 @@ internal static partial class LibC
             return false;
         }
         return fallocate((int)handle.DangerousGetHandle(), FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, offset, length) == 0;
+    }
+
+    /// <summary>
+    /// Starts writing a file's dirty pages to disk without waiting (Linux), so that the fsync at the end finds
+    /// little left to do and the disk works while the CPUs do; elsewhere nothing happens.
+    /// </summary>
+    public static void StartWriteback(SafeFileHandle handle)
+    {
+        if (IsLinux)
+        {
+            sync_file_range((int)handle.DangerousGetHandle(), 0, 0, SYNC_FILE_RANGE_WRITE);
+        }
     }
 
     /// <summary>Makes a rename or create inside <paramref name="directory"/> durable.</summary>

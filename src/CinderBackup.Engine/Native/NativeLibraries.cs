@@ -34,17 +34,23 @@ internal static class NativeLibraries
 
     private static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? searchPath)
     {
-        if (name == Codecs.ZstdNative.Library)
+        var systemNames = name switch
         {
-            // The system's libzstd first; a copy shipped in runtimes/<rid>/native (e.g. on Windows) second.
-            foreach (var system in Codecs.ZstdNative.SystemNames())
+            Codecs.ZstdNative.Library => Codecs.ZstdNative.SystemNames(),
+            Codecs.Bz2Native.Library => Codecs.Bz2Native.SystemNames(),
+            _ => null,
+        };
+        if (systemNames is not null)
+        {
+            // The system's library first; a copy shipped in runtimes/<rid>/native (e.g. on Windows) second.
+            foreach (var system in systemNames)
             {
                 if (NativeLibrary.TryLoad(system, assembly, searchPath, out var h))
                 {
                     return h;
                 }
             }
-            name = "libzstd";
+            name = "lib" + name;
         }
         var baseDir = Path.GetDirectoryName(assembly.Location);
         if (string.IsNullOrEmpty(baseDir))

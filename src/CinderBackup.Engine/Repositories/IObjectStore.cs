@@ -58,8 +58,9 @@ internal interface IObjectStore
     void RemoveStaged(string container, string tag);
 
     /// <summary>
-    /// Waits until every object committed so far is stored, and throws the first failure. Stores that commit
-    /// synchronously (posix) return at once; S3 uploads committed objects in the background.
+    /// Waits until every object committed so far is stored durably, and throws the first failure. Posix fsyncs
+    /// the files committed since the last call, all together, and their directories; S3 uploads committed
+    /// objects in the background and waits for them here.
     /// </summary>
     void WaitForWrites();
 

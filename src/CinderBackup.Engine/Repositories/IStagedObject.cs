@@ -9,6 +9,9 @@ internal interface IStagedObject : IDisposable
     /// <summary>Replaces the content with <paramref name="length"/> zero bytes, sparsely where possible.</summary>
     void WriteZeros(long length);
 
-    /// <summary>Makes the object durable and visible under <paramref name="name"/>.</summary>
+    /// <summary>
+    /// Makes the object visible under <paramref name="name"/>; it is durable once the store's
+    /// <see cref="IObjectStore.WaitForWrites"/> has returned.
+    /// </summary>
     void Commit(string name);
 }

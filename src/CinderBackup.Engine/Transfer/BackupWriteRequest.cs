@@ -21,6 +21,9 @@ internal sealed class BackupWriteRequest
     public required long ObjectSize { get; init; }
     public required long ShaBlockSize { get; init; }
     public int Workers { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>Data objects streamed at once in a full backup (their MD5s share vector lanes).</summary>
+    public int ObjectsInFlight { get; init; } = 16;
     public required string TempDirectory { get; init; }
 
     /// <summary>Tag of this operation's staging files, so a crash's leftovers can be found (the backup id).</summary>

@@ -1,6 +1,4 @@
 using System.Buffers;
-using System.Security.Cryptography;
-using CinderBackup.Engine.Codecs;
 using CinderBackup.Engine.Errors;
 using CinderBackup.Engine.Repositories;
 
@@ -10,11 +8,12 @@ namespace CinderBackup.Engine.Transfer;
 
 /// <summary>
 /// Writes one backup in Cinder's chunked format. The volume is cut into cells on the object-size grid (as
-/// Cinder's read loop does); workers process cells in parallel, streaming in small pieces, and the caller's
-/// thread publishes their objects in offset order so names (<c>-00001</c>, ...) are sequential. Full backups
-/// store one object per data run and one per hole (holes are never read: their SHA-256, MD5 and compressed
-/// form are constants); incremental backups hash every block, compare with the parent's list, and store each
-/// run of changed blocks. The <c>_sha256file</c> and then the <c>_metadata</c> are written last.
+/// Cinder's read loop does). Full backups store one object per data run and one per hole (holes are never
+/// read: their SHA-256, MD5 and stored form are constants); data objects stream through a
+/// <see cref="PieceRunner"/>, many at once, so their MD5s are computed together. Incremental backups compare
+/// cells with the parent's list in parallel and store each run of changed blocks. Objects are published in
+/// offset order, so names (<c>-00001</c>, ...) are sequential; the <c>_sha256file</c> and then the
+/// <c>_metadata</c> are written last, after every object is durable.
 /// </summary>
 internal sealed class BackupWriter
 {
@@ -30,8 +29,6 @@ internal sealed class BackupWriter
         _piece = (int)Math.Max(_block, PieceSize / _block * _block);
     }
 
-    /// <summary>One object made by a worker, waiting for its name.</summary>
-    private sealed record Staged(IStagedObject Object, long Offset, long Length, string Compression, string Md5, long StoredBytes);
 
     public BackupWriteResult Run()
     {
@@ -40,7 +37,6 @@ internal sealed class BackupWriter
         using var source = SourceVolume.Open(_r.SourcePath, "the volume");
         var length = source.Length;
         var blocks = (length + _block - 1) / _block;
-        var cells = (int)((length + _r.ObjectSize - 1) / _r.ObjectSize);
         if (_r.ParentHashes is { } parent && parent.Count < blocks)
         {
             throw new CinderBackupException(ErrorIds.InvalidBackup, ErrorKind.InvalidState,
@@ -50,32 +46,29 @@ internal sealed class BackupWriter
         using var hashes = HashFile.Create(_r.TempDirectory);
         hashes.Count = blocks;
         var entries = new List<ObjectEntry>();
-        long stored = 0, scanned = 0, changed = 0;
-        var sequence = 0;
+        long stored = 0, changed = 0;
+        void Publish(StagedObject o)
+        {
+            var name = $"{_r.Prefix}-{entries.Count + 1:00000}";
+            FaultPoints.Hit("backup.object.staged");
+            o.Object.Commit(name);
+            FaultPoints.Hit("backup.object.committed");
+            o.Object.Dispose();
+            entries.Add(new ObjectEntry(name, o.Offset, o.Length, o.Compression, o.Md5));
+            stored += o.StoredBytes;
+            changed += o.Length;
+        }
         _r.Progress?.Report(new TransferProgress(0, length, 0, 0));
         try
         {
-            OrderedParallel.Run(cells, _r.Workers, _r.Workers * 2,
-                (cell, cancel) => ProcessCell(source, hashes, cell, cancel),
-                (cell, objects) =>
-                {
-                    CheckCancel();
-                    foreach (var o in objects)
-                    {
-                        var name = $"{_r.Prefix}-{++sequence:00000}";
-                        FaultPoints.Hit("backup.object.staged");
-                        o.Object.Commit(name);
-                        FaultPoints.Hit("backup.object.committed");
-                        o.Object.Dispose();
-                        entries.Add(new ObjectEntry(name, o.Offset, o.Length, o.Compression, o.Md5));
-                        stored += o.StoredBytes;
-                        changed += o.Length;
-                    }
-                    scanned = Math.Min(length, (long)(cell + 1) * _r.ObjectSize);
-                    _r.Progress?.Report(new TransferProgress(scanned, length, entries.Count, stored));
-                },
-                objects => objects.ForEach(o => o.Object.Dispose()),
-                _r.Cancel);
+            if (_r.ParentHashes is null)
+            {
+                RunFull(source, hashes, Publish, scanned => _r.Progress?.Report(new TransferProgress(scanned, length, entries.Count, stored)));
+            }
+            else
+            {
+                RunIncremental(source, hashes, Publish, scanned => _r.Progress?.Report(new TransferProgress(scanned, length, entries.Count, stored)));
+            }
             CheckCancel();
 
             var volumeMeta = _r.VolumeMeta();
@@ -110,6 +103,108 @@ internal sealed class BackupWriter
         }
     }
 
+    /// <summary>
+    /// Full backup: the volume's data and hole runs, cell by cell, in offset order. Holes are made at once; data
+    /// objects stream through a <see cref="PieceRunner"/> many at a time and are published in order.
+    /// </summary>
+    private void RunFull(SourceVolume source, HashFile hashes, Action<StagedObject> publish, Action<long> progress)
+    {
+        using var runs = Runs(source).GetEnumerator();
+        var ready = new Dictionary<int, StagedObject>();
+        int issued = 0, published = 0;
+        var slots = _r.ObjectsInFlight;
+        // Progress counts data as it is read and holes as they are issued, so it moves while many objects are in
+        // flight (publishing in order can hold everything back until the slowest finishes).
+        long dataRead = 0, holeBytes = 0;
+        try
+        {
+            IPieceJob? Next()
+            {
+                while (true)
+                {
+                    // Objects done but not yet published wait in staging; their number is bounded. Null here means
+                    // the end, or a window full of objects still being written.
+                    if (issued - published >= 2 * slots)
+                    {
+                        Publish();
+                        if (issued - published >= 2 * slots)
+                        {
+                            return null;
+                        }
+                    }
+                    if (!runs.MoveNext())
+                    {
+                        return null;
+                    }
+                    var (start, end, hole) = runs.Current;
+                    var seq = issued++;
+                    if (hole)
+                    {
+                        ready[seq] = HoleObject(hashes, start, end, source.Length);
+                        holeBytes += end - start;
+                        continue;
+                    }
+                    return new ObjectWriteJob(_r, source, hashes, start, end, _piece, o => ready[seq] = o)
+                    {
+                        Read = n => Interlocked.Add(ref dataRead, n),
+                    };
+                }
+            }
+            void Publish()
+            {
+                CheckCancel();
+                while (ready.Remove(published, out var o))
+                {
+                    publish(o);
+                    published++;
+                }
+                progress(Math.Min(source.Length, Interlocked.Read(ref dataRead) + holeBytes));
+            }
+            new PieceRunner(slots, _r.Workers, _piece).Run(Next, Publish, _r.Cancel);
+        }
+        finally
+        {
+            foreach (var o in ready.Values)
+            {
+                o.Object.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Data and hole runs of every cell of the object-size grid, in order.</summary>
+    private IEnumerable<(long Start, long End, bool Hole)> Runs(SourceVolume source)
+    {
+        for (long start = 0; start < source.Length; start += _r.ObjectSize)
+        {
+            foreach (var run in source.Runs(start, Math.Min(source.Length, start + _r.ObjectSize), _block))
+            {
+                yield return run;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Incremental backup: cells are compared with the parent in parallel (every block hashed, holes without
+    /// reading) and each run of changed blocks is stored; the cells' objects are published in order.
+    /// </summary>
+    private void RunIncremental(SourceVolume source, HashFile hashes, Action<StagedObject> publish, Action<long> progress)
+    {
+        var cells = (int)((source.Length + _r.ObjectSize - 1) / _r.ObjectSize);
+        OrderedParallel.Run(cells, _r.Workers, _r.Workers * 2,
+            (cell, cancel) => ProcessCell(source, hashes, cell, cancel),
+            (cell, objects) =>
+            {
+                CheckCancel();
+                foreach (var o in objects)
+                {
+                    publish(o);
+                }
+                progress(Math.Min(source.Length, (long)(cell + 1) * _r.ObjectSize));
+            },
+            objects => objects.ForEach(o => o.Object.Dispose()),
+            _r.Cancel);
+    }
+
     /// <summary>Deletes every object with the prefix and every staging file of the operation.</summary>
     public static void RemoveEverything(IObjectStore store, string container, string prefix, string stageTag)
     {
@@ -139,28 +234,18 @@ internal sealed class BackupWriter
         _r.Cancel.ThrowIfCancellationRequested();
     }
 
-    private List<Staged> ProcessCell(SourceVolume source, HashFile hashes, int cell, CancellationToken cancel)
+    private List<StagedObject> ProcessCell(SourceVolume source, HashFile hashes, int cell, CancellationToken cancel)
     {
         var start = (long)cell * _r.ObjectSize;
         var end = Math.Min(source.Length, start + _r.ObjectSize);
-        var made = new List<Staged>();
+        var made = new List<StagedObject>();
+        var buffer = new byte[_piece];
         try
         {
-            if (_r.ParentHashes is null)
+            foreach (var (s, e) in ChangedExtents(source, hashes, start, end, cancel))
             {
-                foreach (var (s, e, hole) in source.Runs(start, end, _block))
-                {
-                    cancel.ThrowIfCancellationRequested();
-                    made.Add(hole ? HoleObject(hashes, s, e, source.Length) : DataObject(source, hashes, s, e, hash: true, cancel));
-                }
-            }
-            else
-            {
-                foreach (var (s, e) in ChangedExtents(source, hashes, start, end, cancel))
-                {
-                    cancel.ThrowIfCancellationRequested();
-                    made.Add(DataObject(source, hashes, s, e, hash: false, cancel));
-                }
+                using var job = new ObjectWriteJob(_r, source, hashes: null, s, e, _piece, made.Add);
+                PieceRunner.RunAlone(job, buffer, cancel);
             }
             return made;
         }
@@ -172,7 +257,7 @@ internal sealed class BackupWriter
     }
 
     /// <summary>An all-zero run that is a hole in the source: nothing is read, hashed or compressed.</summary>
-    private Staged HoleObject(HashFile hashes, long start, long end, long volumeLength)
+    private StagedObject HoleObject(HashFile hashes, long start, long end, long volumeLength)
     {
         WriteZeroHashes(hashes, start, end, volumeLength);
         var length = end - start;
@@ -193,7 +278,7 @@ internal sealed class BackupWriter
                 staged.WriteZeros(length);
                 storedBytes = 0;
             }
-            return new Staged(staged, start, length, compression, ZeroData.Md5Hex(length), storedBytes);
+            return new StagedObject(staged, start, length, compression, ZeroData.Md5Hex(length), storedBytes);
         }
         catch
         {
@@ -254,7 +339,7 @@ internal sealed class BackupWriter
                         source.Read(span, pos);
                         _r.Throttle?.Consume(len);
                     }
-                    HashBlocks(span, mine.AsSpan(0, n * HashFile.HashSize), hole);
+                    BlockHashes.Compute(span, _block, mine.AsSpan(0, n * HashFile.HashSize), hole);
                     var firstBlock = pos / _block;
                     hashes.Write(firstBlock, mine.AsSpan(0, n * HashFile.HashSize));
                     parent.Read(firstBlock, theirs.AsSpan(0, n * HashFile.HashSize));
@@ -284,123 +369,5 @@ internal sealed class BackupWriter
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
-    }
-
-    /// <summary>SHA-256 of each block of <paramref name="data"/>; zero blocks get the constant.</summary>
-    private void HashBlocks(ReadOnlySpan<byte> data, Span<byte> digests, bool knownZero)
-    {
-        var full = ZeroData.Sha256(_block);
-        for (int off = 0, k = 0; off < data.Length; off += (int)_block, k++)
-        {
-            var block = data.Slice(off, (int)Math.Min(_block, data.Length - off));
-            var target = digests.Slice(k * HashFile.HashSize, HashFile.HashSize);
-            if (knownZero || ZeroData.IsZero(block))
-            {
-                (block.Length == _block ? full : ZeroData.Sha256(block.Length)).CopyTo(target);
-            }
-            else
-            {
-                SHA256.HashData(block, target);
-            }
-        }
-    }
-
-    /// <summary>
-    /// Streams [start, end) of the source into one object: MD5 of the uncompressed data, compression, and (for
-    /// full backups) the blocks' SHA-256. Objects whose first piece will not compress are stored raw at once;
-    /// an object that did not shrink is rewritten raw and recorded as "none", as Cinder does.
-    /// </summary>
-    private Staged DataObject(SourceVolume source, HashFile hashes, long start, long end, bool hash, CancellationToken cancel)
-    {
-        var length = end - start;
-        var buffer = ArrayPool<byte>.Shared.Rent(_piece);
-        var blocksPerPiece = (int)(_piece / _block);
-        var digests = hash ? new byte[blocksPerPiece * HashFile.HashSize] : Array.Empty<byte>();
-        var codec = _r.Codec;
-        IStagedObject? staged = null;
-        try
-        {
-            // A sample of the first piece decides whether compressing is worth trying at all.
-            var firstLen = (int)Math.Min(_piece, length);
-            source.Read(buffer.AsSpan(0, firstLen), start);
-            if (codec is not null && Hopeless(codec, buffer.AsSpan(0, firstLen)))
-            {
-                codec = null;
-            }
-            staged = _r.Store.Stage(_r.Container, _r.StageTag);
-            var counter = new CountingStream(staged.Stream);
-            using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
-            var sink = codec is null ? counter : codec.Compress(counter, length, _r.Level);
-            try
-            {
-                for (var pos = start; pos < end; pos += _piece)
-                {
-                    cancel.ThrowIfCancellationRequested();
-                    var len = (int)Math.Min(_piece, end - pos);
-                    var span = buffer.AsSpan(0, len);
-                    if (pos != start)
-                    {
-                        source.Read(span, pos);
-                    }
-                    _r.Throttle?.Consume(len);
-                    if (hash)
-                    {
-                        var n = (len + (int)_block - 1) / (int)_block;
-                        HashBlocks(span, digests.AsSpan(0, n * HashFile.HashSize), knownZero: false);
-                        hashes.Write(pos / _block, digests.AsSpan(0, n * HashFile.HashSize));
-                    }
-                    md5.AppendData(span);
-                    sink.Write(span);
-                }
-            }
-            finally
-            {
-                if (!ReferenceEquals(sink, counter))
-                {
-                    sink.Dispose();
-                }
-            }
-            var md5Hex = Hex.Lower(md5.GetHashAndReset());
-            if (codec is not null && counter.Count >= length)
-            {
-                // Compression did not help: store the raw bytes instead (Cinder records "none").
-                staged.Dispose();
-                staged = _r.Store.Stage(_r.Container, _r.StageTag);
-                for (var pos = start; pos < end; pos += _piece)
-                {
-                    cancel.ThrowIfCancellationRequested();
-                    var len = (int)Math.Min(_piece, end - pos);
-                    source.Read(buffer.AsSpan(0, len), pos);
-                    staged.Stream.Write(buffer, 0, len);
-                }
-                return new Staged(staged, start, length, "none", md5Hex, length);
-            }
-            return new Staged(staged, start, length, codec?.Name ?? "none", md5Hex, counter.Count);
-        }
-        catch
-        {
-            staged?.Dispose();
-            throw;
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
-
-    /// <summary>True when a quick compression of the sample saves less than 2 %: random or already compressed data.</summary>
-    private bool Hopeless(ICodec codec, ReadOnlySpan<byte> sample)
-    {
-        if (sample.Length < 64 * 1024 || ZeroData.IsZero(sample))
-        {
-            return false;
-        }
-        var probe = sample[..Math.Min(sample.Length, 256 * 1024)];
-        var counter = new CountingStream(Stream.Null);
-        using (var z = codec.Compress(counter, probe.Length, _r.Level))
-        {
-            z.Write(probe);
-        }
-        return counter.Count >= probe.Length * 98 / 100;
     }
 }

@@ -13,7 +13,7 @@ internal static class ChainVerifier
     public sealed record Outcome(int Backups, int Objects, long BytesChecked, long VolumeBytes);
 
     public static Outcome Run(IReadOnlyList<ChainLayer> chain, bool deep, string tempDirectory, int workers,
-        IProgress<TransferProgress>? progress, CancellationToken cancel)
+        IProgress<TransferProgress>? progress, CancellationToken cancel, int objectsInFlight = 16)
     {
         var requested = chain[0];
         var chunk = ChainLoader.ReadChunkSize(requested);
@@ -45,28 +45,36 @@ internal static class ChainVerifier
         var total = chain.Sum(l => l.Metadata.Objects.Sum(o => o.Length));
         long done = 0;
         var checkedObjects = 0;
-        foreach (var layer in chain)
+        // Every layer's objects go through one runner, each checked against its own layer's sha256 list.
+        var lists = new List<HashFile>();
+        try
         {
-            using var hashes = HashFile.Create(tempDirectory);
-            ChainLoader.ReadHashes(layer, hashes);
-            var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, workers), CancellationToken = cancel };
-            try
+            var jobs = new List<(ChainLayer Layer, ObjectEntry Object, HashFile Hashes)>();
+            foreach (var layer in chain)
             {
-                Parallel.ForEach(layer.Metadata.Objects, options, o =>
-                {
-                    ObjectCheck.Run(layer, o, new[] { (o.Offset, o.End) }, hashes, chunk, sink: null, throttle: null, n =>
-                    {
-                        var d = Interlocked.Add(ref done, n);
-                        progress?.Report(new TransferProgress(d, total, Volatile.Read(ref checkedObjects), 0));
-                    }, cancel);
-                    Interlocked.Increment(ref checkedObjects);
-                });
+                var hashes = HashFile.Create(tempDirectory);
+                lists.Add(hashes);
+                ChainLoader.ReadHashes(layer, hashes);
+                jobs.AddRange(layer.Metadata.Objects.Select(o => (layer, o, hashes)));
             }
-            catch (AggregateException e) when (e.InnerExceptions.Count > 0)
-            {
-                var first = e.InnerExceptions.FirstOrDefault(x => x is CinderBackupException) ?? e.InnerExceptions[0];
-                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(first).Throw();
-            }
+            var next = jobs.GetEnumerator();
+            var piece = RestoreWriter.Piece(chunk);
+            new PieceRunner(objectsInFlight, workers, piece).Run(
+                () => next.MoveNext()
+                    ? new ObjectCheck(next.Current.Layer, next.Current.Object, new[] { (next.Current.Object.Offset, next.Current.Object.End) },
+                        next.Current.Hashes, chunk, piece, sink: null, throttle: null, n =>
+                        {
+                            var d = Interlocked.Add(ref done, n);
+                            progress?.Report(new TransferProgress(d, total, Volatile.Read(ref checkedObjects), 0));
+                        })
+                    { Checked = () => checkedObjects++ }
+                    : null,
+                () => { },
+                cancel);
+        }
+        finally
+        {
+            lists.ForEach(h => h.Dispose());
         }
         return new Outcome(chain.Count, objects, done, plan.VolumeBytes);
     }

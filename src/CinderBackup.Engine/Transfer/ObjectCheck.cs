@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Security.Cryptography;
 using CinderBackup.Engine.Codecs;
 using CinderBackup.Engine.Errors;
@@ -6,153 +5,187 @@ using CinderBackup.Engine.Errors;
 namespace CinderBackup.Engine.Transfer;
 
 /// <summary>
-/// Streams one stored object: decompresses it per its recorded algorithm, checks its length and the MD5 of
-/// its uncompressed data (which Cinder records but never checks), and checks the SHA-256 of every block in
-/// the requested ranges against a sha256 list before handing the block on. Bad data is never passed on:
-/// every failure names the object and the offset.
+/// Streams one stored object a piece at a time: decompresses it per its recorded algorithm, checks its length
+/// and (through the runner) the MD5 of its uncompressed data, which Cinder records but never checks, and checks
+/// the SHA-256 of every block in the requested ranges against a sha256 list before handing the block on. Bad
+/// data is never passed on: every failure names the object and the offset.
 /// </summary>
-internal static class ObjectCheck
+internal sealed class ObjectCheck : IPieceJob
 {
-    private const int PieceSize = 1 << 20;
-
     /// <summary>Receives verified data: volume offset, bytes, and whether they are all zero.</summary>
     public delegate void Sink(long offset, ReadOnlySpan<byte> data, bool zero);
 
-    public static void Run(ChainLayer layer, ObjectEntry o, IReadOnlyList<(long Start, long End)> ranges, HashFile expected,
-        long block, Sink? sink, IoThrottle? throttle, Action<long>? progress, CancellationToken cancel)
+    private readonly ChainLayer _layer;
+    private readonly ObjectEntry _o;
+    private readonly IReadOnlyList<(long Start, long End)> _ranges;
+    private readonly HashFile _expected;
+    private readonly long _block;
+    private readonly Sink? _sink;
+    private readonly IoThrottle? _throttle;
+    private readonly Action<long>? _progress;
+    private readonly byte[] _expectedDigests;
+    private readonly byte[] _actual = new byte[HashFile.HashSize];
+    private Stream? _raw;
+    private Stream? _data;
+    private long _position;
+    private int _rangeIndex;
+
+    public ObjectCheck(ChainLayer layer, ObjectEntry o, IReadOnlyList<(long Start, long End)> ranges, HashFile expected, long block,
+        int pieceSize, Sink? sink, IoThrottle? throttle, Action<long>? progress)
+    {
+        _layer = layer;
+        _o = o;
+        _ranges = ranges;
+        _expected = expected;
+        _block = block;
+        _sink = sink;
+        _throttle = throttle;
+        _progress = progress;
+        _position = o.Offset;
+        _expectedDigests = new byte[(pieceSize / block + 1) * HashFile.HashSize];
+    }
+
+    public Piece Next(Span<byte> buffer, CancellationToken cancel)
+    {
+        cancel.ThrowIfCancellationRequested();
+        if (_data is null)
+        {
+            Open();
+        }
+        var want = (int)Math.Min(buffer.Length, _o.End - _position);
+        var n = Read(buffer[..want]);
+        if (n < want)
+        {
+            // A short read is the end of the stream: the object stops before its recorded length.
+            throw Corrupt(_layer, _o, _position + n, $"it is truncated: {_position + n - _o.Offset} of {_o.Length} bytes");
+        }
+        var last = _position + n == _o.End;
+        if (last && Read(stackalloc byte[1]) > 0)
+        {
+            throw Corrupt(_layer, _o, _o.End, $"it holds more than the {_o.Length} bytes its metadata records");
+        }
+        _throttle?.Consume(n);
+        var span = buffer[..n];
+        var pieceStart = _position;
+        var pieceEnd = _position + n;
+        while (_rangeIndex < _ranges.Count && _ranges[_rangeIndex].End <= pieceStart)
+        {
+            _rangeIndex++;
+        }
+        for (var r = _rangeIndex; r < _ranges.Count && _ranges[r].Start < pieceEnd; r++)
+        {
+            var s = Math.Max(_ranges[r].Start, pieceStart);
+            var e = Math.Min(_ranges[r].End, pieceEnd);
+            CheckBlocks(span.Slice((int)(s - pieceStart), (int)(e - s)), s);
+        }
+        _position = pieceEnd;
+        _progress?.Invoke(n);
+        return new Piece(n, ZeroData.IsZero(span), last);
+    }
+
+    /// <summary>Called when the object has been checked completely.</summary>
+    public Action? Checked { get; init; }
+
+    public void Complete(string md5Hex)
+    {
+        if (_o.Md5.Length > 0 && !string.Equals(md5Hex, _o.Md5, StringComparison.OrdinalIgnoreCase))
+        {
+            throw Corrupt(_layer, _o, _o.Offset, $"its MD5 is {md5Hex}, the metadata records {_o.Md5}");
+        }
+        Checked?.Invoke();
+    }
+
+    private void Open()
     {
         ICodec? codec;
         try
         {
-            codec = CodecRegistry.Get(o.Compression);
+            codec = CodecRegistry.Get(_o.Compression);
         }
         catch (CinderBackupException e)
         {
-            throw Corrupt(layer, o, o.Offset, e.Message, e);
+            throw Corrupt(_layer, _o, _o.Offset, e.Message, e);
         }
-        var piece = (int)Math.Max(block, PieceSize / block * block);
-        var buffer = ArrayPool<byte>.Shared.Rent(piece);
-        var expectedDigests = new byte[(piece / block + 1) * HashFile.HashSize];
-        var actual = new byte[HashFile.HashSize];
-        using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
-        var position = o.Offset;
-        var rangeIndex = 0;
         try
         {
-            using var raw = layer.Store.OpenRead(layer.Container, o.Name);
-            Stream opened;
-            try
-            {
-                opened = codec is null ? raw : codec.Decompress(raw); // bz2 reads its header here
-            }
-            catch (Exception e) when (e is InvalidDataException or IOException or ICSharpCode.SharpZipLib.SharpZipBaseException)
-            {
-                throw Corrupt(layer, o, position, $"it cannot be decompressed with {o.Compression}: {e.Message}", e);
-            }
-            using var data = opened;
-            while (true)
-            {
-                cancel.ThrowIfCancellationRequested();
-                int n;
-                try
-                {
-                    n = data.ReadAtLeast(buffer.AsSpan(0, piece), piece, throwOnEndOfStream: false);
-                }
-                catch (Exception e) when (e is InvalidDataException or IOException or ICSharpCode.SharpZipLib.SharpZipBaseException)
-                {
-                    throw Corrupt(layer, o, position, $"it cannot be decompressed with {o.Compression}: {e.Message}", e);
-                }
-                if (n == 0)
-                {
-                    break;
-                }
-                if (position + n > o.End)
-                {
-                    throw Corrupt(layer, o, o.End, $"it holds more than the {o.Length} bytes its metadata records");
-                }
-                if (n < piece && position + n < o.End)
-                {
-                    // A short read is the end of the stream: the object stops before its recorded length.
-                    throw Corrupt(layer, o, position + n, $"it is truncated: {position + n - o.Offset} of {o.Length} bytes");
-                }
-                throttle?.Consume(n);
-                var span = buffer.AsSpan(0, n);
-                md5.AppendData(span);
-                var pieceStart = position;
-                var pieceEnd = position + n;
-                while (rangeIndex < ranges.Count && ranges[rangeIndex].End <= pieceStart)
-                {
-                    rangeIndex++;
-                }
-                for (var r = rangeIndex; r < ranges.Count && ranges[r].Start < pieceEnd; r++)
-                {
-                    var s = Math.Max(ranges[r].Start, pieceStart);
-                    var e = Math.Min(ranges[r].End, pieceEnd);
-                    CheckBlocks(layer, o, span.Slice((int)(s - pieceStart), (int)(e - s)), s, expected, block, expectedDigests, actual, sink);
-                }
-                position = pieceEnd;
-                progress?.Invoke(n);
-            }
+            _raw = _layer.Store.OpenRead(_layer.Container, _o.Name);
         }
         catch (CinderBackupException e) when (e.ErrorId == ErrorIds.BackupObjectMissing)
         {
-            throw Corrupt(layer, o, o.Offset, "it is missing from the repository", e);
+            throw Corrupt(_layer, _o, _o.Offset, "it is missing from the repository", e);
         }
-        finally
+        try
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            _data = codec is null ? _raw : codec.Decompress(_raw); // bz2 reads its header here
         }
-        if (position != o.End)
+        catch (Exception e) when (e is InvalidDataException or IOException or ICSharpCode.SharpZipLib.SharpZipBaseException)
         {
-            throw Corrupt(layer, o, position, $"it is truncated: {position - o.Offset} of {o.Length} bytes");
-        }
-        var md5Hex = Hex.Lower(md5.GetHashAndReset());
-        if (o.Md5.Length > 0 && !string.Equals(md5Hex, o.Md5, StringComparison.OrdinalIgnoreCase))
-        {
-            throw Corrupt(layer, o, o.Offset, $"its MD5 is {md5Hex}, the metadata records {o.Md5}");
+            throw Corrupt(_layer, _o, _o.Offset, $"it cannot be decompressed with {_o.Compression}: {e.Message}", e);
         }
     }
 
-    private static void CheckBlocks(ChainLayer layer, ObjectEntry o, ReadOnlySpan<byte> data, long offset, HashFile expected, long block,
-        byte[] expectedDigests, byte[] actual, Sink? sink)
+    private int Read(Span<byte> buffer)
     {
-        var first = offset / block;
-        var count = (int)((data.Length + block - 1) / block);
-        if (first + count > expected.Count)
+        try
         {
-            throw Corrupt(layer, o, offset, $"it reaches block {first + count - 1}, past the {expected.Count} blocks of the backup's sha256 list");
+            return _data!.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
         }
-        expected.Read(first, expectedDigests.AsSpan(0, count * HashFile.HashSize));
+        catch (Exception e) when (e is InvalidDataException or IOException or ICSharpCode.SharpZipLib.SharpZipBaseException)
+        {
+            throw Corrupt(_layer, _o, _position, $"it cannot be decompressed with {_o.Compression}: {e.Message}", e);
+        }
+    }
+
+    private void CheckBlocks(ReadOnlySpan<byte> data, long offset)
+    {
+        var first = offset / _block;
+        var count = (int)((data.Length + _block - 1) / _block);
+        if (first + count > _expected.Count)
+        {
+            throw Corrupt(_layer, _o, offset, $"it reaches block {first + count - 1}, past the {_expected.Count} blocks of the backup's sha256 list");
+        }
+        _expected.Read(first, _expectedDigests.AsSpan(0, count * HashFile.HashSize));
         var runStart = 0;
         bool? runZero = null;
         for (var k = 0; k < count; k++)
         {
-            var blockData = data.Slice((int)(k * block), (int)Math.Min(block, data.Length - k * block));
+            var blockData = data.Slice((int)(k * _block), (int)Math.Min(_block, data.Length - k * _block));
             var zero = ZeroData.IsZero(blockData);
             if (zero)
             {
-                ZeroData.Sha256(blockData.Length).CopyTo(actual, 0);
+                ZeroData.Sha256(blockData.Length).CopyTo(_actual, 0);
             }
             else
             {
-                SHA256.HashData(blockData, actual);
+                SHA256.HashData(blockData, _actual);
             }
-            if (!actual.AsSpan().SequenceEqual(expectedDigests.AsSpan(k * HashFile.HashSize, HashFile.HashSize)))
+            if (!_actual.AsSpan().SequenceEqual(_expectedDigests.AsSpan(k * HashFile.HashSize, HashFile.HashSize)))
             {
-                throw Corrupt(layer, o, offset + k * block,
-                    $"block {first + k} does not match the SHA-256 in the backup's sha256 list (expected {Hex.Lower(expectedDigests.AsSpan(k * HashFile.HashSize, HashFile.HashSize))}, got {Hex.Lower(actual)})");
+                throw Corrupt(_layer, _o, offset + k * _block,
+                    $"block {first + k} does not match the SHA-256 in the backup's sha256 list (expected {Hex.Lower(_expectedDigests.AsSpan(k * HashFile.HashSize, HashFile.HashSize))}, got {Hex.Lower(_actual)})");
             }
             if (runZero is bool z && z != zero)
             {
-                sink?.Invoke(offset + runStart * block, data.Slice((int)(runStart * block), (int)(k * block - runStart * block)), z);
+                _sink?.Invoke(offset + runStart * _block, data.Slice((int)(runStart * _block), (int)(k * _block - runStart * _block)), z);
                 runStart = k;
             }
             runZero = zero;
         }
-        if (runZero is bool last)
+        if (runZero is bool lastRun)
         {
-            sink?.Invoke(offset + runStart * block, data[(int)(runStart * block)..], last);
+            _sink?.Invoke(offset + runStart * _block, data[(int)(runStart * _block)..], lastRun);
         }
+    }
+
+    public void Dispose()
+    {
+        if (!ReferenceEquals(_data, _raw))
+        {
+            _data?.Dispose();
+        }
+        _raw?.Dispose();
+        _data = null;
+        _raw = null;
     }
 
     public static CinderBackupException Corrupt(ChainLayer layer, ObjectEntry o, long offset, string what, Exception? inner = null) =>

@@ -14,6 +14,9 @@ internal sealed class RestoreRequest
     public bool MayGrowTarget { get; init; }
 
     public int Workers { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>Objects read at once (their MD5s share vector lanes).</summary>
+    public int ObjectsInFlight { get; init; } = 16;
     public required string TempDirectory { get; init; }
     public IoThrottle? Throttle { get; init; }
     public IProgress<TransferProgress>? Progress { get; init; }

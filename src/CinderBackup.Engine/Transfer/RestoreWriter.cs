@@ -5,15 +5,22 @@ using Microsoft.Win32.SafeHandles;
 namespace CinderBackup.Engine.Transfer;
 
 /// <summary>
-/// Restores a planned chain into a target volume: objects in parallel, positional writes, each block checked
-/// against the requested backup's SHA-256 list before it is written. On a new (sparse) target zero blocks are
-/// skipped; on an existing file they are punched out, on a device written.
+/// Restores a planned chain into a target volume: many objects at once through a <see cref="PieceRunner"/>,
+/// positional writes, each block checked against the requested backup's SHA-256 list before it is written and
+/// each object's MD5 checked. On a new (sparse) target zero blocks are skipped; on an existing file they are
+/// punched out, on a device written.
 /// </summary>
 internal sealed class RestoreWriter
 {
+    /// <summary>Bytes written between two nudges to start writing back.</summary>
+    private const long WritebackBytes = 64L << 20;
+
     private readonly RestoreRequest _r;
 
     public RestoreWriter(RestoreRequest request) => _r = request;
+
+    /// <summary>Pieces of about 1 MiB, whole hash blocks.</summary>
+    public static int Piece(long block) => (int)Math.Max(block, (1 << 20) / block * block);
 
     public RestoreResult Run()
     {
@@ -54,26 +61,45 @@ internal sealed class RestoreWriter
             long done = 0;
             _r.Progress?.Report(new TransferProgress(0, total, 0, 0));
             var objects = 0;
-            ObjectCheck.Sink sink = (offset, data, zero) => Write(target, isDevice, offset, data, zero);
-            var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _r.Workers), CancellationToken = _r.Cancel };
-            try
+            long written = 0, kicked = 0;
+            ObjectCheck.Sink sink = (offset, data, zero) =>
             {
-                Parallel.ForEach(plan.Tasks, options, task =>
+                if (Write(target, isDevice, offset, data, zero))
                 {
-                    ObjectCheck.Run(task.Layer, task.Object, task.Writes, expected, chunk, sink, _r.Throttle, n =>
-                    {
-                        var d = Interlocked.Add(ref done, n);
-                        _r.Progress?.Report(new TransferProgress(d, total, Volatile.Read(ref objects), 0));
-                    }, _r.Cancel);
-                    Interlocked.Increment(ref objects);
-                    FaultPoints.Hit("restore.object.written");
-                });
-            }
-            catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+                    Interlocked.Add(ref written, data.Length);
+                }
+            };
+            var tasks = plan.Tasks.GetEnumerator();
+            IPieceJob? Next()
             {
-                var first = e.InnerExceptions.FirstOrDefault(x => x is CinderBackupException) ?? e.InnerExceptions[0];
-                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(first).Throw();
+                if (!tasks.MoveNext())
+                {
+                    return null;
+                }
+                var task = tasks.Current;
+                return new ObjectCheck(task.Layer, task.Object, task.Writes, expected, chunk, Piece(chunk), sink, _r.Throttle, n =>
+                {
+                    var d = Interlocked.Add(ref done, n);
+                    _r.Progress?.Report(new TransferProgress(d, total, Volatile.Read(ref objects), 0));
+                })
+                {
+                    Checked = () =>
+                    {
+                        objects++;
+                        FaultPoints.Hit("restore.object.written");
+                    },
+                };
             }
+            void AfterRound()
+            {
+                if (written - kicked >= WritebackBytes)
+                {
+                    // Let the disk start on what is written, so the fsync at the end has little left.
+                    kicked = written;
+                    Native.LibC.StartWriteback(target);
+                }
+            }
+            new PieceRunner(_r.ObjectsInFlight, _r.Workers, Piece(chunk)).Run(Next, AfterRound, _r.Cancel);
             try
             {
                 Native.LibC.Fsync(target);
@@ -87,7 +113,8 @@ internal sealed class RestoreWriter
         }
     }
 
-    private void Write(SafeFileHandle target, bool isDevice, long offset, ReadOnlySpan<byte> data, bool zero)
+    /// <summary>Writes verified data; true when bytes went to the page cache (not skipped or punched).</summary>
+    private bool Write(SafeFileHandle target, bool isDevice, long offset, ReadOnlySpan<byte> data, bool zero)
     {
         try
         {
@@ -95,15 +122,16 @@ internal sealed class RestoreWriter
             {
                 if (_r.TargetIsNew)
                 {
-                    return; // a fresh sparse image already reads as zeros
+                    return false; // a fresh sparse image already reads as zeros
                 }
                 if (!isDevice && Native.LibC.TryPunchHole(target, offset, data.Length))
                 {
-                    return;
+                    return false;
                 }
             }
             RandomAccess.Write(target, data, offset);
             FaultPoints.Hit("restore.write");
+            return true;
         }
         catch (IOException e)
         {

@@ -1,0 +1,107 @@
+using System.Runtime.InteropServices;
+
+namespace CinderBackup.Engine.Bench;
+
+/// <summary>
+/// The benchmark behind <c>cinder-backup bench</c>: generates its volumes, runs every case with CinderBackup,
+/// with Cinder's own PosixBackupDriver and with reference commands, in the same run and interleaved (so both
+/// see the same machine load), and checks the project's targets against the medians.
+/// </summary>
+public static class BenchRunner
+{
+    public const string FullNone = "full-none";
+    public const string FullZlib = "full-zlib";
+    public const string FullBz2 = "full-bz2";
+    public const string FullZstd = "full-zstd";
+    public const string IncrementalChanged = "incr-1pct";
+    public const string IncrementalUnchanged = "incr-unchanged";
+    public const string RestoreFull = "restore-full";
+    public const string RestoreChain = "restore-chain";
+    public const string VerifyDeep = "verify-deep";
+    public const string FullZstdRandom = "full-zstd-random";
+    public const string FullZlibRandom = "full-zlib-random";
+    public const string FullSparse = "full-sparse";
+    public const string FullLargeObjects = "full-zstd-large-objects";
+    public const string RestoreLargeObjects = "restore-large-objects";
+
+    public static readonly IReadOnlyList<string> CaseNames = new[]
+    {
+        FullNone, FullZlib, FullBz2, FullZstd, IncrementalChanged, IncrementalUnchanged, RestoreFull, RestoreChain, VerifyDeep,
+        FullZstdRandom, FullZlibRandom, FullSparse, FullLargeObjects, RestoreLargeObjects,
+    };
+
+    public static BenchReport Run(BenchOptions options, Action<string>? log = null, CancellationToken cancel = default)
+    {
+        if (options.Cases is { } cases && cases.FirstOrDefault(c => !CaseNames.Contains(c)) is string unknown)
+        {
+            throw new ArgumentException($"Unknown benchmark case '{unknown}'; the cases are {string.Join(", ", CaseNames)}.");
+        }
+        var report = new BenchReport
+        {
+            StartedAt = DateTime.UtcNow,
+            Machine = CpuModel(),
+            Processors = System.Environment.ProcessorCount,
+            Runtime = RuntimeInformation.FrameworkDescription,
+            LoadAtStart = Meter.LoadAverages(),
+            Options = options,
+        };
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        using (var session = new BenchSession(options, report, log ?? (_ => { }), cancel))
+        {
+            session.Run();
+        }
+        report.TotalSeconds = clock.Elapsed.TotalSeconds;
+        report.LoadAtEnd = Meter.LoadAverages();
+        Compare(report);
+        report.Targets.AddRange(BenchTargets.Evaluate(report));
+        return report;
+    }
+
+    /// <summary>Fills each row's speed ratios against Cinder's row of the same case and against its baseline.</summary>
+    private static void Compare(BenchReport report)
+    {
+        var baselines = new Dictionary<string, string>
+        {
+            [FullNone] = BenchSession.CopyTool,
+            [FullZstd] = BenchSession.ZstdTool,
+            [FullZstdRandom] = BenchSession.ZstdTool,
+            [IncrementalChanged] = BenchSession.Sha256sumTool,
+            [IncrementalUnchanged] = BenchSession.Sha256sumTool,
+            [VerifyDeep] = BenchSession.Sha256sumTool,
+            [RestoreFull] = BenchSession.CopyTool,
+            [RestoreChain] = BenchSession.CopyTool,
+            [FullSparse] = BenchSession.ReadHashTool,
+        };
+        foreach (var row in report.Results.Where(r => r.Tool == BenchResult.CinderBackupTool))
+        {
+            var cinder = report.Results.FirstOrDefault(r => r.Case == row.Case && r.Tool == BenchResult.CinderTool);
+            if (cinder is not null && row.Seconds > 0)
+            {
+                row.VsCinder = cinder.Seconds / row.Seconds;
+            }
+            if (baselines.TryGetValue(row.Case, out var tool))
+            {
+                var volume = row.Case == FullSparse ? BenchSession.SparseDataVolume : row.Volume;
+                var baseline = report.Results.FirstOrDefault(r => r.Case == BenchSession.BaselineCase && r.Tool == tool && r.Volume == volume);
+                if (baseline is not null && row.Seconds > 0)
+                {
+                    row.Baseline = $"{tool} ({volume})";
+                    row.VsBaseline = baseline.Seconds / row.Seconds;
+                }
+            }
+        }
+    }
+
+    private static string CpuModel()
+    {
+        try
+        {
+            var line = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal));
+            return line is null ? RuntimeInformation.ProcessArchitecture.ToString() : line[(line.IndexOf(':') + 1)..].Trim();
+        }
+        catch (IOException)
+        {
+            return RuntimeInformation.ProcessArchitecture.ToString();
+        }
+    }
+}

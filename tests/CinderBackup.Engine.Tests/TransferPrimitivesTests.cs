@@ -1,0 +1,104 @@
+using System.Security.Cryptography;
+using CinderBackup.Engine.Codecs;
+using CinderBackup.Engine.Transfer;
+
+namespace CinderBackup.Engine.Tests;
+
+/// <summary>The transfer engine's building blocks: MD5 in lanes, zero facts, the native bzip2 codec.</summary>
+public sealed class TransferPrimitivesTests
+{
+    [Theory]
+    [InlineData(16)]
+    [InlineData(8)]
+    [InlineData(1)]
+    public void Md5LanesGiveThePlatformsDigests(int width)
+    {
+        if (width > Md5Lanes.HardwareWidth)
+        {
+            return; // this machine has no such vector unit; the wider engine is tested instead
+        }
+        var random = new Random(width);
+        var saved = Md5Lanes.ForcedWidth;
+        Md5Lanes.ForcedWidth = width;
+        try
+        {
+            for (var trial = 0; trial < 20; trial++)
+            {
+                // Objects of different lengths (some not whole blocks), fed in uneven pieces, more than one group of lanes.
+                var data = Enumerable.Range(0, random.Next(1, 20)).Select(_ => Bytes(random, random.Next(0, 3000) * (random.Next(2) == 0 ? 64 : 1))).ToArray();
+                var digests = data.Select(_ => new Md5Digest()).ToList();
+                var offsets = new int[data.Length];
+                while (offsets.Where((o, i) => o < data[i].Length).Any())
+                {
+                    var pieces = new List<ReadOnlyMemory<byte>>();
+                    for (var i = 0; i < data.Length; i++)
+                    {
+                        var n = Math.Min(data[i].Length - offsets[i], random.Next(3) == 0 ? random.Next(0, 700) : 64 * random.Next(0, 40));
+                        pieces.Add(data[i].AsMemory(offsets[i], n));
+                        offsets[i] += n;
+                    }
+                    Md5Lanes.Update(digests, pieces);
+                }
+                for (var i = 0; i < data.Length; i++)
+                {
+                    Assert.Equal(Convert.ToHexString(MD5.HashData(data[i])).ToLowerInvariant(), digests[i].FinishHex());
+                }
+            }
+        }
+        finally
+        {
+            Md5Lanes.ForcedWidth = saved;
+        }
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(64)]
+    [InlineData(100)]
+    [InlineData(32768)]
+    [InlineData(1 << 20)]
+    [InlineData((3 << 20) + 12345)]
+    public void ZeroFactsAreThoseOfZeros(int length)
+    {
+        var zeros = new byte[length];
+        Assert.Equal(Convert.ToHexString(MD5.HashData(zeros)).ToLowerInvariant(), ZeroData.Md5Hex(length));
+        var resumed = ZeroData.Md5After(length);
+        resumed.Append(new byte[] { 1, 2, 3 });
+        Assert.Equal(Convert.ToHexString(MD5.HashData(zeros.Concat(new byte[] { 1, 2, 3 }).ToArray())).ToLowerInvariant(), resumed.FinishHex());
+        foreach (var name in new[] { "zstd", "zlib", "bz2" })
+        {
+            var codec = CodecRegistry.Get(name)!;
+            var blob = ZeroData.Compress(codec, null, length);
+            using var input = codec.Decompress(new MemoryStream(blob));
+            var output = new MemoryStream();
+            input.CopyTo(output);
+            Assert.True(output.Length == length && ZeroData.IsZero(output.ToArray()), $"{name}: the stored form of {length} zeros decompresses to {output.Length} bytes");
+        }
+    }
+
+    [Fact]
+    public void Bz2ReadsConcatenatedStreamsAsPythonDoes()
+    {
+        var codec = CodecRegistry.Get("bz2")!;
+        var parts = new[] { Bytes(new Random(1), 300_000), System.Text.Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat("bzip2 ", 50_000))) };
+        var stored = new MemoryStream();
+        foreach (var part in parts)
+        {
+            using var z = codec.Compress(stored, part.Length, null);
+            z.Write(part);
+        }
+        stored.Position = 0;
+        using var input = codec.Decompress(stored);
+        var output = new MemoryStream();
+        input.CopyTo(output);
+        Assert.Equal(parts[0].Concat(parts[1]).ToArray(), output.ToArray());
+        Assert.True(Bz2Native.Available, "libbz2 should be found on Linux (libbz2.so.1.0).");
+    }
+
+    private static byte[] Bytes(Random random, int length)
+    {
+        var b = new byte[length];
+        random.NextBytes(b);
+        return b;
+    }
+}
