@@ -76,6 +76,26 @@ public sealed class TransferPrimitivesTests
         }
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(129)]
+    [InlineData(2048)]
+    [InlineData(2049)]
+    public void ShippedZeroMd5StatesAreRight(int mib)
+    {
+        // The shipped table ends at 2048 MiB; 2049 is computed from its last entry.
+        using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+        var zeros = new byte[1 << 20];
+        for (var i = 0; i < mib; i++)
+        {
+            md5.AppendData(zeros);
+        }
+        md5.AppendData(new byte[] { 7 });
+        var digest = ZeroData.Md5After((long)mib << 20);
+        digest.Append(new byte[] { 7 });
+        Assert.Equal(Convert.ToHexString(md5.GetHashAndReset()).ToLowerInvariant(), digest.FinishHex());
+    }
+
     [Fact]
     public void Bz2ReadsConcatenatedStreamsAsPythonDoes()
     {

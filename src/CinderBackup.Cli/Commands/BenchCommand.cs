@@ -44,7 +44,7 @@ internal static class BenchCommand
         }
         app.Action(cmd, parse =>
         {
-            long Bytes(Option<string?> o, long fallback) => parse.GetValue(o) is string s ? BenchOptions.ParseBytes(s) : fallback;
+            long Bytes(Option<string?> o, long fallback) => parse.GetValue(o) is string s ? BenchOptions.ParseBytes(s, o.Name) : fallback;
             var basis = parse.GetValue(quick) ? BenchOptions.Quick() : new BenchOptions();
             var options = new BenchOptions
             {

@@ -57,9 +57,10 @@ public sealed class BenchOptions
     public ulong Seed { get; init; } = 20261121;
 
     /// <summary>Parses a byte count with the configuration file's suffixes (KiB, MiB, GiB, TiB).</summary>
-    public static long ParseBytes(string raw) => Config.ConfigLoader.TryParseBytes(raw, out var value) && value > 0
+    public static long ParseBytes(string raw, string option) => Config.ConfigLoader.TryParseBytes(raw, out var value) && value > 0
         ? value
-        : throw new ArgumentException($"'{raw}' is not a byte count (e.g. 2GiB, 512MiB).");
+        : throw new Errors.CinderBackupException(Errors.ErrorIds.InvalidArgument, Errors.ErrorKind.InvalidArgument,
+            $"{option}: '{raw}' is not a byte count (e.g. 2GiB, 512MiB).", option);
 
     /// <summary>Small volumes and one run: a smoke test that takes seconds.</summary>
     public static BenchOptions Quick(BenchOptions? from = null) => new()

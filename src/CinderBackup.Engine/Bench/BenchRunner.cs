@@ -21,21 +21,19 @@ public static class BenchRunner
     public const string FullZstdRandom = "full-zstd-random";
     public const string FullZlibRandom = "full-zlib-random";
     public const string FullSparse = "full-sparse";
+    public const string FullSparseNone = "full-sparse-none";
     public const string FullLargeObjects = "full-zstd-large-objects";
     public const string RestoreLargeObjects = "restore-large-objects";
 
     public static readonly IReadOnlyList<string> CaseNames = new[]
     {
         FullNone, FullZlib, FullBz2, FullZstd, IncrementalChanged, IncrementalUnchanged, RestoreFull, RestoreChain, VerifyDeep,
-        FullZstdRandom, FullZlibRandom, FullSparse, FullLargeObjects, RestoreLargeObjects,
+        FullZstdRandom, FullZlibRandom, FullSparse, FullSparseNone, FullLargeObjects, RestoreLargeObjects,
     };
 
     public static BenchReport Run(BenchOptions options, Action<string>? log = null, CancellationToken cancel = default)
     {
-        if (options.Cases is { } cases && cases.FirstOrDefault(c => !CaseNames.Contains(c)) is string unknown)
-        {
-            throw new ArgumentException($"Unknown benchmark case '{unknown}'; the cases are {string.Join(", ", CaseNames)}.");
-        }
+        Validate(options);
         var report = new BenchReport
         {
             StartedAt = DateTime.UtcNow,
@@ -57,6 +55,41 @@ public static class BenchRunner
         return report;
     }
 
+    /// <summary>Refuses options that cannot make a benchmark, naming the option, before anything is written.</summary>
+    private static void Validate(BenchOptions o)
+    {
+        static void Fail(string what, string target) =>
+            throw new Errors.CinderBackupException(Errors.ErrorIds.InvalidArgument, Errors.ErrorKind.InvalidArgument, what, target);
+        if (o.Cases is { } cases && cases.FirstOrDefault(c => !CaseNames.Contains(c)) is string unknown)
+        {
+            Fail($"Unknown benchmark case '{unknown}'; the cases are {string.Join(", ", CaseNames)}.", unknown);
+        }
+        if (o.Runs < 1)
+        {
+            Fail($"--runs must be at least 1, not {o.Runs}.", "--runs");
+        }
+        if (o.CinderSparseRuns < 0)
+        {
+            Fail($"--cinder-sparse-runs must be 0 or more, not {o.CinderSparseRuns}.", "--cinder-sparse-runs");
+        }
+        if (o.Workers is < 1)
+        {
+            Fail($"--workers must be at least 1, not {o.Workers}.", "--workers");
+        }
+        foreach (var (name, value) in new[] { ("--size", o.MixedBytes), ("--random-size", o.RandomBytes), ("--sparse-size", o.SparseBytes),
+            ("--sparse-data", o.SparseDataBytes), ("--object-size", o.ObjectSize), ("--large-object-size", o.LargeObjectSize) })
+        {
+            if (value < BenchOptions.MiB || value % BenchSession.ShaBlock != 0)
+            {
+                Fail($"{name} must be at least 1 MiB and a multiple of {BenchSession.ShaBlock} bytes, not {value}.", name);
+            }
+        }
+        if (o.SparseDataBytes > o.SparseBytes)
+        {
+            Fail($"--sparse-data ({o.SparseDataBytes} bytes) cannot be more than --sparse-size ({o.SparseBytes} bytes).", "--sparse-data");
+        }
+    }
+
     /// <summary>Fills each row's speed ratios against Cinder's row of the same case and against its baseline.</summary>
     private static void Compare(BenchReport report)
     {
@@ -70,7 +103,8 @@ public static class BenchRunner
             [VerifyDeep] = BenchSession.Sha256sumTool,
             [RestoreFull] = BenchSession.CopyTool,
             [RestoreChain] = BenchSession.CopyTool,
-            [FullSparse] = BenchSession.ReadHashTool,
+            [FullSparse] = BenchSession.ZstdTool,
+            [FullSparseNone] = BenchSession.ReadHashTool,
         };
         foreach (var row in report.Results.Where(r => r.Tool == BenchResult.CinderBackupTool))
         {
@@ -81,7 +115,7 @@ public static class BenchRunner
             }
             if (baselines.TryGetValue(row.Case, out var tool))
             {
-                var volume = row.Case == FullSparse ? BenchSession.SparseDataVolume : row.Volume;
+                var volume = row.Case is FullSparse or FullSparseNone ? BenchSession.SparseDataVolume : row.Volume;
                 var baseline = report.Results.FirstOrDefault(r => r.Case == BenchSession.BaselineCase && r.Tool == tool && r.Volume == volume);
                 if (baseline is not null && row.Seconds > 0)
                 {

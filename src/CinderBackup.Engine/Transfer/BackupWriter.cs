@@ -18,6 +18,9 @@ namespace CinderBackup.Engine.Transfer;
 internal sealed class BackupWriter
 {
     private const int PieceSize = 1 << 20;
+
+    /// <summary>Objects (mostly holes, which hold nothing while they wait) issued ahead of the oldest unpublished one.</summary>
+    private const int MaxQueuedHoles = 4096;
     private readonly BackupWriteRequest _r;
     private readonly long _block;
     private readonly int _piece;
@@ -110,24 +113,28 @@ internal sealed class BackupWriter
     private void RunFull(SourceVolume source, HashFile hashes, Action<StagedObject> publish, Action<long> progress)
     {
         using var runs = Runs(source).GetEnumerator();
-        var ready = new Dictionary<int, StagedObject>();
-        int issued = 0, published = 0;
+        // Done objects by sequence number: a StagedObject, or a hole (start, end) whose object is made only when
+        // its turn comes, so holes queued behind a slow data object hold no file. Data objects waiting to be
+        // published are bounded by the slots; queued holes by MaxQueuedHoles. Counting holes in the data window
+        // would starve a sparse volume of objects in flight.
+        var ready = new Dictionary<int, object>();
+        int issued = 0, published = 0, waiting = 0;
         var slots = _r.ObjectsInFlight;
         // Progress counts data as it is read and holes as they are issued, so it moves while many objects are in
         // flight (publishing in order can hold everything back until the slowest finishes).
         long dataRead = 0, holeBytes = 0;
+        bool Full() => waiting >= 2 * slots || issued - published >= MaxQueuedHoles;
         try
         {
             IPieceJob? Next()
             {
                 while (true)
                 {
-                    // Objects done but not yet published wait in staging; their number is bounded. Null here means
-                    // the end, or a window full of objects still being written.
-                    if (issued - published >= 2 * slots)
+                    // Null here means the end, or a full window.
+                    if (Full())
                     {
                         Publish();
-                        if (issued - published >= 2 * slots)
+                        if (Full())
                         {
                             return null;
                         }
@@ -140,11 +147,16 @@ internal sealed class BackupWriter
                     var seq = issued++;
                     if (hole)
                     {
-                        ready[seq] = HoleObject(hashes, start, end, source.Length);
+                        WriteZeroHashes(hashes, start, end, source.Length);
+                        ready[seq] = (start, end);
                         holeBytes += end - start;
                         continue;
                     }
-                    return new ObjectWriteJob(_r, source, hashes, start, end, _piece, o => ready[seq] = o)
+                    return new ObjectWriteJob(_r, source, hashes, start, end, _piece, o =>
+                    {
+                        ready[seq] = o;
+                        waiting++;
+                    })
                     {
                         Read = n => Interlocked.Add(ref dataRead, n),
                     };
@@ -153,8 +165,19 @@ internal sealed class BackupWriter
             void Publish()
             {
                 CheckCancel();
-                while (ready.Remove(published, out var o))
+                while (ready.Remove(published, out var item))
                 {
+                    StagedObject o;
+                    if (item is StagedObject data)
+                    {
+                        o = data;
+                        waiting--;
+                    }
+                    else
+                    {
+                        var (start, end) = ((long, long))item;
+                        o = HoleObject(start, end);
+                    }
                     publish(o);
                     published++;
                 }
@@ -164,7 +187,7 @@ internal sealed class BackupWriter
         }
         finally
         {
-            foreach (var o in ready.Values)
+            foreach (var o in ready.Values.OfType<StagedObject>())
             {
                 o.Object.Dispose();
             }
@@ -257,9 +280,8 @@ internal sealed class BackupWriter
     }
 
     /// <summary>An all-zero run that is a hole in the source: nothing is read, hashed or compressed.</summary>
-    private StagedObject HoleObject(HashFile hashes, long start, long end, long volumeLength)
+    private StagedObject HoleObject(long start, long end)
     {
-        WriteZeroHashes(hashes, start, end, volumeLength);
         var length = end - start;
         var staged = _r.Store.Stage(_r.Container, _r.StageTag);
         try
@@ -291,18 +313,21 @@ internal sealed class BackupWriter
     {
         var first = start / _block;
         var last = (end + _block - 1) / _block; // exclusive
-        var full = ZeroData.Sha256(_block);
-        var batch = new byte[Math.Min(4096, last - first) * HashFile.HashSize];
+        var run = ZeroData.Sha256Run(_block); // 4096 copies of a whole zero block's digest
         for (var i = first; i < last;)
         {
-            var n = (int)Math.Min(batch.Length / HashFile.HashSize, last - i);
-            for (var k = 0; k < n; k++)
+            var n = (int)Math.Min(run.Length / HashFile.HashSize, last - i);
+            var lastEnd = Math.Min((i + n) * _block, volumeLength);
+            if (lastEnd - (i + n - 1) * _block == _block)
             {
-                var blockEnd = Math.Min((i + k + 1) * _block, volumeLength);
-                var digest = blockEnd - (i + k) * _block == _block ? full : ZeroData.Sha256(blockEnd - (i + k) * _block);
-                digest.CopyTo(batch, k * HashFile.HashSize);
+                hashes.Write(i, run.AsSpan(0, n * HashFile.HashSize));
             }
-            hashes.Write(i, batch.AsSpan(0, n * HashFile.HashSize));
+            else
+            {
+                // The volume's last block is short: its digest is that of fewer zeros.
+                hashes.Write(i, run.AsSpan(0, (n - 1) * HashFile.HashSize));
+                hashes.Write(i + n - 1, ZeroData.Sha256(lastEnd - (i + n - 1) * _block));
+            }
             i += n;
         }
     }

@@ -7,12 +7,24 @@ internal static class Hex
 
     public static string Lower(ReadOnlySpan<byte> bytes) => Convert.ToHexString(bytes).ToLowerInvariant();
 
+    /// <summary>Each byte's two digits as one little-endian ushort: a table lookup per byte.</summary>
+    private static readonly ushort[] Pairs = Enumerable.Range(0, 256).Select(b => (ushort)(Digits[b >> 4] | (Digits[b & 0xf] << 8))).ToArray();
+
     public static void WriteLower(ReadOnlySpan<byte> bytes, Span<byte> utf8)
     {
+        if (!BitConverter.IsLittleEndian)
+        {
+            for (var i = 0; i < bytes.Length; i++)
+            {
+                utf8[2 * i] = Digits[bytes[i] >> 4];
+                utf8[2 * i + 1] = Digits[bytes[i] & 0xf];
+            }
+            return;
+        }
+        var pairs = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ushort>(utf8[..(2 * bytes.Length)]);
         for (var i = 0; i < bytes.Length; i++)
         {
-            utf8[2 * i] = Digits[bytes[i] >> 4];
-            utf8[2 * i + 1] = Digits[bytes[i] & 0xf];
+            pairs[i] = Pairs[bytes[i]];
         }
     }
 

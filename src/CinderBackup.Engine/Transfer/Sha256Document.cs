@@ -31,30 +31,44 @@ internal static class Sha256Document
         {
             Text("  \"sha256s\": [\n");
             const int Batch = 4096;
+            const int LineLength = 4 + 1 + 64 + 1 + 2; // 4 spaces, quote, 64 hex, quote, comma, newline
             var digests = new byte[Batch * HashFile.HashSize];
-            // One line: 4 spaces, quote, 64 hex, quote, comma, newline.
-            var line = new byte[4 + 1 + 64 + 1 + 2];
-            "    \""u8.CopyTo(line);
+            var text = new byte[Batch * LineLength];
+            for (var k = 0; k < Batch; k++)
+            {
+                "    \""u8.CopyTo(text.AsSpan(k * LineLength));
+                "\",\n"u8.CopyTo(text.AsSpan(k * LineLength + 69));
+            }
+            // Holes and zero blocks are most of a sparse volume: their line is copied, not formatted.
+            var zero = ZeroData.Sha256(chunkSize);
+            var zeroHex = new byte[64];
+            Hex.WriteLower(zero, zeroHex);
             for (long i = 0; i < hashes.Count; i += Batch)
             {
                 var n = (int)Math.Min(Batch, hashes.Count - i);
                 hashes.Read(i, digests.AsSpan(0, n * HashFile.HashSize));
                 for (var k = 0; k < n; k++)
                 {
-                    Hex.WriteLower(digests.AsSpan(k * HashFile.HashSize, HashFile.HashSize), line.AsSpan(5, 64));
-                    line[69] = (byte)'"';
-                    var last = i + k == hashes.Count - 1;
-                    if (last)
+                    var digest = digests.AsSpan(k * HashFile.HashSize, HashFile.HashSize);
+                    var hex = text.AsSpan(k * LineLength + 5, 64);
+                    if (digest.SequenceEqual(zero))
                     {
-                        line[70] = (byte)'\n';
-                        w.Write(line, 0, 71);
+                        zeroHex.CopyTo(hex);
                     }
                     else
                     {
-                        line[70] = (byte)',';
-                        line[71] = (byte)'\n';
-                        w.Write(line, 0, 72);
+                        Hex.WriteLower(digest, hex);
                     }
+                }
+                if (i + n == hashes.Count)
+                {
+                    // The last line has no comma.
+                    text[(n - 1) * LineLength + 70] = (byte)'\n';
+                    w.Write(text, 0, n * LineLength - 1);
+                }
+                else
+                {
+                    w.Write(text, 0, n * LineLength);
                 }
             }
             Text("  ],\n");

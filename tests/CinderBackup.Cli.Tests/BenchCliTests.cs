@@ -1,0 +1,61 @@
+using System.Text.Json;
+
+namespace CinderBackup.Cli.Tests;
+
+/// <summary>
+/// The benchmark command works end to end on tiny volumes (its measurements are not checked here: the benchmark
+/// is run by hand, never timed in the test suite), and refuses bad options before writing anything.
+/// </summary>
+public sealed class BenchCliTests : IDisposable
+{
+    private readonly TempHome _home = new();
+
+    public void Dispose() => _home.Dispose();
+
+    [Fact]
+    public void ASmallRunReportsEveryCaseItWasAskedForAsJson()
+    {
+        var dir = _home.File_("bench");
+        var json = _home.File_("bench.json");
+        var r = CliRunner.Ok(_home, "bench", "--quick", "--no-cinder", "--no-baselines", "--dir", dir, "--json", json,
+            "--size", "8MiB", "--sparse-size", "256MiB", "--sparse-data", "4MiB", "--object-size", "4MiB", "--large-object-size", "8MiB",
+            "--case", "full-zstd", "--case", "incr-1pct", "--case", "restore-chain", "--case", "full-sparse-none", "-f", "json");
+        using var doc = JsonDocument.Parse(r.Stdout);
+        var results = doc.RootElement.GetProperty("results").EnumerateArray().ToList();
+        foreach (var name in new[] { "full-zstd", "incr-1pct", "restore-chain", "full-sparse-none" })
+        {
+            var row = Assert.Single(results, x => x.GetProperty("case").GetString() == name);
+            Assert.Equal("cinderbackup", row.GetProperty("tool").GetString());
+            Assert.True(row.GetProperty("megabytes_per_second").GetDouble() > 0, name);
+            Assert.True(row.GetProperty("cpu_seconds").GetDouble() > 0, name);
+            Assert.True(row.GetProperty("peak_bytes").GetInt64() > 0, name);
+        }
+        Assert.DoesNotContain(results, x => x.GetProperty("case").GetString() == "full-bz2");
+        Assert.True(results.Single(x => x.GetProperty("case").GetString() == "full-zstd").GetProperty("stored_bytes").GetInt64() > 0);
+        var targets = doc.RootElement.GetProperty("targets").EnumerateArray().Select(t => t.GetProperty("name").GetString()).ToList();
+        Assert.Contains("peak memory, every case", targets);
+        Assert.Contains("full backup, zstd, mixed volume: speed", targets);
+        // --json writes the same report; the scratch directory is removed afterwards.
+        using var written = JsonDocument.Parse(File.ReadAllText(json));
+        Assert.Equal(results.Count, written.RootElement.GetProperty("results").GetArrayLength());
+        Assert.False(Directory.Exists(dir) && Directory.EnumerateFileSystemEntries(dir).Any(), "the scratch files are kept");
+    }
+
+    [Theory]
+    [InlineData("Unknown benchmark case 'nosuch'", "--case", "nosuch")]
+    [InlineData("--runs must be at least 1, not 0", "--runs", "0")]
+    [InlineData("--workers must be at least 1, not 0", "--workers", "0")]
+    [InlineData("--size: 'abc' is not a byte count", "--size", "abc")]
+    [InlineData("--object-size must be at least 1 MiB and a multiple of 32768 bytes", "--object-size", "1000000")]
+    [InlineData("--sparse-data (2147483648 bytes) cannot be more than --sparse-size (1073741824 bytes)", "--sparse-size", "1GiB", "--sparse-data", "2GiB")]
+    public void BadOptionsAreRefusedByName(string message, params string[] args)
+    {
+        var dir = _home.File_("bench-bad");
+        var r = CliRunner.Run(_home, new[] { "bench", "--quick", "--no-cinder", "--no-baselines", "--dir", dir }.Concat(args).ToArray());
+        Assert.True(r.ExitCode != 0, r.ToString());
+        Assert.Contains(message, r.Stderr);
+        Assert.DoesNotContain("Unexpected error", r.Stderr);
+        Assert.Equal("", r.Stdout);
+        Assert.False(Directory.Exists(dir), "nothing is written");
+    }
+}
