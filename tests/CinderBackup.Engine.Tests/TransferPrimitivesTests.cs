@@ -97,6 +97,50 @@ public sealed class TransferPrimitivesTests
     }
 
     [Fact]
+    public void ZlibStoresRandomStretchesAndDeflatesTheRestAsPythonReads()
+    {
+        var text = System.Text.Encoding.ASCII.GetBytes(string.Concat(Enumerable.Range(0, 40_000).Select(i => $"line {i} of text\n")));
+        var random = new byte[700_000];
+        new Random(3).NextBytes(random);
+        var data = text.Concat(random).Concat(text).Concat(random.AsSpan(0, 300_000).ToArray()).ToArray();
+        var stored = new MemoryStream();
+        using (var z = CodecRegistry.Get("zlib")!.Compress(stored, data.Length, null))
+        {
+            z.Write(data, 0, 123_457); // uneven writes
+            z.Write(data, 123_457, data.Length - 123_457);
+        }
+        using (var input = new System.IO.Compression.ZLibStream(new MemoryStream(stored.ToArray()), System.IO.Compression.CompressionMode.Decompress))
+        {
+            var output = new MemoryStream();
+            input.CopyTo(output);
+            Assert.Equal(data, output.ToArray());
+        }
+        // The text shrank; the random stretches cost little more than themselves (stored, not deflated).
+        Assert.True(stored.Length < 1_000_000 + text.Length, $"{stored.Length} bytes stored for {data.Length}");
+        // Cinder reads it with Python's zlib.decompress, which also checks the Adler-32 at the end.
+        var file = Path.Combine(Path.GetTempPath(), $"cb-zlib-{Guid.NewGuid():N}");
+        File.WriteAllBytes(file, stored.ToArray());
+        try
+        {
+            var psi = new System.Diagnostics.ProcessStartInfo("/usr/bin/python3", new[]
+            {
+                "-c", "import hashlib, sys, zlib; print(hashlib.sha256(zlib.decompress(open(sys.argv[1], 'rb').read())).hexdigest())", file,
+            })
+            { RedirectStandardOutput = true, RedirectStandardError = true };
+            using var python = System.Diagnostics.Process.Start(psi)!;
+            var printed = python.StandardOutput.ReadToEnd().Trim();
+            var errors = python.StandardError.ReadToEnd();
+            python.WaitForExit();
+            Assert.True(python.ExitCode == 0, errors);
+            Assert.Equal(Convert.ToHexString(SHA256.HashData(data)).ToLowerInvariant(), printed);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
     public void Bz2ReadsConcatenatedStreamsAsPythonDoes()
     {
         var codec = CodecRegistry.Get("bz2")!;

@@ -14,6 +14,9 @@ internal abstract class CompressingStream : Stream
 
     protected CompressingStream(Stream output) => _output = output;
 
+    /// <summary>The stream the compressed bytes go to.</summary>
+    protected Stream Output => _output;
+
     /// <summary>Where the compressor writes; <see cref="Emit"/> passes the first bytes on.</summary>
     protected byte[] OutBuffer => _out ?? throw new ObjectDisposedException(GetType().Name);
 

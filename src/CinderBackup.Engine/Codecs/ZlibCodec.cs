@@ -2,15 +2,19 @@ using System.IO.Compression;
 
 namespace CinderBackup.Engine.Codecs;
 
-/// <summary>zlib format (RFC 1950), as Python's zlib.compress writes; "gzip" is the same algorithm in Cinder.</summary>
+/// <summary>
+/// zlib format (RFC 1950), as Python's zlib.compress writes and reads; "gzip" is the same algorithm in Cinder.
+/// Stretches of random data are stored rather than deflated (<see cref="ZlibCompressStream"/>).
+/// </summary>
 internal sealed class ZlibCodec : ICodec
 {
     public ZlibCodec(string name) => Name = name;
 
     public string Name { get; }
 
-    public Stream Compress(Stream output, long contentSize, int? level) =>
-        new ZLibStream(output, Level(level), leaveOpen: true);
+    public Stream Compress(Stream output, long contentSize, int? level) => level == 0
+        ? new ZLibStream(output, CompressionLevel.NoCompression, leaveOpen: true)
+        : new ZlibCompressStream(output, Level(level));
 
     public Stream Decompress(Stream input) => new ZLibStream(input, CompressionMode.Decompress, leaveOpen: true);
 
