@@ -52,6 +52,11 @@ internal static partial class LibC
 
     private const uint SYNC_FILE_RANGE_WRITE = 2;
 
+    [LibraryImport("libc", EntryPoint = "posix_fadvise")]
+    private static partial int posix_fadvise(int fd, long offset, long length, int advice);
+
+    private const int POSIX_FADV_DONTNEED = 4;
+
     public static bool IsLinux => OperatingSystem.IsLinux();
 
     /// <summary>
@@ -117,11 +122,26 @@ internal static partial class LibC
     /// Starts writing a file's dirty pages to disk without waiting (Linux), so that the fsync at the end finds
     /// little left to do and the disk works while the CPUs do; elsewhere nothing happens.
     /// </summary>
-    public static void StartWriteback(SafeFileHandle handle)
+    public static void StartWriteback(SafeFileHandle handle) => StartWriteback(handle, 0, 0);
+
+    /// <summary>The same for <paramref name="length"/> bytes at <paramref name="offset"/> (0: to the end).</summary>
+    public static void StartWriteback(SafeFileHandle handle, long offset, long length)
     {
         if (IsLinux)
         {
-            sync_file_range((int)handle.DangerousGetHandle(), 0, 0, SYNC_FILE_RANGE_WRITE);
+            sync_file_range((int)handle.DangerousGetHandle(), offset, length, SYNC_FILE_RANGE_WRITE);
+        }
+    }
+
+    /// <summary>
+    /// Advises the kernel that a range (length 0: to the end) will not be read soon: its clean pages are freed
+    /// for reuse (dirty ones are written first, not waited for). A hint; failures are ignored.
+    /// </summary>
+    public static void DropFromCache(SafeFileHandle handle, long offset, long length)
+    {
+        if (IsLinux)
+        {
+            _ = posix_fadvise((int)handle.DangerousGetHandle(), offset, length, POSIX_FADV_DONTNEED);
         }
     }
 

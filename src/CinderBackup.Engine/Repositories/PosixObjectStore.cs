@@ -66,6 +66,7 @@ internal class PosixObjectStore : IObjectStore
             {
                 using var handle = File.OpenHandle(item.Path, FileMode.Open, FileAccess.Read);
                 Native.LibC.Fsync(handle);
+                Native.LibC.DropFromCache(handle, 0, 0); // on disk now; a backup does not keep the cache
             });
             foreach (var dir in batch.Select(b => b.Directory).Distinct(StringComparer.Ordinal))
             {
@@ -383,6 +384,7 @@ internal class PosixObjectStore : IObjectStore
         private readonly string _dir;
         private readonly Action<string, string> _committed;
         private FileStream? _stream;
+        private WriteBehindStream? _writer;
         private bool _isCommitted;
 
         public PosixStagedObject(string path, string dir, Action<string, string> committed)
@@ -407,6 +409,7 @@ internal class PosixObjectStore : IObjectStore
                 {
                     File.SetUnixFileMode(_stream.SafeFileHandle, FileMode_); // not narrowed by the umask
                 }
+                _writer = new WriteBehindStream(_stream);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -414,7 +417,7 @@ internal class PosixObjectStore : IObjectStore
             }
         }
 
-        public Stream Stream => _stream ?? throw new ObjectDisposedException(nameof(PosixStagedObject));
+        public Stream Stream => (_stream is null ? null : _writer) ?? throw new ObjectDisposedException(nameof(PosixStagedObject));
 
         public void WriteZeros(long length)
         {
