@@ -122,6 +122,10 @@ internal sealed class BenchSession : IDisposable
         _log("Warming up ...");
         var path = Path.Combine(_dir, "warmup.img");
         VolumeGenerator.WriteMixed(path, 16 * BenchOptions.MiB, _o.Seed + 9);
+        using (var f = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite))
+        {
+            RandomAccess.SetLength(f, Math.Max(2 * _o.ObjectSize, 64 * BenchOptions.MiB)); // holes too
+        }
         var volume = Engine.Volumes.Register("warmup", path);
         var made = new List<VolumeBackup>();
         try
@@ -244,6 +248,7 @@ internal sealed class BenchSession : IDisposable
             }
             if (Wants(VerifyDeep))
             {
+                PageCache.Evict(Repository);
                 Record(VerifyDeep, BenchResult.CinderBackupTool, MixedVolume, _o.MixedBytes, Meter.Run(() =>
                 {
                     var v = Engine.Backups.Verify(ours[0].Id, deep: true, cancel: _cancel);
@@ -382,6 +387,9 @@ internal sealed class BenchSession : IDisposable
     private void OurRestore(string name, string volumeName, long bytes, VolumeBackup backup, string? expected)
     {
         _cancel.ThrowIfCancellationRequested();
+        // Both tools restore from the disk (see PageCache).
+        PageCache.Evict(Repository);
+        PageCache.Evict(Path.Combine(_dir, "repo-large"));
         BackupRestoreResult? result = null;
         Record(name, BenchResult.CinderBackupTool, volumeName, bytes, Meter.Run(() => result = Engine.Backups.Restore(backup.Id, cancel: _cancel)));
         var target = Engine.Volumes.Get(result!.VolumeId);
@@ -405,6 +413,7 @@ internal sealed class BenchSession : IDisposable
             return;
         }
         _cancel.ThrowIfCancellationRequested();
+        PageCache.Evict(_cinder.Repository);
         var target = Path.Combine(_dir, "cinder-restore.img");
         using (var f = File.Create(target))
         {
