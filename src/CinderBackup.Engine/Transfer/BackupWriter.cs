@@ -32,7 +32,6 @@ internal sealed class BackupWriter
         _piece = (int)Math.Max(_block, PieceSize / _block * _block);
     }
 
-
     public BackupWriteResult Run()
     {
         var store = _r.Store;
@@ -107,8 +106,9 @@ internal sealed class BackupWriter
     }
 
     /// <summary>
-    /// Full backup: the volume's data and hole runs, cell by cell, in offset order. Holes are made at once; data
-    /// objects stream through a <see cref="PieceRunner"/> many at a time and are published in order.
+    /// Full backup: the volume's data and hole runs, cell by cell, in offset order. Holes' hashes are written at
+    /// once and their objects made when their turn comes; data objects stream through a <see cref="PieceRunner"/>
+    /// many at a time. Everything is published in order.
     /// </summary>
     private void RunFull(SourceVolume source, HashFile hashes, Action<StagedObject> publish, Action<long> progress)
     {

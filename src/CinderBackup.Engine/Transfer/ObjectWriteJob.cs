@@ -101,20 +101,36 @@ internal sealed class ObjectWriteJob : IPieceJob
         _staged = null; // the receiver owns it now
     }
 
-    /// <summary>True when a quick compression of the sample saves less than 2 %: random or already compressed data.</summary>
-    private bool Hopeless(ReadOnlySpan<byte> sample)
+    /// <summary>
+    /// True when the first piece and samples spread over the rest of the object all look random (already
+    /// compressed or encrypted data, judged by byte entropy): the object is then stored raw without trying. An
+    /// object that only starts random is compressed (zstd passes random stretches quickly, zlib stores them),
+    /// so mixed data keeps its ratio.
+    /// </summary>
+    private bool Hopeless(ReadOnlySpan<byte> first)
     {
-        if (sample.Length < 64 * 1024 || ZeroData.IsZero(sample))
+        if (ZeroData.IsZero(first) || !Compressibility.IsHopeless(first))
         {
             return false;
         }
-        var probe = sample[..Math.Min(sample.Length, 256 * 1024)];
-        var counter = new CountingStream(Stream.Null);
-        using (var z = _codec!.Compress(counter, probe.Length, _r.Level))
+        const int Samples = 8;
+        const int SampleSize = 16 * 1024;
+        var length = _end - _start;
+        if (length <= 2L * first.Length)
         {
-            z.Write(probe);
+            return true;
         }
-        return counter.Count >= probe.Length * 98 / 100;
+        var sample = new byte[SampleSize];
+        for (var i = 1; i <= Samples; i++)
+        {
+            var at = _start + first.Length + (length - first.Length - SampleSize) * i / Samples;
+            _source.Read(sample, at);
+            if (!Compressibility.IsHopeless(sample))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     public void Dispose()
