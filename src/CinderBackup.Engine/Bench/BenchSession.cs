@@ -288,7 +288,7 @@ internal sealed class BenchSession : IDisposable
         var copy = Path.Combine(_dir, "baseline.out");
         RunBaseline(CopyTool, MixedVolume, _o.MixedBytes, "cp", new[] { "--sparse=always", Work, copy }, copy);
         RunBaseline(Sha256sumTool, MixedVolume, _o.MixedBytes, "sha256sum", new[] { Work }, null);
-        RunBaseline(ZstdTool, MixedVolume, _o.MixedBytes, "zstd", new[] { "-1", "-T2", "-q", "-f", Work, "-o", copy }, copy);
+        RunZstdBaseline(MixedVolume, _o.MixedBytes, Work, copy);
     }
 
     private void RandomRound(string volumeId)
@@ -308,7 +308,7 @@ internal sealed class BenchSession : IDisposable
         if (_o.Baselines)
         {
             var copy = Path.Combine(_dir, "baseline.out");
-            RunBaseline(ZstdTool, RandomVolume, _o.RandomBytes, "zstd", new[] { "-1", "-T2", "-q", "-f", Random, "-o", copy }, copy);
+            RunZstdBaseline(RandomVolume, _o.RandomBytes, Random, copy);
         }
     }
 
@@ -334,7 +334,7 @@ internal sealed class BenchSession : IDisposable
         {
             RunBaseline(Sha256sumTool, SparseDataVolume, _o.SparseDataBytes, "sha256sum", new[] { SparseData }, null);
             var copy = Path.Combine(_dir, "baseline.out");
-            RunBaseline(ZstdTool, SparseDataVolume, _o.SparseDataBytes, "zstd", new[] { "-1", "-T2", "-q", "-f", SparseData, "-o", copy }, copy);
+            RunZstdBaseline(SparseDataVolume, _o.SparseDataBytes, SparseData, copy);
             RunBaseline(CopyTool, SparseVolume, _o.SparseBytes, "cp", new[] { "--sparse=always", Sparse, copy }, copy);
         }
     }
@@ -432,6 +432,10 @@ internal sealed class BenchSession : IDisposable
             File.Delete(target);
         }
     }
+
+    /// <summary>zstd -1 -T2 of <paramref name="source"/> into <paramref name="copy"/>.</summary>
+    private void RunZstdBaseline(string volumeName, long bytes, string source, string copy) =>
+        RunBaseline(ZstdTool, volumeName, bytes, "zstd", new[] { "-1", "-T2", "-q", "-f", source, "-o", copy }, copy);
 
     private void RunBaseline(string tool, string volumeName, long bytes, string program, string[] arguments, string? output)
     {

@@ -46,8 +46,9 @@ internal sealed class RestoreWriter
         }
         using (target)
         {
-            var isDevice = Native.LibC.BlockDeviceSize(target) is not null;
-            var capacity = Native.LibC.BlockDeviceSize(target) ?? RandomAccess.GetLength(target);
+            var deviceSize = Native.LibC.BlockDeviceSize(target);
+            var isDevice = deviceSize is not null;
+            var capacity = deviceSize ?? RandomAccess.GetLength(target);
             if (capacity < plan.VolumeBytes)
             {
                 if (isDevice || !_r.MayGrowTarget)
