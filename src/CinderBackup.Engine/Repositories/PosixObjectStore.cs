@@ -308,7 +308,8 @@ internal class PosixObjectStore : IObjectStore
     {
         var dir = Dir(container);
         var path = Path.Combine(dir, $"{StagePrefix}{tag}-{Guid.NewGuid():N}");
-        return new PosixStagedObject(path, dir, Committed);
+        // On a local file system objects go past the page cache (they are not read back soon); NFS writes behind.
+        return new PosixStagedObject(path, dir, Committed, direct: Driver == "posix");
     }
 
     public Stream OpenRead(string container, string name)
@@ -384,10 +385,10 @@ internal class PosixObjectStore : IObjectStore
         private readonly string _dir;
         private readonly Action<string, string> _committed;
         private FileStream? _stream;
-        private WriteBehindStream? _writer;
+        private Stream? _writer;
         private bool _isCommitted;
 
-        public PosixStagedObject(string path, string dir, Action<string, string> committed)
+        public PosixStagedObject(string path, string dir, Action<string, string> committed, bool direct)
         {
             _path = path;
             _dir = dir;
@@ -409,7 +410,9 @@ internal class PosixObjectStore : IObjectStore
                 {
                     File.SetUnixFileMode(_stream.SafeFileHandle, FileMode_); // not narrowed by the umask
                 }
-                _writer = new WriteBehindStream(_stream);
+                _writer = direct && OperatingSystem.IsLinux()
+                    ? new Native.DirectAppendStream(_stream.SafeFileHandle, path)
+                    : new WriteBehindStream(_stream);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -421,8 +424,12 @@ internal class PosixObjectStore : IObjectStore
 
         public void WriteZeros(long length)
         {
+            if (_writer!.Length != 0)
+            {
+                throw new InvalidOperationException("Zeros are written to an empty object only.");
+            }
+            _writer = null; // the object is the hole and nothing else
             var s = _stream!;
-            s.SetLength(0);
             s.SetLength(length); // a hole: no blocks are allocated
             s.Position = length;
         }
@@ -433,6 +440,12 @@ internal class PosixObjectStore : IObjectStore
             var s = _stream!;
             try
             {
+                if (_writer is Native.DirectAppendStream direct)
+                {
+                    direct.Complete();
+                    direct.Dispose();
+                }
+                _writer = null;
                 s.Flush();
                 Native.LibC.StartWriteback(s.SafeFileHandle); // the disk starts now; WaitForWrites finds less to wait for
                 s.Dispose();
@@ -450,6 +463,8 @@ internal class PosixObjectStore : IObjectStore
 
         public void Dispose()
         {
+            _writer?.Dispose(); // a direct writer waits for its queued writes here
+            _writer = null;
             _stream?.Dispose();
             _stream = null;
             if (!_isCommitted)
