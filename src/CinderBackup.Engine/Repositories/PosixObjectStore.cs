@@ -6,7 +6,8 @@ namespace CinderBackup.Engine.Repositories;
 /// Cinder's PosixBackupDriver layout: containers are directories under the root (0770), objects are files
 /// (0660). Unlike Cinder, objects are staged under a name that does not start with any prefix
 /// (<c>.cbstage-…</c>) and renamed into place; <see cref="WaitForWrites"/> fsyncs them and their directory
-/// before the caller writes the commit point. Containers may not escape the root.
+/// before the caller writes the commit point. Objects are written past the page cache on Linux
+/// (<see cref="Native.DirectAppendStream"/>), through it with write-behind on NFS. Containers may not escape the root.
 /// </summary>
 internal class PosixObjectStore : IObjectStore
 {

@@ -6,7 +6,8 @@ namespace CinderBackup.Engine.Repositories;
 /// windows of page cache instead of filling it: on the machines we measured, putting data into fresh page-cache
 /// pages cost 1.3-2 CPU-seconds per GiB, and recycling the pages of windows already written 0.25-0.5
 /// (cinder-backup bench, the full-backup cases). Backup objects are not read back soon, so nothing is lost.
-/// Elsewhere than Linux the hints do nothing.
+/// Used for NFS repositories and off Linux (where the hints do nothing); local repositories on Linux write past
+/// the cache altogether (<see cref="Native.DirectAppendStream"/>).
 /// </summary>
 internal sealed class WriteBehindStream : Stream
 {
