@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using CinderBackup.Engine.Native;
 using CinderBackup.Engine.Repositories;
 
@@ -89,6 +90,38 @@ public sealed class DirectWriteTests : IDisposable
             staged.Stream.Write(new byte[10]);
             Assert.Throws<InvalidOperationException>(() => staged.WriteZeros(4096)); // zeros only make a whole object
         }
+    }
+
+    [Fact]
+    public void AWriteTheFileSystemRefusesGoesThroughTheNormalDescriptor()
+    {
+        // A buffer one byte off alignment makes the kernel refuse the direct write (EINVAL), as a file system
+        // without direct I/O would; the write must then land through the normal descriptor.
+        var path = Path.Combine(Directory.CreateDirectory(_root).FullName, "f");
+        using var handle = File.OpenHandle(path, FileMode.CreateNew, FileAccess.ReadWrite);
+        var fd = DirectIo.OpenForWriting(path);
+        Assert.True(fd >= 0, "the test directory's file system cannot open files for direct I/O");
+        var data = new byte[4097];
+        new Random(7).NextBytes(data);
+        var pinned = GCHandle.Alloc(data, GCHandleType.Pinned);
+        try
+        {
+            using var done = new ManualResetEventSlim();
+            Exception? error = new InvalidOperationException("the write never finished");
+            DirectIo.Submit(new DirectIo.Request(fd, (int)handle.DangerousGetHandle(), pinned.AddrOfPinnedObject() + 1, 4096, 0, e =>
+            {
+                error = e;
+                done.Set();
+            }));
+            Assert.True(done.Wait(TimeSpan.FromSeconds(30)));
+            Assert.Null(error);
+        }
+        finally
+        {
+            pinned.Free();
+            LibC.Close(fd);
+        }
+        Assert.Equal(data.AsSpan(1).ToArray(), File.ReadAllBytes(path));
     }
 
     [Fact]

@@ -63,9 +63,8 @@ public sealed class BenchOptions
             $"{option}: '{raw}' is not a byte count (e.g. 2GiB, 512MiB).", option);
 
     /// <summary>Small volumes and one run: a smoke test that takes seconds.</summary>
-    public static BenchOptions Quick(BenchOptions? from = null) => new()
+    public static BenchOptions Quick() => new()
     {
-        Directory = from?.Directory,
         MixedBytes = 64 * MiB,
         RandomBytes = 32 * MiB,
         SparseBytes = 1 * GiB,
@@ -73,14 +72,5 @@ public sealed class BenchOptions
         ObjectSize = 16 * MiB,
         LargeObjectSize = 64 * MiB,
         Runs = 1,
-        CinderSparseRuns = 1,
-        Workers = from?.Workers,
-        Settings = from?.Settings ?? new Dictionary<string, string>(),
-        Cases = from?.Cases,
-        Cinder = from?.Cinder ?? true,
-        CinderDriver = from?.CinderDriver,
-        Baselines = from?.Baselines ?? true,
-        Keep = from?.Keep ?? false,
-        Seed = from?.Seed ?? 20261121,
     };
 }

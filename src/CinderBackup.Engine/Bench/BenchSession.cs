@@ -483,9 +483,8 @@ internal sealed class BenchSession : IDisposable
             $"{name,-24} {tool,-24} {sample.Seconds,8:F2} s {sample.CpuSeconds,8:F2} cpu-s {bytes / 1e6 / sample.Seconds,9:F0} MB/s  peak {(sample.PeakBytes ?? 0) / 1048576.0,6:F0} MiB  load {sample.LoadAverage:F2}"));
     }
 
-    private long StoredBytes(VolumeBackup backup)
+    private long StoredBytes(VolumeBackup b)
     {
-        var b = Engine.Backups.Get(backup.Id);
         var root = b.Repository == LargeRepository ? Path.Combine(_dir, "repo-large") : Repository;
         return new DirectoryInfo(Path.Combine(root, b.Container!)).EnumerateFiles(b.ServiceMetadata + "*").Sum(f => f.Length);
     }

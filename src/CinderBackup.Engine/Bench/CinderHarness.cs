@@ -114,7 +114,7 @@ internal sealed class CinderHarness : IDisposable
             ["compression"] = compression,
             ["file_size"] = objectSize,
             ["sha_block"] = _shaBlock,
-            ["timestamp"] = Time(created),
+            ["timestamp"] = Util.Clock.ToStorage(created),
             ["volume_meta"] = null,
         });
         var backup = new Backup(id, volumeId, created, parent?.Id, (string)answer["container"]!, (string)answer["service_metadata"]!, sizeGiB);
@@ -173,14 +173,12 @@ internal sealed class CinderHarness : IDisposable
         ["volume_id"] = volumeId,
         ["display_name"] = "bench",
         ["display_description"] = null,
-        ["created_at"] = Time(created),
+        ["created_at"] = Util.Clock.ToStorage(created),
         ["parent_id"] = parentId,
         ["container"] = container,
         ["service_metadata"] = prefix,
         ["size"] = sizeGiB,
     };
-
-    private static string Time(DateTime utc) => utc.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff", CultureInfo.InvariantCulture);
 
     private JsonNode Call(JsonObject request)
     {

@@ -122,18 +122,19 @@ internal sealed class DirectAppendStream : Stream
             _buffered = 0;
             return;
         }
-        var length = _flushed + _buffered;
-        if (_buffered > 0)
+        var tail = _buffered;
+        var length = _flushed + tail;
+        var padded = (tail + DirectFile.Alignment - 1) / DirectFile.Alignment * DirectFile.Alignment;
+        if (tail > 0)
         {
-            var padded = (_buffered + DirectFile.Alignment - 1) / DirectFile.Alignment * DirectFile.Alignment;
-            _buffer.AsSpan(_buffered, padded - _buffered).Clear();
+            _buffer.AsSpan(tail, padded - tail).Clear();
             WriteChunk(_buffer.AsSpan(0, padded));
             _buffered = 0;
         }
         _direct?.Wait();
-        if (RandomAccess.GetLength(_handle) != length)
+        if (padded != tail)
         {
-            RandomAccess.SetLength(_handle, length);
+            RandomAccess.SetLength(_handle, length); // the padding goes
         }
         _flushed = length;
     }

@@ -29,9 +29,7 @@ internal sealed class DirectFile : IDisposable
     {
         _fd = fd;
         _path = path;
-        var added = false;
-        fallback.DangerousAddRef(ref added); // writes still queued keep the normal descriptor open
-        _fallback = fallback;
+        _fallback = fallback; // referenced by TryOpen, so writes still queued keep it open
     }
 
     /// <summary>
@@ -40,8 +38,15 @@ internal sealed class DirectFile : IDisposable
     /// </summary>
     public static DirectFile? TryOpen(string path, SafeFileHandle normal)
     {
+        var added = false;
+        normal.DangerousAddRef(ref added);
         var fd = DirectIo.OpenForWriting(path);
-        return fd < 0 ? null : new DirectFile(fd, normal, path);
+        if (fd < 0)
+        {
+            normal.DangerousRelease();
+            return null;
+        }
+        return new DirectFile(fd, normal, path);
     }
 
     /// <summary>Queues <paramref name="data"/> (copied) to be written at <paramref name="offset"/>; both aligned.</summary>
@@ -58,9 +63,18 @@ internal sealed class DirectFile : IDisposable
             ThrowIfFailed();
             var n = Math.Min(data.Length, BufferSize);
             Available.Wait();
-            if (!Free.TryTake(out var buffer))
+            IntPtr buffer;
+            try
             {
-                buffer = DirectIo.Allocate(BufferSize);
+                if (!Free.TryTake(out buffer))
+                {
+                    buffer = DirectIo.Allocate(BufferSize);
+                }
+            }
+            catch
+            {
+                Available.Release(); // no buffer was taken
+                throw;
             }
             data[..n].CopyTo(new Span<byte>((void*)buffer, n));
             lock (_gate)
@@ -121,7 +135,7 @@ internal sealed class DirectFile : IDisposable
         WaitForPending();
         if (_fd >= 0)
         {
-            DirectIo.Close(_fd);
+            LibC.Close(_fd);
             _fd = -1;
             _fallback.DangerousRelease();
         }

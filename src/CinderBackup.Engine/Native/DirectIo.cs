@@ -13,8 +13,6 @@ internal static unsafe partial class DirectIo
 {
     public const int Alignment = 4096;
     private const int Threads = 4;
-    private const int O_WRONLY = 1;
-    private const int O_CLOEXEC = 0x80000;
     private const int EINTR = 4;
     private const int EINVAL = 22;
 
@@ -27,17 +25,8 @@ internal static unsafe partial class DirectIo
     /// </summary>
     public readonly record struct Request(int Fd, int Fallback, IntPtr Buffer, int Length, long Offset, Action<Exception?> Done);
 
-    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int open(string path, int flags);
-
     [LibraryImport("libc", EntryPoint = "pwrite", SetLastError = true)]
     private static partial nint pwrite(int fd, byte* buffer, nint count, long offset);
-
-    [LibraryImport("libc", EntryPoint = "close")]
-    public static partial int Close(int fd);
-
-    /// <summary>O_DIRECT's value differs between architectures.</summary>
-    private static int ODirect => RuntimeInformation.ProcessArchitecture is Architecture.Arm64 ? 0x10000 : 0x4000;
 
     /// <summary>A descriptor for direct writes to an existing file, or -1 where the system or file system cannot.</summary>
     public static int OpenForWriting(string path)
@@ -46,7 +35,7 @@ internal static unsafe partial class DirectIo
         {
             return -1;
         }
-        var fd = open(path, O_WRONLY | O_CLOEXEC | ODirect);
+        var fd = LibC.Open(path, LibC.O_WRONLY | LibC.O_CLOEXEC | LibC.O_DIRECT);
         if (fd >= 0)
         {
             _ = Started.Value;

@@ -17,7 +17,8 @@ internal static partial class LibC
     private const int FALLOC_FL_KEEP_SIZE = 0x01;
     private const int FALLOC_FL_PUNCH_HOLE = 0x02;
     private const int O_RDONLY = 0;
-    private const int O_DIRECTORY = 0x10000;
+    public const int O_WRONLY = 1;
+    public const int O_CLOEXEC = 0x80000;
     private const ulong ST_RDONLY = 1;
 
     [LibraryImport("libc", EntryPoint = "lseek", SetLastError = true)]
@@ -58,6 +59,18 @@ internal static partial class LibC
     private const int POSIX_FADV_DONTNEED = 4;
 
     public static bool IsLinux => OperatingSystem.IsLinux();
+
+    // O_DIRECTORY and O_DIRECT have each other's values on arm64 (its own fcntl.h) and x86-64 (the generic one).
+    private static bool IsArm64 => RuntimeInformation.ProcessArchitecture is Architecture.Arm64;
+
+    private static int O_DIRECTORY => IsArm64 ? 0x4000 : 0x10000;
+
+    public static int O_DIRECT => IsArm64 ? 0x10000 : 0x4000;
+
+    /// <summary>open(2): a descriptor, or -1 with the error in <see cref="Marshal.GetLastPInvokeError"/>.</summary>
+    public static int Open(string path, int flags) => open(path, flags);
+
+    public static int Close(int fd) => close(fd);
 
     /// <summary>
     /// The next data region at or after <paramref name="offset"/>: returns false when only a hole follows.

@@ -16,5 +16,8 @@ internal sealed class NfsObjectStore : PosixObjectStore
 
     public override string Driver => "nfs";
 
+    /// <summary>NFS objects go through the client's page cache with write-behind.</summary>
+    protected override bool WritesPastCache => false;
+
     public override string ServiceName => Config.RepositoryDefinition.NfsService;
 }

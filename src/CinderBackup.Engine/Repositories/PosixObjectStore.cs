@@ -39,6 +39,9 @@ internal class PosixObjectStore : IObjectStore
 
     public string Repository { get; }
 
+    /// <summary>Objects go past the page cache (they are not read back soon); NFS overrides this and writes behind.</summary>
+    protected virtual bool WritesPastCache => true;
+
     public string DefaultContainer(string backupId) => _defaultContainer ?? Path.Combine(backupId[..2], backupId[2..4], backupId);
 
     /// <summary>Committed objects not yet known to be on disk, and their directories.</summary>
@@ -309,8 +312,7 @@ internal class PosixObjectStore : IObjectStore
     {
         var dir = Dir(container);
         var path = Path.Combine(dir, $"{StagePrefix}{tag}-{Guid.NewGuid():N}");
-        // On a local file system objects go past the page cache (they are not read back soon); NFS writes behind.
-        return new PosixStagedObject(path, dir, Committed, direct: Driver == "posix");
+        return new PosixStagedObject(path, dir, Committed, WritesPastCache);
     }
 
     public Stream OpenRead(string container, string name)
@@ -421,14 +423,15 @@ internal class PosixObjectStore : IObjectStore
             }
         }
 
-        public Stream Stream => (_stream is null ? null : _writer) ?? throw new ObjectDisposedException(nameof(PosixStagedObject));
+        public Stream Stream => _writer ?? throw new ObjectDisposedException(nameof(PosixStagedObject));
 
         public void WriteZeros(long length)
         {
-            if (_writer!.Length != 0)
+            if (Stream.Length != 0)
             {
                 throw new InvalidOperationException("Zeros are written to an empty object only.");
             }
+            _writer!.Dispose();
             _writer = null; // the object is the hole and nothing else
             var s = _stream!;
             s.SetLength(length); // a hole: no blocks are allocated

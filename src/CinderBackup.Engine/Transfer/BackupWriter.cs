@@ -17,8 +17,6 @@ namespace CinderBackup.Engine.Transfer;
 /// </summary>
 internal sealed class BackupWriter
 {
-    private const int PieceSize = 1 << 20;
-
     /// <summary>Objects (mostly holes, which hold nothing while they wait) issued ahead of the oldest unpublished one.</summary>
     private const int MaxQueuedHoles = 4096;
     private readonly BackupWriteRequest _r;
@@ -29,7 +27,7 @@ internal sealed class BackupWriter
     {
         _r = request;
         _block = request.ShaBlockSize;
-        _piece = (int)Math.Max(_block, PieceSize / _block * _block);
+        _piece = PieceRunner.Piece(_block);
     }
 
     public BackupWriteResult Run()
@@ -262,13 +260,13 @@ internal sealed class BackupWriter
         var start = (long)cell * _r.ObjectSize;
         var end = Math.Min(source.Length, start + _r.ObjectSize);
         var made = new List<StagedObject>();
-        var buffer = new byte[_piece];
+        byte[]? buffer = null; // most cells have no changes
         try
         {
             foreach (var (s, e) in ChangedExtents(source, hashes, start, end, cancel))
             {
                 using var job = new ObjectWriteJob(_r, source, hashes: null, s, e, _piece, made.Add);
-                PieceRunner.RunAlone(job, buffer, cancel);
+                PieceRunner.RunAlone(job, buffer ??= new byte[_piece], cancel);
             }
             return made;
         }

@@ -58,7 +58,7 @@ internal static class ChainVerifier
                 jobs.AddRange(layer.Metadata.Objects.Select(o => (layer, o, hashes)));
             }
             var next = jobs.GetEnumerator();
-            var piece = RestoreWriter.Piece(chunk);
+            var piece = PieceRunner.Piece(chunk);
             new PieceRunner(objectsInFlight, workers, piece).Run(
                 () => next.MoveNext()
                     ? new ObjectCheck(next.Current.Layer, next.Current.Object, new[] { (next.Current.Object.Offset, next.Current.Object.End) },

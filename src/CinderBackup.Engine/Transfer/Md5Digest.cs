@@ -21,13 +21,6 @@ internal sealed class Md5Digest
     /// <summary>Bytes waiting in the partial last block; only whole blocks can go through the lanes.</summary>
     public int TailLength { get; private set; }
 
-    public void Reset()
-    {
-        (A, B, C, D) = (0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476);
-        Length = 0;
-        TailLength = 0;
-    }
-
     /// <summary>Continues from the state after <paramref name="length"/> bytes (a multiple of 64) whose state was saved.</summary>
     public void Restore((uint A, uint B, uint C, uint D) state, long length)
     {

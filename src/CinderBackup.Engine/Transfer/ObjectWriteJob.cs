@@ -35,7 +35,7 @@ internal sealed class ObjectWriteJob : IPieceJob
         _done = done;
         _codec = request.Codec;
         _position = start;
-        _digests = new byte[(pieceSize / request.ShaBlockSize + 1) * HashFile.HashSize];
+        _digests = hashes is null ? [] : new byte[(pieceSize / request.ShaBlockSize + 1) * HashFile.HashSize];
     }
 
     /// <summary>Told the length of every piece read, on the worker that read it (progress).</summary>
@@ -60,7 +60,8 @@ internal sealed class ObjectWriteJob : IPieceJob
             _counter = new CountingStream(_staged.Stream);
             _sink = _codec is null ? _counter : _codec.Compress(_counter, _end - _start, _r.Level);
         }
-        var zero = _hashes is null ? ZeroData.IsZero(span) : BlockHashes.Write(span, _position, _r.ShaBlockSize, _hashes, _digests);
+        // Only the runner of many objects skips MD5 over zeros; an incremental's object runs alone (RunAlone).
+        var zero = _hashes is not null && BlockHashes.Write(span, _position, _r.ShaBlockSize, _hashes, _digests);
         _sink!.Write(span);
         _position += len;
         var last = _position == _end;

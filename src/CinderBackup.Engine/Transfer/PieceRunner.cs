@@ -12,6 +12,9 @@ namespace CinderBackup.Engine.Transfer;
 /// </summary>
 internal sealed class PieceRunner
 {
+    /// <summary>Pieces of about 1 MiB, whole hash blocks (at least one).</summary>
+    public static int Piece(long block) => (int)Math.Max(block, (1 << 20) / block * block);
+
     private readonly int _workers;
     private readonly Slot[] _slots;
 

@@ -19,9 +19,6 @@ internal sealed class RestoreWriter
 
     public RestoreWriter(RestoreRequest request) => _r = request;
 
-    /// <summary>Pieces of about 1 MiB, whole hash blocks.</summary>
-    public static int Piece(long block) => (int)Math.Max(block, (1 << 20) / block * block);
-
     public RestoreResult Run()
     {
         var requested = _r.Chain[0];
@@ -29,6 +26,7 @@ internal sealed class RestoreWriter
         var chunk = ChainLoader.ReadHashes(requested, expected);
         ChainLoader.CheckChunkSizes(_r.Chain, chunk);
         var plan = RestorePlan.Build(_r.Chain, chunk);
+        var piece = PieceRunner.Piece(chunk);
         var blocks = (plan.VolumeBytes + chunk - 1) / chunk;
         if (blocks != expected.Count)
         {
@@ -78,7 +76,7 @@ internal sealed class RestoreWriter
                     return null;
                 }
                 var task = tasks.Current;
-                return new ObjectCheck(task.Layer, task.Object, task.Writes, expected, chunk, Piece(chunk), sink, _r.Throttle, n =>
+                return new ObjectCheck(task.Layer, task.Object, task.Writes, expected, chunk, piece, sink, _r.Throttle, n =>
                 {
                     var d = Interlocked.Add(ref done, n);
                     _r.Progress?.Report(new TransferProgress(d, total, Volatile.Read(ref objects), 0));
@@ -103,7 +101,7 @@ internal sealed class RestoreWriter
                     Native.LibC.StartWriteback(target);
                 }
             }
-            new PieceRunner(_r.ObjectsInFlight, _r.Workers, Piece(chunk)).Run(Next, AfterRound, _r.Cancel);
+            new PieceRunner(_r.ObjectsInFlight, _r.Workers, piece).Run(Next, AfterRound, _r.Cancel);
             try
             {
                 Native.LibC.Fsync(target);
