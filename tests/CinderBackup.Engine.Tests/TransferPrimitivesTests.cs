@@ -4,7 +4,8 @@ using CinderBackup.Engine.Transfer;
 
 namespace CinderBackup.Engine.Tests;
 
-/// <summary>The transfer engine's building blocks: MD5 in lanes, zero facts, the native bzip2 codec.</summary>
+/// <summary>The transfer engine's building blocks: MD5 in lanes, zero facts, the native bzip2 codec, the sha256 list
+/// writer, the in-order worker.</summary>
 public sealed class TransferPrimitivesTests
 {
     /// <summary>The lane widths this machine's vector unit runs (16: AVX-512, 8: AVX2, 1: scalar); others are not listed.</summary>
@@ -169,5 +170,95 @@ public sealed class TransferPrimitivesTests
         var b = new byte[length];
         random.NextBytes(b);
         return b;
+    }
+
+    [Fact]
+    public void TheSha256ListIsTheSameWhateverWayItsZeroBlocksCome()
+    {
+        // Zero blocks as a counted run (holes) or as digests (zeros read from data), a block of data among them,
+        // and a short last block: the same bytes either way, in Cinder's layout.
+        const long Chunk = 32768;
+        var header = new DocumentHeader("b", "v", "n", null, "2024-05-01 12:34:56+00:00");
+        var zero = ZeroData.Sha256(Chunk);
+        var data = SHA256.HashData(new byte[] { 1 });
+        var tail = ZeroData.Sha256(100);
+        var count = 5000L + 1 + 4100 + 1;
+        string Written(bool asRun)
+        {
+            using var output = new MemoryStream();
+            var w = new Sha256DocumentWriter(output, header, Chunk, count);
+            if (asRun)
+            {
+                w.AppendZeroBlocks(5000);
+            }
+            else
+            {
+                w.Append(Enumerable.Repeat(zero, 5000).SelectMany(d => d).ToArray());
+            }
+            w.Append(data);
+            w.AppendZeroBlocks(4100);
+            w.Append(tail);
+            Assert.Equal(count, w.Written);
+            w.Finish();
+            return System.Text.Encoding.UTF8.GetString(output.ToArray());
+        }
+        var text = Written(asRun: true);
+        Assert.Equal(text, Written(asRun: false));
+        var list = System.Text.Json.JsonDocument.Parse(text).RootElement.GetProperty("sha256s").EnumerateArray().Select(e => e.GetString()).ToList();
+        Assert.Equal(count, list.Count);
+        Assert.Equal(Convert.ToHexString(data).ToLowerInvariant(), list[5000]);
+        Assert.Equal(Convert.ToHexString(tail).ToLowerInvariant(), list[^1]);
+        Assert.EndsWith($"\"{Convert.ToHexString(tail).ToLowerInvariant()}\"\n  ],\n  \"version\": \"1.0.0\",\n  \"volume_id\": \"v\"\n}}", text);
+        Assert.StartsWith("{\n  \"backup_description\": null,\n  \"backup_id\": \"b\",\n  \"backup_name\": \"n\",\n  \"chunk_size\": 32768,\n", text);
+    }
+
+    [Fact]
+    public void TheSha256ListRefusesMoreOrFewerDigestsThanAnnounced()
+    {
+        var header = new DocumentHeader("b", "v", "n", null, "2024-05-01 12:34:56+00:00");
+        var w = new Sha256DocumentWriter(new MemoryStream(), header, 32768, 3);
+        w.AppendZeroBlocks(2);
+        Assert.Throws<InvalidOperationException>(() => w.Finish());
+        Assert.Throws<InvalidOperationException>(() => w.AppendZeroBlocks(2));
+        var empty = new MemoryStream();
+        var none = new Sha256DocumentWriter(empty, header, 32768, 0);
+        none.Finish();
+        Assert.Contains("\"sha256s\": [],\n", System.Text.Encoding.UTF8.GetString(empty.ToArray()));
+    }
+
+    [Fact]
+    public void TheInOrderWorkerHandlesItemsInSequenceWhateverOrderTheyCome()
+    {
+        var handled = new List<int>();
+        using var worker = new InOrderWorker<int>("test", handled.Add, _ => { });
+        foreach (var i in new[] { 3, 1, 4, 0, 2, 6, 5 })
+        {
+            worker.Add(i, i);
+        }
+        worker.Finish(7);
+        Assert.Equal(Enumerable.Range(0, 7), handled);
+        Assert.Equal(7, worker.Handled);
+    }
+
+    [Fact]
+    public void TheInOrderWorkersFailureReachesTheProducerAndTheRestIsDiscarded()
+    {
+        var discarded = new List<int>();
+        var worker = new InOrderWorker<int>("test", i =>
+        {
+            if (i == 1)
+            {
+                throw new IOException("No space left on device");
+            }
+        }, discarded.Add);
+        worker.Add(2, 2);
+        worker.Add(0, 0);
+        worker.Add(1, 1);
+        Assert.Equal("No space left on device", Assert.Throws<IOException>(() => worker.WaitBeyond(1)).Message);
+        Assert.Throws<IOException>(() => worker.ThrowIfFailed());
+        Assert.Throws<IOException>(() => worker.Add(3, 3));
+        Assert.Throws<IOException>(() => worker.Finish(4));
+        worker.Dispose();
+        Assert.Equal(new[] { 2, 3 }, discarded.OrderBy(i => i));
     }
 }

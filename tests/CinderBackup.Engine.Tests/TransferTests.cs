@@ -40,10 +40,10 @@ public sealed class TransferTests : IDisposable
         return path;
     }
 
-    private BackupWriteResult Backup(string source, string id, string prefix, string container, string? codec, HashFile? parent = null, string? parentId = null, long objectSize = 4L << 20) =>
+    private BackupWriteResult Backup(string source, string id, string prefix, string container, string? codec, HashFile? parent = null, string? parentId = null, long objectSize = 4L << 20, IObjectStore? store = null) =>
         new BackupWriter(new BackupWriteRequest
         {
-            Store = _store,
+            Store = store ?? _store,
             Container = container,
             Prefix = prefix,
             Header = new DocumentHeader(id, "vol", "name", null, "2024-05-01 12:34:56+00:00"),
@@ -133,6 +133,93 @@ public sealed class TransferTests : IDisposable
         var restored = _home.File_("odd-restored.img");
         Restore(new[] { Layer("b9", "c9", "volume_vol_20240501123456_backup_b9") }, restored, size);
         Assert.Equal(Sha(path), Sha(restored));
+    }
+
+    /// <summary>16 MiB of 1 MiB objects with data in the first and last MiB only: fourteen holes of one length.</summary>
+    private string HoleyImage()
+    {
+        var path = _home.File_("holey.img");
+        var random = new byte[1 << 20];
+        new Random(16).NextBytes(random);
+        using var fs = new FileStream(path, FileMode.Create);
+        fs.SetLength(16L << 20);
+        fs.Write(random);
+        fs.Position = 15L << 20;
+        fs.Write(random);
+        return path;
+    }
+
+    /// <summary>The inode of each file (stat), to tell hard links from copies.</summary>
+    private static List<string> Inodes(IEnumerable<string> files)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo("stat") { RedirectStandardOutput = true };
+        foreach (var a in new[] { "-c", "%i" }.Concat(files))
+        {
+            psi.ArgumentList.Add(a);
+        }
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        var lines = p.StandardOutput.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
+        p.WaitForExit();
+        Assert.Equal(0, p.ExitCode);
+        return lines;
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("zlib")]
+    public void HolesOfOneLengthAreOneFileUnderManyNames(string? codec)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+        var image = HoleyImage();
+        const string Prefix = "volume_vol_20240501123456_backup_h1";
+        var result = Backup(image, "h1", Prefix, "h1", codec, objectSize: 1L << 20);
+        var layer = Layer("h1", "h1", Prefix);
+        var holes = layer.Metadata.Objects.Where(o => o.Offset >= 1L << 20 && o.End <= 15L << 20).ToList();
+        Assert.Equal(14, holes.Count);
+        Assert.Single(Inodes(holes.Select(o => Path.Combine(_home.File_("repo"), "h1", o.Name))).Distinct());
+        Assert.Single(holes.Select(o => (o.Md5, o.Compression)).Distinct());
+        Assert.Equal(16, result.ObjectCount);
+
+        var restored = _home.File_("holey-restored.img");
+        Restore(new[] { layer }, restored, 16L << 20);
+        Assert.Equal(Sha(image), Sha(restored));
+        ChainVerifier.Run(new[] { layer }, deep: true, _home.File_("tmp"), 2, null, default);
+        BackupWriter.RemoveEverything(_store, "h1", Prefix, "h1");
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(_home.File_("repo"), "h1")));
+    }
+
+    private sealed class StoreWithoutLinks(string root) : PosixObjectStore(root, createContainers: true)
+    {
+        public int Refused { get; private set; }
+
+        public override bool TryLink(string container, string existing, string name)
+        {
+            Refused++;
+            return false;
+        }
+    }
+
+    [Fact]
+    public void WhereTheStoreHasNoLinksEveryHoleIsAFileOfItsOwn()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+        var image = HoleyImage();
+        const string Prefix = "volume_vol_20240501123456_backup_h2";
+        var store = new StoreWithoutLinks(_home.File_("repo"));
+        Backup(image, "h2", Prefix, "h2", null, objectSize: 1L << 20, store: store);
+        Assert.Equal(1, store.Refused); // asked once, then never again
+        var layer = Layer("h2", "h2", Prefix);
+        var holes = layer.Metadata.Objects.Where(o => o.Offset >= 1L << 20 && o.End <= 15L << 20).ToList();
+        Assert.Equal(14, Inodes(holes.Select(o => Path.Combine(_home.File_("repo"), "h2", o.Name))).Distinct().Count());
+        var restored = _home.File_("holey-restored-2.img");
+        Restore(new[] { layer }, restored, 16L << 20);
+        Assert.Equal(Sha(image), Sha(restored));
     }
 
     [Fact]

@@ -4,7 +4,7 @@ using Microsoft.Win32.SafeHandles;
 namespace CinderBackup.Engine.Native;
 
 /// <summary>
-/// The few POSIX calls .NET does not expose: hole search, reflink, block device size, hole punching,
+/// The few POSIX calls .NET does not expose: hole search, reflink, hard link, block device size, hole punching,
 /// directory fsync. Every entry point has a portable fallback so Windows and macOS hosts still work.
 /// </summary>
 internal static partial class LibC
@@ -12,6 +12,7 @@ internal static partial class LibC
     private const int SEEK_DATA = 3;
     private const int SEEK_HOLE = 4;
     private const int ENXIO = 6;
+    private const int EEXIST = 17;
     private const uint FICLONE = 0x40049409;
     private const uint BLKGETSIZE64 = 0x80081272;
     private const int FALLOC_FL_KEEP_SIZE = 0x01;
@@ -35,6 +36,9 @@ internal static partial class LibC
 
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int open(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "link", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int link(string existing, string created);
 
     [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
     private static partial int fsync(int fd);
@@ -156,6 +160,25 @@ internal static partial class LibC
         {
             _ = posix_fadvise((int)handle.DangerousGetHandle(), offset, length, POSIX_FADV_DONTNEED);
         }
+    }
+
+    /// <summary>
+    /// Gives the file <paramref name="existing"/> a second name, <paramref name="created"/> (link(2)). False, with
+    /// nothing changed, where there are no hard links (Windows, some file systems and servers) or the file has too
+    /// many; the caller then writes a file of its own, and a real problem (no space, no permission) shows there.
+    /// </summary>
+    public static bool TryHardLink(string existing, string created)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return false;
+        }
+        if (link(existing, created) == 0)
+        {
+            return true;
+        }
+        var errno = Marshal.GetLastPInvokeError();
+        return errno == EEXIST ? throw new IOException($"'{created}' already exists.", errno) : false;
     }
 
     /// <summary>Makes a rename or create inside <paramref name="directory"/> durable.</summary>

@@ -46,6 +46,13 @@ internal interface IObjectStore
     /// <summary>A new staging object for <paramref name="container"/>; <paramref name="tag"/> names it for cleanup.</summary>
     IStagedObject Stage(string container, string tag);
 
+    /// <summary>
+    /// Publishes <paramref name="name"/> as a second name of the committed object <paramref name="existing"/> of
+    /// the same container (a hard link: no data is written, no file made). False, with nothing changed, where the
+    /// store cannot; the caller then stores the object itself. Made durable by <see cref="WaitForWrites"/>.
+    /// </summary>
+    bool TryLink(string container, string existing, string name);
+
     Stream OpenRead(string container, string name);
 
     /// <summary>The stored size of an object, or null when it does not exist.</summary>

@@ -44,8 +44,8 @@ internal class PosixObjectStore : IObjectStore
 
     public string DefaultContainer(string backupId) => _defaultContainer ?? Path.Combine(backupId[..2], backupId[2..4], backupId);
 
-    /// <summary>Committed objects not yet known to be on disk, and their directories.</summary>
-    private readonly List<(string Path, string Directory)> _unsynced = new();
+    /// <summary>Committed objects not yet known to be on disk (no path: a hard link, only its name is new), and their directories.</summary>
+    private readonly List<(string? Path, string Directory)> _unsynced = new();
 
     /// <summary>
     /// Makes every object committed so far durable: their files are fsynced all at once, in parallel (the file
@@ -54,10 +54,10 @@ internal class PosixObjectStore : IObjectStore
     /// </summary>
     public void WaitForWrites()
     {
-        List<(string Path, string Directory)> batch;
+        List<(string? Path, string Directory)> batch;
         lock (_unsynced)
         {
-            batch = new List<(string, string)>(_unsynced);
+            batch = new List<(string?, string)>(_unsynced);
             _unsynced.Clear();
         }
         if (batch.Count == 0)
@@ -66,9 +66,9 @@ internal class PosixObjectStore : IObjectStore
         }
         try
         {
-            Parallel.ForEach(batch, new ParallelOptions { MaxDegreeOfParallelism = 32 }, item =>
+            Parallel.ForEach(batch.Where(b => b.Path is not null), new ParallelOptions { MaxDegreeOfParallelism = 32 }, item =>
             {
-                using var handle = File.OpenHandle(item.Path, FileMode.Open, FileAccess.Read);
+                using var handle = File.OpenHandle(item.Path!, FileMode.Open, FileAccess.Read);
                 Native.LibC.Fsync(handle);
                 Native.LibC.DropFromCache(handle, 0, 0); // on disk now; a backup does not keep the cache
             });
@@ -87,7 +87,7 @@ internal class PosixObjectStore : IObjectStore
         }
     }
 
-    private void Committed(string path, string directory)
+    private void Committed(string? path, string directory)
     {
         lock (_unsynced)
         {
@@ -313,6 +313,25 @@ internal class PosixObjectStore : IObjectStore
         var dir = Dir(container);
         var path = Path.Combine(dir, $"{StagePrefix}{tag}-{Guid.NewGuid():N}");
         return new PosixStagedObject(path, dir, Committed, WritesPastCache);
+    }
+
+    public virtual bool TryLink(string container, string existing, string name)
+    {
+        var dir = Dir(container);
+        var path = Path.Combine(dir, name);
+        try
+        {
+            if (!Native.LibC.TryHardLink(Path.Combine(dir, existing), path))
+            {
+                return false;
+            }
+        }
+        catch (IOException e)
+        {
+            throw Io($"Cannot store backup object '{path}'", dir, e);
+        }
+        Committed(null, dir); // a new name only: the data is the existing object's, made durable with it
+        return true;
     }
 
     public Stream OpenRead(string container, string name)

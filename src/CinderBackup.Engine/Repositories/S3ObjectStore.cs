@@ -256,6 +256,9 @@ internal sealed class S3ObjectStore : IObjectStore
         }
     }
 
+    /// <summary>S3 has no second names for an object (a server-side copy costs a request, as a small upload does).</summary>
+    public bool TryLink(string container, string existing, string name) => false;
+
     public Stream OpenRead(string container, string name)
     {
         ValidateContainer(container);

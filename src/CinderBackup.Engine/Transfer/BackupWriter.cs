@@ -1,7 +1,6 @@
 using System.Buffers;
 using CinderBackup.Engine.Errors;
 using CinderBackup.Engine.Repositories;
-
 using CinderBackup.Engine.Util;
 
 namespace CinderBackup.Engine.Transfer;
@@ -9,11 +8,12 @@ namespace CinderBackup.Engine.Transfer;
 /// <summary>
 /// Writes one backup in Cinder's chunked format. The volume is cut into cells on the object-size grid (as
 /// Cinder's read loop does). Full backups store one object per data run and one per hole (holes are never
-/// read: their SHA-256, MD5 and stored form are constants); data objects stream through a
-/// <see cref="PieceRunner"/>, many at once, so their MD5s are computed together. Incremental backups compare
-/// cells with the parent's list in parallel and store each run of changed blocks. Objects are published in
-/// offset order, so names (<c>-00001</c>, ...) are sequential; the <c>_sha256file</c> and then the
-/// <c>_metadata</c> are written last, after every object is durable.
+/// read: their SHA-256, MD5 and stored form are constants, and holes of one length share one file where the
+/// store has hard links); data objects stream through a <see cref="PieceRunner"/>, many at once, so their MD5s
+/// are computed together, while a publisher thread commits them. Incremental backups compare cells with the
+/// parent's list in parallel and store each run of changed blocks. Objects are published in offset order, so
+/// names (<c>-00001</c>, ...) are sequential; the <c>_sha256file</c> (streamed as a full backup's objects are
+/// published) and then the <c>_metadata</c> are committed last, after every object is durable.
 /// </summary>
 internal sealed class BackupWriter
 {
@@ -22,6 +22,13 @@ internal sealed class BackupWriter
     private readonly BackupWriteRequest _r;
     private readonly long _block;
     private readonly int _piece;
+    private readonly List<ObjectEntry> _entries = new();
+    /// <summary>The first hole object of each length, which later holes of that length are links to.</summary>
+    private readonly Dictionary<long, ObjectEntry> _holeForms = new();
+    private bool _noLinks;
+    private int _published; // _entries.Count, for progress on other threads
+    private long _stored;
+    private long _changed;
 
     public BackupWriter(BackupWriteRequest request)
     {
@@ -45,39 +52,32 @@ internal sealed class BackupWriter
 
         using var hashes = HashFile.Create(_r.TempDirectory);
         hashes.Count = blocks;
-        var entries = new List<ObjectEntry>();
-        long stored = 0, changed = 0;
-        void Publish(StagedObject o)
-        {
-            var name = $"{_r.Prefix}-{entries.Count + 1:00000}";
-            FaultPoints.Hit("backup.object.staged");
-            o.Object.Commit(name);
-            FaultPoints.Hit("backup.object.committed");
-            o.Object.Dispose();
-            entries.Add(new ObjectEntry(name, o.Offset, o.Length, o.Compression, o.Md5));
-            stored += o.StoredBytes;
-            changed += o.Length;
-        }
-        _r.Progress?.Report(new TransferProgress(0, length, 0, 0));
+        void Progress(long scanned) => _r.Progress?.Report(new TransferProgress(scanned, length, Volatile.Read(ref _published), Interlocked.Read(ref _stored)));
+        Progress(0);
         try
         {
-            if (_r.ParentHashes is null)
-            {
-                RunFull(source, hashes, Publish, scanned => _r.Progress?.Report(new TransferProgress(scanned, length, entries.Count, stored)));
-            }
-            else
-            {
-                RunIncremental(source, hashes, Publish, scanned => _r.Progress?.Report(new TransferProgress(scanned, length, entries.Count, stored)));
-            }
-            CheckCancel();
-
-            var volumeMeta = _r.VolumeMeta();
-            store.WaitForWrites(); // every data object is stored before the documents (S3 uploads in the background)
             string sha256FileDigest, metadataDigest;
+            string? volumeMeta;
             using (var staged = store.Stage(_r.Container, _r.StageTag))
             {
                 using var digest = DigestStream.ForWriting(staged.Stream);
-                Sha256Document.Write(digest, _r.Header, _block, hashes);
+                var list = new Sha256DocumentWriter(digest, _r.Header, _block, blocks);
+                if (_r.ParentHashes is null)
+                {
+                    RunFull(source, hashes, list, Progress);
+                }
+                else
+                {
+                    RunIncremental(source, hashes, Progress);
+                }
+                CheckCancel();
+                volumeMeta = _r.VolumeMeta();
+                store.WaitForWrites(); // every data object is stored before the documents (S3 uploads in the background)
+                if (_r.ParentHashes is not null)
+                {
+                    list.AppendFrom(hashes, 0, blocks);
+                }
+                list.Finish();
                 sha256FileDigest = digest.Finish();
                 FaultPoints.Hit("backup.sha256file.staged");
                 staged.Commit($"{_r.Prefix}_sha256file");
@@ -87,14 +87,14 @@ internal sealed class BackupWriter
             using (var staged = store.Stage(_r.Container, _r.StageTag))
             {
                 using var digest = DigestStream.ForWriting(staged.Stream);
-                MetadataDocument.Write(digest, _r.Header, entries, _r.ParentId, volumeMeta);
+                MetadataDocument.Write(digest, _r.Header, _entries, _r.ParentId, volumeMeta);
                 metadataDigest = digest.Finish();
                 FaultPoints.Hit("backup.metadata.staged");
                 staged.Commit($"{_r.Prefix}_metadata");
             }
             store.WaitForWrites();
             FaultPoints.Hit("backup.metadata.committed");
-            return new BackupWriteResult(entries.Count, stored, length, changed) { MetadataSha256 = metadataDigest, Sha256FileSha256 = sha256FileDigest };
+            return new BackupWriteResult(_entries.Count, _stored, length, _changed) { MetadataSha256 = metadataDigest, Sha256FileSha256 = sha256FileDigest };
         }
         catch
         {
@@ -104,91 +104,155 @@ internal sealed class BackupWriter
     }
 
     /// <summary>
-    /// Full backup: the volume's data and hole runs, cell by cell, in offset order. Holes' hashes are written at
-    /// once and their objects made when their turn comes; data objects stream through a <see cref="PieceRunner"/>
-    /// many at a time. Everything is published in order.
+    /// Full backup: the volume's data and hole runs, cell by cell, in offset order. Data objects stream through a
+    /// <see cref="PieceRunner"/> many at a time; a publisher thread commits everything in order (making each
+    /// hole's object when its turn comes) and appends its digests to the sha256 list meanwhile, so neither waits
+    /// for the other and the list is done when the last object is.
     /// </summary>
-    private void RunFull(SourceVolume source, HashFile hashes, Action<StagedObject> publish, Action<long> progress)
+    private void RunFull(SourceVolume source, HashFile hashes, Sha256DocumentWriter list, Action<long> progress)
     {
         using var runs = Runs(source).GetEnumerator();
-        // Done objects by sequence number: a StagedObject, or a hole (start, end) whose object is made only when
-        // its turn comes, so holes queued behind a slow data object hold no file. Data objects waiting to be
-        // published are bounded by the slots; queued holes by MaxQueuedHoles. Counting holes in the data window
-        // would starve a sparse volume of objects in flight.
-        var ready = new Dictionary<int, object>();
-        int issued = 0, published = 0, waiting = 0;
         var slots = _r.ObjectsInFlight;
+        long issued = 0;
+        var inFlight = 0; // data objects being made (this thread only)
+        var waiting = 0; // data objects made, holding a staging file until published
         // Progress counts data as it is read and holes as they are issued, so it moves while many objects are in
         // flight (publishing in order can hold everything back until the slowest finishes).
         long dataRead = 0, holeBytes = 0;
-        bool Full() => waiting >= 2 * slots || issued - published >= MaxQueuedHoles;
+        using var publisher = new InOrderWorker<object>("cinderbackup-publish", item =>
+        {
+            CheckCancel();
+            if (item is StagedObject data)
+            {
+                Publish(data);
+                Interlocked.Decrement(ref waiting);
+                list.AppendFrom(hashes, data.Offset / _block, (data.Length + _block - 1) / _block);
+            }
+            else
+            {
+                var (start, end) = ((long, long))item;
+                PublishHole(start, end);
+                AppendHole(list, start, end, source.Length);
+            }
+        }, item => (item as StagedObject)?.Object.Dispose());
+        // Data objects waiting to be published are bounded by the slots, queued holes (which hold nothing) by
+        // MaxQueuedHoles. Counting holes in the data window would starve a sparse volume of objects in flight.
+        bool Full() => Volatile.Read(ref waiting) >= 2 * slots || issued - publisher.Handled >= MaxQueuedHoles;
+        IPieceJob? Next()
+        {
+            while (true)
+            {
+                while (Full())
+                {
+                    if (inFlight > 0)
+                    {
+                        return null; // the runner's next rounds finish objects; publishing catches up meanwhile
+                    }
+                    publisher.WaitBeyond(publisher.Handled); // everything issued is ready: publishing makes room
+                }
+                if (!runs.MoveNext())
+                {
+                    return null;
+                }
+                var (start, end, hole) = runs.Current;
+                var seq = issued++;
+                if (hole)
+                {
+                    holeBytes += end - start;
+                    publisher.Add(seq, (start, end));
+                    continue;
+                }
+                inFlight++;
+                return new ObjectWriteJob(_r, source, hashes, start, end, _piece, o =>
+                {
+                    inFlight--;
+                    Interlocked.Increment(ref waiting);
+                    publisher.Add(seq, o);
+                })
+                {
+                    Read = n => Interlocked.Add(ref dataRead, n),
+                };
+            }
+        }
+        void AfterRound()
+        {
+            CheckCancel();
+            publisher.ThrowIfFailed();
+            progress(Math.Min(source.Length, Interlocked.Read(ref dataRead) + holeBytes));
+        }
+        new PieceRunner(slots, _r.Workers, _piece).Run(Next, AfterRound, _r.Cancel);
+        publisher.Finish(issued);
+    }
+
+    /// <param name="reached">The fault point before the commit was passed already (a refused link).</param>
+    private void Publish(StagedObject o, bool reached = false)
+    {
+        var name = NextName();
         try
         {
-            IPieceJob? Next()
+            if (!reached)
             {
-                while (true)
-                {
-                    // Null here means the end, or a full window.
-                    if (Full())
-                    {
-                        Publish();
-                        if (Full())
-                        {
-                            return null;
-                        }
-                    }
-                    if (!runs.MoveNext())
-                    {
-                        return null;
-                    }
-                    var (start, end, hole) = runs.Current;
-                    var seq = issued++;
-                    if (hole)
-                    {
-                        WriteZeroHashes(hashes, start, end, source.Length);
-                        ready[seq] = (start, end);
-                        holeBytes += end - start;
-                        continue;
-                    }
-                    return new ObjectWriteJob(_r, source, hashes, start, end, _piece, o =>
-                    {
-                        ready[seq] = o;
-                        waiting++;
-                    })
-                    {
-                        Read = n => Interlocked.Add(ref dataRead, n),
-                    };
-                }
+                FaultPoints.Hit("backup.object.staged");
             }
-            void Publish()
-            {
-                CheckCancel();
-                while (ready.Remove(published, out var item))
-                {
-                    StagedObject o;
-                    if (item is StagedObject data)
-                    {
-                        o = data;
-                        waiting--;
-                    }
-                    else
-                    {
-                        var (start, end) = ((long, long))item;
-                        o = HoleObject(start, end);
-                    }
-                    publish(o);
-                    published++;
-                }
-                progress(Math.Min(source.Length, Interlocked.Read(ref dataRead) + holeBytes));
-            }
-            new PieceRunner(slots, _r.Workers, _piece).Run(Next, Publish, _r.Cancel);
+            o.Object.Commit(name);
+            FaultPoints.Hit("backup.object.committed");
         }
         finally
         {
-            foreach (var o in ready.Values.OfType<StagedObject>())
+            o.Object.Dispose();
+        }
+        Add(new ObjectEntry(name, o.Offset, o.Length, o.Compression, o.Md5), o.StoredBytes);
+    }
+
+    /// <summary>
+    /// A hole's object. All holes of one length have the same stored form, so after the first each is a hard link
+    /// to it where the store has them: the same bytes under every name (Cinder reads and deletes them as any
+    /// other), and no new file, which is most of what a sparse volume's backup would otherwise cost.
+    /// </summary>
+    private void PublishHole(long start, long end)
+    {
+        var length = end - start;
+        var reached = false;
+        if (!_noLinks && _holeForms.TryGetValue(length, out var form))
+        {
+            reached = true;
+            var name = NextName();
+            FaultPoints.Hit("backup.object.staged");
+            if (_r.Store.TryLink(_r.Container, form.Name, name))
             {
-                o.Object.Dispose();
+                FaultPoints.Hit("backup.object.committed");
+                Add(form with { Name = name, Offset = start }, 0);
+                return;
             }
+            _noLinks = true;
+        }
+        Publish(HoleObject(start, end), reached);
+        _holeForms.TryAdd(length, _entries[^1]);
+    }
+
+    private string NextName() => $"{_r.Prefix}-{_entries.Count + 1:00000}";
+
+    private void Add(ObjectEntry entry, long storedBytes)
+    {
+        _entries.Add(entry);
+        Volatile.Write(ref _published, _entries.Count);
+        Interlocked.Add(ref _stored, storedBytes);
+        _changed += entry.Length;
+    }
+
+    /// <summary>The sha256 list of a hole: the zero block's digest, and a shorter one for a short last block.</summary>
+    private void AppendHole(Sha256DocumentWriter list, long start, long end, long volumeLength)
+    {
+        var blocks = (end - start + _block - 1) / _block;
+        var tail = volumeLength % _block;
+        if (end == volumeLength && tail != 0)
+        {
+            list.AppendZeroBlocks(blocks - 1);
+            list.Append(ZeroData.Sha256(tail));
+        }
+        else
+        {
+            list.AppendZeroBlocks(blocks);
         }
     }
 
@@ -208,7 +272,7 @@ internal sealed class BackupWriter
     /// Incremental backup: cells are compared with the parent in parallel (every block hashed, holes without
     /// reading) and each run of changed blocks is stored; the cells' objects are published in order.
     /// </summary>
-    private void RunIncremental(SourceVolume source, HashFile hashes, Action<StagedObject> publish, Action<long> progress)
+    private void RunIncremental(SourceVolume source, HashFile hashes, Action<long> progress)
     {
         var cells = (int)((source.Length + _r.ObjectSize - 1) / _r.ObjectSize);
         OrderedParallel.Run(cells, _r.Workers, _r.Workers * 2,
@@ -218,7 +282,7 @@ internal sealed class BackupWriter
                 CheckCancel();
                 foreach (var o in objects)
                 {
-                    publish(o);
+                    Publish(o);
                 }
                 progress(Math.Min(source.Length, (long)(cell + 1) * _r.ObjectSize));
             },
@@ -304,29 +368,6 @@ internal sealed class BackupWriter
         {
             staged.Dispose();
             throw;
-        }
-    }
-
-    private void WriteZeroHashes(HashFile hashes, long start, long end, long volumeLength)
-    {
-        var first = start / _block;
-        var last = (end + _block - 1) / _block; // exclusive
-        var run = ZeroData.Sha256Run(_block); // 4096 copies of a whole zero block's digest
-        for (var i = first; i < last;)
-        {
-            var n = (int)Math.Min(run.Length / HashFile.HashSize, last - i);
-            var lastEnd = Math.Min((i + n) * _block, volumeLength);
-            if (lastEnd - (i + n - 1) * _block == _block)
-            {
-                hashes.Write(i, run.AsSpan(0, n * HashFile.HashSize));
-            }
-            else
-            {
-                // The volume's last block is short: its digest is that of fewer zeros.
-                hashes.Write(i, run.AsSpan(0, (n - 1) * HashFile.HashSize));
-                hashes.Write(i + n - 1, ZeroData.Sha256(lastEnd - (i + n - 1) * _block));
-            }
-            i += n;
         }
     }
 

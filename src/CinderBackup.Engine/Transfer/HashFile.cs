@@ -5,7 +5,8 @@ namespace CinderBackup.Engine.Transfer;
 /// <summary>
 /// SHA-256 digests of a volume's blocks, 32 bytes each, in a private temporary file. Workers write their
 /// blocks' digests in place (positional, so order does not matter) and the sha256file is streamed from it:
-/// memory stays flat however large the volume.
+/// memory stays flat however large the volume. A full backup writes only its data objects' digests here (a
+/// hole's are constants, which go straight into the list).
 /// </summary>
 internal sealed class HashFile : IDisposable
 {

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using CinderBackup.Engine.Json;
 
@@ -14,69 +13,9 @@ internal static class Sha256Document
 
     public static void Write(Stream output, DocumentHeader header, long chunkSize, HashFile hashes)
     {
-        // Not disposed: that would close the caller's stream.
-        var w = new BufferedStream(output, 1 << 16);
-        void Text(string s) => w.Write(Encoding.UTF8.GetBytes(s));
-        Text("{\n");
-        Text($"  \"backup_description\": {Str(header.BackupDescription)},\n");
-        Text($"  \"backup_id\": {Str(header.BackupId)},\n");
-        Text($"  \"backup_name\": {Str(header.BackupName)},\n");
-        Text($"  \"chunk_size\": {chunkSize},\n");
-        Text($"  \"created_at\": {Str(header.CreatedAt)},\n");
-        if (hashes.Count == 0)
-        {
-            Text("  \"sha256s\": [],\n");
-        }
-        else
-        {
-            Text("  \"sha256s\": [\n");
-            const int Batch = 4096;
-            const int LineLength = 4 + 1 + 64 + 1 + 2; // 4 spaces, quote, 64 hex, quote, comma, newline
-            var digests = new byte[Batch * HashFile.HashSize];
-            var text = new byte[Batch * LineLength];
-            for (var k = 0; k < Batch; k++)
-            {
-                "    \""u8.CopyTo(text.AsSpan(k * LineLength));
-                "\",\n"u8.CopyTo(text.AsSpan(k * LineLength + 69));
-            }
-            // Holes and zero blocks are most of a sparse volume: their line is copied, not formatted.
-            var zero = ZeroData.Sha256(chunkSize);
-            var zeroHex = new byte[64];
-            Hex.WriteLower(zero, zeroHex);
-            for (long i = 0; i < hashes.Count; i += Batch)
-            {
-                var n = (int)Math.Min(Batch, hashes.Count - i);
-                hashes.Read(i, digests.AsSpan(0, n * HashFile.HashSize));
-                for (var k = 0; k < n; k++)
-                {
-                    var digest = digests.AsSpan(k * HashFile.HashSize, HashFile.HashSize);
-                    var hex = text.AsSpan(k * LineLength + 5, 64);
-                    if (digest.SequenceEqual(zero))
-                    {
-                        zeroHex.CopyTo(hex);
-                    }
-                    else
-                    {
-                        Hex.WriteLower(digest, hex);
-                    }
-                }
-                if (i + n == hashes.Count)
-                {
-                    // The last line has no comma.
-                    text[(n - 1) * LineLength + 70] = (byte)'\n';
-                    w.Write(text, 0, n * LineLength - 1);
-                }
-                else
-                {
-                    w.Write(text, 0, n * LineLength);
-                }
-            }
-            Text("  ],\n");
-        }
-        Text($"  \"version\": {Str(MetadataDocument.DriverVersion)},\n");
-        Text($"  \"volume_id\": {Str(header.VolumeId)}\n");
-        Text("}");
-        w.Flush();
+        var w = new Sha256DocumentWriter(output, header, chunkSize, hashes.Count);
+        w.AppendFrom(hashes, 0, hashes.Count);
+        w.Finish();
     }
 
     /// <summary>
@@ -235,6 +174,4 @@ internal static class Sha256Document
         }
         into.Count = index;
     }
-
-    private static string Str(string? s) => s is null ? "null" : PyJson.Quote(s);
 }

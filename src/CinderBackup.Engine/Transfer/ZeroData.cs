@@ -17,7 +17,6 @@ internal static class ZeroData
     public const int BufferSize = 1 << 20;
     private static readonly byte[] Zeros = new byte[BufferSize];
     private static readonly ConcurrentDictionary<long, byte[]> Sha = new();
-    private static readonly ConcurrentDictionary<long, byte[]> ShaRuns = new();
     private static readonly ConcurrentDictionary<long, string> Md5 = new();
     private static readonly ConcurrentDictionary<(string Codec, int? Level, long Length), Lazy<byte[]>> Compressed = new();
     private static readonly Lazy<List<(uint A, uint B, uint C, uint D)>> MibStates = new(LoadStates);
@@ -35,18 +34,6 @@ internal static class ZeroData
             sha.AppendData(Zeros, 0, (int)Math.Min(BufferSize, left));
         }
         return sha.GetHashAndReset();
-    });
-
-    /// <summary>The digest of a zero block of <paramref name="block"/> bytes, 4096 times over (for holes' hash lists).</summary>
-    public static byte[] Sha256Run(long block) => ShaRuns.GetOrAdd(block, static b =>
-    {
-        var one = Sha256(b);
-        var run = new byte[4096 * one.Length];
-        for (var i = 0; i < run.Length; i += one.Length)
-        {
-            one.CopyTo(run, i);
-        }
-        return run;
     });
 
     public static string Md5Hex(long length) => Md5.GetOrAdd(length, static l => Md5After(l).FinishHex());
