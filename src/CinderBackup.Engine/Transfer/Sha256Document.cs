@@ -5,18 +5,11 @@ namespace CinderBackup.Engine.Transfer;
 
 /// <summary>
 /// A backup's <c>_sha256file</c> (cinder-reference.md §1.5): the SHA-256 of every block of the volume as read.
-/// Written from, and read into, a <see cref="HashFile"/> so its size never matters.
+/// Read into a <see cref="HashFile"/> (and written by <see cref="Sha256DocumentWriter"/>) so its size never matters.
 /// </summary>
 internal static class Sha256Document
 {
     public sealed record Header(string? BackupId, string? VolumeId, long ChunkSize, string? Version);
-
-    public static void Write(Stream output, DocumentHeader header, long chunkSize, HashFile hashes)
-    {
-        var w = new Sha256DocumentWriter(output, header, chunkSize, hashes.Count);
-        w.AppendFrom(hashes, 0, hashes.Count);
-        w.Finish();
-    }
 
     /// <summary>
     /// Only the chunk (hash block) size. Python writes keys sorted, so it comes before the long list and reading
