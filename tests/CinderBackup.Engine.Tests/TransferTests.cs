@@ -202,6 +202,43 @@ public sealed class TransferTests : IDisposable
         }
     }
 
+    /// <summary>Refuses a link to a file that has <paramref name="most"/> links already, as ext4 does at 65000.</summary>
+    private sealed class StoreWithFewLinks(string root, int most) : PosixObjectStore(root, createContainers: true)
+    {
+        private readonly Dictionary<string, int> _links = new();
+
+        public override bool TryLink(string container, string existing, string name)
+        {
+            var n = _links.GetValueOrDefault(existing);
+            if (n >= most || !base.TryLink(container, existing, name))
+            {
+                return false;
+            }
+            _links[existing] = n + 1;
+            return true;
+        }
+    }
+
+    [Fact]
+    public void AFileWithTheMostLinksItMayHaveIsFollowedByANewOne()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+        var image = HoleyImage();
+        const string Prefix = "volume_vol_20240501123456_backup_h3";
+        Backup(image, "h3", Prefix, "h3", null, objectSize: 1L << 20, store: new StoreWithFewLinks(_home.File_("repo"), 3));
+        var layer = Layer("h3", "h3", Prefix);
+        var holes = layer.Metadata.Objects.Where(o => o.Offset >= 1L << 20 && o.End <= 15L << 20).ToList();
+        // 14 holes: a file and 3 links to it, three times over, then a file and 1 link.
+        var inodes = Inodes(holes.Select(o => Path.Combine(_home.File_("repo"), "h3", o.Name)));
+        Assert.Equal(new[] { 4, 4, 4, 2 }, inodes.GroupBy(i => i).Select(g => g.Count()));
+        var restored = _home.File_("holey-restored-3.img");
+        Restore(new[] { layer }, restored, 16L << 20);
+        Assert.Equal(Sha(image), Sha(restored));
+    }
+
     [Fact]
     public void WhereTheStoreHasNoLinksEveryHoleIsAFileOfItsOwn()
     {
@@ -213,7 +250,7 @@ public sealed class TransferTests : IDisposable
         const string Prefix = "volume_vol_20240501123456_backup_h2";
         var store = new StoreWithoutLinks(_home.File_("repo"));
         Backup(image, "h2", Prefix, "h2", null, objectSize: 1L << 20, store: store);
-        Assert.Equal(1, store.Refused); // asked once, then never again
+        Assert.Equal(13, store.Refused); // each hole after the first offered as a link, and given a file
         var layer = Layer("h2", "h2", Prefix);
         var holes = layer.Metadata.Objects.Where(o => o.Offset >= 1L << 20 && o.End <= 15L << 20).ToList();
         Assert.Equal(14, Inodes(holes.Select(o => Path.Combine(_home.File_("repo"), "h2", o.Name))).Distinct().Count());

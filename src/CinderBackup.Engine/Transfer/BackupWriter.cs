@@ -25,7 +25,6 @@ internal sealed class BackupWriter
     private readonly List<ObjectEntry> _entries = new();
     /// <summary>The first hole object of each length, which later holes of that length are links to.</summary>
     private readonly Dictionary<long, ObjectEntry> _holeForms = new();
-    private bool _noLinks;
     private int _published; // _entries.Count, for progress on other threads
     private long _stored;
     private long _changed;
@@ -137,18 +136,20 @@ internal sealed class BackupWriter
         }, item => (item as StagedObject)?.Object.Dispose());
         // Data objects waiting to be published are bounded by the slots, queued holes (which hold nothing) by
         // MaxQueuedHoles. Counting holes in the data window would starve a sparse volume of objects in flight.
-        bool Full() => Volatile.Read(ref waiting) >= 2 * slots || issued - publisher.Handled >= MaxQueuedHoles;
+        // Judged on one reading of the publisher's count, which is then what is waited beyond: read twice, the
+        // publisher could finish everything in between and the wait would never end.
+        bool Full(long handled) => Volatile.Read(ref waiting) >= 2 * slots || issued - handled >= MaxQueuedHoles;
         IPieceJob? Next()
         {
             while (true)
             {
-                while (Full())
+                for (var handled = publisher.Handled; Full(handled); handled = publisher.Handled)
                 {
                     if (inFlight > 0)
                     {
                         return null; // the runner's next rounds finish objects; publishing catches up meanwhile
                     }
-                    publisher.WaitBeyond(publisher.Handled); // everything issued is ready: publishing makes room
+                    publisher.WaitBeyond(handled); // everything issued is ready: publishing makes room
                 }
                 if (!runs.MoveNext())
                 {
@@ -207,13 +208,14 @@ internal sealed class BackupWriter
     /// <summary>
     /// A hole's object. All holes of one length have the same stored form, so after the first each is a hard link
     /// to it where the store has them: the same bytes under every name (Cinder reads and deletes them as any
-    /// other), and no new file, which is most of what a sparse volume's backup would otherwise cost.
+    /// other), and no new file, which is most of what a sparse volume's backup would otherwise cost. A refused
+    /// link (no links there, or the file has the most it may) makes a file, which later holes link to.
     /// </summary>
     private void PublishHole(long start, long end)
     {
         var length = end - start;
         var reached = false;
-        if (!_noLinks && _holeForms.TryGetValue(length, out var form))
+        if (_holeForms.TryGetValue(length, out var form))
         {
             reached = true;
             var name = NextName();
@@ -224,10 +226,9 @@ internal sealed class BackupWriter
                 Add(form with { Name = name, Offset = start }, 0);
                 return;
             }
-            _noLinks = true;
         }
         Publish(HoleObject(start, end), reached);
-        _holeForms.TryAdd(length, _entries[^1]);
+        _holeForms[length] = _entries[^1];
     }
 
     private string NextName() => $"{_r.Prefix}-{_entries.Count + 1:00000}";

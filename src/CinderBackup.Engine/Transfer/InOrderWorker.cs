@@ -20,7 +20,8 @@ internal sealed class InOrderWorker<T> : IDisposable
     private ExceptionDispatchInfo? _error;
 
     /// <param name="handle">Handles one item; an exception stops the worker.</param>
-    /// <param name="discard">Releases an item that will not be handled.</param>
+    /// <param name="discard">Releases an item that will not be handled, or whose handling failed (so releasing
+    /// must be harmless for an item already released).</param>
     public InOrderWorker(string name, Action<T> handle, Action<T> discard)
     {
         _handle = handle;
@@ -114,6 +115,14 @@ internal sealed class InOrderWorker<T> : IDisposable
             }
             catch (Exception e)
             {
+                try
+                {
+                    _discard(item); // a handler that failed before taking charge of it (e.g. cancelled) leaves it here
+                }
+                catch (Exception)
+                {
+                    // Best effort: the handler's failure is the one to report, and on this thread nothing may escape.
+                }
                 lock (_gate)
                 {
                     _error = ExceptionDispatchInfo.Capture(e);

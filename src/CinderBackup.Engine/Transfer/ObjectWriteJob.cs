@@ -98,8 +98,9 @@ internal sealed class ObjectWriteJob : IPieceJob
 
     public void Complete(string md5Hex)
     {
-        _done(new StagedObject(_staged!, _start, _end - _start, _codec?.Name ?? "none", md5Hex, _counter!.Count));
-        _staged = null; // the receiver owns it now
+        var staged = _staged!;
+        _staged = null; // the receiver owns it now, even if it fails to take it
+        _done(new StagedObject(staged, _start, _end - _start, _codec?.Name ?? "none", md5Hex, _counter!.Count));
     }
 
     /// <summary>
