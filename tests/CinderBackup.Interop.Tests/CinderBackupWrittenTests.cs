@@ -99,6 +99,35 @@ public sealed class CinderBackupWrittenTests : IDisposable
             Assert.Equal(metas.Take(s + 1), applied);
             Assert.All(applied, m => Assert.Contains("\"version\": 2", m));
         }
+
+        // The full backup's holes of one length are hard links to one file; Cinder deletes them as any objects,
+        // newest backup first, and leaves nothing of the chain behind.
+        var full = engine.Backups.Get(backups[0].Id);
+        var fullObjects = ReadMetadata(repo, full).Objects.Select(o => Path.Combine(repo, full.Container!, o.Name));
+        Assert.Contains(LinkCounts(fullObjects), n => n > 1);
+        CinderDriver.Batch(Enumerable.Range(0, 3).Reverse().Select(s => new JsonObject
+        {
+            ["repo"] = repo,
+            ["driver"] = "posix",
+            ["backup"] = requests[s]["chain"]!.AsArray()[0]!.DeepClone(),
+        }.With("delete")).ToArray());
+        var left = backups.Select(b => engine.Backups.Get(b.Id))
+            .SelectMany(b => Directory.EnumerateFiles(Path.Combine(repo, b.Container!), b.ServiceMetadata + "*"));
+        Assert.Empty(left);
+    }
+
+    /// <summary>Each file's number of names (stat's %h).</summary>
+    private static List<int> LinkCounts(IEnumerable<string> files)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo("stat") { RedirectStandardOutput = true };
+        foreach (var a in new[] { "-c", "%h" }.Concat(files))
+        {
+            psi.ArgumentList.Add(a);
+        }
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        var counts = p.StandardOutput.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToList();
+        p.WaitForExit();
+        return counts;
     }
 
     private static MetadataDocument ReadMetadata(string repo, VolumeBackup b)

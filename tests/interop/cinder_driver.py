@@ -8,6 +8,7 @@ print one JSON answer on stdout:
   backup   {repo, driver, volume_file, backup: {...}, parent: {...}|null, size_gib, compression,
             file_size, sha_block, timestamp, volume_meta, s3: {...}|null}
   restore  {repo, driver, volume_file, chain: [{...}, ...] (requested first), compression, s3: {...}|null}
+  delete   {repo, driver, backup: {...}, s3: {...}|null}: Cinder's delete_backup, which removes every object
   encode   {fields: {...}}              -> {"backup_service": ..., "backup_url": ...}
   decode   {backup_url}                 -> the record's fields
   batch    {requests: [{command, ...request}, ...]} -> {answers: [...]}: several commands in one process,
@@ -199,6 +200,13 @@ def cmd_restore(req):
     return {'volume_meta_applied': applied, 'measured': measured}
 
 
+def cmd_delete(req):
+    _configure(req)
+    ctx = cinder_context.get_admin_context()
+    _driver(req, ctx).delete_backup(_backup(req['backup']))
+    return {}
+
+
 def cmd_encode(req):
     ctx = cinder_context.get_admin_context()
     fields = dict(req['fields'])
@@ -227,7 +235,8 @@ def cmd_decode(req):
     return objects.Backup.decode_record(req['backup_url'])
 
 
-COMMANDS = {'backup': cmd_backup, 'restore': cmd_restore, 'encode': cmd_encode, 'decode': cmd_decode}
+COMMANDS = {'backup': cmd_backup, 'restore': cmd_restore, 'delete': cmd_delete, 'encode': cmd_encode,
+            'decode': cmd_decode}
 
 
 def cmd_batch(req):
