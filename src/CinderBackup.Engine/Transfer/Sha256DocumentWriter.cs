@@ -19,6 +19,7 @@ internal sealed class Sha256DocumentWriter
     private readonly byte[] _zero;
     private readonly byte[] _text = new byte[Batch * LineLength];
     private byte[]? _zeroLines;
+    private byte[]? _digests;
     private long _written;
 
     /// <param name="count">How many digests the list will hold (the volume's hash blocks).</param>
@@ -81,10 +82,10 @@ internal sealed class Sha256DocumentWriter
     /// <summary>Appends the digests of blocks [<paramref name="first"/>, <paramref name="first"/> + <paramref name="n"/>) from a hash file.</summary>
     public void AppendFrom(HashFile hashes, long first, long n)
     {
-        var digests = new byte[(int)Math.Min(Batch, n) * HashFile.HashSize];
+        _digests ??= new byte[Batch * HashFile.HashSize]; // one for the document, not one per object
         for (long i = 0; i < n; i += Batch)
         {
-            var span = digests.AsSpan(0, (int)Math.Min(Batch, n - i) * HashFile.HashSize);
+            var span = _digests.AsSpan(0, (int)Math.Min(Batch, n - i) * HashFile.HashSize);
             hashes.Read(first + i, span);
             Append(span);
         }
