@@ -16,7 +16,8 @@ function Initialize-CinderBackupTest {
     $config = Join-Path $testRoot 'cinderbackup.yaml'
     Set-Content -LiteralPath $config -Value 'backup_file_size: 8MiB'
     $env:CINDERBACKUP_CONFIG = $config
-    Import-Module -Name (Join-Path $modulePath 'CinderBackup.psd1') -Force -ErrorAction Stop
+    # -Global: imported from inside this module function, the cmdlets would otherwise be visible only here.
+    Import-Module -Name (Join-Path $modulePath 'CinderBackup.psd1') -Force -Global -ErrorAction Stop
     Set-BackupContext -Reset
     return $testRoot
 }
