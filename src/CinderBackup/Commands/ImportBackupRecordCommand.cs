@@ -86,7 +86,7 @@ public sealed class ImportBackupRecordCommand : CinderBackupCmdlet
         {
             var target = record.Name is { Length: > 0 } n ? $"backup {n} ({record.BackupId})" : $"backup {record.BackupId}";
             var from = record.Source ?? (record.BackupService.Length > 0 ? record.BackupService : "any backup service");
-            if (ShouldProcess($"{target} from {from}", "Import backup record"))
+            if (Confirmed($"{target} from {from}", "Import backup record"))
             {
                 accepted.Add(record);
             }

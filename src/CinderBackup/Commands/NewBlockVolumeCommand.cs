@@ -30,7 +30,7 @@ public sealed class NewBlockVolumeCommand : CinderBackupCmdlet
 
     protected override void ProcessRecord()
     {
-        if (!ShouldProcess($"{Name} ({Size} GiB)", "Create volume"))
+        if (!Confirmed($"{Name} ({Size} GiB)", "Create volume"))
         {
             return;
         }

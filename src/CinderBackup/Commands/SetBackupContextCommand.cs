@@ -82,7 +82,7 @@ public sealed class SetBackupContextCommand : CinderBackupCmdlet
             ThrowTerminatingError(ErrorRecordFactory.Create(e, ConfigPath ?? ProjectName ?? UserName));
             return;
         }
-        if (!ShouldProcess($"{resolved} (config: {resolved.ConfigFile ?? "embedded defaults"})", "Set backup context"))
+        if (!Confirmed($"{resolved} (config: {resolved.ConfigFile ?? "embedded defaults"})", "Set backup context"))
         {
             return;
         }
