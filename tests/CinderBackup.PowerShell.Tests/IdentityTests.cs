@@ -106,8 +106,10 @@ public sealed class IdentityTests
         using var s = new ModuleSession($"backup_driver: s3\nbackup_s3_endpoint_url: {moto.Endpoint}\nbackup_s3_store_bucket: cbps-{Guid.NewGuid():N}\nbackup_s3_object_size: 1MiB\nbackup_s3_retry_max_attempts: 2\n");
         var r = s.Run($$"""
             $key = ConvertTo-SecureString -String '{{MotoServer.SecretKey}}' -AsPlainText -Force
-            Set-BackupContext -S3Credential ([pscredential]::new('{{MotoServer.AccessKey}}', $key))
+            Set-BackupContext -ProjectName demo -UserName alice
             New-TestVolume -Name v | Out-Null
+            Set-BackupContext -Reset
+            Set-BackupContext -S3Credential ([pscredential]::new('{{MotoServer.AccessKey}}', $key))
             $b = New-VolumeBackup -Volume v -Name b -ProjectName demo -UserName alice{{asJob}}
             if ($b -is [System.Management.Automation.Job]) { $null = $b | Wait-Job -Timeout 120; $b = $b | Receive-Job }
             [pscustomobject]@{ Project = $b.ProjectId; User = $b.UserId; Status = $b.Status }

@@ -102,12 +102,17 @@ public sealed class StopTests
         pwsh.BeginOutputReadLine();
         pwsh.BeginErrorReadLine();
         CinderBackup.Tests.Shared.Poll.Until(() => File.Exists(log) && File.ReadAllText(log).Contains("backup.createprogress", StringComparison.Ordinal), "the backup to make progress");
-        foreach (var pid in ProcessTree(pwsh.Id).ToList())
+        var tree = ProcessTree(pwsh.Id).ToList();
+        Assert.True(tree.Count >= 1);
+        foreach (var pid in tree)
         {
             Kill(pid, "INT"); // the dotnet host and the pwsh it runs, as a terminal's Ctrl+C signals the foreground group
         }
         Assert.True(pwsh.WaitForExit(60_000), "pwsh did not stop on Ctrl+C");
         pwsh.WaitForExit();
+        // Every process of the tree has ended (pwsh itself may be a child of the dotnet host).
+        CinderBackup.Tests.Shared.Poll.Until(() => tree.All(pid => !Directory.Exists($"/proc/{pid}") || File.ReadAllText($"/proc/{pid}/stat").Split(' ')[2] == "Z"),
+            "pwsh to exit", seconds: 60);
         lock (output)
         {
             Assert.DoesNotContain("after the backup", output.ToString());
