@@ -11,6 +11,22 @@ internal static class ChildPwsh
 {
     private static readonly Lazy<int> Restored = new(() => Exec(new[] { "tool", "restore" }, null, 300).Code);
 
+    /// <summary>The pwsh.dll of the tool manifest's PowerShell package, to run pwsh without the `dotnet pwsh` launcher.</summary>
+    public static string PwshDll
+    {
+        get
+        {
+            _ = Restored.Value;
+            using var manifest = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(ModuleUnderTest.RepositoryRoot, ".config", "dotnet-tools.json")));
+            var version = manifest.RootElement.GetProperty("tools").GetProperty("powershell").GetProperty("version").GetString()!;
+            var packages = Environment.GetEnvironmentVariable("NUGET_PACKAGES")
+                ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+            var dll = Path.Combine(packages, "powershell", version, "tools", "net10.0", "any", "unix", "pwsh.dll");
+            Assert.True(File.Exists(dll), $"pwsh {version} is not in the NuGet package folder ({dll}); run 'dotnet tool restore' in {ModuleUnderTest.RepositoryRoot}.");
+            return dll;
+        }
+    }
+
     public static (int Code, string Output) Run(IEnumerable<string> arguments, int timeoutSeconds = 180, IReadOnlyDictionary<string, string?>? environment = null)
     {
         if (Restored.Value != 0)
@@ -18,18 +34,6 @@ internal static class ChildPwsh
             throw new InvalidOperationException($"'dotnet tool restore' failed in {ModuleUnderTest.RepositoryRoot}: pwsh 7.6.9 is not available.");
         }
         return Exec(new[] { "pwsh" }.Concat(arguments), environment, timeoutSeconds);
-    }
-
-    /// <summary>Starts `dotnet pwsh` without waiting (for signals); stdin is closed at once.</summary>
-    public static Process Start(IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment = null)
-    {
-        if (Restored.Value != 0)
-        {
-            throw new InvalidOperationException($"'dotnet tool restore' failed in {ModuleUnderTest.RepositoryRoot}: pwsh 7.6.9 is not available.");
-        }
-        var process = Process.Start(Info(new[] { "pwsh" }.Concat(arguments), environment))!;
-        process.StandardInput.Close();
-        return process;
     }
 
     private static (int Code, string Output) Exec(IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment, int timeoutSeconds)
@@ -71,7 +75,14 @@ internal static class ChildPwsh
         {
             psi.ArgumentList.Add(a);
         }
-        foreach (var (k, v) in environment ?? new Dictionary<string, string?>())
+        SetEnvironment(psi, environment ?? new Dictionary<string, string?>());
+        return psi;
+    }
+
+    /// <summary>Sets (or, for null, removes) variables of a child process's environment.</summary>
+    public static void SetEnvironment(ProcessStartInfo psi, IReadOnlyDictionary<string, string?> environment)
+    {
+        foreach (var (k, v) in environment)
         {
             if (v is null)
             {
@@ -82,6 +93,5 @@ internal static class ChildPwsh
                 psi.Environment[k] = v;
             }
         }
-        return psi;
     }
 }

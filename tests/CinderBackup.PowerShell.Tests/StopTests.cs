@@ -86,38 +86,97 @@ public sealed class StopTests
         Assert.Equal("error", PsResult.Prop(o, "Volume"));
     }
 
-    /// <summary>Ctrl+C in a real pwsh (SIGINT to the process): the backup is cancelled before pwsh exits.</summary>
+    /// <summary>
+    /// Ctrl+C as pwsh's console host delivers it: its executor runs the command line as a runspace Pipeline and, on
+    /// Ctrl+C, calls Pipeline.Stop(), which calls StopProcessing on the running cmdlet.
+    /// </summary>
     [Fact]
-    public void CtrlCInARealPwshCancelsTheBackup()
+    public void CtrlCAsTheConsoleHostStopsThePipelineCancelsTheBackup()
+    {
+        using var s = new ModuleSession(Slow);
+        s.Run("New-TestVolume -Name slow -DataMiB 40 | Out-Null");
+        var log = Path.Combine(s.Home, "cinder-backup.log");
+        using (var pipeline = s.Runspace.CreatePipeline("New-VolumeBackup -Volume slow -Name bc"))
+        {
+            pipeline.InvokeAsync();
+            pipeline.Input.Close();
+            // Under way: started, and a second into its ten seconds of transfer.
+            CinderBackup.Tests.Shared.Poll.Until(() => File.Exists(log) && File.ReadAllText(log).Contains("backup.create.start", StringComparison.Ordinal),
+                "the backup to start", seconds: 60);
+            Thread.Sleep(1500);
+            Assert.Equal(System.Management.Automation.Runspaces.PipelineState.Running, pipeline.PipelineStateInfo.State);
+            pipeline.Stop();
+            Assert.Equal(System.Management.Automation.Runspaces.PipelineState.Stopped, pipeline.PipelineStateInfo.State);
+        }
+        AssertBackupCancelled(s, "bc");
+    }
+
+    /// <summary>
+    /// Ctrl+C typed on a terminal: python3's pty module runs pwsh 7.6.9 on a pseudo-terminal and types Ctrl+C (0x03)
+    /// a second into the backup, so the terminal sends SIGINT as a keyboard does. pwsh.dll runs directly (`dotnet
+    /// exec`), as an installed pwsh does: the `dotnet pwsh` tool launcher would die on the signal itself.
+    /// </summary>
+    [Fact]
+    public void CtrlCOnARealTerminalCancelsTheBackup()
     {
         using var s = new ModuleSession(Slow);
         s.Run("New-TestVolume -Name slow -DataMiB 40 | Out-Null");
         var log = Path.Combine(s.Home, "cinder-backup.log");
         var script = Path.Combine(s.Root, "ctrlc.ps1");
         File.WriteAllText(script, $"Import-Module '{ModuleUnderTest.ManifestPath}' -ErrorAction Stop\nNew-VolumeBackup -Volume slow -Name bc\n'after the backup'\n");
-        using var pwsh = ChildPwsh.Start(new[] { "-NoProfile", "-NonInteractive", "-File", script }, s.ChildEnvironment);
-        var output = new System.Text.StringBuilder();
-        pwsh.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
-        pwsh.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
-        pwsh.BeginOutputReadLine();
-        pwsh.BeginErrorReadLine();
-        CinderBackup.Tests.Shared.Poll.Until(() => File.Exists(log) && File.ReadAllText(log).Contains("backup.createprogress", StringComparison.Ordinal), "the backup to make progress");
-        var tree = ProcessTree(pwsh.Id).ToList();
-        Assert.True(tree.Count >= 1);
-        foreach (var pid in tree)
+        var driver = Path.Combine(s.Root, "ctrlc.py");
+        File.WriteAllText(driver, """
+            import os, pty, select, sys, time
+            repo, pwsh, script, log = sys.argv[1:5]
+            pid, fd = pty.fork()
+            if pid == 0:
+                os.chdir(repo)
+                os.execvp('dotnet', ['dotnet', 'exec', pwsh, '-NoProfile', '-NonInteractive', '-File', script])
+            out = b''
+            def pump(seconds, until=None):
+                global out
+                end = time.time() + seconds
+                while time.time() < end and not (until and until()):
+                    r, _, _ = select.select([fd], [], [], 0.1)
+                    if r:
+                        try:
+                            data = os.read(fd, 4096)
+                        except OSError:
+                            return
+                        if not data:
+                            return
+                        out += data
+            started = lambda: os.path.exists(log) and b'backup.create.start' in open(log, 'rb').read()
+            pump(120, started)
+            print('started' if started() else 'not started', flush=True)
+            pump(1.5)
+            os.write(fd, b'\x03')
+            pump(120)
+            _, status = os.waitpid(pid, 0)
+            sys.stdout.write(out.decode(errors='replace'))
+            print('\nexit', os.waitstatus_to_exitcode(status), flush=True)
+            """);
+        var psi = new System.Diagnostics.ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var a in new[] { driver, ModuleUnderTest.RepositoryRoot, ChildPwsh.PwshDll, script, log })
         {
-            Kill(pid, "INT"); // the dotnet host and the pwsh it runs, as a terminal's Ctrl+C signals the foreground group
+            psi.ArgumentList.Add(a);
         }
-        Assert.True(pwsh.WaitForExit(60_000), "pwsh did not stop on Ctrl+C");
-        pwsh.WaitForExit();
-        // Every process of the tree has ended (pwsh itself may be a child of the dotnet host).
-        CinderBackup.Tests.Shared.Poll.Until(() => tree.All(pid => !Directory.Exists($"/proc/{pid}") || File.ReadAllText($"/proc/{pid}/stat").Split(' ')[2] == "Z"),
-            "pwsh to exit", seconds: 60);
-        lock (output)
+        ChildPwsh.SetEnvironment(psi, s.ChildEnvironment);
+        using var python = System.Diagnostics.Process.Start(psi)!;
+        var output = python.StandardOutput.ReadToEnd();
+        Assert.True(python.WaitForExit(300_000), "the terminal driver did not finish");
+        Assert.True(python.ExitCode == 0, output);
+        Assert.StartsWith("started", output);
+        Assert.Contains("\nexit ", output);
+        Assert.DoesNotContain("after the backup", output);
+        try
         {
-            Assert.DoesNotContain("after the backup", output.ToString());
+            AssertBackupCancelled(s, "bc");
         }
-        AssertBackupCancelled(s, "bc");
+        catch (Xunit.Sdk.XunitException e)
+        {
+            throw new Xunit.Sdk.XunitException(e.Message + "\npwsh printed:\n" + output);
+        }
     }
 
     private static void WaitForProgress(System.Management.Automation.PowerShell ps) =>
@@ -127,9 +186,9 @@ public sealed class StopTests
     /// <summary>A cancelled backup is force-deleted: gone from the catalog, no object left, its volume as it was.</summary>
     private static void AssertBackupCancelled(ModuleSession s, string name)
     {
-        var r = s.Run($"[pscustomobject]@{{ Backups = @(Get-VolumeBackup).Count; Volume = (Get-BlockVolume -Name slow).Status }}");
+        var r = s.Run($"[pscustomobject]@{{ Backups = @(Get-VolumeBackup).Count; Volume = (Get-BlockVolume -Name slow).Status; Left = (Get-VolumeBackup | ForEach-Object {{ \"$($_.Name) $($_.Status) $($_.FailReason)\" }}) -join '; ' }}");
         var o = r.SingleOutput();
-        Assert.Equal(0, PsResult.Prop(o, "Backups"));
+        Assert.True(Equals(0, PsResult.Prop(o, "Backups")), $"backup {name} left: {PsResult.Prop(o, "Left")}");
         Assert.Equal("available", PsResult.Prop(o, "Volume"));
         var repository = Path.Combine(s.Home, "backup");
         var left = Directory.Exists(repository) ? Directory.GetFiles(repository, "*", SearchOption.AllDirectories) : Array.Empty<string>();
@@ -141,32 +200,5 @@ public sealed class StopTests
         var o = s.Run($"[pscustomobject]@{{ Backup = (Get-VolumeBackup -Name {backup}).Status; Volume = (Get-BlockVolume -Name {volume}).Status }}").SingleOutput();
         Assert.Equal("available", PsResult.Prop(o, "Backup"));
         Assert.Equal("error", PsResult.Prop(o, "Volume"));
-    }
-
-    /// <summary>The process and its descendants (`dotnet pwsh` runs pwsh as a child of the dotnet host).</summary>
-    private static IEnumerable<int> ProcessTree(int root)
-    {
-        yield return root;
-        var tasks = Path.Combine("/proc", root.ToString(System.Globalization.CultureInfo.InvariantCulture), "task");
-        var children = Directory.Exists(tasks)
-            ? Directory.GetDirectories(tasks).Select(t => Path.Combine(t, "children")).Where(File.Exists)
-                .SelectMany(f => File.ReadAllText(f).Split(' ', StringSplitOptions.RemoveEmptyEntries)).Select(int.Parse).ToList()
-            : new List<int>();
-        {
-            foreach (var child in children)
-            {
-                foreach (var pid in ProcessTree(child))
-                {
-                    yield return pid;
-                }
-            }
-        }
-    }
-
-    private static int Kill(int pid, string signal)
-    {
-        using var kill = System.Diagnostics.Process.Start("kill", new[] { "-" + signal, pid.ToString(System.Globalization.CultureInfo.InvariantCulture) });
-        kill.WaitForExit();
-        return kill.ExitCode;
     }
 }

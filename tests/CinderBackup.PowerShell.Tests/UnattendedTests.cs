@@ -43,6 +43,7 @@ public sealed class UnattendedTests
         Show 'snapshot-attached' { New-VolumeSnapshot -Volume att -Name ns -Confirm:$false }
         Show 'restore-over' { Restore-VolumeBackup -Backup b1 -Volume over -Confirm:$false }
         Show 'restore-confirm' { Restore-VolumeBackup -Backup b1 -Volume over -Force }
+        Show 'create-confirm' { New-BlockVolume -Name nv -Size 1 -Confirm }
         Show 'backup-attached-force' { New-VolumeBackup -Volume att -Name fb -Force -Confirm:$false }
         Show 'snapshot-attached-force' { New-VolumeSnapshot -Volume att -Name fs -Force -Confirm:$false }
         Show 'restore-over-force' { Restore-VolumeBackup -Backup b1 -Volume over -Force -Confirm:$false }
@@ -85,7 +86,7 @@ public sealed class UnattendedTests
     private static void Check(IReadOnlyList<string> json)
     {
         var cases = json.Select(j => JsonDocument.Parse(j).RootElement).ToDictionary(e => e.GetProperty("Case").GetString()!);
-        Assert.Equal(7, cases.Count);
+        Assert.Equal(8, cases.Count);
         string? S(string c, string p) => cases[c].GetProperty(p).ValueKind == JsonValueKind.Null ? null : cases[c].GetProperty(p).ToString();
         const string unchanged = "att=in-use,over=available,src=available";
 
@@ -101,7 +102,10 @@ public sealed class UnattendedTests
         // A ShouldProcess prompt (ConfirmImpact High) that cannot be shown names -Confirm:$false.
         Assert.Equal("ConfirmationRequired,CinderBackup.Commands.RestoreVolumeBackupCommand", S("restore-confirm", "Id"));
         Assert.Contains("-Confirm:$false", S("restore-confirm", "Message"));
-        foreach (var c in new[] { "backup-attached", "snapshot-attached", "restore-over", "restore-confirm" })
+        Assert.Equal("ConfirmationRequired,CinderBackup.Commands.NewBlockVolumeCommand", S("create-confirm", "Id"));
+        Assert.Equal("Create volume on 'nv (1 GiB)' needs confirmation and this session cannot ask for it: add -Confirm:$false to go ahead.", S("create-confirm", "Message"));
+        Assert.Equal("nv", S("create-confirm", "Target"));
+        foreach (var c in new[] { "backup-attached", "snapshot-attached", "restore-over", "restore-confirm", "create-confirm" })
         {
             Assert.Equal("CinderBackup.Engine.Errors.CinderBackupException", S(c, "Exception"));
             Assert.Equal("1", S(c, "Backups"));
