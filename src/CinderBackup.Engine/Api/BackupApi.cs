@@ -221,7 +221,7 @@ public sealed class BackupApi
         {
             return new BackupVerifyResult
             {
-                BackupId = row.Id, Name = row.DisplayName, Mode = mode, IsValid = false,
+                BackupId = row.Id, Name = row.DisplayName, Mode = mode, IsValid = false, ErrorId = ErrorIds.BackupInvalidState,
                 Problem = $"Backup {row.Id} is {row.Status}; only available backups hold a complete set of objects.",
             };
         }
@@ -240,7 +240,7 @@ public sealed class BackupApi
         {
             return new BackupVerifyResult
             {
-                BackupId = row.Id, Name = row.DisplayName, Mode = mode, IsValid = false, Problem = e.Message,
+                BackupId = row.Id, Name = row.DisplayName, Mode = mode, IsValid = false, Problem = e.Message, ErrorId = e.ErrorId,
                 FailedObject = e.Target as string,
             };
         }

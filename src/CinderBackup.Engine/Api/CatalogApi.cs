@@ -110,7 +110,7 @@ public sealed class CatalogApi
                 if (busy.Count > 0)
                 {
                     throw new CinderBackupException(ErrorIds.CatalogBusy, ErrorKind.InvalidState,
-                        $"Backups are being worked on ({string.Join(", ", busy)}); wait for them (Wait-VolumeBackup) or use -Force (--force). Nothing was changed.", busy[0]);
+                        $"Backups are being worked on ({string.Join(", ", busy)}); wait for them (Wait-VolumeBackup) or use -Force (--force). Nothing was changed.", busy[0].Split(' ')[0]);
                 }
             }
             var previous = Path.Combine(dataDir, $"catalog-before-restore-{Clock.UtcNow:yyyyMMdd'T'HHmmss'Z'}-{Guid.NewGuid().ToString("N")[..6]}.db");

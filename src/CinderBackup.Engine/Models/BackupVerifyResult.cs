@@ -15,6 +15,9 @@ public sealed class BackupVerifyResult
     /// <summary>The first problem found, naming the object and offset; null when valid.</summary>
     public string? Problem { get; init; }
 
+    /// <summary>The stable error id of the problem (about_CinderBackup, ERROR IDS); null when valid.</summary>
+    public string? ErrorId { get; init; }
+
     /// <summary>The object at fault, when the problem is in one.</summary>
     public string? FailedObject { get; init; }
 

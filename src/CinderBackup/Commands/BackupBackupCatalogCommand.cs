@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using CinderBackup.Commands.Infrastructure;
+using CinderBackup.Engine.Errors;
 
 namespace CinderBackup.Commands;
 
@@ -27,15 +28,18 @@ public sealed class BackupBackupCatalogCommand : CinderBackupCmdlet
         var target = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
         Try(target, () =>
         {
-            if (!ShouldProcess(target, "Write a copy of the catalog"))
+            if (!Confirmed(target, "Write a copy of the catalog"))
             {
                 return;
             }
-            var replace = File.Exists(target) && (Force || ShouldContinue($"The file '{target}' exists. Replace it with a new copy of the catalog?", "Replace the file"));
-            if (File.Exists(target) && !replace)
+            var exists = File.Exists(target);
+            if (exists && !ForceOrConfirm(Force, $"The file '{target}' exists. Replace it with a new copy of the catalog?", "Replace the file",
+                    () => new CinderBackupException(ErrorIds.FileExists, ErrorKind.Conflict,
+                        $"The file '{target}' exists and this session cannot ask whether to replace it: add -Force to replace it.", target)))
             {
                 return;
             }
+            var replace = exists;
             WriteObject(Engine.CatalogFile.Backup(target, overwrite: replace));
         });
     }

@@ -17,7 +17,7 @@ public sealed class DismountBlockVolumeCommand : VolumeTargetCmdlet
         {
             var volume = ResolveTarget();
             var from = volume.AttachedTo.Length > 0 ? $" ({volume.AttachedTo.Replace("\n", "; ")})" : "";
-            if (!ShouldProcess(Describe(volume) + from, "Detach volume"))
+            if (!Confirmed(Describe(volume) + from, "Detach volume"))
             {
                 return;
             }

@@ -60,7 +60,7 @@ public sealed class ExportBackupRecordCommand : BackupTargetCmdlet
         Try(TargetId, () =>
         {
             var backup = ResolveTarget();
-            if (Destination is null && !ShouldProcess(Describe(backup), "Export backup record"))
+            if (Destination is null && !Confirmed(Describe(backup), "Export backup record"))
             {
                 return;
             }
@@ -94,12 +94,14 @@ public sealed class ExportBackupRecordCommand : BackupTargetCmdlet
             Try(file, () =>
             {
                 var what = records.Count == 1 ? $"Write the record of backup {records[0].BackupId}" : $"Write {records.Count} backup records";
-                if (!ShouldProcess(file, what))
+                if (!Confirmed(file, what))
                 {
                     return;
                 }
                 var readOnly = !NoClobber && File.Exists(file) && (File.GetAttributes(file) & FileAttributes.ReadOnly) != 0;
-                if (readOnly && !Force && !ShouldContinue($"The file '{file}' is read-only. Replace it?", "Replace a read-only file"))
+                if (readOnly && !ForceOrConfirm(Force, $"The file '{file}' is read-only. Replace it?", "Replace a read-only file",
+                        () => new CinderBackupException(ErrorIds.FileExists, ErrorKind.Conflict,
+                            $"The file '{file}' is read-only and this session cannot ask whether to replace it: add -Force to replace it.", file)))
                 {
                     return;
                 }

@@ -82,16 +82,21 @@ public sealed class ImportBackupRecordCommand : CinderBackupCmdlet
             return;
         }
         var accepted = new List<BackupRecord>();
-        foreach (var record in _records)
+        var asked = false;
+        Try(_records.FirstOrDefault()?.BackupId, () =>
         {
-            var target = record.Name is { Length: > 0 } n ? $"backup {n} ({record.BackupId})" : $"backup {record.BackupId}";
-            var from = record.Source ?? (record.BackupService.Length > 0 ? record.BackupService : "any backup service");
-            if (ShouldProcess($"{target} from {from}", "Import backup record"))
+            foreach (var record in _records)
             {
-                accepted.Add(record);
+                var target = record.Name is { Length: > 0 } n ? $"backup {n} ({record.BackupId})" : $"backup {record.BackupId}";
+                var from = record.Source ?? (record.BackupService.Length > 0 ? record.BackupService : "any backup service");
+                if (Confirmed($"{target} from {from}", "Import backup record"))
+                {
+                    accepted.Add(record);
+                }
             }
-        }
-        if (accepted.Count == 0)
+            asked = true;
+        });
+        if (!asked || accepted.Count == 0)
         {
             return;
         }

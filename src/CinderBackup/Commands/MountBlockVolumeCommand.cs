@@ -25,7 +25,7 @@ public sealed class MountBlockVolumeCommand : VolumeTargetCmdlet
         Try(TargetName, () =>
         {
             var volume = ResolveTarget();
-            if (!ShouldProcess(Describe(volume), $"Attach to {InstanceId} on {Device}"))
+            if (!Confirmed(Describe(volume), $"Attach to {InstanceId} on {Device}"))
             {
                 return;
             }

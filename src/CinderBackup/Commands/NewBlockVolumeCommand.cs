@@ -30,10 +30,12 @@ public sealed class NewBlockVolumeCommand : CinderBackupCmdlet
 
     protected override void ProcessRecord()
     {
-        if (!ShouldProcess($"{Name} ({Size} GiB)", "Create volume"))
+        Try(Name, () =>
         {
-            return;
-        }
-        Try(Name, () => WriteObject(Engine.Volumes.Create(Name, Size, Description, AvailabilityZone, ToDictionary(Metadata))));
+            if (Confirmed($"{Name} ({Size} GiB)", "Create volume"))
+            {
+                WriteObject(Engine.Volumes.Create(Name, Size, Description, AvailabilityZone, ToDictionary(Metadata)));
+            }
+        });
     }
 }

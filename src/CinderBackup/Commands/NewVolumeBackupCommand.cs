@@ -2,6 +2,7 @@ using System.Collections;
 using System.Management.Automation;
 using CinderBackup.Commands.Infrastructure;
 using CinderBackup.Engine.Api;
+using CinderBackup.Engine.Errors;
 using CinderBackup.Engine.Volumes;
 
 namespace CinderBackup.Commands;
@@ -65,23 +66,7 @@ public sealed class NewVolumeBackupCommand : VolumeTargetCmdlet
     [Parameter]
     public SwitchParameter AsJob { get; set; }
 
-    protected override EngineOptions EngineOptions()
-    {
-        var session = base.EngineOptions();
-        if (ProjectName is null && UserName is null)
-        {
-            return session;
-        }
-        return new EngineOptions
-        {
-            ConfigPath = session.ConfigPath,
-            ProjectName = ProjectName ?? session.ProjectName,
-            UserName = UserName ?? session.UserName,
-            Admin = session.Admin,
-            OverrideSource = "parameter",
-            Detail = session.Detail,
-        };
-    }
+    protected override (string? ProjectName, string? UserName) IdentityOverride => (ProjectName, UserName);
 
     protected override void ProcessRecord()
     {
@@ -90,14 +75,16 @@ public sealed class NewVolumeBackupCommand : VolumeTargetCmdlet
             var volume = ResolveTarget();
             var kind = Incremental ? "incremental" : "full";
             var what = Snapshot is null ? $"Create {kind} backup" : $"Create {kind} backup of snapshot '{Snapshot}'";
-            if (!ShouldProcess(Describe(volume), what))
+            if (!Confirmed(Describe(volume), what))
             {
                 return;
             }
             var inUse = volume.Status == VolumeStatus.InUse && Snapshot is null;
-            if (inUse && !Force && !ShouldContinue(
+            if (inUse && !ForceOrConfirm(Force,
                     $"Volume {Describe(volume)} is in use ({volume.AttachedTo.Replace("\n", "; ")}). It will be read from a temporary snapshot: the backup is crash-consistent, not application-consistent. Continue?",
-                    "Back up an attached volume"))
+                    "Back up an attached volume",
+                    () => new CinderBackupException(ErrorIds.VolumeInUse, ErrorKind.InvalidState,
+                        $"Invalid volume: Backing up an in-use volume must use the force flag. Volume {Describe(volume)} is attached ({volume.AttachedTo.Replace("\n", "; ")}) and this session cannot ask for confirmation: add -Force to back it up from a temporary snapshot (crash-consistent).", volume.Id)))
             {
                 return;
             }

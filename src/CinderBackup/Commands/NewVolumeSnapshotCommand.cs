@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using CinderBackup.Commands.Infrastructure;
+using CinderBackup.Engine.Errors;
 using CinderBackup.Engine.Volumes;
 
 namespace CinderBackup.Commands;
@@ -27,14 +28,16 @@ public sealed class NewVolumeSnapshotCommand : VolumeTargetCmdlet
         Try(TargetName, () =>
         {
             var volume = ResolveTarget();
-            if (!ShouldProcess(Describe(volume), $"Create snapshot '{Name}'"))
+            if (!Confirmed(Describe(volume), $"Create snapshot '{Name}'"))
             {
                 return;
             }
             var inUse = volume.Status == VolumeStatus.InUse;
-            if (inUse && !Force && !ShouldContinue(
+            if (inUse && !ForceOrConfirm(Force,
                     $"Volume {Describe(volume)} is in use ({volume.AttachedTo.Replace("\n", "; ")}). The snapshot will be crash-consistent, not application-consistent. Continue?",
-                    "Snapshot an attached volume"))
+                    "Snapshot an attached volume",
+                    () => new CinderBackupException(ErrorIds.VolumeInUse, ErrorKind.InvalidState,
+                        $"Invalid volume: Volume {volume.Id} status must be available, but current status is: in-use. Volume {Describe(volume)} is attached ({volume.AttachedTo.Replace("\n", "; ")}) and this session cannot ask for confirmation: add -Force to snapshot it (crash-consistent).", volume.Id)))
             {
                 return;
             }

@@ -38,7 +38,7 @@ public sealed class RegisterBlockVolumeCommand : CinderBackupCmdlet
         Try(given, () =>
         {
             var resolved = ResolvePath(given, ParameterSetName == LiteralPathSet, "path");
-            if (!ShouldProcess(resolved, $"Register as volume '{Name}'"))
+            if (!Confirmed(resolved, $"Register as volume '{Name}'"))
             {
                 return;
             }

@@ -17,7 +17,7 @@ public sealed class RemoveBlockVolumeCommand : VolumeTargetCmdlet
         {
             var volume = ResolveTarget();
             var action = volume.Backend == "path" ? $"Remove volume (forget; '{volume.Path}' is kept)" : "Remove volume and delete its image";
-            if (!ShouldProcess(Describe(volume), action))
+            if (!Confirmed(Describe(volume), action))
             {
                 return;
             }

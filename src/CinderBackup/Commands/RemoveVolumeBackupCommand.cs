@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using CinderBackup.Commands.Infrastructure;
 using CinderBackup.Engine.Api;
+using CinderBackup.Engine.Errors;
 
 namespace CinderBackup.Commands;
 
@@ -24,14 +25,16 @@ public sealed class RemoveVolumeBackupCommand : BackupTargetCmdlet
         Try(TargetId, () =>
         {
             var backup = ResolveTarget();
-            if (!ShouldProcess(Describe(backup), "Remove backup"))
+            if (!Confirmed(Describe(backup), "Remove backup"))
             {
                 return;
             }
             var busy = backup.Status is not (BackupStatus.Available or BackupStatus.Error);
-            if (busy && !Force && !ShouldContinue(
+            if (busy && !ForceOrConfirm(Force,
                     $"Backup {Describe(backup)} is {backup.Status}. Removing it now force-deletes it and cancels the running operation. Continue?",
-                    "Force-delete a busy backup"))
+                    "Force-delete a busy backup",
+                    () => new CinderBackupException(ErrorIds.BackupInvalidState, ErrorKind.InvalidState,
+                        $"Backup {Describe(backup)} is {backup.Status}; removing it force-deletes it and cancels the running operation, and this session cannot ask for confirmation: add -Force to force-delete it.", backup.Id)))
             {
                 return;
             }

@@ -30,7 +30,7 @@ public sealed class RemoveVolumeSnapshotCommand : CinderBackupCmdlet
         Try(target, () =>
         {
             var snapshot = Engine.Snapshots.Get(target);
-            if (!ShouldProcess($"{Describe(snapshot)} of volume {snapshot.VolumeId}", "Remove snapshot"))
+            if (!Confirmed($"{Describe(snapshot)} of volume {snapshot.VolumeId}", "Remove snapshot"))
             {
                 return;
             }

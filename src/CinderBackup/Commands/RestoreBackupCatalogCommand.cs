@@ -39,7 +39,7 @@ public sealed class RestoreBackupCatalogCommand : CinderBackupCmdlet
         {
             var source = ResolvePath(given, ParameterSetName == LiteralPathSet, "catalog backup");
             // ConfirmImpact High: asks by default; -Confirm:$false for scripts.
-            if (!ShouldProcess(Engine.Config.CatalogPath, $"Replace every volume, snapshot and backup record with those in '{source}' (the current catalog is saved first)"))
+            if (!Confirmed(Engine.Config.CatalogPath, $"Replace every volume, snapshot and backup record with those in '{source}' (the current catalog is saved first)"))
             {
                 return;
             }
@@ -48,9 +48,14 @@ public sealed class RestoreBackupCatalogCommand : CinderBackupCmdlet
             {
                 restored = Engine.CatalogFile.Restore(source, force: Force);
             }
-            catch (CinderBackupException e) when (e.ErrorId == ErrorIds.CatalogBusy &&
-                ShouldContinue($"{e.Message.Replace(" Nothing was changed.", "", StringComparison.Ordinal)} Their records will be replaced. Restore the catalog anyway?", "Restore while backups are running"))
+            catch (CinderBackupException e) when (e.ErrorId == ErrorIds.CatalogBusy)
             {
+                // The engine's CatalogBusy (which names -Force) is the answer where no one can be asked.
+                if (!ForceOrConfirm(false, $"{e.Message.Replace(" Nothing was changed.", "", StringComparison.Ordinal)} Their records will be replaced. Restore the catalog anyway?",
+                        "Restore while backups are running", () => e))
+                {
+                    return;
+                }
                 restored = Engine.CatalogFile.Restore(source, force: true);
             }
             WriteObject(restored);

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using CinderBackup.Commands.Infrastructure;
+using CinderBackup.Engine.Errors;
 
 namespace CinderBackup.Commands;
 
@@ -39,13 +40,15 @@ public sealed class RestoreVolumeBackupCommand : BackupTargetCmdlet
             var backup = ResolveTarget();
             BlockVolume? target = Volume is null ? null : Engine.Volumes.Get(Volume);
             var destination = target is null ? $"a new volume '{Name ?? "restore_backup_" + backup.Id}'" : $"volume {Describe(target)}";
-            if (!ShouldProcess(Describe(backup), $"Restore to {destination}"))
+            if (!Confirmed(Describe(backup), $"Restore to {destination}"))
             {
                 return;
             }
-            if (target is not null && !Force && !ShouldContinue(
+            if (target is not null && !ForceOrConfirm(Force,
                     $"All data on volume {Describe(target)} will be overwritten by backup {Describe(backup)}. Continue?",
-                    "Overwrite a volume"))
+                    "Overwrite a volume",
+                    () => new CinderBackupException(ErrorIds.ConfirmationRequired, ErrorKind.InvalidState,
+                        $"Restoring backup {Describe(backup)} overwrites all data on volume {Describe(target)} and this session cannot ask for confirmation: add -Force to overwrite it.", target.Id)))
             {
                 return;
             }

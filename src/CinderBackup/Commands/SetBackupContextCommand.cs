@@ -82,8 +82,16 @@ public sealed class SetBackupContextCommand : CinderBackupCmdlet
             ThrowTerminatingError(ErrorRecordFactory.Create(e, ConfigPath ?? ProjectName ?? UserName));
             return;
         }
-        if (!ShouldProcess($"{resolved} (config: {resolved.ConfigFile ?? "embedded defaults"})", "Set backup context"))
+        try
         {
+            if (!Confirmed($"{resolved} (config: {resolved.ConfigFile ?? "embedded defaults"})", "Set backup context"))
+            {
+                return;
+            }
+        }
+        catch (CinderBackup.Engine.Errors.CinderBackupException e)
+        {
+            ThrowTerminatingError(ErrorRecordFactory.Create(e));
             return;
         }
         if (Reset)

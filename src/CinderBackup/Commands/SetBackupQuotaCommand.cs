@@ -29,7 +29,7 @@ public sealed class SetBackupQuotaCommand : CinderBackupCmdlet
         Try(ProjectName, () =>
         {
             var what = string.Join(", ", new[] { Backups is int b ? $"backups {b}" : null, BackupGigabytes is int g ? $"backup-gigabytes {g}" : null }.Where(x => x is not null));
-            if (!ShouldProcess($"project {ProjectName}", $"Set backup quota {what}"))
+            if (!Confirmed($"project {ProjectName}", $"Set backup quota {what}"))
             {
                 return;
             }

@@ -37,7 +37,7 @@ public sealed class SetBlockVolumeCommand : VolumeTargetCmdlet
             if (Description is not null) changes.Add("description");
             if (Metadata is not null) changes.Add("metadata");
             if (Size is int s) changes.Add($"size {s} GiB");
-            if (!ShouldProcess(Describe(volume), $"Set volume {string.Join(", ", changes)}"))
+            if (!Confirmed(Describe(volume), $"Set volume {string.Join(", ", changes)}"))
             {
                 return;
             }

@@ -39,7 +39,7 @@ public sealed class SetVolumeBackupCommand : BackupTargetCmdlet
             if (Description is not null) changes.Add("description");
             if (Metadata is not null) changes.Add("metadata");
             if (State is not null) changes.Add($"state {State}");
-            if (!ShouldProcess(Describe(backup), $"Set backup {string.Join(", ", changes)}"))
+            if (!Confirmed(Describe(backup), $"Set backup {string.Join(", ", changes)}"))
             {
                 return;
             }

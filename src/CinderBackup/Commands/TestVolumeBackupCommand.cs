@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using CinderBackup.Commands.Infrastructure;
+using CinderBackup.Engine.Errors;
 
 namespace CinderBackup.Commands;
 
@@ -22,6 +23,21 @@ public sealed class TestVolumeBackupCommand : BackupTargetCmdlet
             var result = RunWithProgress("Verifying backup " + Describe(backup), Deep ? "deep" : "quick",
                 (progress, cancel) => Engine.Backups.Verify(backup.Id, Deep, progress, cancel));
             WriteObject(result);
+            if (!result.IsValid)
+            {
+                // Also an error, so -ErrorAction Stop stops a runbook; the result above still says IsValid false.
+                var id = result.ErrorId ?? ErrorIds.BackupCorrupt;
+                WriteError(new ErrorRecord(new CinderBackupException(id, ErrorKind.InvalidData, result.Problem ?? $"Backup {backup.Id} is not valid."),
+                    id, ProblemCategory(id), backup.Id));
+            }
         });
     }
+
+    private static ErrorCategory ProblemCategory(string errorId) => errorId switch
+    {
+        ErrorIds.BackupInvalidState => ErrorCategory.InvalidOperation,
+        ErrorIds.BackupObjectMissing or ErrorIds.BackupChainBroken or ErrorIds.ContainerNotFound => ErrorCategory.ObjectNotFound,
+        ErrorIds.RepositoryError or ErrorIds.RepositoryUnavailable => ErrorCategory.ReadError,
+        _ => ErrorCategory.InvalidData,
+    };
 }

@@ -20,11 +20,7 @@ public abstract class CatalogCompleter : IArgumentCompleter
     {
         try
         {
-            var session = SessionContextStore.Current;
-            var options = new Engine.Api.EngineOptions
-            {
-                ConfigPath = session.ConfigPath, ProjectName = session.ProjectName, UserName = session.UserName, Admin = session.Admin, OverrideSource = "session",
-            };
+            var options = SessionOptions.Current();
             var word = wordToComplete ?? "";
             var quote = word.StartsWith('"') ? '"' : word.StartsWith('\'') ? '\'' : (char?)null;
             return CompletionSource.Candidates(options, _kind, word, namesOnly: parameterName == "Name",

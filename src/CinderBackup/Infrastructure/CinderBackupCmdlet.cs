@@ -38,21 +38,19 @@ public abstract class CinderBackupCmdlet : PSCmdlet, IDisposable
         }
     }
 
-    /// <summary>Engine options from the session context (Set-BackupContext), plus any per-call overrides.</summary>
-    protected virtual EngineOptions EngineOptions()
+    /// <summary>
+    /// Engine options: the session context (Set-BackupContext) with the per-call identity of
+    /// <see cref="IdentityOverride"/>. Read on the pipeline thread only: Runspace.DefaultRunspace, which keys the
+    /// session's context, is null on worker threads, where the default identity (an admin) would apply instead.
+    /// </summary>
+    protected EngineOptions EngineOptions()
     {
-        var session = SessionContextStore.Current;
-        return new EngineOptions
-        {
-            ConfigPath = session.ConfigPath,
-            ProjectName = session.ProjectName,
-            UserName = session.UserName,
-            Admin = session.Admin,
-            OverrideSource = "session",
-            Detail = _details.Enqueue,
-            S3Credential = SessionCredentialStore.Current?.GetNetworkCredential(),
-        };
+        var (project, user) = IdentityOverride;
+        return SessionOptions.Current(_details.Enqueue, project, user);
     }
+
+    /// <summary>-ProjectName/-UserName of this call, for the cmdlets that take them.</summary>
+    protected virtual (string? ProjectName, string? UserName) IdentityOverride => (null, null);
 
     private readonly System.Collections.Concurrent.ConcurrentQueue<string> _details = new();
 
@@ -85,40 +83,143 @@ public abstract class CinderBackupCmdlet : PSCmdlet, IDisposable
 
     /// <summary>
     /// Runs long engine work on a worker thread while the pipeline thread shows Write-Progress (percent, rate,
-    /// time left; at most 4 updates a second; always completed). Ctrl+C cancels the work through
-    /// <see cref="Cancellation"/>; all Write* calls stay on the pipeline thread.
+    /// time left; a new record at most 4 times a second; always a final Completed record). The engine is opened
+    /// first, here, as the session's identity. A failure surfaces as the engine's own exception, never an
+    /// AggregateException. Ctrl+C (StopProcessing) cancels the work, and the cmdlet returns only once the engine
+    /// has finished cancelling, so the backup and volume are left exactly as after a cancel.
     /// </summary>
     protected T RunWithProgress<T>(string activity, string status, Func<IProgress<TransferProgress>, CancellationToken, T> work)
     {
+        _ = Engine; // opened here, on the pipeline thread, as the session's identity
         var latest = new LatestProgress();
         var task = Task.Run(() => work(latest, Cancellation));
-        var record = new ProgressRecord(ProgressActivityId, activity, status);
+        var done = ((IAsyncResult)task).AsyncWaitHandle;
         var started = Environment.TickCount64;
+        var last = new ProgressRecord(ProgressActivityId, activity, status);
         try
         {
-            while (!task.Wait(250))
+            while (!done.WaitOne(ProgressIntervalMs))
             {
                 FlushDetails();
                 if (latest.TryTake(out var p))
                 {
-                    record.PercentComplete = (int)Math.Clamp(p.Percent, 0, 100);
-                    var seconds = Math.Max(0.001, (Environment.TickCount64 - started) / 1000.0);
-                    var rate = p.BytesDone / seconds;
-                    record.StatusDescription = string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                        $"{status}: {p.BytesDone / 1048576.0:0} of {p.BytesTotal / 1048576.0:0} MiB, {rate / 1e6:0.0} MB/s");
-                    record.SecondsRemaining = rate > 0 ? (int)Math.Min(int.MaxValue, (p.BytesTotal - p.BytesDone) / rate) : -1;
-                    WriteProgress(record);
+                    last = ProgressUpdate(activity, status, p, Environment.TickCount64 - started);
+                    WriteProgress(last);
                 }
             }
             return task.GetAwaiter().GetResult();
         }
         finally
         {
-            FlushDetails();
-            record.RecordType = ProgressRecordType.Completed;
-            WriteProgress(record);
+            if (!task.IsCompleted)
+            {
+                // The pipeline is stopping (Ctrl+C, PowerShell.Stop): let the engine finish its cancel first.
+                _stop.Cancel();
+                done.WaitOne();
+            }
+            _ = task.Exception; // observed: it was rethrown above, or the pipeline was stopped
+            if (!Stopping)
+            {
+                FlushDetails();
+                WriteProgress(ProgressCompleted(last));
+            }
         }
     }
+
+    /// <summary>Milliseconds between two progress records (about 4 a second).</summary>
+    internal const int ProgressIntervalMs = 250;
+
+    /// <summary>A new record per update: hosts and jobs keep the instances they are given.</summary>
+    internal static ProgressRecord ProgressUpdate(string activity, string status, TransferProgress p, long elapsedMs)
+    {
+        var seconds = Math.Max(0.001, elapsedMs / 1000.0);
+        var rate = p.BytesDone / seconds;
+        var prefix = status.Length > 0 ? status + ": " : "";
+        return new ProgressRecord(ProgressActivityId, activity, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"{prefix}{p.BytesDone / 1048576.0:0} of {p.BytesTotal / 1048576.0:0} MiB, {rate / 1e6:0.0} MB/s"))
+        {
+            PercentComplete = (int)Math.Clamp(p.Percent, 0, 100),
+            SecondsRemaining = rate > 0 ? (int)Math.Min(int.MaxValue, (p.BytesTotal - p.BytesDone) / rate) : -1,
+        };
+    }
+
+    internal static ProgressRecord ProgressCompleted(ProgressRecord last) =>
+        new(last.ActivityId, last.Activity, last.StatusDescription)
+        {
+            PercentComplete = last.PercentComplete,
+            RecordType = ProgressRecordType.Completed,
+        };
+
+    /// <summary>
+    /// ShouldProcess for a host that may not be able to prompt (pwsh -NonInteractive, no stdin, a hosted runspace):
+    /// when a confirmation would be asked there, the call fails with ConfirmationRequired naming -Confirm:$false
+    /// instead of a host exception or a read from a closed input.
+    /// </summary>
+    protected bool Confirmed(string target, string action)
+    {
+        var refusal = () => new CinderBackupException(ErrorIds.ConfirmationRequired, ErrorKind.InvalidState,
+            $"{action} on '{target}' needs confirmation and this session cannot ask for it: add -Confirm:$false to go ahead.");
+        if (!CanPrompt && WouldAskToConfirm())
+        {
+            throw refusal();
+        }
+        try
+        {
+            return ShouldProcess(target, action);
+        }
+        catch (Exception e) when (IsPromptFailure(e))
+        {
+            throw refusal();
+        }
+    }
+
+    /// <summary>
+    /// The extra question that -Force skips (Cinder's --force: an attached volume, a volume to overwrite, ...). A host
+    /// that cannot prompt gets <paramref name="refusal"/>, an error that names -Force, and nothing is changed.
+    /// </summary>
+    protected bool ForceOrConfirm(bool force, string query, string caption, Func<CinderBackupException> refusal)
+    {
+        if (force)
+        {
+            return true;
+        }
+        if (!CanPrompt)
+        {
+            throw refusal();
+        }
+        try
+        {
+            return ShouldContinue(query, caption);
+        }
+        catch (Exception e) when (IsPromptFailure(e))
+        {
+            throw refusal();
+        }
+    }
+
+    /// <summary>False when the console host's input is redirected or closed: a prompt would read EOF or another file.</summary>
+    private bool CanPrompt => !(Host?.Name == "ConsoleHost" && Console.IsInputRedirected);
+
+    /// <summary>What ShouldProcess decides about prompting (-Confirm, -WhatIf, $ConfirmPreference against ConfirmImpact).</summary>
+    private bool WouldAskToConfirm()
+    {
+        var bound = MyInvocation.BoundParameters;
+        if ((bound.TryGetValue("WhatIf", out var w) && LanguagePrimitives.IsTrue(w)) || LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference")))
+        {
+            return false;
+        }
+        if (bound.TryGetValue("Confirm", out var c))
+        {
+            return LanguagePrimitives.IsTrue(c);
+        }
+        var impact = (Attribute.GetCustomAttribute(GetType(), typeof(CmdletAttribute)) as CmdletAttribute)?.ConfirmImpact ?? ConfirmImpact.Medium;
+        var preference = LanguagePrimitives.TryConvertTo<ConfirmImpact>(GetVariableValue("ConfirmPreference"), out var p) ? p : ConfirmImpact.High;
+        return preference != ConfirmImpact.None && impact >= preference;
+    }
+
+    /// <summary>How hosts refuse a prompt: -NonInteractive, a host without a UI, a UI that does not implement it.</summary>
+    private static bool IsPromptFailure(Exception e) =>
+        e is PSInvalidOperationException or System.Management.Automation.Host.HostException or PSNotImplementedException or NotImplementedException;
 
     /// <summary>Starts a background job for -AsJob and writes it; the job opens its own engine with this call's identity.</summary>
     protected void StartJob(string name, Func<BackupEngine, IProgress<TransferProgress>, CancellationToken, object> work)
@@ -162,7 +263,7 @@ public abstract class CinderBackupCmdlet : PSCmdlet, IDisposable
     }
 
     /// <summary>Activity id of this module's progress bars.</summary>
-    protected const int ProgressActivityId = 0x0C1D;
+    internal const int ProgressActivityId = 0x0C1D;
 
     protected static Dictionary<string, string>? ToDictionary(Hashtable? table)
     {

@@ -15,6 +15,7 @@ public sealed class CinderBackupJob : Job
     private readonly EngineOptions _options;
     private readonly Func<BackupEngine, IProgress<TransferProgress>, CancellationToken, object> _work;
     private string _status = "Not started";
+    private Task? _task;
 
     internal CinderBackupJob(string command, string name, EngineOptions options,
         Func<BackupEngine, IProgress<TransferProgress>, CancellationToken, object> work)
@@ -22,16 +23,8 @@ public sealed class CinderBackupJob : Job
     {
         PSJobTypeName = "CinderBackupJob";
         // Details of the job's operation go to the job's Verbose stream (Receive-Job -Verbose).
-        _options = new EngineOptions
-        {
-            ConfigPath = options.ConfigPath,
-            ProjectName = options.ProjectName,
-            UserName = options.UserName,
-            Admin = options.Admin,
-            OverrideSource = options.OverrideSource,
-            Environment = options.Environment,
-            Detail = message => Verbose.Add(new VerboseRecord(message)),
-        };
+        // The identity, config and S3 credential were captured on the pipeline thread; only the detail sink changes.
+        _options = SessionOptions.WithDetail(options, message => Verbose.Add(new VerboseRecord(message)));
         _work = work;
     }
 
@@ -45,34 +38,36 @@ public sealed class CinderBackupJob : Job
     {
         SetJobState(JobState.Running);
         _status = "Running";
-        Task.Run(() =>
+        _task = Task.Run(() =>
         {
+            var progress = new JobProgress(this);
             try
             {
                 using var engine = BackupEngine.Open(_options);
-                var result = _work(engine, new JobProgress(this), _stop.Token);
+                var result = _work(engine, progress, _stop.Token);
+                progress.Complete();
                 Output.Add(PSObject.AsPSObject(result));
                 _status = "Completed";
                 SetJobState(JobState.Completed);
             }
-            catch (Exception e) when (_stop.IsCancellationRequested)
-            {
-                Error.Add(ErrorRecordFactory.Create(e));
-                _status = "Stopped";
-                SetJobState(JobState.Stopped);
-            }
             catch (Exception e)
             {
+                progress.Complete();
                 Error.Add(ErrorRecordFactory.Create(e));
-                _status = e.Message;
-                SetJobState(JobState.Failed);
+                _status = _stop.IsCancellationRequested ? "Stopped" : e.Message;
+                SetJobState(_stop.IsCancellationRequested ? JobState.Stopped : JobState.Failed);
             }
         });
     }
 
+    /// <summary>
+    /// Stop-Job: cancels the operation and returns once the engine has finished cancelling (the backup force-deleted,
+    /// the restore's volume in error), so nothing is left creating or restoring behind the caller's back.
+    /// </summary>
     public override void StopJob()
     {
         _stop.Cancel();
+        ((IAsyncResult?)_task)?.AsyncWaitHandle.WaitOne();
     }
 
     protected override void Dispose(bool disposing)
@@ -84,28 +79,39 @@ public sealed class CinderBackupJob : Job
         base.Dispose(disposing);
     }
 
-    /// <summary>Progress records for the job, at most four a second.</summary>
+    /// <summary>Progress records for the job: a new one per update, at most four a second, and a final Completed one.</summary>
     private sealed class JobProgress : IProgress<TransferProgress>
     {
         private readonly CinderBackupJob _job;
+        private readonly long _started = Environment.TickCount64;
+        private readonly object _gate = new();
         private long _last;
+        private ProgressRecord? _latest;
 
         public JobProgress(CinderBackupJob job) => _job = job;
 
         public void Report(TransferProgress value)
         {
-            var now = Environment.TickCount64;
-            if (now - _last < 250 && value.BytesDone < value.BytesTotal)
+            lock (_gate)
             {
-                return;
+                var now = Environment.TickCount64;
+                if (now - _last < CinderBackupCmdlet.ProgressIntervalMs)
+                {
+                    return;
+                }
+                _last = now;
+                _latest = CinderBackupCmdlet.ProgressUpdate(_job.Name, "", value, now - _started);
+                _job.Progress.Add(_latest);
+                _job._status = $"{value.Percent:0}%";
             }
-            _last = now;
-            var record = new ProgressRecord(0x0C1D, _job.Name, $"{value.BytesDone / 1048576.0:0} of {value.BytesTotal / 1048576.0:0} MiB")
+        }
+
+        public void Complete()
+        {
+            lock (_gate)
             {
-                PercentComplete = (int)Math.Clamp(value.Percent, 0, 100),
-            };
-            _job.Progress.Add(record);
-            _job._status = $"{value.Percent:0}%";
+                _job.Progress.Add(CinderBackupCmdlet.ProgressCompleted(_latest ?? new ProgressRecord(CinderBackupCmdlet.ProgressActivityId, _job.Name, "done")));
+            }
         }
     }
 }

@@ -11,6 +11,7 @@ internal static class ErrorRecordFactory
 
     public static ErrorRecord Create(Exception exception, object? fallbackTarget = null)
     {
+        exception = Unwrap(exception);
         switch (exception)
         {
             case CinderBackupException e:
@@ -23,6 +24,25 @@ internal static class ErrorRecordFactory
                 return new ErrorRecord(exception, UnexpectedError, ErrorCategory.PermissionDenied, fallbackTarget);
             default:
                 return new ErrorRecord(exception, UnexpectedError, ErrorCategory.NotSpecified, fallbackTarget);
+        }
+    }
+
+    /// <summary>The engine's own exception inside the wrappers a Task or a reflection call adds.</summary>
+    internal static Exception Unwrap(Exception exception)
+    {
+        while (true)
+        {
+            switch (exception)
+            {
+                case AggregateException a when a.Flatten().InnerExceptions.Count == 1:
+                    exception = a.Flatten().InnerExceptions[0];
+                    break;
+                case System.Reflection.TargetInvocationException { InnerException: { } inner }:
+                    exception = inner;
+                    break;
+                default:
+                    return exception;
+            }
         }
     }
 
