@@ -46,14 +46,26 @@ function Invoke-Build {
     Write-Host "Building CinderBackup $version ($Configuration)"
     Invoke-Native dotnet @('build', (Join-Path $root 'src/CinderBackup/CinderBackup.csproj'), '-c', $Configuration, "-p:Version=$version")
     Invoke-Native dotnet @('build', (Join-Path $root 'src/CinderBackup.Cli/CinderBackup.Cli.csproj'), '-c', $Configuration, "-p:Version=$version")
+    # The project's output is the module's layout (see CinderBackup.csproj): the cmdlets and the public types at the
+    # top, loaded into PowerShell's default context; the engine, third-party and native libraries in dependencies/,
+    # loaded by the module's own AssemblyLoadContext. Only those files are copied (no pdb, no deps.json).
     $bin = Join-Path $root "src/CinderBackup/bin/$Configuration/net8.0"
+    $top = @('CinderBackup.dll', 'CinderBackup.Models.dll', 'CinderBackup.format.ps1xml')
+    $required = $top + @('dependencies/CinderBackup.Engine.dll', 'dependencies/YamlDotNet.dll', 'dependencies/Microsoft.Data.Sqlite.dll',
+        'dependencies/AWSSDK.S3.dll', 'dependencies/ZstdSharp.dll', 'dependencies/runtimes/linux-x64/native/libe_sqlite3.so')
+    foreach ($file in $required) {
+        if (-not (Test-Path -LiteralPath (Join-Path $bin $file))) { throw "The build did not produce $file in $bin." }
+    }
     if (Test-Path $moduleOut) { Remove-Item $moduleOut -Recurse -Force }
     New-Item -ItemType Directory -Path $moduleOut | Out-Null
     Copy-Item $manifestPath $moduleOut
-    Copy-Item (Join-Path $bin '*.dll') $moduleOut
-    Copy-Item (Join-Path $bin 'CinderBackup.format.ps1xml') $moduleOut
-    # Native SQLite for every platform; the engine resolves runtimes/<rid>/native itself.
-    Copy-Item (Join-Path $bin 'runtimes') $moduleOut -Recurse
+    foreach ($file in $top) { Copy-Item (Join-Path $bin $file) $moduleOut }
+    $dependencies = Join-Path $bin 'dependencies'
+    foreach ($file in Get-ChildItem $dependencies -Recurse -File -Include '*.dll', '*.so', '*.dylib') {
+        $target = Join-Path $moduleOut (Join-Path 'dependencies' ([IO.Path]::GetRelativePath($dependencies, $file.FullName)))
+        New-Item -ItemType Directory -Path (Split-Path $target) -Force | Out-Null
+        Copy-Item $file.FullName $target
+    }
     $help = New-Item -ItemType Directory -Path (Join-Path $moduleOut 'en-US')
     Copy-Item (Join-Path $root 'en-US/CinderBackup.dll-Help.xml') $help
     Copy-Item (Join-Path $root 'en-US/about_CinderBackup.help.txt') $help

@@ -4,16 +4,25 @@ namespace CinderBackup.HelpGen;
 
 /// <summary>
 /// Reads cmdlets, parameters and attributes from the built CinderBackup.dll with MetadataLoadContext, so
-/// tests and the help generator see exactly what PowerShell will see, without a PowerShell runtime.
+/// tests and the help generator see exactly what PowerShell will see, without a PowerShell runtime. The build
+/// folder is the module's layout: CinderBackup.dll and CinderBackup.Models.dll at the top, the engine and its
+/// third-party assemblies in <see cref="DependencyFolder"/>.
 /// </summary>
 public sealed class ModuleMetadata : IDisposable
 {
+    public const string DependencyFolder = "dependencies";
     private const string Sma = "System.Management.Automation.";
     private readonly MetadataLoadContext _context;
 
     public ModuleMetadata(string moduleDirectory, string smaReferencePath)
     {
+        ModuleDirectory = moduleDirectory;
         var paths = new List<string>(Directory.GetFiles(moduleDirectory, "*.dll"));
+        var dependencies = Path.Combine(moduleDirectory, DependencyFolder);
+        if (Directory.Exists(dependencies))
+        {
+            paths.AddRange(Directory.GetFiles(dependencies, "*.dll"));
+        }
         paths.Add(smaReferencePath);
         var runtime = Path.GetDirectoryName(typeof(object).Assembly.Location)!;
         var known = paths.Select(Path.GetFileName).ToHashSet(StringComparer.OrdinalIgnoreCase);
@@ -33,6 +42,9 @@ public sealed class ModuleMetadata : IDisposable
     public static string RepositoryRoot => Path.GetFullPath(typeof(ModuleMetadata).Assembly
         .GetCustomAttributes<AssemblyMetadataAttribute>().First(a => a.Key == "RepositoryRoot").Value!);
 
+    /// <summary>The module's folder (the build output).</summary>
+    public string ModuleDirectory { get; }
+
     public Assembly Module { get; }
 
     public Assembly SmaAssembly { get; }
@@ -47,7 +59,7 @@ public sealed class ModuleMetadata : IDisposable
         .Select(f => (string)f.GetRawConstantValue()!)
         .ToHashSet(StringComparer.Ordinal);
 
-    /// <summary>A type of the module or of an assembly it references (output types live in the engine).</summary>
+    /// <summary>A type of the module or of an assembly it references (output types live in CinderBackup.Models).</summary>
     public Type? FindType(string fullName) =>
         Module.GetType(fullName) ?? Module.GetReferencedAssemblies()
             .Where(a => a.Name is not null && a.Name.StartsWith("CinderBackup", StringComparison.Ordinal))

@@ -28,6 +28,8 @@ internal sealed class BackupCreator
 
     private BackupContext Context => _engine.Context;
 
+    private string Algorithm => (_o.Compression ?? _engine.Config.CompressionAlgorithm).ToLowerInvariant();
+
     /// <summary>Validates and records the backup (status creating); the work is done by <see cref="Execute"/>.</summary>
     public BackupRow Prepare()
     {
@@ -40,6 +42,7 @@ internal sealed class BackupCreator
             throw new CinderBackupException(ErrorIds.UnsupportedCompression, ErrorKind.InvalidArgument,
                 $"unsupported compression algorithm: {_o.Compression}", _o.Compression);
         }
+        CodecRegistry.Get(Algorithm, _engine.Config.Environment); // a bad CINDERBACKUP_ZSTD fails here, before anything is recorded
         // The volume and snapshot must exist before the repository is asked anything. Checks that read the repository
         // happen before the catalog is locked. An incremental backup goes to its parent's repository; the repository
         // must answer before anything is recorded.
@@ -226,7 +229,7 @@ internal sealed class BackupCreator
                 {
                     parentHashes = ReadParentHashes(row.ParentId, repository.ShaBlockSize);
                 }
-                var algorithm = (_o.Compression ?? _engine.Config.CompressionAlgorithm).ToLowerInvariant();
+                var algorithm = Algorithm;
                 var writer = new BackupWriter(new BackupWriteRequest
                 {
                     Store = store,
@@ -236,7 +239,7 @@ internal sealed class BackupCreator
                     ParentId = row.ParentId,
                     ParentHashes = parentHashes,
                     SourcePath = sourcePath,
-                    Codec = CodecRegistry.Get(algorithm),
+                    Codec = CodecRegistry.Get(algorithm, _engine.Config.Environment),
                     Level = _engine.Config.CompressionLevel,
                     ObjectSize = repository.ObjectSize,
                     ShaBlockSize = repository.ShaBlockSize,

@@ -334,7 +334,6 @@ internal sealed class CatalogDatabase : IDisposable
         {
             if (!_initialized)
             {
-                Native.NativeLibraries.RegisterFor(typeof(SQLitePCL.SQLite3Provider_e_sqlite3).Assembly);
                 SQLitePCL.Batteries_V2.Init();
                 _initialized = true;
             }

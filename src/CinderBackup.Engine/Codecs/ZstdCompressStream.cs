@@ -1,7 +1,8 @@
 namespace CinderBackup.Engine.Codecs;
 
 /// <summary>Write-only stream compressing into one zstd frame whose header records the pledged content size.</summary>
-internal sealed unsafe class ZstdCompressStream : CompressingStream
+internal sealed unsafe class ZstdCompressStream<TApi> : CompressingStream
+    where TApi : IZstdApi
 {
     private readonly long _contentSize;
     private IntPtr _cctx;
@@ -11,14 +12,15 @@ internal sealed unsafe class ZstdCompressStream : CompressingStream
         : base(output)
     {
         _contentSize = contentSize;
-        _cctx = ZstdNative.CreateCCtx();
+        _cctx = TApi.CreateCCtx();
         if (_cctx == IntPtr.Zero)
         {
             throw new OutOfMemoryException("zstd: cannot create a compression context.");
         }
-        ZstdNative.Check(ZstdNative.SetParameter(_cctx, ZstdNative.CompressionLevelParameter, level));
-        ZstdNative.Check(ZstdNative.SetParameter(_cctx, ZstdNative.ContentSizeFlagParameter, 1));
-        ZstdNative.Check(ZstdNative.SetPledgedSrcSize(_cctx, (ulong)contentSize));
+        ZstdErrors.Check<TApi>(TApi.SetParameter(_cctx, ZstdNative.CompressionLevelParameter, level));
+        ZstdErrors.Check<TApi>(TApi.SetParameter(_cctx, ZstdNative.ContentSizeFlagParameter, 1));
+        // Cinder's reader (python-zstd) sizes its output from the frame header: the size must be in it.
+        ZstdErrors.Check<TApi>(TApi.SetPledgedSrcSize(_cctx, (ulong)contentSize));
     }
 
     public override void Write(ReadOnlySpan<byte> buffer)
@@ -54,7 +56,7 @@ internal sealed unsafe class ZstdCompressStream : CompressingStream
             }
             finally
             {
-                ZstdNative.FreeCCtx(_cctx);
+                TApi.FreeCCtx(_cctx);
                 _cctx = IntPtr.Zero;
                 base.Dispose(disposing);
             }
@@ -66,7 +68,7 @@ internal sealed unsafe class ZstdCompressStream : CompressingStream
         fixed (byte* dst = OutBuffer)
         {
             var output = new ZstdNative.Buffer { Data = dst, Size = (nuint)OutSize, Pos = 0 };
-            var remaining = ZstdNative.Check(ZstdNative.CompressStream2(_cctx, &output, input, end));
+            var remaining = ZstdErrors.Check<TApi>(TApi.CompressStream2(_cctx, &output, input, end));
             Emit((int)output.Pos);
             return remaining;
         }

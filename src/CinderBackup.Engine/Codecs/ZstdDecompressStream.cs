@@ -1,7 +1,8 @@
 namespace CinderBackup.Engine.Codecs;
 
 /// <summary>Read-only stream decompressing one or more concatenated zstd frames.</summary>
-internal sealed unsafe class ZstdDecompressStream : DecompressingStream
+internal sealed unsafe class ZstdDecompressStream<TApi> : DecompressingStream
+    where TApi : IZstdApi
 {
     private IntPtr _dctx;
     private nuint _lastHint = 1; // non-zero: a frame is in progress (or none has started)
@@ -11,7 +12,7 @@ internal sealed unsafe class ZstdDecompressStream : DecompressingStream
     public ZstdDecompressStream(Stream input)
         : base(input)
     {
-        _dctx = ZstdNative.CreateDCtx();
+        _dctx = TApi.CreateDCtx();
         if (_dctx == IntPtr.Zero)
         {
             throw new OutOfMemoryException("zstd: cannot create a decompression context.");
@@ -40,7 +41,7 @@ internal sealed unsafe class ZstdDecompressStream : DecompressingStream
             {
                 var input = new ZstdNative.Buffer { Data = src, Size = (nuint)Input.Length, Pos = 0 };
                 var output = new ZstdNative.Buffer { Data = dst, Size = (nuint)buffer.Length, Pos = 0 };
-                _lastHint = ZstdNative.Check(ZstdNative.DecompressStream(_dctx, &output, &input));
+                _lastHint = ZstdErrors.Check<TApi>(TApi.DecompressStream(_dctx, &output, &input));
                 _anyFrame = true;
                 InputPosition += (int)input.Pos;
                 // A full output buffer may leave data inside zstd, unless the frame just ended (hint 0).
@@ -57,7 +58,7 @@ internal sealed unsafe class ZstdDecompressStream : DecompressingStream
     {
         if (_dctx != IntPtr.Zero)
         {
-            ZstdNative.FreeDCtx(_dctx);
+            TApi.FreeDCtx(_dctx);
             _dctx = IntPtr.Zero;
         }
         base.Dispose(disposing);

@@ -4,7 +4,8 @@ namespace CinderBackup.Engine.Codecs;
 
 /// <summary>
 /// The few libzstd entry points we use, bound to the system library (libzstd.so.1 on Linux, libzstd.dylib,
-/// libzstd.dll). ZstdSharp is not available from our package mirror; libzstd ships with every Linux distribution.
+/// libzstd.dll). libzstd ships with every Linux distribution and is the fast path; where it does not load,
+/// <see cref="ManagedZstd"/> (ZstdSharp) does the same work.
 /// </summary>
 internal static unsafe partial class ZstdNative
 {
@@ -57,14 +58,21 @@ internal static unsafe partial class ZstdNative
     [LibraryImport(Library, EntryPoint = "ZSTD_versionString")]
     public static partial IntPtr VersionString();
 
-    public static nuint Check(nuint code)
+    private static readonly Lazy<bool> Present = new(() =>
     {
-        if (IsError(code) != 0)
+        Native.NativeLibraries.RegisterFor(typeof(ZstdNative).Assembly);
+        try
         {
-            throw new InvalidDataException("zstd: " + Marshal.PtrToStringAnsi(GetErrorName(code)));
+            return VersionString() != IntPtr.Zero;
         }
-        return code;
-    }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException or BadImageFormatException)
+        {
+            return false;
+        }
+    });
+
+    /// <summary>Whether the system libzstd could be loaded.</summary>
+    public static bool Available => Present.Value;
 
     /// <summary>Names to try for the system library, most specific first.</summary>
     public static IEnumerable<string> SystemNames()

@@ -4,9 +4,10 @@ using System.Runtime.InteropServices;
 namespace CinderBackup.Engine.Native;
 
 /// <summary>
-/// Finds native libraries shipped in <c>runtimes/&lt;rid&gt;/native/</c> next to our assemblies. An app host
-/// (the CLI, test hosts) resolves them from its deps.json; a PowerShell module is not the app, so without
-/// this the SQLite provider would not find <c>e_sqlite3</c> when pwsh loads the module.
+/// Maps the library names of our own bindings to the system's files: "zstd" to libzstd.so.1 (Debian ships no
+/// libzstd.so without its -dev package), "bz2" to libbz2.so.1.0, and their macOS and Windows names. Native SQLite is
+/// not ours to find: an app host (the CLI, test hosts) resolves it from its deps.json, the PowerShell module from its
+/// load context's dependencies folder.
 /// </summary>
 internal static class NativeLibraries
 {
@@ -27,7 +28,7 @@ internal static class NativeLibraries
             }
             catch (InvalidOperationException)
             {
-                // Someone (another module in the same process) registered first; their resolver stays.
+                // A resolver was set for this assembly already; it stays.
             }
         }
     }
@@ -38,87 +39,15 @@ internal static class NativeLibraries
         {
             Codecs.ZstdNative.Library => Codecs.ZstdNative.SystemNames(),
             Codecs.Bz2Native.Library => Codecs.Bz2Native.SystemNames(),
-            _ => null,
+            _ => Enumerable.Empty<string>(),
         };
-        if (systemNames is not null)
+        foreach (var system in systemNames)
         {
-            // The system's library first; a copy shipped in runtimes/<rid>/native (e.g. on Windows) second.
-            foreach (var system in systemNames)
-            {
-                if (NativeLibrary.TryLoad(system, assembly, searchPath, out var h))
-                {
-                    return h;
-                }
-            }
-            name = "lib" + name;
-        }
-        var baseDir = Path.GetDirectoryName(assembly.Location);
-        if (string.IsNullOrEmpty(baseDir))
-        {
-            return IntPtr.Zero;
-        }
-        foreach (var candidate in Candidates(baseDir, name))
-        {
-            if (File.Exists(candidate) && NativeLibrary.TryLoad(candidate, out var handle))
+            if (NativeLibrary.TryLoad(system, assembly, searchPath, out var handle))
             {
                 return handle;
             }
         }
-        return IntPtr.Zero; // fall back to the default probing
-    }
-
-    /// <summary>Paths to try, most specific runtime identifier first.</summary>
-    internal static IEnumerable<string> Candidates(string baseDir, string name)
-    {
-        var file = FileName(name);
-        foreach (var rid in RuntimeIdentifiers())
-        {
-            yield return Path.Combine(baseDir, "runtimes", rid, "native", file);
-        }
-        yield return Path.Combine(baseDir, file);
-    }
-
-    internal static IEnumerable<string> RuntimeIdentifiers()
-    {
-        var arch = RuntimeInformation.ProcessArchitecture switch
-        {
-            Architecture.X64 => "x64",
-            Architecture.X86 => "x86",
-            Architecture.Arm64 => "arm64",
-            Architecture.Arm => "arm",
-            var other => other.ToString().ToLowerInvariant(),
-        };
-        if (OperatingSystem.IsWindows())
-        {
-            yield return "win-" + arch;
-        }
-        else if (OperatingSystem.IsMacOS())
-        {
-            yield return "osx-" + arch;
-            yield return "osx";
-        }
-        else
-        {
-            if (File.Exists("/etc/alpine-release"))
-            {
-                yield return "linux-musl-" + arch;
-                yield return "alpine-" + arch;
-            }
-            yield return "linux-" + arch;
-        }
-    }
-
-    private static string FileName(string name)
-    {
-        if (Path.HasExtension(name) && !name.EndsWith(".1", StringComparison.Ordinal))
-        {
-            return name;
-        }
-        if (OperatingSystem.IsWindows())
-        {
-            return name + ".dll";
-        }
-        var lib = name.StartsWith("lib", StringComparison.Ordinal) ? name : "lib" + name;
-        return lib + (OperatingSystem.IsMacOS() ? ".dylib" : ".so");
+        return IntPtr.Zero; // the default probing
     }
 }

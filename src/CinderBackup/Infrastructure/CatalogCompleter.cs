@@ -11,9 +11,11 @@ namespace CinderBackup.Commands.Infrastructure;
 /// </summary>
 public abstract class CatalogCompleter : IArgumentCompleter
 {
-    private readonly CompletionKind _kind;
+    // Held as its number: PowerShell reads this assembly's public types before the module's load context is set up,
+    // and a field of an engine enum would make it load the engine then (see Loading/ModuleLoader.cs).
+    private readonly int _kind;
 
-    protected CatalogCompleter(CompletionKind kind) => _kind = kind;
+    protected CatalogCompleter(CompletionKind kind) => _kind = (int)kind;
 
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
         CommandAst commandAst, IDictionary fakeBoundParameters)
@@ -23,7 +25,7 @@ public abstract class CatalogCompleter : IArgumentCompleter
             var options = SessionOptions.Current();
             var word = wordToComplete ?? "";
             var quote = word.StartsWith('"') ? '"' : word.StartsWith('\'') ? '\'' : (char?)null;
-            return CompletionSource.Candidates(options, _kind, word, namesOnly: parameterName == "Name",
+            return CompletionSource.Candidates(options, (CompletionKind)_kind, word, namesOnly: parameterName == "Name",
                     idsOnly: parameterName.EndsWith("Id", StringComparison.Ordinal))
                 .Select(c => new CompletionResult(Quote(c.Text, quote), c.Text, CompletionResultType.ParameterValue, c.ToolTip))
                 .ToList();
