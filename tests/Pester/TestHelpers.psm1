@@ -95,6 +95,17 @@ function New-VolumeWithData {
     return $volume
 }
 
+function Set-CatalogStatus {
+    # Puts a volume, snapshot or backup of the test catalog into a status no cmdlet leaves it in (a stuck delete, say),
+    # with Python's sqlite3, as an operator's database repair would.
+    [CmdletBinding()]
+    param([ValidateSet('volumes', 'snapshots', 'backups')] [string] $Table, [string] $Id, [string] $Status)
+    $catalog = Join-Path $env:CINDERBACKUP_HOME 'catalog.db'
+    $python = 'import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); n = c.execute("UPDATE " + sys.argv[2] + " SET status = ? WHERE id = ?", (sys.argv[4], sys.argv[3])).rowcount; c.commit(); sys.exit(0 if n == 1 else 3)'
+    & /usr/bin/python3 -c $python $catalog $Table $Id $Status
+    if ($LASTEXITCODE -ne 0) { throw "Could not set $Table $Id to $Status in $catalog (exit code $LASTEXITCODE)." }
+}
+
 function Get-FileHashHex {
     [CmdletBinding()]
     [OutputType([string])]
@@ -162,4 +173,4 @@ function Invoke-FreshPwsh {
 }
 
 Export-ModuleMember -Function Initialize-CinderBackupTest, Remove-CinderBackupTest, New-TestImage, New-VolumeWithData, Get-FileHashHex,
-    Get-CinderBackupModulePath, Get-ExpectedCmdletName, Get-FreshPwshCommand, Invoke-FreshPwsh
+    Get-CinderBackupModulePath, Get-ExpectedCmdletName, Get-FreshPwshCommand, Invoke-FreshPwsh, Set-CatalogStatus
