@@ -3,9 +3,9 @@
 # code) and the Pester suite against the module as build.ps1 lays it out, then prints one line `N passed, N failed`
 # for both and exits non-zero on any failure (build.ps1 -Task Build, Test does the work).
 # First installs what the tests need and the machine lacks: Debian's python3-cinder (Cinder's own backup drivers) and
-# zstd (and tzdata) with apt; moto_server (the local S3 server) with pip into a virtual environment under ~/.cache; pwsh 7.6.9 from
-# the committed tool manifest (.config/dotnet-tools.json). Pester comes from NuGet (tools/RestorePester) when the suite
-# starts. Nothing is installed into a global PowerShell or .NET tool location.
+# zstd (and tzdata) with apt; pwsh 7.6.9 from the committed tool manifest (.config/dotnet-tools.json). Pester comes
+# from NuGet (tools/RestorePester) when the suite starts. Nothing is installed into a global PowerShell or .NET tool
+# location.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,18 +26,10 @@ if ((${#need[@]})); then
   apt_install "${need[@]}"
 fi
 
-# The S3 tests run a local S3 server: moto_server (moto 5, pip package moto[server]).
-moto_venv="${XDG_CACHE_HOME:-$HOME/.cache}/cinderbackup/moto"
-if [ -x "$moto_venv/bin/moto_server" ]; then
-  export PATH="$moto_venv/bin:$PATH"
-elif ! command -v moto_server >/dev/null 2>&1 && [ ! -x /root/.pyenv/shims/moto_server ]; then
-  /usr/bin/python3 -c 'import ensurepip, venv' 2>/dev/null || apt_install python3-venv
-  echo "Installing moto[server] 5 into $moto_venv ..."
-  if /usr/bin/python3 -m venv "$moto_venv" && "$moto_venv/bin/pip" install -q 'moto[server]>=5,<6'; then
-    export PATH="$moto_venv/bin:$PATH"
-  else
-    echo "warning: could not install moto_server; the S3 tests will fail." >&2
-  fi
+# The S3 tests run a local S3 server: moto_server (moto 5, Python package moto[server]), which the machine image
+# provides (Python's package index is not reachable from here, so it cannot be installed by this script).
+if ! command -v moto_server >/dev/null 2>&1 && [ ! -x /root/.pyenv/shims/moto_server ]; then
+  echo "warning: moto_server is not on PATH; the S3 tests will fail (pip install 'moto[server]')." >&2
 fi
 
 # pwsh 7.6.9 as a local .NET tool, from the committed manifest.
