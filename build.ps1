@@ -4,7 +4,8 @@
     Builds, tests and packages the CinderBackup module.
 .DESCRIPTION
     Build   : compiles the module and lays it out in out/CinderBackup (importable as is).
-    Test    : runs the xunit suites, then the Pester suite against out/CinderBackup in a fresh pwsh.
+    Test    : runs the xunit suites, then the Pester suite against out/CinderBackup (tests/Pester/Invoke-PesterSuite.ps1:
+              each file in a fresh pwsh), and prints one line `N passed, N failed` for both; exit code 1 on any failure.
     Package : zips out/CinderBackup to out/CinderBackup-<version>.zip.
     Clean   : removes out/ and the bin/obj folders.
     The version comes from CinderBackup.psd1 (ModuleVersion) and is stamped into the assemblies.
@@ -72,13 +73,44 @@ function Invoke-Build {
     Write-Host "Module laid out in $moduleOut"
 }
 
+function Measure-XunitResult {
+    # Passed and failed tests in the TRX files of one `dotnet test` of the solution. Skipped or not executed tests
+    # count as failed, as do test projects that left no result (build error, crashed test host).
+    param([string] $Directory, [int] $ExitCode)
+    $projects = @(Select-String -LiteralPath (Join-Path $root 'CinderBackup.sln') -Pattern '"(tests[\\/][^"]+Tests\.csproj)"' |
+        ForEach-Object { $_.Matches[0].Groups[1].Value })
+    $files = @(Get-ChildItem -LiteralPath $Directory -Filter '*.trx' -ErrorAction SilentlyContinue)
+    $passed = 0
+    $failed = 0
+    foreach ($file in $files) {
+        $counters = ([xml] (Get-Content -Raw -LiteralPath $file.FullName)).TestRun.ResultSummary.Counters
+        $passed += [int] $counters.passed
+        $failed += [int] $counters.total - [int] $counters.passed
+    }
+    $notes = @()
+    if ($files.Count -lt $projects.Count) {
+        $failed += $projects.Count - $files.Count
+        $notes += "$($projects.Count - $files.Count) of $($projects.Count) test projects left no results"
+    }
+    if ($ExitCode -ne 0 -and $failed -eq 0) {
+        $failed = 1
+        $notes += "dotnet test exited with code $ExitCode"
+    }
+    [pscustomobject]@{ Passed = $passed; Failed = $failed; Notes = $notes }
+}
+
 function Invoke-Test {
-    Invoke-Native dotnet @('test', (Join-Path $root 'CinderBackup.sln'), '-c', $Configuration)
-    $pwsh = (Get-Process -Id $PID).Path
-    $pester = Join-Path $root 'tests/Pester'
-    # A fresh process, so the module under test is the one in out/, not one already loaded here.
-    $script = "Import-Module Pester -MinimumVersion 5.0; `$c = New-PesterConfiguration; `$c.Run.Path = '$pester'; `$c.Run.Exit = `$true; `$c.Output.Verbosity = 'Detailed'; `$env:CINDERBACKUP_MODULE = '$moduleOut'; Invoke-Pester -Configuration `$c"
-    Invoke-Native $pwsh @('-NoProfile', '-NonInteractive', '-Command', $script)
+    # xunit, then Pester (even when xunit failed), then one line `N passed, N failed` for both; any failure fails the task.
+    $results = Join-Path $root 'TestResults'
+    $trx = Join-Path $results 'xunit'
+    if (Test-Path $trx) { Remove-Item $trx -Recurse -Force }
+    & dotnet test (Join-Path $root 'CinderBackup.sln') -c $Configuration --logger trx --results-directory $trx
+    $xunit = Measure-XunitResult -Directory $trx -ExitCode $LASTEXITCODE
+    Write-Host "xunit: passed $($xunit.Passed), failed or not run $($xunit.Failed)$(if ($xunit.Notes) { ' (' + ($xunit.Notes -join '; ') + ')' })"
+    $pester = & (Join-Path $root 'tests/Pester/Invoke-PesterSuite.ps1') -ModulePath $moduleOut -ResultPath (Join-Path $results 'Pester.junit.xml')
+    $failed = $xunit.Failed + $pester.Failed
+    Write-Host "$($xunit.Passed + $pester.Passed) passed, $failed failed"
+    if ($failed -gt 0) { exit 1 }
 }
 
 function Invoke-Package {
@@ -97,3 +129,6 @@ foreach ($t in $Task) {
         'Package' { Invoke-Package }
     }
 }
+
+# Success, whatever exit code the last native command left (scripts/test.sh exits with this).
+exit 0

@@ -1,24 +1,40 @@
 #!/usr/bin/env bash
-# Runs every test (xunit: engine, CLI end to end, module metadata, interoperability with the real Cinder code).
-# First installs what the tests need and the machine lacks: Debian's python3-cinder (Cinder's own
-# backup drivers) and zstd. NuGet packages are restored by dotnet test itself.
+# Runs every test: the xunit suites (engine, CLI end to end, module metadata, interoperability with the real Cinder
+# code) and the Pester suite against the module as build.ps1 lays it out, then prints one line `N passed, N failed`
+# for both and exits non-zero on any failure (build.ps1 -Task Build, Test does the work).
+# First installs what the tests need and the machine lacks: Debian's python3-cinder (Cinder's own backup drivers) and
+# zstd (and tzdata) with apt; pwsh 7.6.9 from the committed tool manifest (.config/dotnet-tools.json). Pester comes
+# from NuGet (tools/RestorePester) when the suite starts. Nothing is installed into a global PowerShell or .NET tool
+# location.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+sudo=""
+[ "$(id -u)" = 0 ] || sudo="sudo"
+apt_install() {
+  echo "Installing $* ..."
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@" >/dev/null
+}
 
 need=()
 /usr/bin/python3 -c 'import cinder.backup.drivers.posix' 2>/dev/null || need+=(python3-cinder)
 command -v zstd >/dev/null 2>&1 || need+=(zstd)
+# Time zones: a Pester test runs the module in America/New_York.
+[ -e /usr/share/zoneinfo/America/New_York ] || need+=(tzdata)
 if ((${#need[@]})); then
-  sudo=""
-  [ "$(id -u)" = 0 ] || sudo="sudo"
-  echo "Installing ${need[*]} ..."
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
+  apt_install "${need[@]}"
 fi
 
-# The S3 tests run a local S3 server: moto_server (pip package moto[server], 5.x) must be on PATH.
+# The S3 tests run a local S3 server: moto_server (moto 5, Python package moto[server]), which the machine image
+# provides (Python's package index is not reachable from here, so it cannot be installed by this script).
 if ! command -v moto_server >/dev/null 2>&1 && [ ! -x /root/.pyenv/shims/moto_server ]; then
   echo "warning: moto_server is not on PATH; the S3 tests will fail (pip install 'moto[server]')." >&2
 fi
 
-exec dotnet test CinderBackup.sln -c Release "$@"
+# pwsh 7.6.9 as a local .NET tool, from the committed manifest.
+dotnet tool restore
+
+# A fresh pwsh with stdin closed (a test that prompts fails instead of hanging): build the module into
+# out/CinderBackup, run xunit, then the Pester suite (tests/Pester/Invoke-PesterSuite.ps1), then the one summary line.
+exec dotnet pwsh -NoProfile -NonInteractive -Command './build.ps1 -Task Build, Test; exit $LASTEXITCODE' </dev/null

@@ -26,7 +26,10 @@ public sealed class BackupRecord
 
     public int? ObjectCount { get; init; }
 
-    public DateTime? CreatedAt { get; init; }
+    public DateTime? CreatedAtUtc { get; init; }
+
+    /// <summary>CreatedAtUtc in local time, as PowerShell's own times are, so that <c>(Get-Date) - $x.CreatedAt</c> is right in any time zone.</summary>
+    public DateTime? CreatedAt => CreatedAtUtc?.ToLocalTime();
 
     public string? Container { get; init; }
 

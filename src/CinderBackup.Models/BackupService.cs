@@ -15,7 +15,10 @@ public sealed class BackupService
     /// <summary>up when the host reported within service_down_time, else down.</summary>
     public string State { get; init; } = "";
 
-    public DateTime? UpdatedAt { get; init; }
+    public DateTime? UpdatedAtUtc { get; init; }
+
+    /// <summary>UpdatedAtUtc in local time, as PowerShell's own times are, so that <c>(Get-Date) - $x.UpdatedAt</c> is right in any time zone.</summary>
+    public DateTime? UpdatedAt => UpdatedAtUtc?.ToLocalTime();
 
     /// <summary>The last process that reported for this host.</summary>
     public int? ProcessId { get; init; }

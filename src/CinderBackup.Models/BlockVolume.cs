@@ -35,9 +35,15 @@ public sealed class BlockVolume
 
     public string UserId { get; init; } = "";
 
-    public DateTime CreatedAt { get; init; }
+    public DateTime CreatedAtUtc { get; init; }
 
-    public DateTime? UpdatedAt { get; init; }
+    /// <summary>CreatedAtUtc in local time, as PowerShell's own times are, so that <c>(Get-Date) - $x.CreatedAt</c> is right in any time zone.</summary>
+    public DateTime CreatedAt => CreatedAtUtc.ToLocalTime();
+
+    public DateTime? UpdatedAtUtc { get; init; }
+
+    /// <summary>UpdatedAtUtc in local time, as PowerShell's own times are, so that <c>(Get-Date) - $x.UpdatedAt</c> is right in any time zone.</summary>
+    public DateTime? UpdatedAt => UpdatedAtUtc?.ToLocalTime();
 
     public IReadOnlyList<VolumeAttachment> Attachments { get; init; } = Array.Empty<VolumeAttachment>();
 

@@ -16,8 +16,11 @@ public sealed class CatalogCopy
 
     public int Backups { get; init; }
 
-    /// <summary>When the copy was taken (Backup), or when the file was last written (Restore).</summary>
-    public DateTime TakenAt { get; init; }
+    /// <summary>(UTC) When the copy was taken (Backup), or when the file was last written (Restore).</summary>
+    public DateTime TakenAtUtc { get; init; }
+
+    /// <summary>TakenAtUtc in local time, as PowerShell's own times are, so that <c>(Get-Date) - $x.TakenAt</c> is right in any time zone.</summary>
+    public DateTime TakenAt => TakenAtUtc.ToLocalTime();
 
     /// <summary>The live catalog's file.</summary>
     public string CatalogPath { get; init; } = "";

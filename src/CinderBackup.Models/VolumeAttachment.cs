@@ -11,7 +11,10 @@ public sealed class VolumeAttachment
 
     public string Device { get; init; } = "";
 
-    public DateTime AttachedAt { get; init; }
+    public DateTime AttachedAtUtc { get; init; }
+
+    /// <summary>AttachedAtUtc in local time, as PowerShell's own times are, so that <c>(Get-Date) - $x.AttachedAt</c> is right in any time zone.</summary>
+    public DateTime AttachedAt => AttachedAtUtc.ToLocalTime();
 
     public override string ToString() => $"Attached to {InstanceId} on {Device}";
 }

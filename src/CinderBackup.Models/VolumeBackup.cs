@@ -61,11 +61,20 @@ public sealed class VolumeBackup
 
     public string? EncryptionKeyId { get; init; }
 
-    public DateTime CreatedAt { get; init; }
+    public DateTime CreatedAtUtc { get; init; }
 
-    public DateTime? UpdatedAt { get; init; }
+    /// <summary>CreatedAtUtc in local time, as PowerShell's own times are, so that <c>(Get-Date) - $x.CreatedAt</c> is right in any time zone.</summary>
+    public DateTime CreatedAt => CreatedAtUtc.ToLocalTime();
 
-    public DateTime? DataTimestamp { get; init; }
+    public DateTime? UpdatedAtUtc { get; init; }
+
+    /// <summary>UpdatedAtUtc in local time, as PowerShell's own times are, so that <c>(Get-Date) - $x.UpdatedAt</c> is right in any time zone.</summary>
+    public DateTime? UpdatedAt => UpdatedAtUtc?.ToLocalTime();
+
+    public DateTime? DataTimestampUtc { get; init; }
+
+    /// <summary>DataTimestampUtc in local time, as PowerShell's own times are, so that <c>(Get-Date) - $x.DataTimestamp</c> is right in any time zone.</summary>
+    public DateTime? DataTimestamp => DataTimestampUtc?.ToLocalTime();
 
     public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
 

@@ -73,7 +73,7 @@ public sealed class CinderBackupWrittenTests : IDisposable
                     ["volume_id"] = b.VolumeId,
                     ["display_name"] = b.Name,
                     ["display_description"] = b.Description,
-                    ["created_at"] = CinderDriver.Time(b.CreatedAt),
+                    ["created_at"] = CinderDriver.Time(b.CreatedAtUtc),
                     ["parent_id"] = b.ParentId,
                     ["container"] = b.Container,
                     ["service_metadata"] = b.ServiceMetadata,

@@ -74,7 +74,7 @@ public sealed class CinderRepositoryDrillTests : IDisposable
                 Assert.Equal((int)chain.Fields[s]["object_count"]!, r.ObjectCount);
                 Assert.Equal((string?)chain.Fields[s]["container"], r.Container);
                 Assert.Equal(1, r.Size); // Cinder's volume_meta here has no size: counted from the _sha256file
-                Assert.Equal(CinderChain.T0.AddMinutes(10 * s), r.CreatedAt);
+                Assert.Equal(CinderChain.T0.AddMinutes(10 * s), r.CreatedAtUtc);
             }
             var imported = engine.Records.Import(found.Select(f => f.Record!).ToList());
             Assert.Equal(chain.Ids, imported.Backups.Select(b => b.Id));

@@ -76,8 +76,8 @@ public sealed class RecordTests : IDisposable
         Assert.Equal(Tricky, b.Name);
         Assert.Equal("d\u00e9scription", b.Description);
         // Records carry seconds only.
-        Assert.Equal(new DateTime(2024, 5, 1, 12, 34, 56, DateTimeKind.Utc), b.CreatedAt);
-        Assert.Equal(new DateTime(2024, 4, 30, 23, 59, 58, DateTimeKind.Utc), b.DataTimestamp);
+        Assert.Equal(new DateTime(2024, 5, 1, 12, 34, 56, DateTimeKind.Utc), b.CreatedAtUtc);
+        Assert.Equal(new DateTime(2024, 4, 30, 23, 59, 58, DateTimeKind.Utc), b.DataTimestampUtc);
         Assert.Equal(new Dictionary<string, string> { ["k\u00e9y"] = "v\u00e4lue", ["plain"] = "", ["z"] = "last" }, b.Metadata);
         // The importing host's service, zone and identity replace the record's (Cinder's manager does the same).
         Assert.Equal("available", b.Status);
@@ -125,9 +125,9 @@ public sealed class RecordTests : IDisposable
             Assert.Equal(b.ObjectCount, (int)d["object_count"]!);
             Assert.Equal(b.NumDependentBackups, (int)d["num_dependent_backups"]!);
             Assert.Equal(i == 0 ? 1 : 0, b.NumDependentBackups);
-            Assert.Equal(Seconds(b.DataTimestamp), (string?)d["data_timestamp"]);
-            Assert.Equal(Seconds(b.CreatedAt), (string?)d["created_at"]);
-            Assert.Equal(Seconds(b.UpdatedAt), (string?)d["updated_at"]);
+            Assert.Equal(Seconds(b.DataTimestampUtc), (string?)d["data_timestamp"]);
+            Assert.Equal(Seconds(b.CreatedAtUtc), (string?)d["created_at"]);
+            Assert.Equal(Seconds(b.UpdatedAtUtc), (string?)d["updated_at"]);
             Assert.Null((string?)d["deleted_at"]);
             Assert.False((bool)d["deleted"]!);
             Assert.Equal(i == 0 ? metadata : new Dictionary<string, string>(),

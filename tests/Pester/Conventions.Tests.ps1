@@ -1,7 +1,14 @@
 BeforeAll {
+    # An error a test does not expect fails it, rather than leaving $null for the next assertion to accept.
+    $ErrorActionPreference = 'Stop'
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     $script:testRoot = Initialize-CinderBackupTest
-    $script:commands = Get-Command -Module CinderBackup
+    $script:commands = @(Get-Command -Module CinderBackup)
+    # Every loop below checks these: an empty list would pass having checked nothing.
+    $expected = Get-ExpectedCmdletName
+    if ($script:commands.Count -ne $expected.Count) {
+        throw "Get-Command -Module CinderBackup finds $($script:commands.Count) commands; the manifest declares $($expected.Count)."
+    }
     $script:readOnlyVerbs = 'Get', 'Test', 'Find', 'Wait', 'Measure', 'Compare', 'Resolve', 'Search', 'Show', 'Watch'
 }
 
@@ -24,7 +31,9 @@ Describe 'CinderBackup conventions' {
     }
 
     It 'declares SupportsShouldProcess on every mutator' {
-        foreach ($c in $script:commands | Where-Object Verb -NotIn $script:readOnlyVerbs) {
+        $mutators = @($script:commands | Where-Object Verb -NotIn $script:readOnlyVerbs)
+        $mutators.Count | Should -BeGreaterOrEqual 15 -Because 'New, Set, Remove, Mount, Restore, Import, ... cmdlets change state'
+        foreach ($c in $mutators) {
             $c.Parameters.Keys | Should -Contain 'WhatIf' -Because "$($c.Name) changes state"
             $c.Parameters.Keys | Should -Contain 'Confirm' -Because "$($c.Name) changes state"
         }
@@ -50,8 +59,20 @@ Describe 'CinderBackup conventions' {
         Remove-BlockVolume -InputObject $volume -Confirm:$false
     }
 
+    It 'gives every Remove cmdlet the same -Force: force-delete without asking' {
+        $removers = @($script:commands | Where-Object Verb -EQ 'Remove')
+        $removers.Count | Should -BeGreaterOrEqual 3
+        foreach ($c in $removers) {
+            $c.Parameters.Keys | Should -Contain 'Force' -Because "$($c.Name) deletes, and what cannot be deleted normally is force-deleted with -Force"
+            $c.Parameters['Force'].ParameterType | Should -Be ([System.Management.Automation.SwitchParameter])
+        }
+    }
+
     It 'has ConfirmImpact High on Remove and Restore cmdlets' {
-        foreach ($c in $script:commands | Where-Object Verb -In 'Remove', 'Restore') {
+        $destructive = @($script:commands | Where-Object Verb -In 'Remove', 'Restore')
+        $destructive.Name | Should -Contain 'Remove-VolumeBackup'
+        $destructive.Count | Should -BeGreaterOrEqual 5
+        foreach ($c in $destructive) {
             $attribute = $c.ImplementingType.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false)[0]
             $attribute.ConfirmImpact | Should -Be ([System.Management.Automation.ConfirmImpact]::High)
         }

@@ -1,4 +1,6 @@
 BeforeAll {
+    # An error a test does not expect fails it, rather than leaving $null for the next assertion to accept.
+    $ErrorActionPreference = 'Stop'
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     $script:testRoot = Initialize-CinderBackupTest
 }
@@ -18,6 +20,9 @@ Describe 'Get-BackupService' {
     }
 
     It 'filters by host name with wildcards' {
+        $machine = [Environment]::MachineName
+        (Get-BackupService -HostName ($machine.Substring(0, 1) + '*')).Host | Should -Contain $machine
+        (Get-BackupService -HostName $machine.ToUpperInvariant()).Host | Should -Contain $machine
         Get-BackupService -HostName 'no-such-host*' | Should -BeNullOrEmpty
     }
 }

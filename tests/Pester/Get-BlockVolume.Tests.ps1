@@ -1,4 +1,6 @@
 BeforeAll {
+    # An error a test does not expect fails it, rather than leaving $null for the next assertion to accept.
+    $ErrorActionPreference = 'Stop'
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     $script:testRoot = Initialize-CinderBackupTest
     $script:a = New-BlockVolume -Name gbv-alpha -Size 1
@@ -32,6 +34,12 @@ Describe 'Get-BlockVolume' {
 
     It 'returns nothing, without an error, when a wildcard matches nothing' {
         Get-BlockVolume -Name 'zzz*' -ErrorAction Stop | Should -BeNullOrEmpty
+    }
+
+    It 'binds names and IDs piped as strings' {
+        ('gbv-alpha' | Get-BlockVolume).Id | Should -Be $script:a.Id
+        (@('gbv-alpha', $script:b.Id) | Get-BlockVolume).Id | Should -Be @($script:a.Id, $script:b.Id)
+        { 'gbv-none' | Get-BlockVolume -ErrorAction Stop } | Should -Throw -ErrorId 'VolumeNotFound,CinderBackup.Commands.GetBlockVolumeCommand'
     }
 
     It 'binds VolumeId from piped objects' {

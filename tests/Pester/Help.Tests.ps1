@@ -1,8 +1,13 @@
 BeforeDiscovery {
-    $script:commandNames = (Import-PowerShellDataFile (Join-Path $PSScriptRoot '../../CinderBackup.psd1')).CmdletsToExport
+    # Throws (and so fails this file) when the built manifest declares fewer cmdlets than the module has: an empty
+    # -ForEach would generate no test at all.
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    $script:commandNames = Get-ExpectedCmdletName
 }
 
 BeforeAll {
+    # An error a test does not expect fails it, rather than leaving $null for the next assertion to accept.
+    $ErrorActionPreference = 'Stop'
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     $script:testRoot = Initialize-CinderBackupTest
     $script:common = [System.Management.Automation.PSCmdlet]::CommonParameters + [System.Management.Automation.PSCmdlet]::OptionalCommonParameters
@@ -33,17 +38,22 @@ Describe 'Help for <_>' -ForEach $script:commandNames {
         (@($script:help.Examples.Example.Code) -join "`n") | Should -Match '\|'
     }
 
-    It 'documents every parameter' {
-        foreach ($name in $script:command.Parameters.Keys | Where-Object { $_ -notin $script:common }) {
-            $parameterHelp = $script:help.Parameters.Parameter | Where-Object Name -EQ $name
-            $parameterHelp | Should -Not -BeNullOrEmpty -Because "-$name of $($script:commandName) needs help"
-            ($parameterHelp.Description | Out-String).Trim() | Should -Not -BeNullOrEmpty -Because "-$name of $($script:commandName) needs a description"
+    It 'explains every example in a line after its code' {
+        $examples = @($script:help.Examples.Example)
+        $examples.Count | Should -BeGreaterOrEqual 2
+        foreach ($example in $examples) {
+            ($example.Remarks.Text -join '').Trim() | Should -Not -BeNullOrEmpty -Because "$($example.Title.Trim('- ')) of $($script:commandName) needs a line saying what it does"
         }
     }
 
-    It 'documents no parameter the cmdlet does not have' {
-        foreach ($p in $script:help.Parameters.Parameter) {
-            $script:command.Parameters.Keys | Should -Contain $p.Name
+    It 'documents exactly the parameters the cmdlet has, each with a description' {
+        $own = @($script:command.Parameters.Keys | Where-Object { $_ -notin $script:common } | Sort-Object)
+        $documented = @($script:help.Parameters.Parameter | ForEach-Object Name | Where-Object { $_ -notin $script:common } | Sort-Object)
+        $documented | Should -Be $own -Because "the help of $($script:commandName) must list its parameters"
+        foreach ($name in $own) {
+            $parameterHelp = $script:help.Parameters.Parameter | Where-Object Name -EQ $name
+            $parameterHelp | Should -Not -BeNullOrEmpty -Because "-$name of $($script:commandName) needs help"
+            ($parameterHelp.Description | Out-String).Trim() | Should -Not -BeNullOrEmpty -Because "-$name of $($script:commandName) needs a description"
         }
     }
 }

@@ -1,4 +1,6 @@
 BeforeAll {
+    # An error a test does not expect fails it, rather than leaving $null for the next assertion to accept.
+    $ErrorActionPreference = 'Stop'
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     $script:testRoot = Initialize-CinderBackupTest
     $script:module = Get-Module CinderBackup
@@ -16,8 +18,9 @@ Describe 'CinderBackup manifest' {
     }
 
     It 'exports exactly the cmdlets the dll defines' {
-        $exported = $script:module.ExportedCmdlets.Keys | Sort-Object
-        $declared = $script:manifest.CmdletsToExport | Sort-Object
+        $exported = @($script:module.ExportedCmdlets.Keys | Sort-Object)
+        $declared = @($script:manifest.CmdletsToExport | Sort-Object)
+        $declared.Count | Should -Be (Get-ExpectedCmdletName).Count
         $exported | Should -Be $declared
         $inDll = [System.AppDomain]::CurrentDomain.GetAssemblies() |
             Where-Object { $_.GetName().Name -eq 'CinderBackup' } |
@@ -49,7 +52,9 @@ Describe 'CinderBackup manifest' {
     }
 
     It 'imports without warnings' {
-        $warnings = pwsh -NoProfile -NonInteractive -Command "Import-Module '$($script:manifestPath)' -WarningVariable w -WarningAction SilentlyContinue; `$w.Count"
-        $warnings | Should -Be '0'
+        # Stop on an import error too: otherwise the count of warnings is 0 and the test passes on a module that failed.
+        $run = Invoke-FreshPwsh -Command "Import-Module '$($script:manifestPath)' -WarningVariable w -WarningAction SilentlyContinue -ErrorAction Stop; `"`$(`$w.Count) `$(@(Get-Command -Module CinderBackup).Count)`""
+        $run.ExitCode | Should -Be 0 -Because $run.Errors
+        $run.Output.Trim() | Should -Be "0 $($script:manifest.CmdletsToExport.Count)"
     }
 }

@@ -1,4 +1,6 @@
 BeforeAll {
+    # An error a test does not expect fails it, rather than leaving $null for the next assertion to accept.
+    $ErrorActionPreference = 'Stop'
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     $script:testRoot = Initialize-CinderBackupTest
     New-BlockVolume -Name rvs-vol -Size 1 | Out-Null
@@ -29,6 +31,23 @@ Describe 'Remove-VolumeSnapshot' {
         $s = New-VolumeSnapshot -Volume rvs-vol2 -Name rvs-three
         Remove-VolumeSnapshot -InputObject $s -WhatIf | Should -BeNullOrEmpty
         Test-Path -LiteralPath $s.Path | Should -BeTrue
+    }
+
+    It 'force-deletes a snapshot stuck in error_deleting with -Force, for admins only' {
+        $s = New-VolumeSnapshot -Volume rvs-vol2 -Name rvs-stuck
+        Set-CatalogStatus -Table snapshots -Id $s.Id -Status error_deleting
+        Remove-VolumeSnapshot -Snapshot rvs-stuck -Confirm:$false -ErrorAction SilentlyContinue
+        (Get-VolumeSnapshot -SnapshotId $s.Id).Status | Should -Be 'error_deleting'
+        Set-BackupContext -UserName someone -Admin:$false
+        try {
+            { Remove-VolumeSnapshot -Snapshot rvs-stuck -Force -Confirm:$false -ErrorAction Stop } |
+                Should -Throw -ErrorId 'PolicyNotAuthorized,CinderBackup.Commands.RemoveVolumeSnapshotCommand'
+        }
+        finally {
+            Set-BackupContext -Reset
+        }
+        (Remove-VolumeSnapshot -Snapshot rvs-stuck -Force -Confirm:$false -PassThru).Id | Should -Be $s.Id
+        Test-Path -LiteralPath $s.Path | Should -BeFalse
     }
 
     It 'reports an unknown snapshot' {

@@ -1,4 +1,6 @@
 BeforeAll {
+    # An error a test does not expect fails it, rather than leaving $null for the next assertion to accept.
+    $ErrorActionPreference = 'Stop'
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     $script:testRoot = Initialize-CinderBackupTest
     $script:volume = New-VolumeWithData -Name rvb-src

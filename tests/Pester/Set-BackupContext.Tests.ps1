@@ -1,4 +1,6 @@
 BeforeAll {
+    # An error a test does not expect fails it, rather than leaving $null for the next assertion to accept.
+    $ErrorActionPreference = 'Stop'
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     $script:testRoot = Initialize-CinderBackupTest
 }
@@ -26,6 +28,8 @@ Describe 'Set-BackupContext' {
         New-BlockVolume -Name sbc-p1 -Size 1 | Out-Null
         Set-BackupContext -ProjectName p2 -UserName u2 -Admin:$false
         Get-BlockVolume -Name sbc-p1 -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        Set-BackupContext -ProjectName p1 -UserName u1 -Admin:$false
+        (Get-BlockVolume -Name sbc-p1).Name | Should -Be 'sbc-p1'
     }
 
     It 'uses a configuration file' {

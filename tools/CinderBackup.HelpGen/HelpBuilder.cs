@@ -25,6 +25,10 @@ public static class HelpBuilder
             if (d.Examples.Count < 2) problems.Add($"{c.Name}: needs at least two EXAMPLES, has {d.Examples.Count}.");
             if (!d.Examples.Any(e => e.Code.Contains('|'))) problems.Add($"{c.Name}: no example shows a pipeline.");
             if (d.Examples.Any(e => e.Code.Trim().Length == 0)) problems.Add($"{c.Name}: an example has no code.");
+            foreach (var e in d.Examples.Where(e => e.Remarks.All(r => r.Trim().Length == 0)))
+            {
+                problems.Add($"{c.Name}: example '{e.Title}' has no line of explanation after its code.");
+            }
             foreach (var p in c.Parameters)
             {
                 if (!d.Parameters.TryGetValue(p.Name, out var text) || text.Count == 0)

@@ -52,7 +52,7 @@ internal static class CatalogCommands
         var fields = new List<(string, object?)>
         {
             ("path", c.Path), ("size_bytes", c.Length), ("schema_version", c.SchemaVersion), ("volumes", c.Volumes),
-            ("snapshots", c.Snapshots), ("backups", c.Backups), ("taken_at", Formats.Time(c.TakenAt)), ("catalog", c.CatalogPath),
+            ("snapshots", c.Snapshots), ("backups", c.Backups), ("taken_at", Formats.Time(c.TakenAtUtc)), ("catalog", c.CatalogPath),
         };
         if (c.PreviousCatalogPath is not null)
         {

@@ -152,7 +152,7 @@ internal static class RecordCommands
             var rows = found.Select(f => new object?[]
             {
                 f.BackupId, f.Record?.Name, f.Record?.ParentId, f.Record?.Size, State(f),
-                f.Container, f.Record?.VolumeId, f.Record?.CreatedAt is DateTime t ? Formats.Time(t) : null, f.Problem,
+                f.Container, f.Record?.VolumeId, f.Record?.CreatedAtUtc is DateTime t ? Formats.Time(t) : null, f.Problem,
             }).ToList();
             var columns = new[] { "ID", "Name", "Parent", "Size", "Status", "Container", "Volume", "Created At", "Problem" };
             var shown = parse.GetValue(verbose) ? columns.Length : 5;

@@ -15,7 +15,7 @@ internal static class ServiceCommands
         app.EngineAction(list, (parse, engine) =>
         {
             Formatter.ShowList(app.Out, output.Read(parse), new[] { "Binary", "Host", "Zone", "Status", "State", "Updated At" },
-                engine.Services.List().Select(s => new object?[] { s.Binary, s.Host, s.Zone, s.Status, s.State, Formats.Time(s.UpdatedAt) }).ToList());
+                engine.Services.List().Select(s => new object?[] { s.Binary, s.Host, s.Zone, s.Status, s.State, Formats.Time(s.UpdatedAtUtc) }).ToList());
             return 0;
         });
         service.Subcommands.Add(list);

@@ -11,8 +11,8 @@ internal static class BackupView
         {
             ("availability_zone", b.AvailabilityZone),
             ("container", b.Container),
-            ("created_at", Formats.Time(b.CreatedAt)),
-            ("data_timestamp", Formats.Time(b.DataTimestamp)),
+            ("created_at", Formats.Time(b.CreatedAtUtc)),
+            ("data_timestamp", Formats.Time(b.DataTimestampUtc)),
             ("description", b.Description),
             ("fail_reason", b.FailReason),
             ("has_dependent_backups", b.HasDependentBackups),
@@ -23,7 +23,7 @@ internal static class BackupView
             ("size", b.Size),
             ("snapshot_id", b.SnapshotId),
             ("status", b.Status),
-            ("updated_at", Formats.Time(b.UpdatedAt)),
+            ("updated_at", Formats.Time(b.UpdatedAtUtc)),
             ("volume_id", b.VolumeId),
         };
         if (b.ProgressPercent is double percent)

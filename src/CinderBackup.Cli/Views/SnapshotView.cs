@@ -7,7 +7,7 @@ internal static class SnapshotView
 
     public static IReadOnlyList<(string, object?)> Show(VolumeSnapshot s) => Formats.Sorted(new (string, object?)[]
     {
-        ("created_at", Formats.Time(s.CreatedAt)),
+        ("created_at", Formats.Time(s.CreatedAtUtc)),
         ("description", s.Description),
         ("id", s.Id),
         ("name", s.Name),
@@ -16,7 +16,7 @@ internal static class SnapshotView
         ("properties", Formats.Properties(new Dictionary<string, string>())),
         ("size", s.Size),
         ("status", s.Status),
-        ("updated_at", Formats.Time(s.UpdatedAt)),
+        ("updated_at", Formats.Time(s.UpdatedAtUtc)),
         ("volume_id", s.VolumeId),
     });
 

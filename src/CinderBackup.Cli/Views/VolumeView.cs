@@ -14,7 +14,7 @@ internal static class VolumeView
         ("availability_zone", v.AvailabilityZone),
         ("backend", v.Backend),
         ("bootable", v.Bootable ? "true" : "false"),
-        ("created_at", Formats.Time(v.CreatedAt)),
+        ("created_at", Formats.Time(v.CreatedAtUtc)),
         ("description", v.Description),
         ("encrypted", false),
         ("id", v.Id),
@@ -28,7 +28,7 @@ internal static class VolumeView
         ("source_volid", null),
         ("status", v.Status),
         ("type", "__DEFAULT__"),
-        ("updated_at", Formats.Time(v.UpdatedAt)),
+        ("updated_at", Formats.Time(v.UpdatedAtUtc)),
         ("user_id", v.UserId),
     });
 
@@ -63,7 +63,7 @@ internal static class VolumeView
             new("volume_id", a.VolumeId),
             new("server_id", a.InstanceId),
             new("device", a.Device),
-            new("attached_at", Formats.Time(a.AttachedAt)),
+            new("attached_at", Formats.Time(a.AttachedAtUtc)),
         }).ToList();
         var human = v.Attachments.Count == 0
             ? "[]"

@@ -138,7 +138,7 @@ internal sealed class BackupCreator
                 DisplayDescription = _o.Description,
                 Service = store.ServiceName,
                 SnapshotId = snapshot?.Id,
-                DataTimestamp = snapshot?.CreatedAt ?? now,
+                DataTimestamp = snapshot?.CreatedAtUtc ?? now,
                 CreatedAt = now,
                 UpdatedAt = now,
                 Repository = repositoryName,
@@ -329,7 +329,7 @@ internal sealed class BackupCreator
         var bestKey = DateTime.MinValue;
         foreach (var b in BackupRecords.List(db, Context.ProjectName, volume.Id))
         {
-            var eligible = b.Status == BackupStatus.Available && (snapshot is null || b.DataTimestamp < snapshot.CreatedAt);
+            var eligible = b.Status == BackupStatus.Available && (snapshot is null || b.DataTimestamp < snapshot.CreatedAtUtc);
             var key = eligible ? b.DataTimestamp ?? DateTime.MinValue : DateTime.MinValue;
             if (best is null || key > bestKey)
             {

@@ -10,4 +10,7 @@ public static class BackupStatus
     public const string Error = "error";
     public const string ErrorDeleting = "error_deleting";
     public const string Restoring = "restoring";
+
+    /// <summary>Every status a listed backup can have, for tab completion of -Status.</summary>
+    public static IReadOnlyList<string> All { get; } = new[] { Creating, Available, Deleting, Error, ErrorDeleting, Restoring };
 }

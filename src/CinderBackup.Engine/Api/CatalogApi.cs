@@ -168,7 +168,7 @@ public sealed class CatalogApi
         Volumes = c.Volumes,
         Snapshots = c.Snapshots,
         Backups = c.Backups,
-        TakenAt = takenAt,
+        TakenAtUtc = takenAt,
         CatalogPath = _engine.Catalog.Path,
         PreviousCatalogPath = previous,
     };

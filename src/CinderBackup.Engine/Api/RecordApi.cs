@@ -104,7 +104,7 @@ public sealed class RecordApi
             ParentId = Str("parent_id"),
             Size = Int("size"),
             ObjectCount = Int("object_count"),
-            CreatedAt = Str("created_at") is string t ? RecordDiscovery.ParseTime(t) : null,
+            CreatedAtUtc = Str("created_at") is string t ? RecordDiscovery.ParseTime(t) : null,
             Container = Str("container"),
             Repository = record.Repository,
             Source = record.Source,
@@ -236,18 +236,22 @@ public sealed class RecordApi
         ParentId = r.ParentId,
         Size = r.Size,
         ObjectCount = r.ObjectCount,
-        CreatedAt = r.CreatedAt,
+        CreatedAtUtc = r.CreatedAt,
         Container = r.Container,
         Repository = r.Repository,
         Source = source,
         InCatalog = inCatalog,
     };
 
-    /// <summary>In a set, or for a record read from a file, an error names the record it is about.</summary>
+    /// <summary>
+    /// In a set, or for a record read from a file, an error names the record it is about; an error without a target of
+    /// its own (the record's content is at fault) targets the record file, else the record.
+    /// </summary>
     private static CinderBackupException InRecord(BackupRecord record, int index, int count, CinderBackupException e) =>
         record.Source is null && count <= 1
-            ? e
-            : new CinderBackupException(e.ErrorId, e.Kind, $"{record.Source ?? $"record {index + 1} of {count}"}: {e.Message}", e.Target ?? record.Source, e);
+            ? e.Target is null ? new CinderBackupException(e.ErrorId, e.Kind, e.Message, record, e) : e
+            : new CinderBackupException(e.ErrorId, e.Kind, $"{record.Source ?? $"record {index + 1} of {count}"}: {e.Message}",
+                e.Target ?? (object?)record.Source ?? record, e);
 
     /// <summary>Orders rows so each parent in the set comes before its incrementals; a loop is an error.</summary>
     private static List<(BackupRow Row, BackupRecord Record)> ParentsFirst(List<(BackupRow Row, BackupRecord Record)> rows)

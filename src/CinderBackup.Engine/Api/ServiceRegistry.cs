@@ -38,7 +38,7 @@ internal static class ServiceRegistry
                 Zone = r.Str("availability_zone"),
                 Status = r.Bool("disabled") ? "disabled" : "enabled",
                 State = updated is DateTime u && (now - u).TotalSeconds <= downAfterSeconds ? "up" : "down",
-                UpdatedAt = updated,
+                UpdatedAtUtc = updated,
                 ProcessId = (int?)r.LongN("pid"),
             };
         });

@@ -123,6 +123,9 @@ public sealed class SnapshotApi
     }
 
     /// <summary>Deletes a snapshot in available or error status (any status when an admin forces it).</summary>
+    /// <summary>Whether deleting this snapshot needs <c>force</c> (admin; Cinder's <c>snapshot delete --force</c>).</summary>
+    public static bool DeleteNeedsForce(VolumeSnapshot s) => s.Status is not (SnapshotStatus.Available or SnapshotStatus.Error);
+
     public VolumeSnapshot Delete(string nameOrId, bool force = false)
     {
         if (force)

@@ -109,6 +109,13 @@ public sealed class VolumeApi
     }
 
     /// <summary>
+    /// Whether deleting this volume needs <c>force</c> (an admin's force-delete, Cinder's <c>volume delete --force</c>):
+    /// its status is outside Cinder's deletable ones. An attached volume is refused even then, so it does not count.
+    /// </summary>
+    public static bool DeleteNeedsForce(BlockVolume v) =>
+        !DeletableStatuses.Contains(v.Status) && v.Attachments.Count == 0 && v.Status != VolumeStatus.InUse;
+
+    /// <summary>
     /// Deletes a volume: its pool image is removed; a registered path is only forgotten. Refused while attached,
     /// while it has snapshots, or (unless an admin forces it) outside Cinder's deletable statuses.
     /// </summary>
@@ -123,15 +130,18 @@ public sealed class VolumeApi
             var v = Lookup.Volume(db, Context, nameOrId);
             var snapshots = VolumeRecords.CountSnapshots(db, v.Id);
             var statusOk = force || DeletableStatuses.Contains(v.Status);
-            if (!statusOk || v.Attachments.Count > 0 || v.Status == VolumeStatus.InUse || snapshots > 0)
+            var attached = v.Attachments.Count > 0 || v.Status == VolumeStatus.InUse;
+            if (!statusOk || attached || snapshots > 0)
             {
-                var reason = v.Attachments.Count > 0 || v.Status == VolumeStatus.InUse
-                    ? $"volume {Describe(v)} is {v.Status}{(v.Attachments.Count > 0 ? " (" + v.AttachedTo.Replace("\n", "; ") + ")" : "")}"
+                // The error id and the reason in the message come from the same condition (attached first), so a
+                // script matching the id reads the reason that goes with it.
+                var (errorId, reason) = attached
+                    ? (ErrorIds.VolumeInUse, $"volume {Describe(v)} is {v.Status}{(v.Attachments.Count > 0 ? " (" + v.AttachedTo.Replace("\n", "; ") + ")" : "")}")
                     : snapshots > 0
-                        ? $"volume {Describe(v)} has {snapshots} snapshot(s)"
-                        : $"volume {Describe(v)} is {v.Status}";
+                        ? (ErrorIds.VolumeHasSnapshots, $"volume {Describe(v)} has {snapshots} snapshot(s)")
+                        : (ErrorIds.VolumeInvalidState, $"volume {Describe(v)} is {v.Status}");
                 throw new CinderBackupException(
-                    snapshots > 0 ? ErrorIds.VolumeHasSnapshots : v.Status == VolumeStatus.InUse ? ErrorIds.VolumeInUse : ErrorIds.VolumeInvalidState,
+                    errorId,
                     ErrorKind.InvalidState,
                     "Invalid volume: Volume " + (force ? "" : "status must be available or error or error_restoring or error_extending or error_managing and ")
                     + "must not be migrating, attached, belong to a group, have snapshots, awaiting a transfer, or be disassociated from snapshots after volume transfer. "

@@ -65,7 +65,7 @@ internal static class SnapshotRecords
         Progress = r.Str("progress"),
         Size = r.Int("volume_size"),
         Path = r.Str("path"),
-        CreatedAt = r.Time("created_at"),
-        UpdatedAt = r.TimeN("updated_at"),
+        CreatedAtUtc = r.Time("created_at"),
+        UpdatedAtUtc = r.TimeN("updated_at"),
     };
 }

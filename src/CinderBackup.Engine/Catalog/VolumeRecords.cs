@@ -117,8 +117,8 @@ internal static class VolumeRecords
         Backend = r.Str("backend"),
         Path = r.Str("path"),
         Bootable = r.Bool("bootable"),
-        CreatedAt = r.Time("created_at"),
-        UpdatedAt = r.TimeN("updated_at"),
+        CreatedAtUtc = r.Time("created_at"),
+        UpdatedAtUtc = r.TimeN("updated_at"),
     };
 
     private static BlockVolume Complete(Db db, BlockVolume v)
@@ -131,7 +131,7 @@ internal static class VolumeRecords
                 VolumeId = r.Str("volume_id"),
                 InstanceId = r.Str("instance_uuid"),
                 Device = r.Str("mountpoint"),
-                AttachedAt = r.Time("attach_time"),
+                AttachedAtUtc = r.Time("attach_time"),
             },
             ("$id", v.Id));
         var metadata = new SortedDictionary<string, string>(StringComparer.Ordinal);
@@ -144,7 +144,7 @@ internal static class VolumeRecords
             Id = v.Id, Name = v.Name, Description = v.Description, ProjectId = v.ProjectId, UserId = v.UserId,
             Size = v.Size, SizeBytes = v.SizeBytes, Status = v.Status, PreviousStatus = v.PreviousStatus,
             AvailabilityZone = v.AvailabilityZone, Backend = v.Backend, Path = v.Path, Bootable = v.Bootable,
-            CreatedAt = v.CreatedAt, UpdatedAt = v.UpdatedAt, Attachments = attachments, Metadata = metadata,
+            CreatedAtUtc = v.CreatedAtUtc, UpdatedAtUtc = v.UpdatedAtUtc, Attachments = attachments, Metadata = metadata,
         };
     }
 }

@@ -15,6 +15,8 @@ public static class CompletionSource
     private static readonly TimeSpan CacheLife = TimeSpan.FromSeconds(3);
     private static readonly Dictionary<string, (DateTime At, IReadOnlyList<Row> Rows)> Cache = new(StringComparer.Ordinal);
 
+    private static readonly Dictionary<string, (DateTime At, IReadOnlyList<string> Values)> ValueCache = new(StringComparer.Ordinal);
+
     private sealed record Row(string Id, string? Name, string Status, int Size);
 
     /// <summary>
@@ -65,6 +67,75 @@ public static class CompletionSource
         {
             return Array.Empty<CompletionCandidate>();
         }
+    }
+
+    /// <summary>The values (a fixed set, such as statuses) that <paramref name="word"/> matches, in their order.</summary>
+    public static IReadOnlyList<string> Matching(IEnumerable<string> values, string? word)
+    {
+        var pattern = Pattern(word);
+        return values.Where(v => pattern.IsMatch(v)).ToList();
+    }
+
+    /// <summary>
+    /// Project names for -ProjectName: for an admin, every project the catalog knows (volumes, snapshots, backups,
+    /// quotas) and the caller's own; for anyone else only their own, so completion shows no other project's name.
+    /// </summary>
+    public static IReadOnlyList<string> Projects(EngineOptions options, string? word)
+    {
+        try
+        {
+            var (config, context) = BackupEngine.LoadSettings(options);
+            var names = new SortedSet<string>(StringComparer.Ordinal) { context.ProjectName };
+            if (context.IsAdmin)
+            {
+                names.UnionWith(Distinct(config.CatalogPath, "project_id",
+                    "SELECT project_id FROM volumes WHERE deleted = 0 UNION SELECT project_id FROM snapshots WHERE deleted = 0 " +
+                    "UNION SELECT project_id FROM backups WHERE deleted = 0 UNION SELECT project_id FROM quotas"));
+            }
+            return Matching(names, word);
+        }
+        catch (Exception)
+        {
+            return Array.Empty<string>();
+        }
+    }
+
+    /// <summary>Hosts of the backup services (Get-BackupService -HostName), which every caller may list.</summary>
+    public static IReadOnlyList<string> Hosts(EngineOptions options, string? word)
+    {
+        try
+        {
+            var (config, _) = BackupEngine.LoadSettings(options);
+            return Matching(Distinct(config.CatalogPath, "host", "SELECT DISTINCT host FROM services WHERE deleted = 0 ORDER BY host"), word);
+        }
+        catch (Exception)
+        {
+            return Array.Empty<string>();
+        }
+    }
+
+    /// <summary>One text column of a query, cached like the rows; nothing when there is no catalog yet.</summary>
+    private static IReadOnlyList<string> Distinct(string catalogPath, string column, string sql)
+    {
+        if (!File.Exists(catalogPath))
+        {
+            return Array.Empty<string>(); // completion never creates a catalog
+        }
+        var key = $"{catalogPath}\n{column}";
+        lock (ValueCache)
+        {
+            if (ValueCache.TryGetValue(key, out var hit) && DateTime.UtcNow - hit.At < CacheLife)
+            {
+                return hit.Values;
+            }
+        }
+        using var catalog = CatalogDatabase.Open(catalogPath, busyTimeoutSeconds: 1);
+        var values = catalog.Read(db => db.Query(sql + " LIMIT 5000;", r => r.GetString(0)));
+        lock (ValueCache)
+        {
+            ValueCache[key] = (DateTime.UtcNow, values);
+        }
+        return values;
     }
 
     /// <summary>PowerShell-style wildcard matching: * ? and [set]; a word without wildcards matches as a prefix.</summary>

@@ -155,6 +155,7 @@ internal static class BackupRecordCodec
 
     private static string? Time(DateTime? t) => t?.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
+    /// <summary>No target: the reason is the message, and the caller knows the record (or file) it is about.</summary>
     internal static CinderBackupException Invalid(string reason) =>
-        new(ErrorIds.RecordInvalid, ErrorKind.InvalidArgument, $"Invalid input received: {reason}", reason);
+        new(ErrorIds.RecordInvalid, ErrorKind.InvalidArgument, $"Invalid input received: {reason}");
 }

@@ -21,8 +21,8 @@ internal static class VolumeMetaDocument
     {
         var baseMeta = new List<KeyValuePair<string, object?>>
         {
-            new("created_at", Time(v.CreatedAt)),
-            new("updated_at", Time(v.UpdatedAt)),
+            new("created_at", Time(v.CreatedAtUtc)),
+            new("updated_at", Time(v.UpdatedAtUtc)),
             new("deleted_at", null),
             new("deleted", false),
             new("id", v.Id),
@@ -40,7 +40,7 @@ internal static class VolumeMetaDocument
             new("attach_status", v.Attachments.Count > 0 ? "attached" : "detached"),
             new("migration_status", null),
             new("scheduled_at", null),
-            new("launched_at", Time(v.CreatedAt)),
+            new("launched_at", Time(v.CreatedAtUtc)),
             new("terminated_at", null),
             new("display_name", v.Name),
             new("display_description", v.Description),

@@ -19,4 +19,11 @@ public static class VolumeStatus
     public const string Extending = "extending";
     public const string ErrorExtending = "error_extending";
     public const string Maintenance = "maintenance";
+
+    /// <summary>Every status, for tab completion of -Status.</summary>
+    public static IReadOnlyList<string> All { get; } = new[]
+    {
+        Creating, Available, Reserved, Attaching, Detaching, InUse, Deleting, Error, ErrorDeleting, BackingUp, ErrorBackingUp,
+        RestoringBackup, ErrorRestoring, Extending, ErrorExtending, Maintenance,
+    };
 }

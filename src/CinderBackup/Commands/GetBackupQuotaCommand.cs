@@ -12,6 +12,7 @@ public sealed class GetBackupQuotaCommand : CinderBackupCmdlet
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     [Alias("Project", "ProjectId")]
+    [ArgumentCompleter(typeof(ProjectNameCompleter))]
     public string? ProjectName { get; set; }
 
     /// <summary>Emit one usage row per resource (in use, reserved, limit) instead of the limits.</summary>

@@ -12,6 +12,7 @@ public sealed class GetBackupServiceCommand : CinderBackupCmdlet
     [Parameter(Position = 0)]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(HostNameCompleter))]
     public string? HostName { get; set; }
 
     protected override void EndProcessing()

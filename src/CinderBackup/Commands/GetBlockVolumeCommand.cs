@@ -9,7 +9,10 @@ namespace CinderBackup.Commands;
 [OutputType(typeof(BlockVolume))]
 public sealed class GetBlockVolumeCommand : CinderBackupCmdlet
 {
-    [Parameter(Position = 0)]
+    private bool _nameOnCommandLine;
+
+    /// <summary>Names or IDs (wildcards allowed); binds from strings on the pipeline ('vol_1' | Get-BlockVolume).</summary>
+    [Parameter(Position = 0, ValueFromPipeline = true)]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     [ArgumentCompleter(typeof(VolumeCompleter))]
@@ -22,13 +25,22 @@ public sealed class GetBlockVolumeCommand : CinderBackupCmdlet
 
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(VolumeStatusCompleter))]
     public string? Status { get; set; }
 
     [Parameter]
     public SwitchParameter AllProjects { get; set; }
 
+    // Only what the command line bound is set here, before any pipeline input.
+    protected override void BeginProcessing() => _nameOnCommandLine = Name is not null;
+
     protected override void ProcessRecord()
     {
+        if (VolumeId is not null && !_nameOnCommandLine)
+        {
+            // A piped object with a VolumeId (a snapshot, a backup) also binds -Name, through its ToString(): ignore that.
+            Name = null;
+        }
         IReadOnlyList<BlockVolume> volumes;
         try
         {

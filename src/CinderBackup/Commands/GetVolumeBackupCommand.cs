@@ -22,6 +22,7 @@ public sealed class GetVolumeBackupCommand : CinderBackupCmdlet
 
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(BackupStatusCompleter))]
     public string? Status { get; set; }
 
     /// <summary>Only backups of this volume (name or ID); binds from a piped volume's VolumeId.</summary>

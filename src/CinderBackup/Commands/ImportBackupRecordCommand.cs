@@ -56,8 +56,9 @@ public sealed class ImportBackupRecordCommand : CinderBackupCmdlet
         switch (ParameterSetName)
         {
             case ByRecord:
-                var shown = BackupUrl.Length > 40 ? BackupUrl[..40] + "..." : BackupUrl;
-                Collect(shown, () => new[] { new BackupRecord { BackupService = BackupService, BackupUrl = BackupUrl } });
+                // A record that cannot be read is reported against the record itself (the target of the error).
+                var given = new BackupRecord { BackupService = BackupService, BackupUrl = BackupUrl };
+                Collect(given, () => new[] { given });
                 break;
             case ByPath:
                 foreach (var pattern in Path)
@@ -113,7 +114,7 @@ public sealed class ImportBackupRecordCommand : CinderBackupCmdlet
     }
 
     /// <summary>Reads and describes records now, so a bad one is reported against its own input; nothing is imported yet.</summary>
-    private void Collect(string input, Func<IReadOnlyList<BackupRecord>> read)
+    private void Collect(object input, Func<IReadOnlyList<BackupRecord>> read)
     {
         try
         {

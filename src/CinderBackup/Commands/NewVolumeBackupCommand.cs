@@ -56,6 +56,7 @@ public sealed class NewVolumeBackupCommand : VolumeTargetCmdlet
     /// <summary>Run as this project for this call (the seeds' "authenticate volume owners").</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(ProjectNameCompleter))]
     public string? ProjectName { get; set; }
 
     /// <summary>Run as this user for this call.</summary>

@@ -1,13 +1,21 @@
 using System.Management.Automation;
 using CinderBackup.Commands.Infrastructure;
+using CinderBackup.Engine.Api;
 
 namespace CinderBackup.Commands;
 
-/// <summary>Deletes a volume. A file-pool image is deleted; a registered path is only forgotten.</summary>
+/// <summary>
+/// Deletes a volume. A file-pool image is deleted; a registered path is only forgotten. A volume whose status does not
+/// allow a delete (creating, deleting, error_deleting, ...) can only be force-deleted (admin): that asks for
+/// confirmation first, and -Force skips the question, as on Remove-VolumeBackup and Remove-VolumeSnapshot.
+/// </summary>
 [Cmdlet(VerbsCommon.Remove, "BlockVolume", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = ByVolume)]
 [OutputType(typeof(BlockVolume))]
 public sealed class RemoveBlockVolumeCommand : VolumeTargetCmdlet
 {
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
@@ -21,7 +29,13 @@ public sealed class RemoveBlockVolumeCommand : VolumeTargetCmdlet
             {
                 return;
             }
-            var removed = Engine.Volumes.Delete(volume.Id);
+            var force = VolumeApi.DeleteNeedsForce(volume);
+            if (force && !Force && !ShouldContinue(
+                    $"Volume {Describe(volume)} is {volume.Status}. Removing it now force-deletes it. Continue?", "Force-delete a volume"))
+            {
+                return;
+            }
+            var removed = Engine.Volumes.Delete(volume.Id, force);
             if (PassThru)
             {
                 WriteObject(removed);

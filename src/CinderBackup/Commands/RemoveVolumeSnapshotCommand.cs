@@ -1,9 +1,14 @@
 using System.Management.Automation;
 using CinderBackup.Commands.Infrastructure;
+using CinderBackup.Engine.Api;
 
 namespace CinderBackup.Commands;
 
-/// <summary>Deletes a snapshot (it must be available or error).</summary>
+/// <summary>
+/// Deletes a snapshot (it must be available or error). A snapshot in another status (creating, deleting,
+/// error_deleting) can only be force-deleted (admin): that asks for confirmation first, and -Force skips the question,
+/// as on Remove-VolumeBackup and Remove-BlockVolume.
+/// </summary>
 [Cmdlet(VerbsCommon.Remove, "VolumeSnapshot", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = BySnapshot)]
 [OutputType(typeof(VolumeSnapshot))]
 public sealed class RemoveVolumeSnapshotCommand : CinderBackupCmdlet
@@ -22,6 +27,9 @@ public sealed class RemoveVolumeSnapshotCommand : CinderBackupCmdlet
     public VolumeSnapshot? InputObject { get; set; }
 
     [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    [Parameter]
     public SwitchParameter PassThru { get; set; }
 
     protected override void ProcessRecord()
@@ -34,7 +42,13 @@ public sealed class RemoveVolumeSnapshotCommand : CinderBackupCmdlet
             {
                 return;
             }
-            var removed = Engine.Snapshots.Delete(snapshot.Id);
+            var force = SnapshotApi.DeleteNeedsForce(snapshot);
+            if (force && !Force && !ShouldContinue(
+                    $"Snapshot {Describe(snapshot)} is {snapshot.Status}. Removing it now force-deletes it. Continue?", "Force-delete a snapshot"))
+            {
+                return;
+            }
+            var removed = Engine.Snapshots.Delete(snapshot.Id, force);
             if (PassThru)
             {
                 WriteObject(removed);

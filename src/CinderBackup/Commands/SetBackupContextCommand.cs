@@ -15,6 +15,7 @@ public sealed class SetBackupContextCommand : CinderBackupCmdlet
     [Parameter]
     [ValidateNotNullOrEmpty]
     [Alias("Project")]
+    [ArgumentCompleter(typeof(ProjectNameCompleter))]
     public string? ProjectName { get; set; }
 
     [Parameter]

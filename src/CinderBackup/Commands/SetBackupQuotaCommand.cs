@@ -11,6 +11,7 @@ public sealed class SetBackupQuotaCommand : CinderBackupCmdlet
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     [Alias("Project", "ProjectId")]
+    [ArgumentCompleter(typeof(ProjectNameCompleter))]
     public string ProjectName { get; set; } = "";
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
