@@ -2,6 +2,7 @@ using System.CommandLine;
 using CinderBackup.Cli.Output;
 using CinderBackup.Engine.Api;
 using CinderBackup.Engine.Errors;
+using CinderBackup.Engine.Util;
 
 namespace CinderBackup.Cli;
 
@@ -37,7 +38,7 @@ internal sealed class CliApp
         UserName = parse.GetValue(UserOption),
         Admin = parse.GetValue(AdminOption),
         Environment = Environment,
-        Detail = parse.GetValue(DebugOption) ? message => { lock (Err) { Err.WriteLine("DEBUG: " + message); } } : null,
+        Detail = parse.GetValue(DebugOption) ? message => { lock (Err) { Warn("DEBUG: " + message); } } : null,
     };
 
     public BackupEngine Open(ParseResult parse) => BackupEngine.Open(EngineOptions(parse));
@@ -70,12 +71,15 @@ internal sealed class CliApp
     public void ReportError(ParseResult parse, Exception e, string? prefix)
     {
         var debug = parse.GetValue(DebugOption);
-        Err.WriteLine((prefix ?? "") + Describe(e));
+        Warn((prefix ?? "") + Describe(e));
         if (debug)
         {
-            Err.WriteLine(e.ToString());
+            Warn(e.ToString());
         }
     }
+
+    /// <summary>A line on stderr, its control characters (from names, object names, messages) shown as <c>\uXXXX</c>.</summary>
+    public void Warn(string line) => Err.WriteLine(PrintableText.Escape(line, keepNewlines: true));
 
     /// <summary>The message, with the HTTP status Cinder's API would have answered, as the openstack client shows.</summary>
     public static string Describe(Exception e)

@@ -45,6 +45,8 @@ public sealed class BadInputCliTests : IClassFixture<BadInputCliWorld>
     [InlineData("Policy doesn't allow backup:export-import to be performed. (HTTP 403)", "--os-admin", "false", "volume", "backup", "record", "export", "full")]
     [InlineData("New size for extend must be greater than current size. (current: 1, extended: 1).", "volume", "set", "vol", "--name", "renamed", "--size", "1")]
     [InlineData("Invalid input received: description 'bell\\u0007' contains control characters.", "volume", "create", "--backup", "full", "--description", "bell\u0007", "restored")]
+    [InlineData("Invalid input received: name 'red\\u001b[31m' contains control characters. (HTTP 400)", "volume", "backup", "set", "full", "--name", "red\u001b[31m")]
+    [InlineData("argument --prefix: 'x;touch y;' is not a shell variable name prefix", "volume", "backup", "show", "full", "-f", "shell", "--prefix", "x;touch y;")]
     public void BadArgumentsExitWithTheMessageAndChangeNothing(string expected, params string[] args) => AssertRefused(expected, args);
 
     [Fact]

@@ -69,6 +69,7 @@ public sealed class VolumeApi
     {
         ValidateText(name, "name");
         ValidateText(description, "description");
+        ValidateText(availabilityZone, "availability zone");
         if (string.IsNullOrWhiteSpace(path) || path.Any(char.IsControl))
         {
             throw new CinderBackupException(ErrorIds.InvalidPath, ErrorKind.InvalidArgument,

@@ -2,6 +2,7 @@ using System.Management.Automation;
 using CinderBackup.Commands.Infrastructure;
 using CinderBackup.Engine.Api;
 using CinderBackup.Engine.Errors;
+using CinderBackup.Engine.Util;
 
 namespace CinderBackup.Commands;
 
@@ -101,7 +102,7 @@ public sealed class ImportBackupRecordCommand : CinderBackupCmdlet
             FlushDetails();
             foreach (var warning in result.Warnings)
             {
-                WriteWarning(warning);
+                WriteWarning(PrintableText.Escape(warning, keepNewlines: true));
             }
             WriteObject(result.Backups, enumerateCollection: true);
         });
