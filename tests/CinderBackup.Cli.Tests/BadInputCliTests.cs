@@ -67,6 +67,10 @@ public sealed class BadInputCliTests : IClassFixture<BadInputCliWorld>
     }
 
     [Fact]
+    public void BenchRefusesADirectoryThatHoldsFiles() =>
+        AssertRefused($"--dir '{_w.Home.Home}' is not empty.", "bench", "--quick", "--no-cinder", "--no-baselines", "--dir", _w.Home.Home);
+
+    [Fact]
     public void RegisteringAPathThatDoesNotExistNamesIt()
     {
         var path = _w.Home.File_("no-such-image.img");

@@ -255,6 +255,10 @@ public sealed class BadInputCatalogueTests : IClassFixture<BadInputWorld>
         Act("path", "discover an unknown repository", ErrorIds.RepositoryNotFound, w => w.Admin.Records.Discover("elsewhere"), "elsewhere"),
         Act("path", "discover a missing container", ErrorIds.RepositoryUnavailable, w => w.Admin.Records.Discover(container: "no/such"), "the container directory '{home}/backup/no/such' does not exist."),
 
+        Act("path", "benchmark in a directory that holds files", ErrorIds.InvalidArgument,
+            w => CinderBackup.Engine.Bench.BenchRunner.Run(new CinderBackup.Engine.Bench.BenchOptions { Directory = w.Files, Cinder = false, Baselines = false }),
+            "--dir '{files}' is not empty."),
+
         // ---- containers ----
         Create("container", "parent directory", ErrorIds.InvalidContainer, new BackupCreateOptions { Volume = "vol", Container = "../escape" }, "Invalid container '../escape': '..' is not allowed"),
         Create("container", "absolute path", ErrorIds.InvalidContainer, new BackupCreateOptions { Volume = "vol", Container = "/abs/olute" }, "Invalid container '/abs/olute': absolute paths are not allowed"),
