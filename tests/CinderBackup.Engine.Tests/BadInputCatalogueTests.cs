@@ -79,6 +79,19 @@ public sealed class BadInputCatalogueTests : IClassFixture<BadInputWorld>
         RecordField("absolute container", ErrorIds.InvalidContainer, j => j["container"] = "/etc", "Invalid container '/etc': absolute paths are not allowed"),
         RecordField("prefix escaping with ..", ErrorIds.RecordInvalid, j => j["service_metadata"] = "../volume_x", "object prefix that escapes its container: '../volume_x'."),
         RecordField("prefix with a directory", ErrorIds.RecordInvalid, j => j["service_metadata"] = "sub/volume_x", "object prefix that escapes its container: 'sub/volume_x'."),
+        RecordField("empty prefix", ErrorIds.RecordInvalid, j => j["service_metadata"] = "", "object prefix (service_metadata) '' that is not bound to its id"),
+        RecordField("prefix of another backup", ErrorIds.RecordInvalid, j => j["service_metadata"] = ((string)j["service_metadata"]!).Replace(BadInputWorld.FreshId, "aaaaaaaa-0000-4000-8000-000000000000"),
+            "that is not bound to its id: a backup's prefix ends in _backup_" + BadInputWorld.FreshId),
+        Act("record string", "an existing id in upper case", ErrorIds.BackupExists, w => w.Admin.Backups.Import(Posix, w.RecordWith(j =>
+            {
+                j["id"] = w.FullRecord.BackupId!.ToUpperInvariant();
+                j["service_metadata"] = ((string)j["service_metadata"]!).Replace(BadInputWorld.FreshId, w.FullRecord.BackupId);
+            })), "Invalid backup: Backup already exists in database."),
+        Act("record string", "an existing id in braces", ErrorIds.BackupExists, w => w.Admin.Backups.Import(Posix, w.RecordWith(j =>
+            {
+                j["id"] = "{" + w.FullRecord.BackupId + "}";
+                j["service_metadata"] = ((string)j["service_metadata"]!).Replace(BadInputWorld.FreshId, w.FullRecord.BackupId);
+            })), "Invalid backup: Backup already exists in database."),
         RecordField("name too long", ErrorIds.InvalidName, j => j["display_name"] = Long256, "Invalid input received: display_name has 256 characters, more than the limit of 255."),
         Act("record string", "unknown backup_service", ErrorIds.RecordInvalid, w => w.Admin.Backups.Import("cinder.backup.drivers.ceph.CephBackupDriver", w.FullRecord.BackupUrl),
             "Import record failed, cannot find backup service to perform the import. Request service cinder.backup.drivers.ceph.CephBackupDriver."),

@@ -66,10 +66,11 @@ public sealed class BadInputWorld : IDisposable
     /// <summary>A backup_url of the JSON <paramref name="json"/>.</summary>
     public static string Url(string json) => Convert.ToBase64String(Encoding.UTF8.GetBytes(json));
 
-    /// <summary>Backup "full"'s record with a fresh id and name, and <paramref name="change"/> applied.</summary>
+    /// <summary>Backup "full"'s record with a fresh id (its object prefix bound to it) and name, and <paramref name="change"/> applied.</summary>
     public string RecordWith(Action<JsonObject> change)
     {
         var json = JsonNode.Parse(Convert.FromBase64String(FullRecord.BackupUrl))!.AsObject();
+        json["service_metadata"] = ((string)json["service_metadata"]!).Replace((string)json["id"]!, FreshId, StringComparison.Ordinal); // bound to the new id
         json["id"] = FreshId;
         json["display_name"] = "imported"; // were it imported by mistake, "full" would stay unambiguous
         change(json);

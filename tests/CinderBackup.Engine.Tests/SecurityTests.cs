@@ -159,6 +159,46 @@ public sealed class SecurityTests : IClassFixture<SecurityWorld>
         new("delete her snapshot", ErrorIds.SnapshotNotFound, "No snapshot with a name or ID of 'alice-snap' exists.", w => w.Bob.Snapshots.Delete("alice-snap")),
     };
 
+    /// <summary>Alice's record (her backup's id, container and prefix), decoded, changed by <paramref name="change"/> and encoded again.</summary>
+    private static string AliceRecordWith(SecurityWorld w, Action<System.Text.Json.Nodes.JsonObject> change)
+    {
+        var json = System.Text.Json.Nodes.JsonNode.Parse(Convert.FromBase64String(w.AliceRecord.BackupUrl))!.AsObject();
+        change(json);
+        return Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(json.ToJsonString()));
+    }
+
+    private const string OtherId = "7d3c2b1a-0f9e-4d8c-b7a6-958473625140";
+
+    /// <summary>
+    /// An admin of another project imports records made from alice's (issue 16, item 3): none may become a second row
+    /// owning her objects, whose delete would remove her data. The message names what is wrong.
+    /// </summary>
+    private static readonly Refusal[] ForeignObjects =
+    {
+        new("import her prefix under another id", ErrorIds.RecordInvalid, "that is not bound to its id: a backup's prefix ends in _backup_" + OtherId,
+            w => w.Admin.Backups.Import(w.AliceRecord.BackupService, AliceRecordWith(w, j => j["id"] = OtherId))),
+        new("import an empty prefix in her container", ErrorIds.RecordInvalid, "object prefix (service_metadata) '' that is not bound to its id",
+            w => w.Admin.Backups.Import(w.AliceRecord.BackupService, AliceRecordWith(w, j => { j["id"] = OtherId; j["service_metadata"] = ""; }))),
+        new("import her id in upper case", ErrorIds.BackupExists, "Invalid backup: Backup already exists in database.",
+            w => w.Admin.Backups.Import(w.AliceRecord.BackupService, AliceRecordWith(w, j => j["id"] = w.AliceBackup.ToUpperInvariant()))),
+        new("import her id in braces", ErrorIds.BackupExists, "Invalid backup: Backup already exists in database.",
+            w => w.Admin.Backups.Import(w.AliceRecord.BackupService, AliceRecordWith(w, j => j["id"] = "{" + w.AliceBackup + "}"))),
+    };
+
+    public static TheoryData<string> ForeignObjectCases => new(ForeignObjects.Select(c => c.Name));
+
+    [Theory]
+    [MemberData(nameof(ForeignObjectCases))]
+    public void NoImportBecomesASecondOwnerOfAnotherProjectsObjects(string name)
+    {
+        var c = ForeignObjects.Single(x => x.Name == name);
+        var before = _w.Snapshot();
+        var e = Assert.Throws<CinderBackupException>(() => c.Act(_w));
+        Assert.True(c.ErrorId == e.ErrorId, $"{e.ErrorId}: {e.Message}");
+        Assert.Contains(c.Message, e.Message);
+        Assert.Equal(before, _w.Snapshot());
+    }
+
     public static TheoryData<string> AdminOnlyCases => new(AdminOnly.Select(c => c.Name));
 
     public static TheoryData<string> OtherProjectCases => new(OtherProject.Select(c => c.Name));
