@@ -279,6 +279,16 @@ public sealed class BadInputCatalogueTests : IClassFixture<BadInputWorld>
         Create("container", "control character", ErrorIds.InvalidContainer, new BackupCreateOptions { Volume = "vol", Container = "x\u0001y" }, "Invalid container 'x\\u0001y'"),
         Create("container", "300 characters", ErrorIds.InvalidContainer, new BackupCreateOptions { Volume = "vol", Container = new string('c', 300) }, "at most 255 characters"),
         Create("container", "empty", ErrorIds.InvalidContainer, new BackupCreateOptions { Volume = "vol", Container = "" }, "Invalid container '': it is empty."),
+        new("container", "a link out of the repository", ErrorIds.InvalidContainer, w =>
+        {
+            w.LinkOutOfTheRepository();
+            return () => w.Admin.Backups.Create(new BackupCreateOptions { Volume = "vol", Container = "escape/x" });
+        }, "Invalid container 'escape/x': through a symbolic link it leads to '{files}/x', outside the repository '{home}/backup'."),
+        new("container", "discovery through a link out", ErrorIds.InvalidContainer, w =>
+        {
+            w.LinkOutOfTheRepository();
+            return () => w.Admin.Records.Discover(container: "escape");
+        }, "Invalid container 'escape': through a symbolic link it leads to '{files}', outside the repository"),
         Act("container", "discovery outside the repository", ErrorIds.InvalidContainer, w => w.Admin.Records.Discover(container: "../.."), "Invalid container '../..'"),
 
         // ---- compression ----

@@ -77,6 +77,16 @@ public sealed class BadInputWorld : IDisposable
         return Url(json.ToJsonString());
     }
 
+    /// <summary>A link in the repository, <c>escape</c>, to <see cref="Files"/> (outside it); made once, before a case's snapshot.</summary>
+    public void LinkOutOfTheRepository()
+    {
+        var link = Path.Combine(Home.Home, "backup", "escape");
+        if (!Directory.Exists(link))
+        {
+            Directory.CreateSymbolicLink(link, Files);
+        }
+    }
+
     /// <summary>Writes an input file and returns its path.</summary>
     public string Input(string name, string text)
     {

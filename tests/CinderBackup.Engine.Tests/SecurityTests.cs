@@ -170,8 +170,10 @@ public sealed class SecurityTests : IClassFixture<SecurityWorld>
     private const string OtherId = "7d3c2b1a-0f9e-4d8c-b7a6-958473625140";
 
     /// <summary>
-    /// An admin of another project imports records made from alice's (issue 16, item 3): none may become a second row
-    /// owning her objects, whose delete would remove her data. The message names what is wrong.
+    /// Reaching alice's data through the repository: an admin of another project imports records made from hers (issue 16,
+    /// item 3), and none may become a second row owning her objects, whose delete would remove her data; bob backs up
+    /// into, and an admin discovers, a container that a link in the shared repository leads to the volume pool (item 7).
+    /// The message names what is wrong.
     /// </summary>
     private static readonly Refusal[] ForeignObjects =
     {
@@ -183,6 +185,10 @@ public sealed class SecurityTests : IClassFixture<SecurityWorld>
             w => w.Admin.Backups.Import(w.AliceRecord.BackupService, AliceRecordWith(w, j => j["id"] = w.AliceBackup.ToUpperInvariant()))),
         new("import her id in braces", ErrorIds.BackupExists, "Invalid backup: Backup already exists in database.",
             w => w.Admin.Backups.Import(w.AliceRecord.BackupService, AliceRecordWith(w, j => j["id"] = "{" + w.AliceBackup + "}"))),
+        new("back up into a container linked to the volume pool", ErrorIds.InvalidContainer, "Invalid container 'pool-link/x': through a symbolic link it leads to",
+            w => w.Bob.Backups.Create(new BackupCreateOptions { Volume = "bob-vol", Container = "pool-link/x" })),
+        new("discover through a container linked to the volume pool", ErrorIds.InvalidContainer, "Invalid container 'pool-link': through a symbolic link it leads to",
+            w => w.Admin.Records.Discover(container: "pool-link")),
     };
 
     public static TheoryData<string> ForeignObjectCases => new(ForeignObjects.Select(c => c.Name));

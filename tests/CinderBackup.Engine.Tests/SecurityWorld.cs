@@ -26,6 +26,8 @@ public sealed class SecurityWorld : IDisposable
         AliceBackup = Alice.Backups.Get("alice-backup").Id;
         CatalogCopy = Admin.CatalogFile.Backup(Home.File_("catalog-copy.db")).Path;
         AliceRecord = Admin.Records.Export(AliceBackup)[0];
+        // A link someone put in the shared repository, to the volume pool where alice's images are.
+        Directory.CreateSymbolicLink(Path.Combine(Home.Home, "backup", "pool-link"), Path.Combine(Home.Home, "volumes"));
     }
 
     public TempHome Home { get; } = new();
