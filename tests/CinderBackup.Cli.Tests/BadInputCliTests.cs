@@ -71,6 +71,13 @@ public sealed class BadInputCliTests : IClassFixture<BadInputCliWorld>
         AssertRefused($"--dir '{_w.Home.Home}' is not empty.", "bench", "--quick", "--no-cinder", "--no-baselines", "--dir", _w.Home.Home);
 
     [Fact]
+    public void RegisteringTheCatalogOrACharacterDeviceIsRefused()
+    {
+        AssertRefused($"The path '{_w.Home.CatalogPath}' is CinderBackup's own catalog", "--os-admin", "false", "volume", "register", "--path", _w.Home.CatalogPath, "cat");
+        AssertRefused("The path '/dev/zero' is a character device, not an image file or block device.", "volume", "register", "--path", "/dev/zero", "zero");
+    }
+
+    [Fact]
     public void RegisteringAPathThatDoesNotExistNamesIt()
     {
         var path = _w.Home.File_("no-such-image.img");

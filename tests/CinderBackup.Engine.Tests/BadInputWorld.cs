@@ -39,6 +39,11 @@ public sealed class BadInputWorld : IDisposable
         Directory.CreateDirectory(File_("a-directory"));
         File.WriteAllText(File_("not-a-catalog.db"), "this is text, not an SQLite database\n");
         File.WriteAllText(File_("existing.yaml"), "precious\n");
+        File.CreateSymbolicLink(File_("catalog-link.img"), Home.CatalogPath);
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", File_("pipe")))
+        {
+            mkfifo.WaitForExit();
+        }
     }
 
     public TempHome Home { get; } = new();

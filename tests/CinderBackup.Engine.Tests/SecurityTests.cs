@@ -157,6 +157,12 @@ public sealed class SecurityTests : IClassFixture<SecurityWorld>
         new("list the snapshots of her volume", ErrorIds.VolumeNotFound, "No volume with a name or ID of '{volume}' exists.", w => w.Bob.Snapshots.List(w.AliceVolume)),
         new("show her snapshot", ErrorIds.SnapshotNotFound, "No snapshot with a name or ID of '{snapshot}' exists.", w => w.Bob.Snapshots.Get(w.AliceSnapshot)),
         new("delete her snapshot", ErrorIds.SnapshotNotFound, "No snapshot with a name or ID of 'alice-snap' exists.", w => w.Bob.Snapshots.Delete("alice-snap")),
+        new("register a link to her volume image", ErrorIds.InvalidPath, "The path '{root}/her-image-link' is already a volume of another project.",
+            w => w.Bob.Volumes.Register("mine", w.Home.File_("her-image-link"))),
+        new("register a hard link to her volume image", ErrorIds.InvalidPath, "The path '{root}/her-image-hardlink' is already a volume of another project.",
+            w => w.Bob.Volumes.Register("mine", w.Home.File_("her-image-hardlink"))),
+        new("register the catalog they share", ErrorIds.InvalidPath, "The path '{root}/home/catalog.db' is CinderBackup's own catalog '{root}/home/catalog.db'; it cannot be a volume.",
+            w => w.Bob.Volumes.Register("mine", w.Home.CatalogPath)),
     };
 
     /// <summary>Alice's record (her backup's id, container and prefix), decoded, changed by <paramref name="change"/> and encoded again.</summary>
@@ -213,7 +219,7 @@ public sealed class SecurityTests : IClassFixture<SecurityWorld>
     {
         var before = _w.Snapshot();
         var e = Assert.Throws<CinderBackupException>(() => c.Act(_w));
-        Assert.Equal((c.ErrorId, c.Message.Replace("{backup}", _w.AliceBackup).Replace("{volume}", _w.AliceVolume).Replace("{snapshot}", _w.AliceSnapshot)),
+        Assert.Equal((c.ErrorId, c.Message.Replace("{backup}", _w.AliceBackup).Replace("{volume}", _w.AliceVolume).Replace("{snapshot}", _w.AliceSnapshot).Replace("{root}", _w.Home.Root)),
             (e.ErrorId, e.Message));
         Assert.Equal(before, _w.Snapshot());
     }
