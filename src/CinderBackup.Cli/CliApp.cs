@@ -140,7 +140,7 @@ internal sealed class CliApp
             Format = new Option<string>("--format", "-f") { Description = $"Output format: {string.Join(", ", formats)} (default: table).", DefaultValueFactory = _ => "table", HelpName = "FORMAT" },
             Columns = new Option<string[]>("--column", "-c") { Description = "Column to include; repeat to show several.", HelpName = "COLUMN" },
             NoIndent = new Option<bool>("--noindent") { Description = "Do not indent JSON." },
-            Prefix = new Option<string>("--prefix") { Description = "Prefix for shell variable names.", DefaultValueFactory = _ => "" },
+            Prefix = new Option<string>("--prefix") { Description = "Prefix for shell variable names (letters, digits and '_'). -f shell quotes every value so that eval assigns it and runs nothing.", DefaultValueFactory = _ => "" },
         };
         options.Format.AcceptOnlyFromAmong(formats);
         command.Options.Add(options.Format);
