@@ -85,7 +85,7 @@ public sealed class ImportBackupRecordCommand : CinderBackupCmdlet
         var accepted = new List<BackupRecord>();
         foreach (var record in _records)
         {
-            var target = record.Name is { Length: > 0 } n ? $"backup {n} ({record.BackupId})" : $"backup {record.BackupId}";
+            var target = record.Name is { Length: > 0 } n ? $"backup {PrintableText.Escape(n)} ({record.BackupId})" : $"backup {record.BackupId}";
             var from = record.Source ?? (record.BackupService.Length > 0 ? record.BackupService : "any backup service");
             if (ShouldProcess($"{target} from {from}", "Import backup record"))
             {
