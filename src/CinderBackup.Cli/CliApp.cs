@@ -2,6 +2,7 @@ using System.CommandLine;
 using CinderBackup.Cli.Output;
 using CinderBackup.Engine.Api;
 using CinderBackup.Engine.Errors;
+using CinderBackup.Engine.Util;
 
 namespace CinderBackup.Cli;
 
@@ -37,7 +38,7 @@ internal sealed class CliApp
         UserName = parse.GetValue(UserOption),
         Admin = parse.GetValue(AdminOption),
         Environment = Environment,
-        Detail = parse.GetValue(DebugOption) ? message => { lock (Err) { Err.WriteLine("DEBUG: " + message); } } : null,
+        Detail = parse.GetValue(DebugOption) ? message => { lock (Err) { Warn("DEBUG: " + message); } } : null,
     };
 
     public BackupEngine Open(ParseResult parse) => BackupEngine.Open(EngineOptions(parse));
@@ -70,12 +71,15 @@ internal sealed class CliApp
     public void ReportError(ParseResult parse, Exception e, string? prefix)
     {
         var debug = parse.GetValue(DebugOption);
-        Err.WriteLine((prefix ?? "") + Describe(e));
+        Warn((prefix ?? "") + Describe(e));
         if (debug)
         {
-            Err.WriteLine(e.ToString());
+            Warn(e.ToString());
         }
     }
+
+    /// <summary>A line on stderr, its control characters (from names, object names, messages) shown as <c>\uXXXX</c>.</summary>
+    public void Warn(string line) => Err.WriteLine(PrintableText.Escape(line, keepNewlines: true));
 
     /// <summary>The message, with the HTTP status Cinder's API would have answered, as the openstack client shows.</summary>
     public static string Describe(Exception e)
@@ -136,7 +140,7 @@ internal sealed class CliApp
             Format = new Option<string>("--format", "-f") { Description = $"Output format: {string.Join(", ", formats)} (default: table).", DefaultValueFactory = _ => "table", HelpName = "FORMAT" },
             Columns = new Option<string[]>("--column", "-c") { Description = "Column to include; repeat to show several.", HelpName = "COLUMN" },
             NoIndent = new Option<bool>("--noindent") { Description = "Do not indent JSON." },
-            Prefix = new Option<string>("--prefix") { Description = "Prefix for shell variable names.", DefaultValueFactory = _ => "" },
+            Prefix = new Option<string>("--prefix") { Description = "Prefix for shell variable names (letters, digits and '_'). -f shell quotes every value so that eval assigns it and runs nothing.", DefaultValueFactory = _ => "" },
         };
         options.Format.AcceptOnlyFromAmong(formats);
         command.Options.Add(options.Format);

@@ -45,6 +45,8 @@ public sealed class BadInputCliTests : IClassFixture<BadInputCliWorld>
     [InlineData("Policy doesn't allow backup:export-import to be performed. (HTTP 403)", "--os-admin", "false", "volume", "backup", "record", "export", "full")]
     [InlineData("New size for extend must be greater than current size. (current: 1, extended: 1).", "volume", "set", "vol", "--name", "renamed", "--size", "1")]
     [InlineData("Invalid input received: description 'bell\\u0007' contains control characters.", "volume", "create", "--backup", "full", "--description", "bell\u0007", "restored")]
+    [InlineData("Invalid input received: name 'red\\u001b[31m' contains control characters. (HTTP 400)", "volume", "backup", "set", "full", "--name", "red\u001b[31m")]
+    [InlineData("argument --prefix: 'x;touch y;' is not a shell variable name prefix", "volume", "backup", "show", "full", "-f", "shell", "--prefix", "x;touch y;")]
     public void BadArgumentsExitWithTheMessageAndChangeNothing(string expected, params string[] args) => AssertRefused(expected, args);
 
     [Fact]
@@ -62,6 +64,17 @@ public sealed class BadInputCliTests : IClassFixture<BadInputCliWorld>
         AssertRefused($"Configuration file '{file}', line 2: unknown key 'backup_foo'.", "--config", file, "volume", "list");
         file = Input("wrongtype.yaml", "quota_backups: [1]\n");
         AssertRefused($"Configuration file '{file}', line 1: 'quota_backups' must be a single value, not a list or mapping.", "--config", file, "volume", "list");
+    }
+
+    [Fact]
+    public void BenchRefusesADirectoryThatHoldsFiles() =>
+        AssertRefused($"--dir '{_w.Home.Home}' is not empty.", "bench", "--quick", "--no-cinder", "--no-baselines", "--dir", _w.Home.Home);
+
+    [Fact]
+    public void RegisteringTheCatalogOrACharacterDeviceIsRefused()
+    {
+        AssertRefused($"The path '{_w.Home.CatalogPath}' is CinderBackup's own catalog", "--os-admin", "false", "volume", "register", "--path", _w.Home.CatalogPath, "cat");
+        AssertRefused("The path '/dev/zero' is a character device, not an image file or block device.", "volume", "register", "--path", "/dev/zero", "zero");
     }
 
     [Fact]

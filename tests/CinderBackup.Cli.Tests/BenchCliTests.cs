@@ -58,4 +58,45 @@ public sealed class BenchCliTests : IDisposable
         Assert.Equal("", r.Stdout);
         Assert.False(Directory.Exists(dir), "nothing is written");
     }
+
+    /// <summary>Every file under <paramref name="dir"/> with its bytes, and every directory.</summary>
+    private static string Listing(string dir) => string.Join("\n", Directory.EnumerateFileSystemEntries(dir, "*", SearchOption.AllDirectories)
+        .Order(StringComparer.Ordinal)
+        .Select(p => File.Exists(p) ? $"{p} {Convert.ToHexString(File.ReadAllBytes(p))}" : p + "/"));
+
+    [Fact]
+    public void ADirectoryThatHoldsAnythingIsRefusedAndLeftAlone()
+    {
+        // What an earlier version deleted afterwards: repo/, home/ and *.img that were already there.
+        var dir = _home.File_("mine");
+        Directory.CreateDirectory(Path.Combine(dir, "repo", "volume_x"));
+        Directory.CreateDirectory(Path.Combine(dir, "home"));
+        File.WriteAllText(Path.Combine(dir, "repo", "volume_x", "object"), "backup data");
+        File.WriteAllText(Path.Combine(dir, "home", "catalog.db"), "a catalog");
+        File.WriteAllText(Path.Combine(dir, "mixed.img"), "my image");
+        var before = Listing(dir);
+        var r = CliRunner.Run(_home, "bench", "--quick", "--no-cinder", "--no-baselines", "--dir", dir, "--case", "full-none");
+        Assert.True(r.ExitCode == 1, r.ToString());
+        Assert.Contains($"--dir '{dir}' is not empty.", r.Stderr);
+        Assert.Equal("", r.Stdout);
+        Assert.Equal(before, Listing(dir));
+
+        var file = _home.File_("a-file");
+        File.WriteAllText(file, "text");
+        r = CliRunner.Run(_home, "bench", "--quick", "--no-cinder", "--no-baselines", "--dir", file);
+        Assert.True(r.ExitCode == 1, r.ToString());
+        Assert.Contains($"--dir '{file}' is a file, not a directory.", r.Stderr);
+        Assert.Equal("text", File.ReadAllText(file));
+    }
+
+    [Fact]
+    public void AnEmptyDirectoryGivenStaysAndOnlyWhatTheRunMadeGoes()
+    {
+        var dir = _home.File_("empty");
+        Directory.CreateDirectory(dir);
+        CliRunner.Ok(_home, "bench", "--quick", "--no-cinder", "--no-baselines", "--dir", dir,
+            "--size", "8MiB", "--object-size", "4MiB", "--large-object-size", "8MiB", "--case", "full-none", "-f", "json");
+        Assert.True(Directory.Exists(dir), "the directory the user made is removed");
+        Assert.Empty(Directory.EnumerateFileSystemEntries(dir));
+    }
 }

@@ -12,30 +12,37 @@ namespace CinderBackup.Cli.Tests;
 /// output and stack traces. Then every
 /// place a credential could end up is scanned: every file of the data directory (catalog, WAL, event log, worker
 /// log, temporary files), a catalog backup, the exported records (decoded), and everything every command printed.
+/// And what a non-admin may register as a volume (issue 16, item 2), through the real process.
 /// </summary>
 public sealed class SecurityCliTests : IDisposable
 {
     private const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
     private readonly TempHome _home = new();
-    private readonly MotoServer _moto = new();
-    private readonly MotoServer _auth = new(noAuthActions: 3);
+    private MotoServer? _motoServer;
+    private MotoServer? _authServer;
+
+    /// <summary>The S3 server of the workload, started when first used (the path tests need none).</summary>
+    private MotoServer Moto => _motoServer ??= new();
+
+    /// <summary>A second S3 server that enforces authentication after its first three actions.</summary>
+    private MotoServer Auth => _authServer ??= new(noAuthActions: 3);
     private readonly List<CliRunner.Result> _outputs = new();
 
     public void Dispose()
     {
-        _auth.Dispose();
-        _moto.Dispose();
+        _authServer?.Dispose();
+        _motoServer?.Dispose();
         _home.Dispose();
     }
 
     /// <summary>An IAM user with S3 rights on the authenticating server; returns its access key.</summary>
     private string AuthenticatedUser()
     {
-        Assert.Contains("<UserName>backup</UserName>", _auth.Post("Action=CreateUser&UserName=backup&Version=2010-05-08"));
-        var key = _auth.Post("Action=CreateAccessKey&UserName=backup&Version=2010-05-08");
+        Assert.Contains("<UserName>backup</UserName>", Auth.Post("Action=CreateUser&UserName=backup&Version=2010-05-08"));
+        var key = Auth.Post("Action=CreateAccessKey&UserName=backup&Version=2010-05-08");
         var policy = Uri.EscapeDataString("{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\"}]}");
-        _auth.Post($"Action=PutUserPolicy&UserName=backup&PolicyName=s3&PolicyDocument={policy}&Version=2010-05-08"); // enforced from here on
+        Auth.Post($"Action=PutUserPolicy&UserName=backup&PolicyName=s3&PolicyDocument={policy}&Version=2010-05-08"); // enforced from here on
         return Regex.Match(key, "<AccessKeyId>(.*?)</AccessKeyId>").Groups[1].Value;
     }
 
@@ -63,19 +70,19 @@ public sealed class SecurityCliTests : IDisposable
           cloud:
             default: true
             backup_driver: s3
-            backup_s3_endpoint_url: {_moto.Endpoint}
+            backup_s3_endpoint_url: {Moto.Endpoint}
             backup_s3_store_bucket: cloud-{_home.Root.GetHashCode():x8}
             backup_s3_object_size: 1MiB
             backup_s3_store_access_key: {_file.Access}
             backup_s3_store_secret_key: {_file.Secret}
           envrepo:
             backup_driver: s3
-            backup_s3_endpoint_url: {_moto.Endpoint}
+            backup_s3_endpoint_url: {Moto.Endpoint}
             backup_s3_store_bucket: env-{_home.Root.GetHashCode():x8}
             backup_s3_object_size: 1MiB
           wrong:
             backup_driver: s3
-            backup_s3_endpoint_url: {_auth.Endpoint}
+            backup_s3_endpoint_url: {Auth.Endpoint}
             backup_s3_store_bucket: wrong-{_home.Root.GetHashCode():x8}
             backup_s3_store_access_key: {_wrongAccess}
             backup_s3_store_secret_key: {WrongSecret}
@@ -131,7 +138,7 @@ public sealed class SecurityCliTests : IDisposable
         // A detached worker that fails: the server goes away while it reads a throttled volume.
         File.WriteAllText(_home.ConfigPath, Config("512KiB"));
         Ok("volume", "backup", "create", "--no-wait", "--name", "doomed", v);
-        _moto.Stop();
+        Moto.Stop();
         var waited = Run("volume", "backup", "wait", "doomed", "-f", "json");
         Assert.Equal(1, waited.ExitCode);
         Assert.Equal("error", JsonDocument.Parse(waited.Stdout).RootElement.GetProperty("status").GetString());
@@ -167,5 +174,83 @@ public sealed class SecurityCliTests : IDisposable
                 Assert.False(text.Contains(secret, StringComparison.Ordinal), $"{where} holds the credential {secret}");
             }
         }
+    }
+
+    private static string[] As(string project, params string[] args) =>
+        new[] { "--os-project-name", project, "--os-admin", "false" }.Concat(args).ToArray();
+
+    private static void Exec(string program, params string[] args)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo(program) { UseShellExecute = false };
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        p.WaitForExit();
+        Assert.Equal(0, p.ExitCode);
+    }
+
+    /// <summary>
+    /// Issue 16, item 2, through the real process as two non-admin projects: project B registers the catalog, a FIFO,
+    /// a symbolic and a hard link to project A's volume, and a link of its own later pointed at A's volume. Every
+    /// attempt is refused at once, names no volume of A, and every later command of either project still works.
+    /// </summary>
+    [Fact]
+    public void ANonAdminRegistersNoneOfTheToolsFilesAndNoOtherProjectsVolume()
+    {
+        var aVolume = Ok(As("projA", "volume", "create", "--size", "1", "avol", "-f", "value", "-c", "id")).Stdout.Trim();
+        var aPath = Ok(As("projA", "volume", "show", "avol", "-f", "value", "-c", "path")).Stdout.Trim();
+        Disk.WriteRandom(aPath, 0, 1 << 20, seed: 5);
+        var aBytes = Disk.Sha256(aPath);
+
+        var fifo = _home.File_("pipe");
+        Exec("mkfifo", fifo);
+        var link = _home.File_("her.img");
+        File.CreateSymbolicLink(link, aPath);
+        var hard = _home.File_("her-hard.img");
+        Exec("ln", aPath, hard);
+        foreach (var (path, message) in new[]
+        {
+            (_home.CatalogPath, "is CinderBackup's own catalog"),
+            (fifo, "is a FIFO (named pipe), not an image file or block device."),
+            (link, "is already a volume of another project."),
+            (hard, "is already a volume of another project."),
+        })
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var r = Run(As("projB", "volume", "register", "--path", path, "stolen"));
+            Assert.True(r.ExitCode == 1, r.ToString());
+            Assert.Contains(message, r.Stderr);
+            Assert.DoesNotContain(aVolume, r.Stderr);
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"registering {path} took {clock.Elapsed}");
+        }
+
+        // A link of B's own, registered, then pointed at A's volume: neither read nor written.
+        var own = _home.File_("own.img");
+        using (var fs = File.Create(own))
+        {
+            fs.SetLength(1L << 30);
+        }
+        var ownLink = _home.File_("own-link.img");
+        File.CreateSymbolicLink(ownLink, own);
+        Ok(As("projB", "volume", "register", "--path", ownLink, "breg"));
+        Ok(As("projB", "volume", "backup", "create", "--name", "bfull", "breg"));
+        File.Delete(ownLink);
+        File.CreateSymbolicLink(ownLink, aPath);
+        foreach (var args in new[] { new[] { "volume", "backup", "create", "breg" }, new[] { "volume", "backup", "restore", "bfull", "breg" } })
+        {
+            var r = Run(As("projB", args));
+            Assert.True(r.ExitCode == 1, r.ToString());
+            Assert.Contains("which no longer leads to a file it may use", r.Stderr);
+            Assert.DoesNotContain(aVolume, r.Stderr);
+        }
+        Assert.Equal(aBytes, Disk.Sha256(aPath));
+
+        // Everything still works for both projects.
+        Ok(As("projA", "volume", "backup", "create", "--name", "afull", "avol"));
+        Ok(As("projA", "volume", "backup", "verify", "--deep", "afull"));
+        Assert.Contains("breg", Ok(As("projB", "volume", "list")).Stdout);
+        Assert.Contains("available", Ok(As("projB", "volume", "backup", "show", "bfull", "-c", "status", "-f", "value")).Stdout);
     }
 }

@@ -427,7 +427,7 @@ public sealed class BackupApiTests : IDisposable
     public void RecordsThatEscapeTheRepositoryOrComeFromOtherDriversAreRefused()
     {
         string Url(string container) => Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(
-            $"{{\"id\": \"11111111-2222-3333-4444-555555555555\", \"size\": 1, \"container\": \"{container}\", \"display_name\": null, \"display_description\": null, \"service_metadata\": \"volume_x_20240101000000_backup_y\", \"object_count\": 1}}"));
+            $"{{\"id\": \"11111111-2222-3333-4444-555555555555\", \"size\": 1, \"container\": \"{container}\", \"display_name\": null, \"display_description\": null, \"service_metadata\": \"volume_x_20240101000000_backup_11111111-2222-3333-4444-555555555555\", \"object_count\": 1}}"));
         var e = Assert.Throws<CinderBackupException>(() => _engine.Backups.Import("cinder.backup.drivers.posix.PosixBackupDriver", Url("../../etc")));
         Assert.Equal(ErrorIds.InvalidContainer, e.ErrorId);
         e = Assert.Throws<CinderBackupException>(() => _engine.Backups.Import("cinder.backup.drivers.ceph.CephBackupDriver", Url("c")));

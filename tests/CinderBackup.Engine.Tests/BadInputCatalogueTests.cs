@@ -79,6 +79,19 @@ public sealed class BadInputCatalogueTests : IClassFixture<BadInputWorld>
         RecordField("absolute container", ErrorIds.InvalidContainer, j => j["container"] = "/etc", "Invalid container '/etc': absolute paths are not allowed"),
         RecordField("prefix escaping with ..", ErrorIds.RecordInvalid, j => j["service_metadata"] = "../volume_x", "object prefix that escapes its container: '../volume_x'."),
         RecordField("prefix with a directory", ErrorIds.RecordInvalid, j => j["service_metadata"] = "sub/volume_x", "object prefix that escapes its container: 'sub/volume_x'."),
+        RecordField("empty prefix", ErrorIds.RecordInvalid, j => j["service_metadata"] = "", "object prefix (service_metadata) '' that is not bound to its id"),
+        RecordField("prefix of another backup", ErrorIds.RecordInvalid, j => j["service_metadata"] = ((string)j["service_metadata"]!).Replace(BadInputWorld.FreshId, "aaaaaaaa-0000-4000-8000-000000000000"),
+            "that is not bound to its id: a backup's prefix ends in _backup_" + BadInputWorld.FreshId),
+        Act("record string", "an existing id in upper case", ErrorIds.BackupExists, w => w.Admin.Backups.Import(Posix, w.RecordWith(j =>
+            {
+                j["id"] = w.FullRecord.BackupId!.ToUpperInvariant();
+                j["service_metadata"] = ((string)j["service_metadata"]!).Replace(BadInputWorld.FreshId, w.FullRecord.BackupId);
+            })), "Invalid backup: Backup already exists in database."),
+        Act("record string", "an existing id in braces", ErrorIds.BackupExists, w => w.Admin.Backups.Import(Posix, w.RecordWith(j =>
+            {
+                j["id"] = "{" + w.FullRecord.BackupId + "}";
+                j["service_metadata"] = ((string)j["service_metadata"]!).Replace(BadInputWorld.FreshId, w.FullRecord.BackupId);
+            })), "Invalid backup: Backup already exists in database."),
         RecordField("name too long", ErrorIds.InvalidName, j => j["display_name"] = Long256, "Invalid input received: display_name has 256 characters, more than the limit of 255."),
         Act("record string", "unknown backup_service", ErrorIds.RecordInvalid, w => w.Admin.Backups.Import("cinder.backup.drivers.ceph.CephBackupDriver", w.FullRecord.BackupUrl),
             "Import record failed, cannot find backup service to perform the import. Request service cinder.backup.drivers.ceph.CephBackupDriver."),
@@ -169,6 +182,12 @@ public sealed class BadInputCatalogueTests : IClassFixture<BadInputWorld>
             "Invalid input received: description 'red \\u001b[31m' contains control characters."),
         Act("name", "backup renamed to 256 characters", ErrorIds.InvalidName, w => w.Admin.Backups.Update("full", name: Long256),
             "Invalid input received: name has 256 characters"),
+        Act("name", "backup renamed with an escape sequence", ErrorIds.InvalidName, w => w.Admin.Backups.Update("full", name: "x\u001b[2J"),
+            "Invalid input received: name 'x\\u001b[2J' contains control characters."),
+        Act("name", "volume renamed with a carriage return", ErrorIds.InvalidName, w => w.Admin.Volumes.Update("vol", name: "a\rb"),
+            "Invalid input received: name 'a\\u000db' contains control characters."),
+        Act("name", "registered volume's zone with a bell", ErrorIds.InvalidName, w => w.Admin.Volumes.Register("r", w.File_("empty.img"), availabilityZone: "z\u0007"),
+            "Invalid input received: availability zone 'z\\u0007' contains control characters."),
         Act("name", "snapshot name with a newline", ErrorIds.InvalidName, w => w.Admin.Snapshots.Create("vol", "two\nlines"),
             "Invalid input received: name 'two\\u000alines' contains control characters."),
         Act("name", "volume description of 300 characters", ErrorIds.InvalidName, w => w.Admin.Volumes.Update("vol", description: new string('d', 300)),
@@ -230,6 +249,17 @@ public sealed class BadInputCatalogueTests : IClassFixture<BadInputWorld>
         Act("path", "register an empty file", ErrorIds.InvalidPath, w => w.Admin.Volumes.Register("r", w.File_("empty.img")),
             "The path '{files}/empty.img' is empty; a volume needs at least one byte."),
         Act("path", "register a path with a control character", ErrorIds.InvalidPath, w => w.Admin.Volumes.Register("r", "/tmp/a\u0001b"), "Invalid path '/tmp/a\\u0001b'."),
+        Act("path", "register the catalog", ErrorIds.InvalidPath, w => w.User.Volumes.Register("r", w.Home.CatalogPath),
+            "The path '{home}/catalog.db' is CinderBackup's own catalog '{home}/catalog.db'; it cannot be a volume."),
+        Act("path", "register a link to the catalog", ErrorIds.InvalidPath, w => w.User.Volumes.Register("r", w.File_("catalog-link.img")),
+            "The path '{files}/catalog-link.img' is CinderBackup's own catalog '{home}/catalog.db'; it cannot be a volume."),
+        Act("path", "register a backup object", ErrorIds.InvalidPath,
+            w => w.User.Volumes.Register("r", Directory.GetFiles(Path.Combine(w.Home.Home, "backup"), "*-00001", SearchOption.AllDirectories)[0]),
+            "is inside '{home}/backup', CinderBackup's repository 'default'; it cannot be a volume."),
+        Act("path", "register a FIFO", ErrorIds.InvalidPath, w => w.User.Volumes.Register("r", w.File_("pipe")),
+            "The path '{files}/pipe' is a FIFO (named pipe), not an image file or block device."),
+        Act("path", "register a character device", ErrorIds.InvalidPath, w => w.User.Volumes.Register("r", "/dev/zero"),
+            "The path '/dev/zero' is a character device, not an image file or block device."),
         Act("path", "register a pool image twice", ErrorIds.InvalidPath, w => w.Admin.Volumes.Register("r", w.Admin.Volumes.Get("vol").Path), "is already volume"),
         Act("path", "catalog backup into a missing directory", ErrorIds.InvalidPath, w => w.Admin.CatalogFile.Backup(w.File_("no/such/dir/c.db")),
             "Cannot write the catalog backup '{files}/no/such/dir/c.db': the directory '{files}/no/such/dir' does not exist."),
@@ -249,6 +279,10 @@ public sealed class BadInputCatalogueTests : IClassFixture<BadInputWorld>
         Act("path", "discover an unknown repository", ErrorIds.RepositoryNotFound, w => w.Admin.Records.Discover("elsewhere"), "elsewhere"),
         Act("path", "discover a missing container", ErrorIds.RepositoryUnavailable, w => w.Admin.Records.Discover(container: "no/such"), "the container directory '{home}/backup/no/such' does not exist."),
 
+        Act("path", "benchmark in a directory that holds files", ErrorIds.InvalidArgument,
+            w => CinderBackup.Engine.Bench.BenchRunner.Run(new CinderBackup.Engine.Bench.BenchOptions { Directory = w.Files, Cinder = false, Baselines = false }),
+            "--dir '{files}' is not empty."),
+
         // ---- containers ----
         Create("container", "parent directory", ErrorIds.InvalidContainer, new BackupCreateOptions { Volume = "vol", Container = "../escape" }, "Invalid container '../escape': '..' is not allowed"),
         Create("container", "absolute path", ErrorIds.InvalidContainer, new BackupCreateOptions { Volume = "vol", Container = "/abs/olute" }, "Invalid container '/abs/olute': absolute paths are not allowed"),
@@ -256,6 +290,16 @@ public sealed class BadInputCatalogueTests : IClassFixture<BadInputWorld>
         Create("container", "control character", ErrorIds.InvalidContainer, new BackupCreateOptions { Volume = "vol", Container = "x\u0001y" }, "Invalid container 'x\\u0001y'"),
         Create("container", "300 characters", ErrorIds.InvalidContainer, new BackupCreateOptions { Volume = "vol", Container = new string('c', 300) }, "at most 255 characters"),
         Create("container", "empty", ErrorIds.InvalidContainer, new BackupCreateOptions { Volume = "vol", Container = "" }, "Invalid container '': it is empty."),
+        new("container", "a link out of the repository", ErrorIds.InvalidContainer, w =>
+        {
+            w.LinkOutOfTheRepository();
+            return () => w.Admin.Backups.Create(new BackupCreateOptions { Volume = "vol", Container = "escape/x" });
+        }, "Invalid container 'escape/x': through a symbolic link it leads to '{files}/x', outside the repository '{home}/backup'."),
+        new("container", "discovery through a link out", ErrorIds.InvalidContainer, w =>
+        {
+            w.LinkOutOfTheRepository();
+            return () => w.Admin.Records.Discover(container: "escape");
+        }, "Invalid container 'escape': through a symbolic link it leads to '{files}', outside the repository"),
         Act("container", "discovery outside the repository", ErrorIds.InvalidContainer, w => w.Admin.Records.Discover(container: "../.."), "Invalid container '../..'"),
 
         // ---- compression ----

@@ -39,6 +39,11 @@ public sealed class BadInputWorld : IDisposable
         Directory.CreateDirectory(File_("a-directory"));
         File.WriteAllText(File_("not-a-catalog.db"), "this is text, not an SQLite database\n");
         File.WriteAllText(File_("existing.yaml"), "precious\n");
+        File.CreateSymbolicLink(File_("catalog-link.img"), Home.CatalogPath);
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", File_("pipe")))
+        {
+            mkfifo.WaitForExit();
+        }
     }
 
     public TempHome Home { get; } = new();
@@ -66,14 +71,25 @@ public sealed class BadInputWorld : IDisposable
     /// <summary>A backup_url of the JSON <paramref name="json"/>.</summary>
     public static string Url(string json) => Convert.ToBase64String(Encoding.UTF8.GetBytes(json));
 
-    /// <summary>Backup "full"'s record with a fresh id and name, and <paramref name="change"/> applied.</summary>
+    /// <summary>Backup "full"'s record with a fresh id (its object prefix bound to it) and name, and <paramref name="change"/> applied.</summary>
     public string RecordWith(Action<JsonObject> change)
     {
         var json = JsonNode.Parse(Convert.FromBase64String(FullRecord.BackupUrl))!.AsObject();
+        json["service_metadata"] = ((string)json["service_metadata"]!).Replace((string)json["id"]!, FreshId, StringComparison.Ordinal); // bound to the new id
         json["id"] = FreshId;
         json["display_name"] = "imported"; // were it imported by mistake, "full" would stay unambiguous
         change(json);
         return Url(json.ToJsonString());
+    }
+
+    /// <summary>A link in the repository, <c>escape</c>, to <see cref="Files"/> (outside it); made once, before a case's snapshot.</summary>
+    public void LinkOutOfTheRepository()
+    {
+        var link = Path.Combine(Home.Home, "backup", "escape");
+        if (!Directory.Exists(link))
+        {
+            Directory.CreateSymbolicLink(link, Files);
+        }
     }
 
     /// <summary>Writes an input file and returns its path.</summary>

@@ -157,7 +157,59 @@ public sealed class SecurityTests : IClassFixture<SecurityWorld>
         new("list the snapshots of her volume", ErrorIds.VolumeNotFound, "No volume with a name or ID of '{volume}' exists.", w => w.Bob.Snapshots.List(w.AliceVolume)),
         new("show her snapshot", ErrorIds.SnapshotNotFound, "No snapshot with a name or ID of '{snapshot}' exists.", w => w.Bob.Snapshots.Get(w.AliceSnapshot)),
         new("delete her snapshot", ErrorIds.SnapshotNotFound, "No snapshot with a name or ID of 'alice-snap' exists.", w => w.Bob.Snapshots.Delete("alice-snap")),
+        new("register a link to her volume image", ErrorIds.InvalidPath, "The path '{root}/her-image-link' is already a volume of another project.",
+            w => w.Bob.Volumes.Register("mine", w.Home.File_("her-image-link"))),
+        new("register a hard link to her volume image", ErrorIds.InvalidPath, "The path '{root}/her-image-hardlink' is already a volume of another project.",
+            w => w.Bob.Volumes.Register("mine", w.Home.File_("her-image-hardlink"))),
+        new("register the catalog they share", ErrorIds.InvalidPath, "The path '{root}/home/catalog.db' is CinderBackup's own catalog '{root}/home/catalog.db'; it cannot be a volume.",
+            w => w.Bob.Volumes.Register("mine", w.Home.CatalogPath)),
     };
+
+    /// <summary>Alice's record (her backup's id, container and prefix), decoded, changed by <paramref name="change"/> and encoded again.</summary>
+    private static string AliceRecordWith(SecurityWorld w, Action<System.Text.Json.Nodes.JsonObject> change)
+    {
+        var json = System.Text.Json.Nodes.JsonNode.Parse(Convert.FromBase64String(w.AliceRecord.BackupUrl))!.AsObject();
+        change(json);
+        return Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(json.ToJsonString()));
+    }
+
+    private const string OtherId = "7d3c2b1a-0f9e-4d8c-b7a6-958473625140";
+
+    /// <summary>
+    /// Reaching alice's data through the repository: an admin of another project imports records made from hers (issue 16,
+    /// item 3), and none may become a second row owning her objects, whose delete would remove her data; bob backs up
+    /// into, and an admin discovers, a container that a link in the shared repository leads to the volume pool (item 7).
+    /// The message names what is wrong.
+    /// </summary>
+    private static readonly Refusal[] ForeignObjects =
+    {
+        new("import her prefix under another id", ErrorIds.RecordInvalid, "that is not bound to its id: a backup's prefix ends in _backup_" + OtherId,
+            w => w.Admin.Backups.Import(w.AliceRecord.BackupService, AliceRecordWith(w, j => j["id"] = OtherId))),
+        new("import an empty prefix in her container", ErrorIds.RecordInvalid, "object prefix (service_metadata) '' that is not bound to its id",
+            w => w.Admin.Backups.Import(w.AliceRecord.BackupService, AliceRecordWith(w, j => { j["id"] = OtherId; j["service_metadata"] = ""; }))),
+        new("import her id in upper case", ErrorIds.BackupExists, "Invalid backup: Backup already exists in database.",
+            w => w.Admin.Backups.Import(w.AliceRecord.BackupService, AliceRecordWith(w, j => j["id"] = w.AliceBackup.ToUpperInvariant()))),
+        new("import her id in braces", ErrorIds.BackupExists, "Invalid backup: Backup already exists in database.",
+            w => w.Admin.Backups.Import(w.AliceRecord.BackupService, AliceRecordWith(w, j => j["id"] = "{" + w.AliceBackup + "}"))),
+        new("back up into a container linked to the volume pool", ErrorIds.InvalidContainer, "Invalid container 'pool-link/x': through a symbolic link it leads to",
+            w => w.Bob.Backups.Create(new BackupCreateOptions { Volume = "bob-vol", Container = "pool-link/x" })),
+        new("discover through a container linked to the volume pool", ErrorIds.InvalidContainer, "Invalid container 'pool-link': through a symbolic link it leads to",
+            w => w.Admin.Records.Discover(container: "pool-link")),
+    };
+
+    public static TheoryData<string> ForeignObjectCases => new(ForeignObjects.Select(c => c.Name));
+
+    [Theory]
+    [MemberData(nameof(ForeignObjectCases))]
+    public void NoImportBecomesASecondOwnerOfAnotherProjectsObjects(string name)
+    {
+        var c = ForeignObjects.Single(x => x.Name == name);
+        var before = _w.Snapshot();
+        var e = Assert.Throws<CinderBackupException>(() => c.Act(_w));
+        Assert.True(c.ErrorId == e.ErrorId, $"{e.ErrorId}: {e.Message}");
+        Assert.Contains(c.Message, e.Message);
+        Assert.Equal(before, _w.Snapshot());
+    }
 
     public static TheoryData<string> AdminOnlyCases => new(AdminOnly.Select(c => c.Name));
 
@@ -167,7 +219,7 @@ public sealed class SecurityTests : IClassFixture<SecurityWorld>
     {
         var before = _w.Snapshot();
         var e = Assert.Throws<CinderBackupException>(() => c.Act(_w));
-        Assert.Equal((c.ErrorId, c.Message.Replace("{backup}", _w.AliceBackup).Replace("{volume}", _w.AliceVolume).Replace("{snapshot}", _w.AliceSnapshot)),
+        Assert.Equal((c.ErrorId, c.Message.Replace("{backup}", _w.AliceBackup).Replace("{volume}", _w.AliceVolume).Replace("{snapshot}", _w.AliceSnapshot).Replace("{root}", _w.Home.Root)),
             (e.ErrorId, e.Message));
         Assert.Equal(before, _w.Snapshot());
     }

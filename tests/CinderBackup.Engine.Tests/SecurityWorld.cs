@@ -26,6 +26,15 @@ public sealed class SecurityWorld : IDisposable
         AliceBackup = Alice.Backups.Get("alice-backup").Id;
         CatalogCopy = Admin.CatalogFile.Backup(Home.File_("catalog-copy.db")).Path;
         AliceRecord = Admin.Records.Export(AliceBackup)[0];
+        // Second names for alice's volume image, and for the catalog, that bob may try to register.
+        var image = Alice.Volumes.Get("alice-vol").Path;
+        File.CreateSymbolicLink(Home.File_("her-image-link"), image);
+        using (var ln = System.Diagnostics.Process.Start("ln", new[] { image, Home.File_("her-image-hardlink") }))
+        {
+            ln.WaitForExit();
+        }
+        // A link someone put in the shared repository, to the volume pool where alice's images are.
+        Directory.CreateSymbolicLink(Path.Combine(Home.Home, "backup", "pool-link"), Path.Combine(Home.Home, "volumes"));
     }
 
     public TempHome Home { get; } = new();

@@ -109,4 +109,25 @@ Describe 'Import-BackupRecord' {
         $warnings[0] | Should -Match 'Nothing was imported'
         Get-VolumeBackup -Name ibr-backup -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
     }
+
+    It 'imports a name with control characters (as Cinder''s records may hold) and the views show them escaped' {
+        $json = [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($script:record.BackupUrl)) | ConvertFrom-Json -AsHashtable
+        $id = [guid]::NewGuid().ToString()
+        $json.service_metadata = $json.service_metadata.Replace($json.id, $id)
+        $json.id = $id
+        $json.display_name = "esc$([char]27)[31mred$([char]7)"
+        $json.display_description = "two`nlines"
+        $url = [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes(($json | ConvertTo-Json -Compress)))
+        $imported = Import-BackupRecord -BackupService '' -BackupUrl $url
+        $imported.Name | Should -Be "esc$([char]27)[31mred$([char]7)"
+        foreach ($text in @(
+                ($imported | Format-Table | Out-String),
+                ($imported | Format-List | Out-String),
+                (Get-VolumeBackup -BackupId $id | Out-String))) {
+            $text | Should -Not -Match '[\x00-\x09\x0b-\x1f\x7f-\x9f]'
+            $text | Should -Match ([regex]::Escape('esc\u001b[31mred\u0007'))
+        }
+        ($imported | Format-List | Out-String) | Should -Match ([regex]::Escape('two\u000alines'))
+        Remove-VolumeBackup -Backup $id -Confirm:$false
+    }
 }

@@ -181,7 +181,7 @@ internal static class BackupCommands
             Formatter.ShowOne(app.Out, output.Read(parse), BackupView.Show(b));
             if (b.Status == BackupStatus.Error)
             {
-                app.Err.WriteLine($"Backup {b.Id} is in error: {b.FailReason}");
+                app.Warn($"Backup {b.Id} is in error: {b.FailReason}");
                 return 1;
             }
             return 0;
@@ -241,7 +241,7 @@ internal static class BackupCommands
             });
             if (!r.IsValid)
             {
-                app.Err.WriteLine(r.Problem);
+                app.Warn(r.Problem!);
             }
             return r.IsValid ? 0 : 1;
         });

@@ -29,7 +29,7 @@ internal static class BenchCommand
         var largeObjectSize = new Option<string?>("--large-object-size") { Description = "backup_file_size of the large-object cases (default 1GiB).", HelpName = "BYTES" };
         var workers = new Option<int?>("--workers") { Description = "backup_workers for CinderBackup (default: one per processor).", HelpName = "N" };
         var settings = new Option<string[]>("--set") { Description = "Another CinderBackup setting, KEY=VALUE (repeatable), e.g. backup_compression_level=3.", HelpName = "KEY=VALUE" };
-        var dir = new Option<string?>("--dir") { Description = "Scratch directory (default: a new one under the temporary directory); needs room for the volumes and backups.", HelpName = "DIR" };
+        var dir = new Option<string?>("--dir") { Description = "Scratch directory, empty or new (default: a new one under the temporary directory); needs room for the volumes and backups. Only what the run made there is removed.", HelpName = "DIR" };
         var keep = new Option<bool>("--keep") { Description = "Keep the scratch files." };
         var cinderDriver = new Option<string?>("--cinder-driver") { Description = "tests/interop/cinder_driver.py of a CinderBackup checkout (default: looked for above the current directory).", HelpName = "PATH" };
         var noCinder = new Option<bool>("--no-cinder") { Description = "Do not run Cinder's driver (python3-cinder)." };

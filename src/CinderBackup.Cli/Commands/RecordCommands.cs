@@ -95,7 +95,7 @@ internal static class RecordCommands
             var result = engine.Records.Import(records, parse.GetValue(repository), parse.GetValue(verify));
             foreach (var w in result.Warnings)
             {
-                app.Err.WriteLine("WARNING: " + w);
+                app.Warn("WARNING: " + w);
             }
             var spec = output.Read(parse);
             if (result.Backups.Count == 1)
@@ -134,7 +134,7 @@ internal static class RecordCommands
                 var result = engine.Records.Import(toImport);
                 foreach (var w in result.Warnings)
                 {
-                    app.Err.WriteLine("WARNING: " + w);
+                    app.Warn("WARNING: " + w);
                 }
                 imported.UnionWith(result.Backups.Select(b => b.Id));
             }
@@ -147,7 +147,7 @@ internal static class RecordCommands
             var problems = found.Where(f => f.Problem is not null).ToList();
             foreach (var p in problems)
             {
-                app.Err.WriteLine((p.Status == DiscoveryStatus.Incomplete ? "WARNING: " : "ERROR: ") + p.Problem);
+                app.Warn((p.Status == DiscoveryStatus.Incomplete ? "WARNING: " : "ERROR: ") + p.Problem);
             }
             var rows = found.Select(f => new object?[]
             {

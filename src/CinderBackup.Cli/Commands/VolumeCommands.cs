@@ -71,7 +71,7 @@ internal static class VolumeCommands
     {
         var cmd = new Command("register", "Register an existing image file or block device as a volume (never deleted or truncated).");
         var name = new Argument<string>("NAME") { Description = "Name of the volume." };
-        var path = new Option<string>("--path") { Description = "Image file or block device.", Required = true, HelpName = "PATH" };
+        var path = new Option<string>("--path") { Description = "Image file or block device: not one of CinderBackup's own files or folders (catalog, logs, volume pool, snapshots, tmp, repositories) and not another volume's or snapshot's file, compared after following links.", Required = true, HelpName = "PATH" };
         var description = new Option<string?>("--description") { Description = "Volume description." };
         var zone = new Option<string?>("--availability-zone") { Description = "Availability zone." };
         cmd.Arguments.Add(name);

@@ -1,5 +1,6 @@
 using CinderBackup.Engine.Errors;
 using CinderBackup.Engine.Json;
+using CinderBackup.Engine.Util;
 using CinderBackup.Engine.Yaml;
 
 namespace CinderBackup.Cli.Output;
@@ -38,16 +39,15 @@ internal static class Formatter
             case "value":
                 foreach (var f in chosen)
                 {
-                    w.Write(PrettyTable.Text(f.Value is Cell c ? Str(c.MachineReadable) : f.Value));
+                    w.Write(ValueText(f.Value));
                     w.Write('\n');
                 }
                 break;
             case "shell":
+                CheckShellPrefix(spec.Prefix);
                 foreach (var f in chosen)
                 {
-                    var name = f.Name.ToLowerInvariant().Replace(' ', '_').Replace(':', '_').Replace('-', '_');
-                    var value = PrettyTable.Text(f.Value is Cell c ? Str(c.MachineReadable) : f.Value).Replace("\"", "\\\"");
-                    w.Write($"{spec.Prefix}{name}=\"{value}\"\n");
+                    w.Write($"{spec.Prefix}{ShellName(f.Name)}={ShellQuote(RawText(f.Value is Cell c ? Str(c.MachineReadable) : f.Value))}\n");
                 }
                 break;
             default:
@@ -89,7 +89,7 @@ internal static class Formatter
             case "value":
                 foreach (var r in data)
                 {
-                    w.Write(string.Join(" ", r.Select(v => PrettyTable.Text(v is Cell c ? Str(c.MachineReadable) : v))));
+                    w.Write(string.Join(" ", r.Select(ValueText)));
                     w.Write('\n');
                 }
                 break;
@@ -97,7 +97,7 @@ internal static class Formatter
                 w.Write(string.Join(",", names.Select(Csv)) + "\n");
                 foreach (var r in data)
                 {
-                    w.Write(string.Join(",", r.Select(v => Csv(PrettyTable.Text(v is Cell c ? Str(c.MachineReadable) : v)))) + "\n");
+                    w.Write(string.Join(",", r.Select(v => Csv(ValueText(v)))) + "\n");
                 }
                 break;
             default:
@@ -121,6 +121,83 @@ internal static class Formatter
     }
 
     private static object? Machine(object? v) => v is Cell c ? c.MachineReadable : v;
+
+    /// <summary>
+    /// A value for -f value and csv: the machine-readable form as text, control characters shown as <c>\uXXXX</c>
+    /// (the line breaks of a cell we laid out stay, as cliff prints them).
+    /// </summary>
+    private static string ValueText(object? v) => v is Cell { MachineReadable: string s } ? PrettyTable.Text(new Cell(s, s))
+        : PrettyTable.Text(v is Cell c ? Str(c.MachineReadable) : v);
+
+    /// <summary>The value exactly, as Python's str() prints it: what -f shell hands to the shell.</summary>
+    private static string RawText(object? v) => v switch
+    {
+        null => "None",
+        bool b => b ? "True" : "False",
+        Cell c => c.HumanReadable,
+        string s => s,
+        _ => Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture) ?? "",
+    };
+
+    /// <summary>cliff's variable name (lower case; space, colon and dash become underscores), and nothing else.</summary>
+    private static string ShellName(string field) =>
+        new(field.ToLowerInvariant().Select(ch => ch is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '_' ? ch : '_').ToArray());
+
+    /// <summary>
+    /// A shell word that is exactly <paramref name="value"/> and runs nothing under <c>eval</c>. cliff writes
+    /// <c>"value"</c> escaping only <c>"</c>, so <c>$(...)</c> and backticks in a name ran; here <c>\</c>,
+    /// <c>"</c>, <c>$</c> and <c>`</c> are escaped too. A value with control characters is written
+    /// <c>$'...'</c> with <c>\xHH</c> escapes (bash, zsh, ksh; POSIX.1-2024), so none reaches the output raw; a
+    /// shell without <c>$'...'</c> (dash) keeps the text literally and still runs nothing.
+    /// </summary>
+    internal static string ShellQuote(string value)
+    {
+        var sb = new System.Text.StringBuilder(value.Length + 8);
+        if (!PrintableText.HasControl(value))
+        {
+            sb.Append('"');
+            foreach (var ch in value)
+            {
+                if (ch is '\\' or '"' or '$' or '`')
+                {
+                    sb.Append('\\');
+                }
+                sb.Append(ch);
+            }
+            return sb.Append('"').ToString();
+        }
+        sb.Append("$'");
+        foreach (var ch in value)
+        {
+            if (char.IsControl(ch))
+            {
+                foreach (var b in System.Text.Encoding.UTF8.GetBytes(ch.ToString()))
+                {
+                    sb.Append("\\x").Append(b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture));
+                }
+            }
+            else
+            {
+                if (ch is '\\' or '\'')
+                {
+                    sb.Append('\\');
+                }
+                sb.Append(ch);
+            }
+        }
+        return sb.Append('\'').ToString();
+    }
+
+    /// <summary>--prefix goes before every variable name unquoted, so it must itself be part of a shell name.</summary>
+    private static void CheckShellPrefix(string prefix)
+    {
+        if (prefix.Length > 0 && !(prefix[0] is (>= 'A' and <= 'Z') or (>= 'a' and <= 'z') or '_'
+            && prefix.All(ch => ch is (>= 'A' and <= 'Z') or (>= 'a' and <= 'z') or (>= '0' and <= '9') or '_')))
+        {
+            throw new CinderBackupException(ErrorIds.InvalidArgument, ErrorKind.InvalidArgument,
+                $"argument --prefix: '{PrintableText.Escape(prefix)}' is not a shell variable name prefix (letters, digits and '_', not starting with a digit).", prefix);
+        }
+    }
 
     private static object? Str(object? v) => v switch
     {

@@ -1,4 +1,5 @@
 using System.Text;
+using CinderBackup.Engine.Util;
 
 namespace CinderBackup.Cli.Output;
 
@@ -37,14 +38,18 @@ internal static class PrettyTable
         return sb.ToString();
     }
 
-    /// <summary>The text of a value as Python's str() prints it (None, True, False).</summary>
+    /// <summary>
+    /// The text of a value as Python's str() prints it (None, True, False). Control characters in strings (names and
+    /// descriptions imported from Cinder may hold them) are shown as <c>\uXXXX</c>, never sent to the terminal; only
+    /// the line breaks of a <see cref="Cell"/> the tool laid out itself stay.
+    /// </summary>
     public static string Text(object? value) => value switch
     {
         null => "None",
         bool b => b ? "True" : "False",
-        Cell c => c.HumanReadable,
-        string s => s.Replace("\r\n", "\n").Replace('\r', ' '),
-        _ => Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? "",
+        Cell c => PrintableText.Escape(c.HumanReadable, keepNewlines: true),
+        string s => PrintableText.Escape(s),
+        _ => PrintableText.Escape(Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? ""),
     };
 
     public static bool IsNumber(object? value) => value is int or long or double or float or decimal;

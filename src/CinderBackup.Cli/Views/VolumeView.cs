@@ -35,8 +35,8 @@ internal static class VolumeView
     public static object?[] Row(BlockVolume v, bool longFormat, bool withProject)
     {
         var row = longFormat
-            ? new List<object?> { v.Id, v.Name, v.Status, v.Size, "__DEFAULT__", v.Bootable ? "true" : "false", v.AttachedTo, Formats.Properties(v.Metadata) }
-            : new List<object?> { v.Id, v.Name, v.Status, v.Size, v.AttachedTo };
+            ? new List<object?> { v.Id, v.Name, v.Status, v.Size, "__DEFAULT__", v.Bootable ? "true" : "false", AttachedTo(v), Formats.Properties(v.Metadata) }
+            : new List<object?> { v.Id, v.Name, v.Status, v.Size, AttachedTo(v) };
         if (withProject)
         {
             row.Insert(2, v.ProjectId);
@@ -53,6 +53,9 @@ internal static class VolumeView
         }
         return cols.ToArray();
     }
+
+    /// <summary>One line per attachment, laid out by us (a cell, so its line breaks stay).</summary>
+    private static Cell AttachedTo(BlockVolume v) => new(v.AttachedTo, v.AttachedTo);
 
     private static Cell Attachments(BlockVolume v)
     {

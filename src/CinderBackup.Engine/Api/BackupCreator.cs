@@ -47,6 +47,10 @@ internal sealed class BackupCreator
         // happen before the catalog is locked. An incremental backup goes to its parent's repository; the repository
         // must answer before anything is recorded.
         var (sourceVolume, sourceSnapshot) = _engine.Catalog.Read(Target);
+        if (sourceSnapshot is null)
+        {
+            RegisteredPaths.CheckInUse(_engine, sourceVolume); // a registered path must still lead to a file it may read
+        }
         var parentId = _o.Incremental ? _engine.Catalog.Read(db => SelectParent(db, sourceVolume, sourceSnapshot) is { Status: BackupStatus.Available } p ? p.Id : null) : null;
         var repositoryName = _o.Repository ?? (parentId is null ? _repositories.DefaultRepositoryName : ParentRepository(parentId));
         var store = _repositories.Open(repositoryName);
@@ -205,6 +209,7 @@ internal sealed class BackupCreator
             FaultPoints.Hit("backup.prepared");
 
             string sourcePath;
+            Native.FileIdentity? sourceIdentity = null;
             if (row.SnapshotId is not null)
             {
                 sourcePath = _engine.Catalog.Read(db => SnapshotRecords.Get(db, row.SnapshotId))!.Path;
@@ -220,6 +225,7 @@ internal sealed class BackupCreator
             else
             {
                 sourcePath = volume.Path;
+                sourceIdentity = RegisteredPaths.CheckInUse(_engine, volume);
             }
 
             HashFile? parentHashes = null;
@@ -239,6 +245,7 @@ internal sealed class BackupCreator
                     ParentId = row.ParentId,
                     ParentHashes = parentHashes,
                     SourcePath = sourcePath,
+                    SourceIdentity = sourceIdentity,
                     Codec = CodecRegistry.Get(algorithm, _engine.Config.Environment),
                     Level = _engine.Config.CompressionLevel,
                     ObjectSize = repository.ObjectSize,

@@ -1,5 +1,6 @@
 using CinderBackup.Engine.Catalog;
 using CinderBackup.Engine.Errors;
+using CinderBackup.Engine.Records;
 using CinderBackup.Engine.Repositories;
 using CinderBackup.Engine.Transfer;
 
@@ -69,7 +70,14 @@ internal sealed class BackupDeleter
             {
                 var store = _repositories.ForBackup(row);
                 store.RemoveStaged(row.Container, row.Id);
-                foreach (var name in store.List(row.Container, row.ServiceMetadata))
+                // A catalog from before imports were checked may hold two rows owning the same objects (an empty or
+                // foreign prefix): the objects then stay for the other row, and only this row goes.
+                var owner = _engine.Catalog.Read(db => ObjectClaims.Claimant(db, _repositories, row.Id, row.Repository, row.Container, row.ServiceMetadata));
+                if (owner is not null)
+                {
+                    _engine.Detail($"Backup {row.Id}: its objects (prefix '{row.ServiceMetadata}') are also backup {owner}'s; they are kept.");
+                }
+                foreach (var name in owner is null ? store.List(row.Container, row.ServiceMetadata) : Array.Empty<string>())
                 {
                     store.Delete(row.Container, name);
                 }

@@ -53,7 +53,7 @@ public sealed class BackupEngine : IDisposable
     internal EngineOptions Options { get; }
 
     /// <summary>Sends a detail message to the front end (Write-Verbose, --debug).</summary>
-    internal void Detail(string message) => Options.Detail?.Invoke(message);
+    internal void Detail(string message) => Options.Detail?.Invoke(Util.PrintableText.Escape(message, keepNewlines: true));
 
     /// <summary>Loads configuration and identity without opening the catalog (for Get-BackupContext, config checks).</summary>
     public static (EngineConfig Config, BackupContext Context) LoadSettings(EngineOptions? options = null)

@@ -54,6 +54,7 @@ internal sealed class BackupRestorer
         else
         {
             target = _engine.Catalog.Read(db => Lookup.Volume(db, Context, volumeNameOrId!));
+            RegisteredPaths.CheckInUse(_engine, target); // a registered path must still lead to a file it may write
         }
         try
         {
@@ -118,6 +119,7 @@ internal sealed class BackupRestorer
             {
                 Chain = chain,
                 TargetPath = p.Volume.Path,
+                TargetIdentity = RegisteredPaths.CheckInUse(_engine, p.Volume),
                 TargetIsNew = p.VolumeIsNew,
                 MayGrowTarget = p.Volume.Backend == VolumeBackend.Pool,
                 Workers = _engine.Config.BackupWorkers,

@@ -84,11 +84,6 @@ internal static class ContextResolver
     /// <summary>Renders control characters visibly so error messages never carry them raw.</summary>
     internal static string Printable(string value)
     {
-        var sb = new System.Text.StringBuilder(value.Length);
-        foreach (var c in value.Length > 80 ? value[..80] + "..." : value)
-        {
-            sb.Append(char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString());
-        }
-        return sb.ToString();
+        return Util.PrintableText.Escape(value.Length > 80 ? value[..80] + "..." : value);
     }
 }

@@ -1,18 +1,20 @@
 using CinderBackup.Engine.Catalog;
 using CinderBackup.Engine.Errors;
+using CinderBackup.Engine.Records;
 
 namespace CinderBackup.Engine.Api;
 
 /// <summary>
-/// Resolves "name or ID" arguments as the openstack client does: an ID first, then a name in the caller's
-/// project (admins then also search other projects). Several matches are an error, never a guess.
+/// Resolves "name or ID" arguments as the openstack client does: an ID first (in any spelling Cinder takes for the
+/// same UUID: case, braces), then a name in the caller's project (admins then also search other projects). Several
+/// matches are an error, never a guess.
 /// </summary>
 internal static class Lookup
 {
     public static BlockVolume Volume(Db db, BackupContext context, string nameOrId)
     {
         CheckArgument(nameOrId, "volume");
-        var byId = VolumeRecords.Get(db, nameOrId);
+        var byId = VolumeRecords.Get(db, nameOrId) ?? (CinderUuid.Normalize(nameOrId) is string id ? VolumeRecords.Get(db, id) : null);
         if (byId is not null && Policy.CanSee(context, byId.ProjectId))
         {
             return byId;
@@ -35,7 +37,7 @@ internal static class Lookup
     public static VolumeSnapshot Snapshot(Db db, BackupContext context, string nameOrId)
     {
         CheckArgument(nameOrId, "snapshot");
-        var byId = SnapshotRecords.Get(db, nameOrId);
+        var byId = SnapshotRecords.Get(db, nameOrId) ?? (CinderUuid.Normalize(nameOrId) is string id ? SnapshotRecords.Get(db, id) : null);
         if (byId is not null && Policy.CanSee(context, byId.ProjectId))
         {
             return byId;
@@ -58,7 +60,7 @@ internal static class Lookup
     public static Catalog.BackupRow Backup(Db db, BackupContext context, string nameOrId)
     {
         CheckArgument(nameOrId, "backup");
-        var byId = BackupRecords.Get(db, nameOrId);
+        var byId = BackupRecords.Get(db, nameOrId) ?? (CinderUuid.Normalize(nameOrId) is string id ? BackupRecords.GetByUuid(db, id) : null);
         if (byId is not null && Policy.CanSee(context, byId.ProjectId))
         {
             return byId;

@@ -160,11 +160,16 @@ public sealed class RecordApi
             var result = new List<BackupRow>();
             foreach (var (row, record) in ordered)
             {
-                var existing = BackupRecords.Get(db, row.Id, includeDeleted: true);
+                var existing = BackupRecords.GetByUuid(db, row.Id, includeDeleted: true);
                 if (existing is not null && !existing.Deleted)
                 {
                     throw InRecord(record, records.ToList().IndexOf(record), records.Count, new CinderBackupException(ErrorIds.BackupExists, ErrorKind.Conflict,
                         "Invalid backup: Backup already exists in database.", row.Id));
+                }
+                if (ObjectClaims.Claimant(db, resolver, row.Id, row.Repository, row.Container, row.ServiceMetadata) is string owner)
+                {
+                    throw InRecord(record, records.ToList().IndexOf(record), records.Count, new CinderBackupException(ErrorIds.RecordInvalid, ErrorKind.Conflict,
+                        $"Invalid backup: the objects of backup {row.Id} (repository '{row.Repository}', container '{row.Container}', prefix '{row.ServiceMetadata}') belong to backup {owner}, which is in the catalog; as two rows, deleting either would delete the other's data.", row.Id));
                 }
                 var reservation = quota.ReserveBackup(db, Context.ProjectName, row.Size ?? 0);
                 BackupRecords.Insert(db, row);
@@ -173,7 +178,7 @@ public sealed class RecordApi
             }
             foreach (var (row, _) in ordered)
             {
-                if (row.ParentId is string parentId && BackupRecords.Get(db, parentId) is null)
+                if (row.ParentId is string parentId && BackupRecords.GetByUuid(db, parentId) is null)
                 {
                     warnings.Add($"Backup {row.Id} is an incremental backup and its parent {parentId} is not in the catalog: import the record of backup {parentId} (and of its own parents) before restoring {row.Id}.");
                 }
@@ -361,11 +366,11 @@ public sealed class RecordApi
         DateTime? Time(string key) => Str(key) is string s && DateTime.TryParse(s, CultureInfo.InvariantCulture,
             DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var t) ? t : null;
 
-        var id = Str("id") ?? throw BackupRecordCodec.Invalid("Provided backup record is missing an id");
-        if (!Guid.TryParse(id, out _))
-        {
-            throw BackupRecordCodec.Invalid($"Provided backup record has an id that is not a UUID: '{ContextResolver.Printable(id)}'.");
-        }
+        // Ids are taken as Cinder takes them (case, braces and hyphens aside) and kept in one spelling, so the same
+        // backup can never become two rows.
+        var rawId = Str("id") ?? throw BackupRecordCodec.Invalid("Provided backup record is missing an id");
+        var id = CinderUuid.Normalize(rawId)
+            ?? throw BackupRecordCodec.Invalid($"Provided backup record has an id that is not a UUID: '{ContextResolver.Printable(rawId)}'.");
         var size = Int("size");
         if (size is null or < 0 or > VolumeApi.MaxSizeGiB)
         {
@@ -377,16 +382,18 @@ public sealed class RecordApi
         {
             throw BackupRecordCodec.Invalid($"Provided backup record has an invalid object_count: {f.GetProperty("object_count").GetRawText()}.");
         }
-        var parentId = Str("parent_id");
-        if (parentId is not null && !Guid.TryParse(parentId, out _))
+        var rawParentId = Str("parent_id");
+        var parentId = CinderUuid.Normalize(rawParentId);
+        if (rawParentId is not null && parentId is null)
         {
-            throw BackupRecordCodec.Invalid($"Provided backup record has a parent_id that is not a UUID: '{ContextResolver.Printable(parentId)}'.");
+            throw BackupRecordCodec.Invalid($"Provided backup record has a parent_id that is not a UUID: '{ContextResolver.Printable(rawParentId)}'.");
         }
         // Cinder's volume_id is a UUID field; anything else is not a record Cinder wrote.
-        var volumeId = Str("volume_id");
-        if (volumeId is not null && !Guid.TryParse(volumeId, out _))
+        var rawVolumeId = Str("volume_id");
+        var volumeId = CinderUuid.Normalize(rawVolumeId);
+        if (rawVolumeId is not null && volumeId is null)
         {
-            throw BackupRecordCodec.Invalid($"Provided backup record has a volume_id that is not a UUID: '{ContextResolver.Printable(volumeId)}'.");
+            throw BackupRecordCodec.Invalid($"Provided backup record has a volume_id that is not a UUID: '{ContextResolver.Printable(rawVolumeId)}'.");
         }
         var container = Str("container");
         var prefix = Str("service_metadata");
@@ -397,6 +404,12 @@ public sealed class RecordApi
         if (prefix is not null && (prefix.Contains('/') && store.Driver != "s3" || prefix.Contains("..") || prefix.Any(char.IsControl)))
         {
             throw BackupRecordCodec.Invalid($"Provided backup record has an object prefix that escapes its container: '{ContextResolver.Printable(prefix)}'.");
+        }
+        if (!ObjectClaims.IsBound(prefix, id))
+        {
+            // Delete removes every object whose name starts with the prefix: an empty one, or one of another backup,
+            // would make this record own (and its delete remove) objects that are not its own.
+            throw BackupRecordCodec.Invalid($"Provided backup record has an object prefix (service_metadata) '{ContextResolver.Printable(prefix ?? "")}' that is not bound to its id: a backup's prefix ends in _backup_{id}.");
         }
         var now = Clock.UtcNow;
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);

@@ -25,6 +25,7 @@ public sealed class SnapshotApi
         VolumeApi.ValidateText(description, "description");
         var id = Guid.NewGuid().ToString();
         var path = Path.Combine(_engine.Config.SnapshotPath, "snapshot-" + id);
+        var identity = RegisteredPaths.CheckInUse(_engine, _engine.Catalog.Read(db => Lookup.Volume(db, Context, volumeNameOrId)));
         var volume = _engine.Catalog.Write(db =>
         {
             var v = Lookup.Volume(db, Context, volumeNameOrId);
@@ -46,7 +47,7 @@ public sealed class SnapshotApi
         });
         try
         {
-            SparseCopy.Copy(volume.Path, path, cancel);
+            SparseCopy.Copy(volume.Path, path, cancel, identity);
         }
         catch (Exception e)
         {
@@ -73,11 +74,12 @@ public sealed class SnapshotApi
     {
         var id = Guid.NewGuid().ToString();
         var path = Path.Combine(_engine.Config.SnapshotPath, "snapshot-" + id);
+        var identity = RegisteredPaths.CheckInUse(_engine, volume);
         _engine.Catalog.Write(db => SnapshotRecords.Insert(db, id, volume.Id, $"backup-snap-{volume.Id}", null, volume.ProjectId,
             Context.UserName, SnapshotStatus.Creating, volume.Size, volume.SizeBytes, path, Clock.UtcNow, useQuota: false));
         try
         {
-            SparseCopy.Copy(volume.Path, path, cancel);
+            SparseCopy.Copy(volume.Path, path, cancel, identity);
         }
         catch
         {

@@ -64,18 +64,25 @@ public sealed class VolumeApi
         }
     }
 
-    /// <summary>Registers an existing image file or block device. We never delete, truncate or grow it.</summary>
+    /// <summary>
+    /// Registers an existing image file or block device. We never delete, truncate or grow it. The path may not lead
+    /// to the tool's own files and folders or to another volume's or snapshot's file (see <see cref="RegisteredPaths"/>).
+    /// </summary>
     public BlockVolume Register(string? name, string path, string? description = null, string? availabilityZone = null)
     {
         ValidateText(name, "name");
         ValidateText(description, "description");
+        ValidateText(availabilityZone, "availability zone");
         if (string.IsNullOrWhiteSpace(path) || path.Any(char.IsControl))
         {
             throw new CinderBackupException(ErrorIds.InvalidPath, ErrorKind.InvalidArgument,
                 $"Invalid path '{ContextResolver.Printable(path ?? "")}'.", path);
         }
         var full = System.IO.Path.GetFullPath(path);
-        var bytes = DeviceProbe.Measure(full);
+        // What the path leads to is checked before anything opens it (a FIFO would hang the open), then measured
+        // through a descriptor that must be that same file.
+        var identity = _engine.Catalog.Read(db => RegisteredPaths.Check(_engine, db, full, null));
+        var bytes = DeviceProbe.Measure(full, identity);
         if (bytes == 0)
         {
             throw new CinderBackupException(ErrorIds.InvalidPath, ErrorKind.InvalidArgument,
@@ -85,11 +92,11 @@ public sealed class VolumeApi
         var id = Guid.NewGuid().ToString();
         return _engine.Catalog.Write(db =>
         {
-            var existing = db.Scalar("SELECT id FROM volumes WHERE path = $p AND deleted = 0", ("$p", full));
-            if (existing is string other)
+            // Again under the lock: another registration of the same file may have won meanwhile.
+            if (!RegisteredPaths.Check(_engine, db, full, null).SameAs(identity))
             {
-                throw new CinderBackupException(ErrorIds.InvalidPath, ErrorKind.Conflict,
-                    $"The path '{full}' is already volume {other}.", full);
+                throw new CinderBackupException(ErrorIds.InvalidPath, ErrorKind.InvalidState,
+                    $"The path '{full}' changed while it was being registered; nothing was registered.", full);
             }
             VolumeRecords.Insert(db, id, name, description, Context.ProjectName, Context.UserName, sizeGiB, bytes,
                 VolumeStatus.Available, availabilityZone ?? _engine.Config.AvailabilityZone, _engine.Config.Host,

@@ -64,6 +64,20 @@ public static class BenchRunner
         {
             Fail($"Unknown benchmark case '{unknown}'; the cases are {string.Join(", ", CaseNames)}.", unknown);
         }
+        if (o.Directory is string dir)
+        {
+            // The run removes its scratch files afterwards; in a directory that already holds files it could take
+            // someone's repo/, home/ or *.img with them, so only an empty or new directory is accepted.
+            var full = Path.GetFullPath(dir);
+            if (File.Exists(full))
+            {
+                Fail($"--dir '{full}' is a file, not a directory.", full);
+            }
+            if (Directory.Exists(full) && Directory.EnumerateFileSystemEntries(full).Any())
+            {
+                Fail($"--dir '{full}' is not empty. The benchmark removes what it writes there afterwards, so it needs an empty or new directory; it never deletes what it did not create.", full);
+            }
+        }
         if (o.Runs < 1)
         {
             Fail($"--runs must be at least 1, not {o.Runs}.", "--runs");

@@ -32,6 +32,7 @@ internal sealed class BenchSession : IDisposable
     private readonly CancellationToken _cancel;
     private readonly string _dir;
     private readonly bool _ownDir;
+    private readonly bool _privateDir;
     private readonly Dictionary<(string Case, string Tool, string Volume), (long Bytes, List<BenchSample> Samples)> _rows = new();
     private BackupEngine? _engine;
     private CinderHarness? _cinder;
@@ -42,9 +43,18 @@ internal sealed class BenchSession : IDisposable
         _report = report;
         _log = log;
         _cancel = cancel;
-        _ownDir = options.Directory is null;
         _dir = Path.GetFullPath(options.Directory ?? Path.Combine(Path.GetTempPath(), $"cinderbackup-bench-{Guid.NewGuid():N}"));
+        // BenchRunner refused a --dir that holds anything; one that does not exist yet is ours to remove again.
+        _ownDir = !Directory.Exists(_dir);
+        _privateDir = options.Directory is null;
     }
+
+    /// <summary>Every file and directory a run creates in its scratch directory.</summary>
+    internal static readonly IReadOnlyList<string> ScratchNames = new[]
+    {
+        "mixed.img", "random.img", "sparse.img", "sparse-data.img", "mixed-work.img", "warmup.img", "baseline.out", "cinder-restore.img",
+        "home", "repo", "repo-large", "cinder-repo",
+    };
 
     private string Mixed => Path.Combine(_dir, "mixed.img");
     private string Random => Path.Combine(_dir, "random.img");
@@ -551,13 +561,14 @@ internal sealed class BenchSession : IDisposable
         {
             try
             {
-                if (_ownDir)
+                if (_privateDir)
                 {
-                    Directory.Delete(_dir, recursive: true);
+                    Directory.Delete(_dir, recursive: true); // a fresh directory under the temporary directory
                 }
                 else
                 {
-                    foreach (var name in new[] { "mixed.img", "random.img", "sparse.img", "sparse-data.img", "mixed-work.img", "home", "repo", "repo-large", "cinder-repo" })
+                    // Only what this run made: --dir was empty or new (BenchRunner checks), and may have gained files since.
+                    foreach (var name in ScratchNames)
                     {
                         var p = Path.Combine(_dir, name);
                         if (Directory.Exists(p))
@@ -568,6 +579,10 @@ internal sealed class BenchSession : IDisposable
                         {
                             File.Delete(p);
                         }
+                    }
+                    if (_ownDir && !Directory.EnumerateFileSystemEntries(_dir).Any())
+                    {
+                        Directory.Delete(_dir);
                     }
                 }
             }

@@ -45,6 +45,26 @@ internal static class BackupRecords
         return row;
     }
 
+    /// <summary>
+    /// The backup whose id is <paramref name="canonical"/> however it is spelt: rows imported before ids were normalised
+    /// may hold upper case or braces.
+    /// </summary>
+    public static BackupRow? GetByUuid(Db db, string canonical, bool includeDeleted = false)
+    {
+        if (Get(db, canonical, includeDeleted) is BackupRow exact)
+        {
+            return exact;
+        }
+        var id = db.Scalar("SELECT id FROM backups WHERE lower(replace(replace(replace(replace(replace(id, 'urn:', ''), 'uuid:', ''), '{', ''), '}', ''), '-', '')) = $hex"
+            + (includeDeleted ? "" : " AND deleted = 0") + " ORDER BY deleted LIMIT 1", ("$hex", Records.CinderUuid.Digits(canonical)));
+        return id is string found ? Get(db, found, includeDeleted) : null;
+    }
+
+    /// <summary>The backups (any project, not deleted) that keep objects in <paramref name="container"/>: id, repository, prefix.</summary>
+    public static List<(string Id, string? Repository, string? Prefix)> InContainer(Db db, string container) =>
+        db.Query("SELECT id, repository, service_metadata FROM backups WHERE deleted = 0 AND container = $c",
+            r => (r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2)), ("$c", container));
+
     public static List<BackupRow> List(Db db, string? projectId, string? volumeId = null, string? exactName = null)
     {
         var sql = Select + " WHERE deleted = 0"

@@ -2,12 +2,13 @@ namespace CinderBackup.Engine.Errors;
 
 /// <summary>
 /// Every failure the engine reports. <see cref="ErrorId"/> is a stable token (documented in
-/// about_CinderBackup); <see cref="Exception.Message"/> is the user-facing text, Cinder's where Cinder has one.
+/// about_CinderBackup); <see cref="Exception.Message"/> is the user-facing text, Cinder's where Cinder has one,
+/// with any control character (a name imported from Cinder, an object name) shown as <c>\uXXXX</c>.
 /// </summary>
 public class CinderBackupException : Exception
 {
     public CinderBackupException(string errorId, ErrorKind kind, string message, object? target = null, Exception? inner = null)
-        : base(message, inner)
+        : base(Util.PrintableText.Escape(message, keepNewlines: true), inner)
     {
         ErrorId = errorId;
         Kind = kind;

@@ -7,7 +7,10 @@ namespace CinderBackup.Engine.Repositories;
 /// (0660). Unlike Cinder, objects are staged under a name that does not start with any prefix
 /// (<c>.cbstage-…</c>) and renamed into place; <see cref="WaitForWrites"/> fsyncs them and their directory
 /// before the caller writes the commit point. Objects are written past the page cache on Linux
-/// (<see cref="Native.DirectAppendStream"/>), through it with write-behind on NFS. Containers may not escape the root.
+/// (<see cref="Native.DirectAppendStream"/>), through it with write-behind on NFS. Containers may not escape the root:
+/// neither by their text (<c>..</c>, absolute paths) nor through a symbolic link inside the repository. Every operation
+/// resolves the container's real path and checks that it lies under the root's real path (the root itself may be a
+/// link), then works on that real path.
 /// </summary>
 internal class PosixObjectStore : IObjectStore
 {
@@ -190,13 +193,31 @@ internal class PosixObjectStore : IObjectStore
         {
             return $"it must stay inside the repository '{Root}'";
         }
+        var real = Native.RealPath.Resolve(full);
+        var realRoot = Native.RealPath.Resolve(Root);
+        if (!Native.RealPath.IsWithin(real, realRoot))
+        {
+            return $"through a symbolic link it leads to '{real}', outside the repository '{Root}'";
+        }
         return null;
     }
 
+    /// <summary>The real path of a container, checked to lie inside the repository.</summary>
     private string Dir(string container)
     {
         ValidateContainer(container);
-        return Path.Combine(Root, container);
+        return Native.RealPath.Resolve(Path.Combine(Root, container));
+    }
+
+    /// <summary>The real path of an object: a plain name inside its container's real directory.</summary>
+    private string ObjectPath(string container, string name)
+    {
+        if (name.Length == 0 || name is "." or ".." || name.Contains('/') || name.Contains('\\') || name.Any(char.IsControl))
+        {
+            throw new CinderBackupException(ErrorIds.InvalidBackup, ErrorKind.InvalidData,
+                $"Invalid object name '{Api.ContextResolver.Printable(name)}' in container '{container}': an object is a file of its container.", name);
+        }
+        return Path.Combine(Dir(container), name);
     }
 
     public bool ContainerExists(string container) => Directory.Exists(Dir(container));
@@ -220,6 +241,7 @@ internal class PosixObjectStore : IObjectStore
         {
             throw Io($"Cannot create the container directory '{dir}'", dir, e);
         }
+        ValidateContainer(container); // what was made is still inside (no link appeared on the way)
     }
 
     private void CreateDirectories(string dir)
@@ -268,7 +290,8 @@ internal class PosixObjectStore : IObjectStore
 
     public IEnumerable<(string Container, string Name)> Scan(string? container)
     {
-        var start = container is null ? Root : Dir(container);
+        var realRoot = Native.RealPath.Resolve(Root);
+        var start = container is null ? realRoot : Dir(container);
         if (!Directory.Exists(start))
         {
             throw new CinderBackupException(ErrorIds.RepositoryUnavailable, ErrorKind.NotFound,
@@ -296,7 +319,7 @@ internal class PosixObjectStore : IObjectStore
             {
                 throw Io($"Cannot list the directory '{dir}'", dir, e);
             }
-            var relative = Path.GetRelativePath(Root, dir).Replace(Path.DirectorySeparatorChar, '/');
+            var relative = Path.GetRelativePath(realRoot, dir).Replace(Path.DirectorySeparatorChar, '/');
             foreach (var name in files)
             {
                 yield return (relative == "." ? "" : relative, name);
@@ -318,10 +341,10 @@ internal class PosixObjectStore : IObjectStore
     public virtual bool TryLink(string container, string existing, string name)
     {
         var dir = Dir(container);
-        var path = Path.Combine(dir, name);
+        var path = ObjectPath(container, name);
         try
         {
-            if (!Native.LibC.TryHardLink(Path.Combine(dir, existing), path))
+            if (!Native.LibC.TryHardLink(ObjectPath(container, existing), path))
             {
                 return false;
             }
@@ -336,7 +359,7 @@ internal class PosixObjectStore : IObjectStore
 
     public Stream OpenRead(string container, string name)
     {
-        var path = Path.Combine(Dir(container), name);
+        var path = ObjectPath(container, name);
         try
         {
             return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
@@ -359,13 +382,13 @@ internal class PosixObjectStore : IObjectStore
 
     public long? Size(string container, string name)
     {
-        var info = new FileInfo(Path.Combine(Dir(container), name));
+        var info = new FileInfo(ObjectPath(container, name));
         return info.Exists ? info.Length : null;
     }
 
     public void Delete(string container, string name)
     {
-        var path = Path.Combine(Dir(container), name);
+        var path = ObjectPath(container, name); // a link among the objects is removed itself, never what it points to
         try
         {
             File.Delete(path);

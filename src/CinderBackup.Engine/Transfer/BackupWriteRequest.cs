@@ -16,6 +16,9 @@ internal sealed class BackupWriteRequest
     public HashFile? ParentHashes { get; init; }
 
     public required string SourcePath { get; init; }
+
+    /// <summary>For a registered path: the file its check found, which the open must find again (null: a file of ours).</summary>
+    public Native.FileIdentity? SourceIdentity { get; init; }
     public ICodec? Codec { get; init; }
     public int? Level { get; init; }
     public required long ObjectSize { get; init; }

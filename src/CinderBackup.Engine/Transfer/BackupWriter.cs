@@ -40,7 +40,7 @@ internal sealed class BackupWriter
     {
         var store = _r.Store;
         store.PutContainer(_r.Container);
-        using var source = SourceVolume.Open(_r.SourcePath, "the volume");
+        using var source = SourceVolume.Open(_r.SourcePath, "the volume", _r.SourceIdentity);
         var length = source.Length;
         var blocks = (length + _block - 1) / _block;
         if (_r.ParentHashes is { } parent && parent.Count < blocks)

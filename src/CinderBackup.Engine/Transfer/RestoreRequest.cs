@@ -7,6 +7,9 @@ internal sealed class RestoreRequest
     public required IReadOnlyList<ChainLayer> Chain { get; init; }
     public required string TargetPath { get; init; }
 
+    /// <summary>For a registered path: the file its check found, which the open must find again (null: a file of ours).</summary>
+    public Native.FileIdentity? TargetIdentity { get; init; }
+
     /// <summary>A target created for this restore: sparse, all zeros, so zero blocks need no write.</summary>
     public bool TargetIsNew { get; init; }
 

@@ -36,7 +36,9 @@ internal sealed class RestoreWriter
         SafeFileHandle target;
         try
         {
-            target = File.OpenHandle(_r.TargetPath, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite);
+            target = _r.TargetIdentity is { } identity
+                ? Native.VolumeFile.Open(_r.TargetPath, write: true, identity)
+                : File.OpenHandle(_r.TargetPath, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -27,11 +27,13 @@ internal sealed class SourceVolume : IDisposable
 
     public SafeFileHandle Handle => _handle;
 
-    public static SourceVolume Open(string path, string what)
+    public static SourceVolume Open(string path, string what, Native.FileIdentity? expected = null)
     {
         try
         {
-            var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, FileOptions.None);
+            var handle = expected is { } e
+                ? Native.VolumeFile.Open(path, write: false, e)
+                : File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, FileOptions.None);
             var length = Native.LibC.BlockDeviceSize(handle) ?? RandomAccess.GetLength(handle);
             return new SourceVolume(path, handle, length);
         }

@@ -6,22 +6,16 @@ namespace CinderBackup.Engine.Volumes;
 /// <summary>Checks that a path is a readable image file or block device and measures it.</summary>
 internal static class DeviceProbe
 {
-    /// <summary>Size in bytes of an image file or block device; throws a clear error when it cannot be read.</summary>
-    public static long Measure(string path)
+    /// <summary>
+    /// Size in bytes of an image file or block device that <see cref="RegisteredPaths.Check"/> found at
+    /// <paramref name="path"/>; throws a clear error when it cannot be read or is no longer that file.
+    /// </summary>
+    public static long Measure(string path, Native.FileIdentity expected)
     {
-        if (Directory.Exists(path))
-        {
-            throw Invalid(path, "is a directory, not an image file or block device");
-        }
-        if (!File.Exists(path) && !IsDevice(path))
-        {
-            throw new CinderBackupException(ErrorIds.InvalidPath, ErrorKind.NotFound,
-                $"The path '{path}' does not exist.", path);
-        }
         SafeFileHandle handle;
         try
         {
-            handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            handle = Native.VolumeFile.Open(path, write: false, expected);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -43,7 +37,7 @@ internal static class DeviceProbe
             {
                 throw Invalid(path, $"cannot be measured: {e.Message}", e);
             }
-            // Prove it is readable, not just openable (e.g. a FIFO or a broken device).
+            // Prove it is readable, not just openable (e.g. a broken device).
             if (length > 0)
             {
                 Span<byte> one = stackalloc byte[1];
@@ -59,9 +53,6 @@ internal static class DeviceProbe
             return length;
         }
     }
-
-    private static bool IsDevice(string path) =>
-        !OperatingSystem.IsWindows() && path.StartsWith("/dev/", StringComparison.Ordinal) && new FileInfo(path).Exists;
 
     private static CinderBackupException Invalid(string path, string what, Exception? inner = null) =>
         new(ErrorIds.InvalidPath, ErrorKind.InvalidArgument, $"The path '{path}' {what}.", path, inner);

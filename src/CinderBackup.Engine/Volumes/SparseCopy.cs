@@ -8,8 +8,11 @@ internal static class SparseCopy
 {
     private const int Chunk = 1 << 20;
 
-    /// <summary>Copies <paramref name="source"/> to a new file; returns true when it was a reflink.</summary>
-    public static bool Copy(string source, string destination, CancellationToken cancel = default)
+    /// <summary>
+    /// Copies <paramref name="source"/> to a new file; returns true when it was a reflink. For a registered path,
+    /// <paramref name="expected"/> is the file its check found, which the open must find again.
+    /// </summary>
+    public static bool Copy(string source, string destination, CancellationToken cancel = default, Native.FileIdentity? expected = null)
     {
         FilePool.EnsurePrivateDirectory(Path.GetDirectoryName(destination)!);
         var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.ReadWrite };
@@ -19,7 +22,9 @@ internal static class SparseCopy
         }
         try
         {
-            using var src = File.OpenHandle(source, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            using var src = expected is { } e
+                ? Native.VolumeFile.Open(source, write: false, e)
+                : File.OpenHandle(source, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
             using var dstStream = new FileStream(destination, options);
             var dst = dstStream.SafeFileHandle;
             var length = Native.LibC.BlockDeviceSize(src) ?? RandomAccess.GetLength(src);

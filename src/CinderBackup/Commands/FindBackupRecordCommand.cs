@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using CinderBackup.Commands.Infrastructure;
 using CinderBackup.Engine.Errors;
+using CinderBackup.Engine.Util;
 
 namespace CinderBackup.Commands;
 
@@ -46,7 +47,7 @@ public sealed class FindBackupRecordCommand : CinderBackupCmdlet
                         }
                         break;
                     case DiscoveryStatus.Incomplete:
-                        WriteWarning(item.Problem);
+                        WriteWarning(PrintableText.Escape(item.Problem ?? "", keepNewlines: true));
                         break;
                     default:
                         WriteError(ErrorRecordFactory.Create(new CinderBackupException(ErrorIds.BackupCorrupt, ErrorKind.InvalidData, item.Problem!, item), item));

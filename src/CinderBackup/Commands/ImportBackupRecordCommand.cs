@@ -2,6 +2,7 @@ using System.Management.Automation;
 using CinderBackup.Commands.Infrastructure;
 using CinderBackup.Engine.Api;
 using CinderBackup.Engine.Errors;
+using CinderBackup.Engine.Util;
 
 namespace CinderBackup.Commands;
 
@@ -88,7 +89,7 @@ public sealed class ImportBackupRecordCommand : CinderBackupCmdlet
         {
             foreach (var record in _records)
             {
-                var target = record.Name is { Length: > 0 } n ? $"backup {n} ({record.BackupId})" : $"backup {record.BackupId}";
+                var target = record.Name is { Length: > 0 } n ? $"backup {PrintableText.Escape(n)} ({record.BackupId})" : $"backup {record.BackupId}";
                 var from = record.Source ?? (record.BackupService.Length > 0 ? record.BackupService : "any backup service");
                 if (Confirmed($"{target} from {from}", "Import backup record"))
                 {
@@ -107,7 +108,7 @@ public sealed class ImportBackupRecordCommand : CinderBackupCmdlet
             FlushDetails();
             foreach (var warning in result.Warnings)
             {
-                WriteWarning(warning);
+                WriteWarning(PrintableText.Escape(warning, keepNewlines: true));
             }
             WriteObject(result.Backups, enumerateCollection: true);
         });

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using CinderBackup.Engine.Util;
 
 namespace CinderBackup.Commands.Infrastructure;
 
@@ -27,5 +28,5 @@ public abstract class BackupTargetCmdlet : CinderBackupCmdlet
     protected VolumeBackup ResolveTarget() => Engine.Backups.Get(TargetId);
 
     protected static string Describe(VolumeBackup b) =>
-        (b.Name is { Length: > 0 } n ? $"{n} ({b.Id})" : b.Id) + $" of volume {b.VolumeId}";
+        (b.Name is { Length: > 0 } n ? $"{PrintableText.Escape(n)} ({b.Id})" : b.Id) + $" of volume {b.VolumeId}";
 }

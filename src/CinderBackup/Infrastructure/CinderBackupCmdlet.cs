@@ -3,6 +3,7 @@ using System.Management.Automation;
 using CinderBackup.Engine.Api;
 using CinderBackup.Engine.Errors;
 using CinderBackup.Engine.Transfer;
+using CinderBackup.Engine.Util;
 
 namespace CinderBackup.Commands.Infrastructure;
 
@@ -280,9 +281,9 @@ public abstract class CinderBackupCmdlet : PSCmdlet, IDisposable
         return result;
     }
 
-    protected static string Describe(BlockVolume v) => v.Name is { Length: > 0 } n ? $"{n} ({v.Id})" : v.Id;
+    protected static string Describe(BlockVolume v) => v.Name is { Length: > 0 } n ? $"{PrintableText.Escape(n)} ({v.Id})" : v.Id;
 
-    protected static string Describe(VolumeSnapshot s) => s.Name is { Length: > 0 } n ? $"{n} ({s.Id})" : s.Id;
+    protected static string Describe(VolumeSnapshot s) => s.Name is { Length: > 0 } n ? $"{PrintableText.Escape(n)} ({s.Id})" : s.Id;
 
     protected override void StopProcessing() => _stop.Cancel();
 
