@@ -41,21 +41,50 @@ internal sealed class BackupCreator
                 $"unsupported compression algorithm: {_o.Compression}", _o.Compression);
         }
         // The volume and snapshot must exist before the repository is asked anything. Checks that read the repository
-        // happen before the catalog is locked. An incremental backup goes to its parent's repository; the repository
-        // must answer before anything is recorded.
+        // happen before the catalog is locked, never under the lock: the parent is chosen and checked from a read, then
+        // chosen again inside the write; if another process changed it meanwhile (a delete, a newer backup), the write is
+        // abandoned and everything is checked again for the new parent.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return PrepareOnce();
+            }
+            catch (ParentChanged) when (attempt < MaxParentAttempts)
+            {
+                _engine.Detail("The volume's newest backup changed while the incremental backup was being checked; checking again.");
+            }
+            catch (ParentChanged)
+            {
+                throw new CinderBackupException(ErrorIds.InvalidBackup, ErrorKind.Conflict,
+                    $"Invalid backup: the volume's backups kept changing while the incremental backup was being prepared ({MaxParentAttempts} attempts); try again. Nothing was changed.", _o.Volume);
+            }
+        }
+    }
+
+    private const int MaxParentAttempts = 5;
+
+    /// <summary>Thrown inside the write when the parent is no longer the one checked before it (ends the transaction).</summary>
+    private sealed class ParentChanged : Exception
+    {
+    }
+
+    private BackupRow PrepareOnce()
+    {
         var (sourceVolume, sourceSnapshot) = _engine.Catalog.Read(Target);
-        var parentId = _o.Incremental ? _engine.Catalog.Read(db => SelectParent(db, sourceVolume, sourceSnapshot) is { Status: BackupStatus.Available } p ? p.Id : null) : null;
-        var repositoryName = _o.Repository ?? (parentId is null ? _repositories.DefaultRepositoryName : ParentRepository(parentId));
+        var checkedParent = _o.Incremental ? _engine.Catalog.Read(db => SelectParent(db, sourceVolume, sourceSnapshot) is { Status: BackupStatus.Available } p ? p : null) : null;
+        var parentId = checkedParent?.Id;
+        var repositoryName = _o.Repository ?? (checkedParent is null ? _repositories.DefaultRepositoryName : _repositories.RepositoryOf(checkedParent));
         var store = _repositories.Open(repositoryName);
         if (_o.Container is not null)
         {
             store.ValidateContainer(_o.Container);
         }
         store.CheckWritable(_o.Container);
-        if (parentId is not null)
+        if (checkedParent is not null)
         {
-            CheckSameRepository(parentId, repositoryName);
-            CheckParentHashBlock(parentId, repositoryName);
+            CheckSameRepository(checkedParent, repositoryName);
+            CheckParentHashBlock(checkedParent, repositoryName);
         }
 
         return _engine.Catalog.Write(db =>
@@ -94,8 +123,7 @@ internal sealed class BackupCreator
                 }
                 if (parent.Id != parentId)
                 {
-                    CheckSameRepository(parent.Id, repositoryName);
-                    CheckParentHashBlock(parent.Id, repositoryName);
+                    throw new ParentChanged(); // its checks read the repository: not under the write lock
                 }
                 if (volume.Size > (parent.Size ?? 0))
                 {
@@ -337,30 +365,26 @@ internal sealed class BackupCreator
         return best;
     }
 
-    private string ParentRepository(string parentId) =>
-        _repositories.RepositoryOf(_engine.Catalog.Read(db => BackupRecords.Get(db, parentId))!);
-
     /// <summary>A chain stays in one repository, so each repository holds whole chains.</summary>
-    private void CheckSameRepository(string parentId, string repositoryName)
+    private void CheckSameRepository(BackupRow parent, string repositoryName)
     {
-        var parentRepository = ParentRepository(parentId);
+        var parentRepository = _repositories.RepositoryOf(parent);
         if (parentRepository != repositoryName)
         {
             throw Invalid(ErrorIds.InvalidBackup,
-                $"Invalid backup: the newest backup of the volume ({parentId}) is in repository '{parentRepository}', and an incremental backup must go to the same repository, not '{repositoryName}'. Do a full backup, or back up to '{parentRepository}'.", parentId);
+                $"Invalid backup: the newest backup of the volume ({parent.Id}) is in repository '{parentRepository}', and an incremental backup must go to the same repository, not '{repositoryName}'. Do a full backup, or back up to '{parentRepository}'.", parent.Id);
         }
     }
 
-    private void CheckParentHashBlock(string parentId, string repositoryName)
+    /// <summary>Reads the parent's _sha256file header from the repository: never call it under the catalog's write lock.</summary>
+    private void CheckParentHashBlock(BackupRow parent, string repositoryName)
     {
         var block = _repositories.Definition(repositoryName).ShaBlockSize;
-        var parent = _engine.Catalog.Read(db => BackupRecords.Get(db, parentId))!;
-        var layer = ParentLayer(parent);
-        var old = ChainLoader.ReadChunkSize(layer);
+        var old = ChainLoader.ReadChunkSize(ParentLayer(parent));
         if (old != block)
         {
             throw Invalid(ErrorIds.InvalidBackup,
-                $"Invalid backup: Hash block size has changed since the last backup. New hash block size: {block}. Old hash block size: {old}. Do a full backup.", parentId);
+                $"Invalid backup: Hash block size has changed since the last backup. New hash block size: {block}. Old hash block size: {old}. Do a full backup.", parent.Id);
         }
     }
 
