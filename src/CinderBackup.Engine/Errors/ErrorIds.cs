@@ -56,4 +56,5 @@ public static class ErrorIds
     public const string WaitTimeout = "WaitTimeout";
     public const string CatalogBackupInvalid = "CatalogBackupInvalid";
     public const string CatalogBusy = "CatalogBusy";
+    public const string ClaimRefused = "ClaimRefused";
 }
