@@ -422,28 +422,30 @@ internal sealed class BackupCreator
     {
         var done = _engine.Catalog.Write(db =>
         {
-            var current = BackupRecords.Get(db, row.Id, includeDeleted: true)!;
-            if (current.Deleted || current.Status is BackupStatus.Deleting)
+            var current = BackupRecords.Get(db, row.Id, includeDeleted: true);
+            var recreate = current is null;
+            if (current is null)
+            {
+                // The row is gone: the catalog file was replaced under the running backup by something other than catalog
+                // restore (which carries running operations forward). The backup is complete: its row is made again, so
+                // that its objects are not left without one.
+                current = row;
+                _engine.Detail($"Backup {row.Id}: its catalog row disappeared while it ran; recording it again.");
+            }
+            else if (current.Deleted || current.Status is BackupStatus.Deleting)
             {
                 return null; // force-deleted at the last moment: the delete owns the row now
             }
-            current.Status = BackupStatus.Available;
+            current.Container = row.Container;
+            current.ServiceMetadata = row.ServiceMetadata;
             current.ObjectCount = result.ObjectCount;
             current.Size = row.Size;
-            current.Operation = null;
-            current.OwnerHost = null;
-            current.OwnerPid = null;
             current.ProgressDone = result.BytesScanned;
             current.ProgressTotal = result.BytesScanned;
             current.TempSnapshotId = row.TempSnapshotId;
             current.MetadataSha256 = result.MetadataSha256;
             current.Sha256FileSha256 = result.Sha256FileSha256;
-            BackupRecords.Update(db, current);
-            if (current.ParentId is not null)
-            {
-                BackupRecords.AdjustDependents(db, current.ParentId, +1);
-            }
-            RestoreSource(db, current, failed: false);
+            RecordFinished(db, current, insert: recreate);
             EventLog.Write(_engine, "backup.createprogress", current,
                 extra: ProgressFields(new TransferProgress(result.BytesScanned, result.BytesScanned, result.ObjectCount, result.BytesStored)));
             EventLog.Write(_engine, "backup.create.end", current);
@@ -461,6 +463,33 @@ internal sealed class BackupCreator
         return done.ToModel();
     }
 
+    /// <summary>
+    /// Writes the row of a backup that finished (here, or adopted by recovery from its commit point): available, its
+    /// operation over, counted among its parent's dependents, its volume or snapshot given back.
+    /// </summary>
+    internal static void RecordFinished(Db db, BackupRow b, bool insert)
+    {
+        b.Status = BackupStatus.Available;
+        b.FailReason = null;
+        b.Operation = null;
+        b.OwnerHost = null;
+        b.OwnerPid = null;
+        if (insert)
+        {
+            BackupRecords.Insert(db, b);
+        }
+        else
+        {
+            BackupRecords.Update(db, b);
+        }
+        OperationClaims.Release(db, b.Id);
+        if (b.ParentId is not null)
+        {
+            BackupRecords.AdjustDependents(db, b.ParentId, +1);
+        }
+        RestoreSource(db, b, failed: false);
+    }
+
     private void Fail(BackupRow row, IObjectStore? store, VolumeSnapshot? tempSnapshot, string reason)
     {
         if (store is not null && row.Container is not null && row.ServiceMetadata is not null)
@@ -469,7 +498,7 @@ internal sealed class BackupCreator
         }
         _engine.Catalog.Write(db =>
         {
-            var current = BackupRecords.Get(db, row.Id, includeDeleted: true)!;
+            var current = BackupRecords.Get(db, row.Id, includeDeleted: true) ?? row;
             if (!current.Deleted)
             {
                 current.Status = BackupStatus.Error;
@@ -497,7 +526,7 @@ internal sealed class BackupCreator
         }
         _engine.Catalog.Write(db =>
         {
-            var current = BackupRecords.Get(db, row.Id, includeDeleted: true)!;
+            var current = BackupRecords.Get(db, row.Id, includeDeleted: true) ?? row;
             if (!current.Deleted)
             {
                 BackupRecords.SoftDelete(db, current.Id);

@@ -49,7 +49,7 @@ public sealed class RestoreBackupCatalogCommand : CinderBackupCmdlet
                 restored = Engine.CatalogFile.Restore(source, force: Force);
             }
             catch (CinderBackupException e) when (e.ErrorId == ErrorIds.CatalogBusy &&
-                ShouldContinue($"{e.Message.Replace(" Nothing was changed.", "", StringComparison.Ordinal)} Their records will be replaced. Restore the catalog anyway?", "Restore while backups are running"))
+                ShouldContinue($"{e.Message.Replace(" Nothing was changed.", "", StringComparison.Ordinal)} They will be carried into the restored catalog and end normally. Restore the catalog anyway?", "Restore while backups are running"))
             {
                 restored = Engine.CatalogFile.Restore(source, force: true);
             }
