@@ -170,6 +170,7 @@ public sealed class RecordApi
                 BackupRecords.Insert(db, row);
                 quota.Commit(db, reservation);
                 result.Add(row);
+                FaultPoints.Hit("record.import.inserted");
             }
             foreach (var (row, _) in ordered)
             {
@@ -180,6 +181,7 @@ public sealed class RecordApi
             }
             return result.Select(r => BackupRecords.Get(db, r.Id)!).ToList();
         });
+        FaultPoints.Hit("record.import.committed");
         foreach (var row in imported)
         {
             EventLog.Write(_engine, "backup.import.end", row);
