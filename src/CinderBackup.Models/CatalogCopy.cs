@@ -28,5 +28,17 @@ public sealed class CatalogCopy
     /// <summary>Restore only: where the catalog as it was before the restore was saved.</summary>
     public string? PreviousCatalogPath { get; init; }
 
+    /// <summary>
+    /// Restore only: the backups whose operation (create, restore, delete) was running when the copy was put back; their
+    /// rows, volumes and snapshots were carried into the restored catalog as they were, so the operations end normally.
+    /// </summary>
+    public IReadOnlyList<string> CarriedForward { get; init; } = Array.Empty<string>();
+
+    /// <summary>
+    /// Restore only: backups the copy showed as still being created whose owner is gone, and which the repository shows
+    /// finished (a complete _metadata, the commit point): adopted as available instead of being reset.
+    /// </summary>
+    public IReadOnlyList<string> Adopted { get; init; } = Array.Empty<string>();
+
     public override string ToString() => Path;
 }

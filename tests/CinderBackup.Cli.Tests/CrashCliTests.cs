@@ -6,7 +6,9 @@ namespace CinderBackup.Cli.Tests;
 /// kill -9 of the process running a backup, and of one running a restore, at more than 20 points each (the engine's
 /// fault points, armed through CINDERBACKUP_FAULT). After each, the next process to open the catalog must leave it
 /// consistent, in the states Cinder's start-up cleanup produces, with no stray object under the backup's prefix and
-/// no staging leftovers; the backups made before keep verifying and restoring byte-identically.
+/// no staging leftovers; the backups made before keep verifying and restoring byte-identically. Also kill -9 during a
+/// delete, a catalog backup, a catalog restore and a record import (issue 16): nothing finished is lost, and the
+/// catalog is the previous one intact or the new one complete.
 /// </summary>
 public sealed class CrashCliTests : IDisposable
 {
@@ -77,14 +79,9 @@ public sealed class CrashCliTests : IDisposable
     [Fact]
     public void BackupsKilledAtAnyPointAreCleanedUp()
     {
-        string baseSha, source;
-        VolumeBackup baseline;
+        var (baseline, baseSha, source) = Baseline(1);
         using (var engine = BackupEngine.Open(new EngineOptions { Environment = _home.Env }))
         {
-            var (baseVolume, sha) = Image(engine, "base", 1);
-            baseSha = sha;
-            baseline = engine.Backups.Create(new BackupCreateOptions { Volume = baseVolume.Id, Name = "baseline" });
-            source = Image(engine, "work", 2).Volume.Id;
             engine.Backups.Create(new BackupCreateOptions { Volume = source, Name = "work-full" });
             Disk.WriteRandom(engine.Volumes.Get(source).Path, 3 << 20, 4 << 20, 3);
         }
@@ -113,8 +110,9 @@ public sealed class CrashCliTests : IDisposable
             Crash(point, args.ToArray());
             using var engine = Reopen(point);
             var b = engine.Backups.Get("crash-" + n);
-            if (point == "backup.finished")
+            if (point is "backup.finished" or "backup.metadata.committed")
             {
+                // Past its commit point (_metadata) the backup finished, whatever the catalog said: adopted, never reset.
                 Assert.Equal("available", b.Status);
                 Assert.True(engine.Backups.Verify(b.Id, deep: true).IsValid, point);
             }
@@ -130,9 +128,7 @@ public sealed class CrashCliTests : IDisposable
 
         using (var engine = Reopen("the end"))
         {
-            Assert.True(engine.Backups.Verify(baseline.Id, deep: true).IsValid);
-            var r = engine.Backups.Restore(baseline.Id);
-            Assert.Equal(baseSha, Disk.Sha256(Prefix(engine.Volumes.Get(r.VolumeId).Path, 24 << 20)));
+            BaselineRestores(engine, baseline, baseSha);
         }
     }
 
@@ -194,6 +190,216 @@ public sealed class CrashCliTests : IDisposable
                 Assert.True(engine.Backups.Verify(b.Id, deep: true).IsValid);
                 var r = engine.Backups.Restore(b.Id);
                 Assert.Equal(sha, Disk.Sha256(Prefix(engine.Volumes.Get(r.VolumeId).Path, 24 << 20)));
+            }
+        }
+    }
+
+    private long Scalar(string sql)
+    {
+        using var c = new Microsoft.Data.Sqlite.SqliteConnection(new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder { DataSource = _home.CatalogPath, Pooling = false }.ToString());
+        c.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = sql;
+        return Convert.ToInt64(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>SQLite's own check of a catalog file (the live one, a copy, a saved one).</summary>
+    private static string Integrity(string path)
+    {
+        using var c = new Microsoft.Data.Sqlite.SqliteConnection(new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder { DataSource = path, Mode = Microsoft.Data.Sqlite.SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
+        c.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "PRAGMA integrity_check";
+        return (string)cmd.ExecuteScalar()!;
+    }
+
+    /// <summary>A backup that must survive every crash of the test untouched, and the volume the test works on.</summary>
+    private (VolumeBackup Baseline, string Sha, string Source) Baseline(int seed)
+    {
+        using var engine = BackupEngine.Open(new EngineOptions { Environment = _home.Env });
+        var (baseVolume, sha) = Image(engine, "base", seed);
+        var baseline = engine.Backups.Create(new BackupCreateOptions { Volume = baseVolume.Id, Name = "baseline" });
+        return (baseline, sha, Image(engine, "work", seed + 1).Volume.Id);
+    }
+
+    /// <summary>At the end: the baseline deep-verifies and restores byte-identically.</summary>
+    private void BaselineRestores(BackupEngine engine, VolumeBackup baseline, string sha)
+    {
+        Assert.True(engine.Backups.Verify(baseline.Id, deep: true).IsValid);
+        var r = engine.Backups.Restore(baseline.Id);
+        Assert.Equal(sha, Disk.Sha256(Prefix(engine.Volumes.Get(r.VolumeId).Path, 24 << 20)));
+    }
+
+    [Fact]
+    public void DeletesKilledAtAnyPointResumeAndReleaseTheQuotaOnce()
+    {
+        var (baseline, baseSha, source) = Baseline(11);
+        // A full backup (24 objects) deleted at each point; then an incremental, whose parent's count must drop once.
+        var points = new (string Point, bool Incremental)[]
+        {
+            ("delete.started", false), ("delete.object#1", false), ("delete.object#2", false), ("delete.object#7", false),
+            ("delete.object#13", false), ("delete.object#25", false), ("delete.objects.removed", false), ("delete.finished", false),
+            ("delete.started", true), ("delete.object#1", true), ("delete.objects.removed", true),
+        };
+        var n = 0;
+        foreach (var (point, incremental) in points)
+        {
+            n++;
+            VolumeBackup victim;
+            VolumeBackup? parent = null;
+            using (var engine = BackupEngine.Open(new EngineOptions { Environment = _home.Env }))
+            {
+                victim = engine.Backups.Create(new BackupCreateOptions { Volume = source, Name = "victim-" + n });
+                if (incremental)
+                {
+                    parent = victim;
+                    Disk.WriteRandom(engine.Volumes.Get(source).Path, 1 << 20, 2 << 20, n);
+                    victim = engine.Backups.Create(new BackupCreateOptions { Volume = source, Name = "inc-" + n, Incremental = true });
+                    Assert.Equal(1, engine.Backups.Get(parent.Id).NumDependentBackups);
+                }
+            }
+            var releases = Scalar("SELECT COUNT(*) FROM reservations WHERE resource = 'backups' AND delta < 0");
+            Crash(point, "volume", "backup", "delete", victim.Id);
+            using (var engine = Reopen(point))
+            {
+                // Gone, its objects gone, its quota released exactly once, its parent's count down by one.
+                Assert.Throws<CinderBackup.Engine.Errors.CinderBackupException>(() => engine.Backups.Get(victim.Id));
+                Assert.Equal(1, Scalar($"SELECT COUNT(*) FROM backups WHERE id = '{victim.Id}' AND deleted = 1 AND status = 'deleted' AND operation IS NULL"));
+                Assert.Equal(releases + 1, Scalar("SELECT COUNT(*) FROM reservations WHERE resource = 'backups' AND delta < 0"));
+                Assert.False(Directory.Exists(Path.Combine(Repo, victim.Container!)) && Directory.EnumerateFiles(Path.Combine(Repo, victim.Container!)).Any(), point);
+                if (parent is not null)
+                {
+                    Assert.Equal(0, engine.Backups.Get(parent.Id).NumDependentBackups);
+                    engine.Backups.Delete(parent.Id);
+                }
+                Assert.True(engine.Backups.Verify(baseline.Id).IsValid, point);
+            }
+        }
+        using (var engine = Reopen("the end"))
+        {
+            Assert.Equal(new[] { baseline.Id }, engine.Backups.List().Select(b => b.Id));
+            BaselineRestores(engine, baseline, baseSha);
+        }
+    }
+
+    [Fact]
+    public void CatalogBackupsKilledAtAnyPointLeaveTheCatalogIntactAndNoPartialCopy()
+    {
+        string[] ids;
+        using (var engine = BackupEngine.Open(new EngineOptions { Environment = _home.Env }))
+        {
+            var v = Image(engine, "v", 21).Volume;
+            ids = new[] { engine.Backups.Create(new BackupCreateOptions { Volume = v.Id, Name = "a" }).Id, engine.Backups.Create(new BackupCreateOptions { Volume = v.Id, Name = "b" }).Id };
+        }
+        var copies = Directory.CreateDirectory(_home.File_("copies")).FullName;
+        foreach (var point in new[] { "catalog.backup.copied", "catalog.backup.checked", "catalog.backup.renamed" })
+        {
+            var copy = Path.Combine(copies, point + ".db");
+            Crash(point, "catalog", "backup", "--to", copy);
+            using (var engine = Reopen(point))
+            {
+                Assert.Equal(ids.Order(), engine.Backups.List().Select(b => b.Id).Order());
+            }
+            Assert.Equal("ok", Integrity(_home.CatalogPath));
+            if (point == "catalog.backup.renamed")
+            {
+                Assert.Equal("ok", Integrity(copy)); // complete: it was renamed into place only when checked
+            }
+            else
+            {
+                Assert.False(File.Exists(copy), point); // no partial copy under the name asked for
+            }
+            // The next catalog backup to that name works and removes what the killed one left.
+            CliRunner.Ok(_home, "catalog", "backup", "--force", "--to", copy);
+            Assert.Equal(new[] { copy }, Directory.EnumerateFiles(copies, Path.GetFileName(copy) + "*").Concat(Directory.EnumerateFiles(copies, "." + Path.GetFileName(copy) + "*")));
+            Assert.Equal("ok", Integrity(copy));
+        }
+    }
+
+    [Fact]
+    public void CatalogRestoresKilledAtAnyPointLeaveTheOldCatalogOrTheNewOne()
+    {
+        string renamed;
+        using (var engine = BackupEngine.Open(new EngineOptions { Environment = _home.Env }))
+        {
+            var v = Image(engine, "v", 31).Volume;
+            renamed = engine.Backups.Create(new BackupCreateOptions { Volume = v.Id, Name = "before" }).Id;
+            engine.Backups.Create(new BackupCreateOptions { Volume = v.Id, Name = "other" });
+        }
+        var old = _home.File_("old.db");
+        CliRunner.Ok(_home, "catalog", "backup", "--to", old);
+        // The live catalog then moves on: a backup renamed, a volume added.
+        CliRunner.Ok(_home, "volume", "backup", "set", "--name", "after", renamed);
+        CliRunner.Ok(_home, "volume", "create", "--size", "1", "added");
+        var current = _home.File_("current.db");
+        CliRunner.Ok(_home, "catalog", "backup", "--to", current);
+
+        foreach (var point in new[] { "catalog.restore.checked", "catalog.restore.saved", "catalog.restore.swapping", "catalog.restore.swapped" })
+        {
+            Crash(point, "catalog", "restore", "--force", old);
+            using (var engine = Reopen(point))
+            {
+                var name = engine.Backups.Get(renamed).Name;
+                var added = engine.Volumes.List().Any(v => v.Name == "added");
+                if (point == "catalog.restore.swapped")
+                {
+                    Assert.Equal(("before", false), (name, added)); // the new catalog, whole
+                }
+                else
+                {
+                    Assert.Equal(("after", true), (name, added)); // the previous catalog, untouched
+                }
+            }
+            Assert.Equal("ok", Integrity(_home.CatalogPath));
+            // Nothing half-written is left in the data directory; every saved previous catalog is whole.
+            Assert.Empty(Directory.EnumerateFiles(_home.Home, ".catalog-*"));
+            Assert.All(Directory.EnumerateFiles(_home.Home, "catalog-before-restore-*.db"), f => Assert.Equal("ok", Integrity(f)));
+            CliRunner.Ok(_home, "catalog", "restore", current);
+        }
+    }
+
+    [Fact]
+    public void RecordImportsKilledAtAnyPointImportAllOrNothing()
+    {
+        var records = _home.File_("chain.yaml");
+        string[] ids;
+        string sha;
+        using (var engine = BackupEngine.Open(new EngineOptions { Environment = _home.Env }))
+        {
+            var (v, _) = Image(engine, "v", 41);
+            var full = engine.Backups.Create(new BackupCreateOptions { Volume = v.Id, Name = "full" });
+            Disk.WriteRandom(v.Path, 2 << 20, 2 << 20, 42);
+            var inc1 = engine.Backups.Create(new BackupCreateOptions { Volume = v.Id, Name = "inc1", Incremental = true });
+            Disk.WriteRandom(v.Path, 5 << 20, 2 << 20, 43);
+            sha = Disk.Sha256(v.Path);
+            var inc2 = engine.Backups.Create(new BackupCreateOptions { Volume = v.Id, Name = "inc2", Incremental = true });
+            ids = new[] { full.Id, inc1.Id, inc2.Id };
+            RecordApi.WriteFile(records, engine.Records.Export(inc2.Id, includeParents: true));
+        }
+        foreach (var f in Directory.GetFiles(_home.Home, "catalog.db*"))
+        {
+            File.Delete(f); // the catalog is lost; the repository and the record file remain
+        }
+
+        foreach (var point in new[] { "record.import.inserted#1", "record.import.inserted#2", "record.import.inserted#3", "record.import.committed" })
+        {
+            Crash(point, "volume", "backup", "record", "import", "--file", records);
+            Assert.Equal("ok", Integrity(_home.CatalogPath));
+            using var engine = BackupEngine.Open(new EngineOptions { Environment = _home.Env });
+            var usage = engine.Quotas.Usage().ToDictionary(u => u.Type);
+            if (point == "record.import.committed")
+            {
+                Assert.Equal(ids.Order(), engine.Backups.List().Select(b => b.Id).Order());
+                Assert.All(engine.Backups.List(), b => Assert.Equal("available", b.Status));
+                Assert.Equal(3, usage["backups"].InUse);
+                Assert.True(engine.Backups.Verify(ids[2], deep: true).IsValid);
+                Assert.Equal(sha, Disk.Sha256(Prefix(engine.Volumes.Get(engine.Backups.Restore(ids[2]).VolumeId).Path, 24 << 20)));
+            }
+            else
+            {
+                // Killed inside the transaction: none of the set, and no quota charged.
+                Assert.Empty(engine.Backups.List());
+                Assert.Equal((0L, 0L), (usage["backups"].InUse, usage["backups"].Reserved));
             }
         }
     }

@@ -35,7 +35,7 @@ internal static class CatalogCommands
     {
         var cmd = new Command("restore", "Replace the catalog with a copy taken by catalog backup; the current catalog is saved first.");
         var path = new Argument<string>("PATH") { Description = "The catalog backup file." };
-        var force = new Option<bool>("--force") { Description = "Restore even while backups are being created, restored or deleted." };
+        var force = new Option<bool>("--force") { Description = "Restore even while backups are being created, restored or deleted (they are carried forward and end normally)." };
         cmd.Arguments.Add(path);
         cmd.Options.Add(force);
         var output = CliApp.AddOutputOptions(cmd, list: false);
@@ -57,6 +57,8 @@ internal static class CatalogCommands
         if (c.PreviousCatalogPath is not null)
         {
             fields.Add(("previous_catalog", c.PreviousCatalogPath));
+            fields.Add(("carried_forward", string.Join(", ", c.CarriedForward)));
+            fields.Add(("adopted", string.Join(", ", c.Adopted)));
         }
         Formatter.ShowOne(app.Out, spec, fields);
     }

@@ -9,10 +9,15 @@ namespace CinderBackup.Cli.Commands;
 /// <summary>
 /// --no-wait: the command prepares the operation (the backup row in creating/restoring, as Cinder's API does),
 /// hands the work to a detached `cinder-backup worker` process and returns at once. The worker claims the
-/// operation in the catalog (heartbeat, progress) and runs it; start-up recovery cleans up if it dies.
+/// operation in the catalog with the one-time claim token the command hands it in its environment (never on its
+/// command line, which every user can read), then runs it (heartbeat, progress); start-up recovery cleans up if it
+/// dies. A worker without the token, with a spent one, or of another project, is refused and changes nothing.
 /// </summary>
 internal static class Worker
 {
+    /// <summary>The environment variable that carries the claim token to the worker.</summary>
+    public const string TokenVariable = "CINDERBACKUP_CLAIM_TOKEN";
+
     public static Command Build(CliApp app)
     {
         var cmd = new Command("worker", "Runs a prepared operation (used by --no-wait).") { Hidden = true };
@@ -25,13 +30,14 @@ internal static class Worker
         app.EngineAction(cmd, (parse, engine) =>
         {
             var backupId = parse.GetValue(id)!;
+            var token = Environment.GetEnvironmentVariable(TokenVariable);
             switch (parse.GetValue(kind))
             {
                 case "create":
-                    engine.Backups.RunCreate(backupId, parse.GetValue(compression));
+                    engine.Backups.RunCreate(backupId, parse.GetValue(compression), claimToken: token);
                     return 0;
                 case "restore":
-                    engine.Backups.RunRestore(backupId);
+                    engine.Backups.RunRestore(backupId, claimToken: token);
                     return 0;
                 default:
                     throw new CinderBackupException(ErrorIds.InvalidArgument, ErrorKind.InvalidArgument, "Unknown worker kind.", parse.GetValue(kind));
@@ -65,6 +71,7 @@ internal static class Worker
         {
             args.AddRange(new[] { "--os-admin", admin ? "true" : "false" });
         }
+        var token = engine.Backups.HandOff(backupId);
         var self = SelfCommand();
         var log = Path.Combine(engine.Config.DataDirectory, "cinder-backup-worker.log");
         CreatePrivate(log);
@@ -95,22 +102,34 @@ internal static class Worker
             }
         }
         psi.UseShellExecute = false;
+        psi.Environment[TokenVariable] = token;
+        Process? worker = null;
         try
         {
-            using var _ = Process.Start(psi);
+            worker = Process.Start(psi);
         }
         catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
         {
             FailToStart(engine, backupId, $"cannot start a worker process: {e.Message}");
         }
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (engine.Backups.OwnerProcess(backupId) == Environment.ProcessId)
+        using (worker)
         {
-            if (DateTime.UtcNow > deadline)
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (engine.Backups.OwnerProcess(backupId) == Environment.ProcessId)
             {
-                FailToStart(engine, backupId, $"the worker process did not start within 30 seconds (see {log})");
+                if (DateTime.UtcNow > deadline)
+                {
+                    FailToStart(engine, backupId, $"the worker process did not start within 30 seconds (see {log})");
+                    return;
+                }
+                // (A zero exit may be setsid's own, when it had to fork; only a failure says the worker is gone.)
+                if (worker is { HasExited: true, ExitCode: not 0 } && engine.Backups.OwnerProcess(backupId) == Environment.ProcessId)
+                {
+                    FailToStart(engine, backupId, $"the worker process ended before it took the operation (see {log})");
+                    return;
+                }
+                Thread.Sleep(50);
             }
-            Thread.Sleep(50);
         }
     }
 
@@ -142,9 +161,11 @@ internal static class Worker
 
     private static void FailToStart(BackupEngine engine, string backupId, string reason)
     {
-        // Run the operation's failure path here so nothing is left half done.
-        engine.Backups.Abandon(backupId, reason);
-        throw new CinderBackupException(ErrorIds.BackupFailed, ErrorKind.IOError, $"Backup {backupId}: {reason}.", backupId);
+        // Run the operation's failure path here so nothing is left half done - unless the worker took it at the last moment.
+        if (engine.Backups.Abandon(backupId, reason))
+        {
+            throw new CinderBackupException(ErrorIds.BackupFailed, ErrorKind.IOError, $"Backup {backupId}: {reason}.", backupId);
+        }
     }
 
     /// <summary>How to run this program again: the app host itself, or dotnet and our assembly.</summary>

@@ -31,10 +31,14 @@ public sealed class BackupApi
     /// </summary>
     public VolumeBackup StartCreate(BackupCreateOptions options) => new BackupCreator(_engine, options).Prepare().ToModel();
 
-    /// <summary>Runs a backup prepared by <see cref="StartCreate"/>, taking over its ownership.</summary>
-    public VolumeBackup RunCreate(string backupId, string? compression = null, IProgress<TransferProgress>? progress = null, CancellationToken cancel = default)
+    /// <summary>
+    /// Runs a backup prepared by <see cref="StartCreate"/>, taking over its ownership: in the process that prepared it, or
+    /// in a worker holding the <paramref name="claimToken"/> that process handed it (<see cref="HandOff"/>).
+    /// </summary>
+    public VolumeBackup RunCreate(string backupId, string? compression = null, IProgress<TransferProgress>? progress = null, CancellationToken cancel = default,
+        string? claimToken = null)
     {
-        var row = Claim(backupId, "create", BackupStatus.Creating);
+        var row = TakeOver(backupId, "create", BackupStatus.Creating, claimToken);
         var creator = new BackupCreator(_engine, new BackupCreateOptions { Volume = row.VolumeId, Compression = compression, Progress = progress, Cancel = cancel });
         return creator.Execute(row);
     }
@@ -46,42 +50,83 @@ public sealed class BackupApi
         return new BackupRestoreResult { BackupId = p.Backup.Id, VolumeId = p.Volume.Id, VolumeName = p.Volume.Name };
     }
 
-    /// <summary>Runs a restore prepared by <see cref="StartRestore"/>, taking over its ownership.</summary>
-    public BackupRestoreResult RunRestore(string backupId, IProgress<TransferProgress>? progress = null, CancellationToken cancel = default)
+    /// <summary>Runs a restore prepared by <see cref="StartRestore"/>, taking over its ownership (see <see cref="RunCreate"/>).</summary>
+    public BackupRestoreResult RunRestore(string backupId, IProgress<TransferProgress>? progress = null, CancellationToken cancel = default, string? claimToken = null)
     {
-        var row = Claim(backupId, "restore", BackupStatus.Restoring);
+        var row = TakeOver(backupId, "restore", BackupStatus.Restoring, claimToken);
         var volume = _engine.Catalog.Read(db => VolumeRecords.Get(db, row.RestoreVolumeId!))
             ?? throw new CinderBackupException(ErrorIds.VolumeNotFound, ErrorKind.NotFound, $"Volume {row.RestoreVolumeId} could not be found.", row.RestoreVolumeId);
         var isNew = volume.PreviousStatus == Volumes.VolumeStatus.Creating;
         return new BackupRestorer(_engine).Execute(new BackupRestorer.Prepared(row, volume, isNew), progress, cancel);
     }
 
-    /// <summary>Makes this process the owner of a prepared operation (so recovery knows it is alive).</summary>
-    private BackupRow Claim(string backupId, string operation, string status)
+    /// <summary>
+    /// Hands the operation this process prepared on <paramref name="backupId"/> (<see cref="StartCreate"/>,
+    /// <see cref="StartRestore"/>) to another process: returns the claim token that process passes to
+    /// <see cref="RunCreate"/> or <see cref="RunRestore"/>. A token is good once, and only while this process still owns
+    /// the operation; keep it secret (the catalog holds only its SHA-256).
+    /// </summary>
+    public string HandOff(string backupId)
     {
+        var token = _engine.Catalog.Write(db => OperationClaims.Offer(db, backupId, Context.ProjectName, OperationOwner.Current(_engine.Config.Host)));
+        return token ?? throw new CinderBackupException(ErrorIds.ClaimRefused, ErrorKind.PermissionDenied,
+            $"Backup {backupId}: this process runs no operation on it to hand over; nothing was changed.", backupId);
+    }
+
+    /// <summary>
+    /// Makes this process the owner of a prepared operation (so recovery knows it is alive), through the catalog's one
+    /// claim (<see cref="OperationClaims"/>): with the token its owner handed over, or, without one, only if this process
+    /// already owns it; always only in the caller's project. A refusal changes nothing.
+    /// </summary>
+    private BackupRow TakeOver(string backupId, string operation, string status, string? claimToken)
+    {
+        var owner = OperationOwner.Current(_engine.Config.Host);
         return _engine.Catalog.Write(db =>
         {
-            var row = BackupRecords.Get(db, backupId)
-                ?? throw new CinderBackupException(ErrorIds.BackupNotFound, ErrorKind.NotFound, $"Backup {backupId} could not be found.", backupId);
+            var row = BackupRecords.Get(db, backupId);
+            if (row is null || row.ProjectId != Context.ProjectName)
+            {
+                // Another project's operation is never claimed, nor shown to exist.
+                throw new CinderBackupException(ErrorIds.BackupNotFound, ErrorKind.NotFound, $"Backup {backupId} could not be found.", backupId);
+            }
             if (row.Operation != operation || row.Status != status)
             {
                 throw new CinderBackupException(ErrorIds.BackupInvalidState, ErrorKind.InvalidState,
                     $"Backup {backupId} has no {operation} operation waiting (status {row.Status}).", backupId);
             }
-            var now = Clock.UtcNow;
-            db.Execute("UPDATE backups SET owner_host = $h, owner_pid = $pid, owner_started_at = $now, heartbeat_at = $now WHERE id = $id",
-                ("$h", _engine.Config.Host), ("$pid", Environment.ProcessId), ("$now", Clock.ToStorage(now)), ("$id", backupId));
-            row.OwnerHost = _engine.Config.Host;
-            row.OwnerPid = Environment.ProcessId;
+            var claim = claimToken is null
+                ? new OperationClaim(backupId, operation) { ProjectId = Context.ProjectName, ByOwner = true, From = owner }
+                : new OperationClaim(backupId, operation) { ProjectId = Context.ProjectName, Token = claimToken };
+            if (!OperationClaims.Claim(db, claim, owner))
+            {
+                throw new CinderBackupException(ErrorIds.ClaimRefused, ErrorKind.PermissionDenied,
+                    $"Backup {backupId}: its {operation} operation was not handed to this process " +
+                    (claimToken is null ? "(no claim token)" : "(the claim token is wrong, or already used)") +
+                    ", or another process runs it; nothing was changed.", backupId);
+            }
+            row.OwnerHost = owner.Host;
+            row.OwnerPid = owner.Pid;
+            row.OwnerStartedAt = owner.Since;
             return row;
         });
     }
 
     /// <summary>
     /// Ends a prepared operation that will not run (its worker could not start): the backup goes to error (a
-    /// create) or back to available (a restore, whose volume goes to error_restoring), as after a crash.
+    /// create) or back to available (a restore, whose volume goes to error_restoring), as after a crash. Only while this
+    /// process still owns it: false, with nothing changed, when a worker claimed it meanwhile (it then runs).
     /// </summary>
-    public void Abandon(string backupId, string reason) => Recovery.Clean(_engine, backupId, reason);
+    public bool Abandon(string backupId, string reason)
+    {
+        var owner = OperationOwner.Current(_engine.Config.Host);
+        var mine = _engine.Catalog.Write(db => BackupRecords.Get(db, backupId) is { Operation: string op } &&
+            OperationClaims.Claim(db, new OperationClaim(backupId, op) { ProjectId = Context.ProjectName, ByOwner = true, From = owner }, owner));
+        if (mine)
+        {
+            Recovery.Clean(_engine, backupId, reason);
+        }
+        return mine;
+    }
 
     /// <summary>The process that owns a backup's running operation, if any (for waiting on a hand-off).</summary>
     public int? OwnerProcess(string backupId) =>

@@ -44,25 +44,54 @@ internal sealed class BackupCreator
         }
         CodecRegistry.Get(Algorithm, _engine.Config.Environment); // a bad CINDERBACKUP_ZSTD fails here, before anything is recorded
         // The volume and snapshot must exist before the repository is asked anything. Checks that read the repository
-        // happen before the catalog is locked. An incremental backup goes to its parent's repository; the repository
-        // must answer before anything is recorded.
+        // happen before the catalog is locked, never under the lock: the parent is chosen and checked from a read, then
+        // chosen again inside the write; if another process changed it meanwhile (a delete, a newer backup), the write is
+        // abandoned and everything is checked again for the new parent.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return PrepareOnce();
+            }
+            catch (ParentChanged) when (attempt < MaxParentAttempts)
+            {
+                _engine.Detail("The volume's newest backup changed while the incremental backup was being checked; checking again.");
+            }
+            catch (ParentChanged)
+            {
+                throw new CinderBackupException(ErrorIds.InvalidBackup, ErrorKind.Conflict,
+                    $"Invalid backup: the volume's backups kept changing while the incremental backup was being prepared ({MaxParentAttempts} attempts); try again. Nothing was changed.", _o.Volume);
+            }
+        }
+    }
+
+    private const int MaxParentAttempts = 5;
+
+    /// <summary>Thrown inside the write when the parent is no longer the one checked before it (ends the transaction).</summary>
+    private sealed class ParentChanged : Exception
+    {
+    }
+
+    private BackupRow PrepareOnce()
+    {
         var (sourceVolume, sourceSnapshot) = _engine.Catalog.Read(Target);
         if (sourceSnapshot is null)
         {
             RegisteredPaths.CheckInUse(_engine, sourceVolume); // a registered path must still lead to a file it may read
         }
-        var parentId = _o.Incremental ? _engine.Catalog.Read(db => SelectParent(db, sourceVolume, sourceSnapshot) is { Status: BackupStatus.Available } p ? p.Id : null) : null;
-        var repositoryName = _o.Repository ?? (parentId is null ? _repositories.DefaultRepositoryName : ParentRepository(parentId));
+        var checkedParent = _o.Incremental ? _engine.Catalog.Read(db => SelectParent(db, sourceVolume, sourceSnapshot) is { Status: BackupStatus.Available } p ? p : null) : null;
+        var parentId = checkedParent?.Id;
+        var repositoryName = _o.Repository ?? (checkedParent is null ? _repositories.DefaultRepositoryName : _repositories.RepositoryOf(checkedParent));
         var store = _repositories.Open(repositoryName);
         if (_o.Container is not null)
         {
             store.ValidateContainer(_o.Container);
         }
         store.CheckWritable(_o.Container);
-        if (parentId is not null)
+        if (checkedParent is not null)
         {
-            CheckSameRepository(parentId, repositoryName);
-            CheckParentHashBlock(parentId, repositoryName);
+            CheckSameRepository(checkedParent, repositoryName);
+            CheckParentHashBlock(checkedParent, repositoryName);
         }
 
         return _engine.Catalog.Write(db =>
@@ -101,8 +130,7 @@ internal sealed class BackupCreator
                 }
                 if (parent.Id != parentId)
                 {
-                    CheckSameRepository(parent.Id, repositoryName);
-                    CheckParentHashBlock(parent.Id, repositoryName);
+                    throw new ParentChanged(); // its checks read the repository: not under the write lock
                 }
                 if (volume.Size > (parent.Size ?? 0))
                 {
@@ -347,30 +375,26 @@ internal sealed class BackupCreator
         return best;
     }
 
-    private string ParentRepository(string parentId) =>
-        _repositories.RepositoryOf(_engine.Catalog.Read(db => BackupRecords.Get(db, parentId))!);
-
     /// <summary>A chain stays in one repository, so each repository holds whole chains.</summary>
-    private void CheckSameRepository(string parentId, string repositoryName)
+    private void CheckSameRepository(BackupRow parent, string repositoryName)
     {
-        var parentRepository = ParentRepository(parentId);
+        var parentRepository = _repositories.RepositoryOf(parent);
         if (parentRepository != repositoryName)
         {
             throw Invalid(ErrorIds.InvalidBackup,
-                $"Invalid backup: the newest backup of the volume ({parentId}) is in repository '{parentRepository}', and an incremental backup must go to the same repository, not '{repositoryName}'. Do a full backup, or back up to '{parentRepository}'.", parentId);
+                $"Invalid backup: the newest backup of the volume ({parent.Id}) is in repository '{parentRepository}', and an incremental backup must go to the same repository, not '{repositoryName}'. Do a full backup, or back up to '{parentRepository}'.", parent.Id);
         }
     }
 
-    private void CheckParentHashBlock(string parentId, string repositoryName)
+    /// <summary>Reads the parent's _sha256file header from the repository: never call it under the catalog's write lock.</summary>
+    private void CheckParentHashBlock(BackupRow parent, string repositoryName)
     {
         var block = _repositories.Definition(repositoryName).ShaBlockSize;
-        var parent = _engine.Catalog.Read(db => BackupRecords.Get(db, parentId))!;
-        var layer = ParentLayer(parent);
-        var old = ChainLoader.ReadChunkSize(layer);
+        var old = ChainLoader.ReadChunkSize(ParentLayer(parent));
         if (old != block)
         {
             throw Invalid(ErrorIds.InvalidBackup,
-                $"Invalid backup: Hash block size has changed since the last backup. New hash block size: {block}. Old hash block size: {old}. Do a full backup.", parentId);
+                $"Invalid backup: Hash block size has changed since the last backup. New hash block size: {block}. Old hash block size: {old}. Do a full backup.", parent.Id);
         }
     }
 
@@ -408,28 +432,30 @@ internal sealed class BackupCreator
     {
         var done = _engine.Catalog.Write(db =>
         {
-            var current = BackupRecords.Get(db, row.Id, includeDeleted: true)!;
-            if (current.Deleted || current.Status is BackupStatus.Deleting)
+            var current = BackupRecords.Get(db, row.Id, includeDeleted: true);
+            var recreate = current is null;
+            if (current is null)
+            {
+                // The row is gone: the catalog file was replaced under the running backup by something other than catalog
+                // restore (which carries running operations forward). The backup is complete: its row is made again, so
+                // that its objects are not left without one.
+                current = row;
+                _engine.Detail($"Backup {row.Id}: its catalog row disappeared while it ran; recording it again.");
+            }
+            else if (current.Deleted || current.Status is BackupStatus.Deleting)
             {
                 return null; // force-deleted at the last moment: the delete owns the row now
             }
-            current.Status = BackupStatus.Available;
+            current.Container = row.Container;
+            current.ServiceMetadata = row.ServiceMetadata;
             current.ObjectCount = result.ObjectCount;
             current.Size = row.Size;
-            current.Operation = null;
-            current.OwnerHost = null;
-            current.OwnerPid = null;
             current.ProgressDone = result.BytesScanned;
             current.ProgressTotal = result.BytesScanned;
             current.TempSnapshotId = row.TempSnapshotId;
             current.MetadataSha256 = result.MetadataSha256;
             current.Sha256FileSha256 = result.Sha256FileSha256;
-            BackupRecords.Update(db, current);
-            if (current.ParentId is not null)
-            {
-                BackupRecords.AdjustDependents(db, current.ParentId, +1);
-            }
-            RestoreSource(db, current, failed: false);
+            RecordFinished(db, current, insert: recreate);
             EventLog.Write(_engine, "backup.createprogress", current,
                 extra: ProgressFields(new TransferProgress(result.BytesScanned, result.BytesScanned, result.ObjectCount, result.BytesStored)));
             EventLog.Write(_engine, "backup.create.end", current);
@@ -447,6 +473,33 @@ internal sealed class BackupCreator
         return done.ToModel();
     }
 
+    /// <summary>
+    /// Writes the row of a backup that finished (here, or adopted by recovery from its commit point): available, its
+    /// operation over, counted among its parent's dependents, its volume or snapshot given back.
+    /// </summary>
+    internal static void RecordFinished(Db db, BackupRow b, bool insert)
+    {
+        b.Status = BackupStatus.Available;
+        b.FailReason = null;
+        b.Operation = null;
+        b.OwnerHost = null;
+        b.OwnerPid = null;
+        if (insert)
+        {
+            BackupRecords.Insert(db, b);
+        }
+        else
+        {
+            BackupRecords.Update(db, b);
+        }
+        OperationClaims.Release(db, b.Id);
+        if (b.ParentId is not null)
+        {
+            BackupRecords.AdjustDependents(db, b.ParentId, +1);
+        }
+        RestoreSource(db, b, failed: false);
+    }
+
     private void Fail(BackupRow row, IObjectStore? store, VolumeSnapshot? tempSnapshot, string reason)
     {
         if (store is not null && row.Container is not null && row.ServiceMetadata is not null)
@@ -455,7 +508,7 @@ internal sealed class BackupCreator
         }
         _engine.Catalog.Write(db =>
         {
-            var current = BackupRecords.Get(db, row.Id, includeDeleted: true)!;
+            var current = BackupRecords.Get(db, row.Id, includeDeleted: true) ?? row;
             if (!current.Deleted)
             {
                 current.Status = BackupStatus.Error;
@@ -483,7 +536,7 @@ internal sealed class BackupCreator
         }
         _engine.Catalog.Write(db =>
         {
-            var current = BackupRecords.Get(db, row.Id, includeDeleted: true)!;
+            var current = BackupRecords.Get(db, row.Id, includeDeleted: true) ?? row;
             if (!current.Deleted)
             {
                 BackupRecords.SoftDelete(db, current.Id);

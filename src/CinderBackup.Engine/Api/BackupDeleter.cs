@@ -3,6 +3,7 @@ using CinderBackup.Engine.Errors;
 using CinderBackup.Engine.Records;
 using CinderBackup.Engine.Repositories;
 using CinderBackup.Engine.Transfer;
+using CinderBackup.Engine.Util;
 
 namespace CinderBackup.Engine.Api;
 
@@ -16,10 +17,13 @@ internal sealed class BackupDeleter
     private readonly BackupEngine _engine;
     private readonly RepositoryResolver _repositories;
 
+    private readonly OperationOwner _owner;
+
     public BackupDeleter(BackupEngine engine)
     {
         _engine = engine;
         _repositories = new RepositoryResolver(engine.Config);
+        _owner = OperationOwner.Current(engine.Config.Host);
     }
 
     public VolumeBackup Delete(string nameOrId, bool force)
@@ -55,9 +59,14 @@ internal sealed class BackupDeleter
                 throw new CinderBackupException(ErrorIds.BackupInvalidState, ErrorKind.InvalidState,
                     "Invalid backup: Backup status must be available or error", b.Id);
             }
+            // The delete is an operation with an owner, like the others, so that recovery resumes it if this process dies.
+            // A backup still being created or restored keeps that operation's owner: it notices the status and ends the
+            // delete itself (or recovery does, once it is gone).
+            OperationClaims.Begin(db, b.Id, "delete", _owner);
             EventLog.Write(_engine, "backup.delete.start", b);
             return b;
         });
+        FaultPoints.Hit("delete.started");
         return Finish(row);
     }
 
@@ -77,9 +86,17 @@ internal sealed class BackupDeleter
                 {
                     _engine.Detail($"Backup {row.Id}: its objects (prefix '{row.ServiceMetadata}') are also backup {owner}'s; they are kept.");
                 }
+                var beat = Environment.TickCount64;
                 foreach (var name in owner is null ? store.List(row.Container, row.ServiceMetadata) : Array.Empty<string>())
                 {
                     store.Delete(row.Container, name);
+                    FaultPoints.Hit("delete.object");
+                    if (Environment.TickCount64 - beat >= 1000)
+                    {
+                        // A long delete (thousands of objects, a slow server) must not look gone to other hosts.
+                        beat = Environment.TickCount64;
+                        _engine.Catalog.Write(db => OperationClaims.Heartbeat(db, row.Id, _owner));
+                    }
                 }
             }
         }
@@ -88,13 +105,18 @@ internal sealed class BackupDeleter
             // Cinder: a driver failure during delete leaves the backup in error (not error_deleting).
             _engine.Catalog.Write(db =>
             {
-                db.Execute("UPDATE backups SET status = 'error', fail_reason = $r WHERE id = $id",
+                db.Execute("UPDATE backups SET status = 'error', fail_reason = $r WHERE id = $id AND deleted = 0",
                     ("$r", e.Message.Length > 255 ? e.Message[..255] : e.Message), ("$id", row.Id));
+                if (BackupRecords.Get(db, row.Id) is { Operation: "delete" })
+                {
+                    OperationClaims.Release(db, row.Id);
+                }
                 EventLog.Write(_engine, "backup.delete.error", row, e.Message);
             });
             throw;
         }
-        return _engine.Catalog.Write(db =>
+        FaultPoints.Hit("delete.objects.removed");
+        var result = _engine.Catalog.Write(db =>
         {
             var current = BackupRecords.Get(db, row.Id, includeDeleted: true)!;
             if (!current.Deleted)
@@ -115,5 +137,7 @@ internal sealed class BackupDeleter
             EventLog.Write(_engine, "backup.delete.end", deleted);
             return deleted.ToModel();
         });
+        FaultPoints.Hit("delete.finished");
+        return result;
     }
 }

@@ -45,17 +45,24 @@ public sealed class CatalogApi
             throw new CinderBackupException(ErrorIds.FileExists, ErrorKind.Conflict,
                 $"The file '{full}' already exists; use -Force (--force) to replace it. Nothing was written.", path);
         }
-        var temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        // The copy is made under a temporary name (which says which process makes it) and renamed into place when it is
+        // complete and checked, so the file at PATH is always a whole catalog; what a killed copy left is removed here.
+        var tempStart = $".{Path.GetFileName(full)}.";
+        RemoveAbandoned(dir, tempStart);
+        var temp = Path.Combine(dir, $"{tempStart}{Stamp()}.tmp");
         try
         {
             CreatePrivateFile(temp);
             _engine.Catalog.BackupTo(temp);
+            FaultPoints.Hit("catalog.backup.copied");
             var copy = Inspect(temp, full);
             using (var db = CatalogDatabase.Open(temp, _engine.Config.CatalogBusyTimeoutSeconds))
             {
                 db.UseRollbackJournal(); // a single self-contained file, readable without WAL side files
             }
+            FaultPoints.Hit("catalog.backup.checked");
             Move(temp, full, overwrite);
+            FaultPoints.Hit("catalog.backup.renamed");
             _engine.Detail($"Catalog: copied '{_engine.Catalog.Path}' to '{full}'.");
             return Describe(copy, full, new FileInfo(full).Length, now, null);
         }
@@ -85,7 +92,9 @@ public sealed class CatalogApi
             throw new CinderBackupException(ErrorIds.InvalidPath, ErrorKind.InvalidArgument, $"'{full}' is the catalog itself.", path);
         }
         var dataDir = Path.GetDirectoryName(_engine.Catalog.Path)!;
-        var temp = Path.Combine(dataDir, $".catalog-restore-{Guid.NewGuid():N}.db");
+        RemoveAbandonedFiles(dataDir);
+        var temp = Path.Combine(dataDir, $"{RestoreTemp}{Stamp()}.db");
+        var savedTemp = Path.Combine(dataDir, $"{PreviousTemp}{Stamp()}.db");
         try
         {
             CreatePrivateFile(temp);
@@ -102,6 +111,7 @@ public sealed class CatalogApi
             {
                 db.UseRollbackJournal();
             }
+            FaultPoints.Hit("catalog.restore.checked");
             if (!force)
             {
                 var busy = _engine.Catalog.Read(db => db.Query(
@@ -113,16 +123,89 @@ public sealed class CatalogApi
                         $"Backups are being worked on ({string.Join(", ", busy)}); wait for them (Wait-VolumeBackup) or use -Force (--force). Nothing was changed.", busy[0].Split(' ')[0]);
                 }
             }
+            // The catalog as it is, saved whole before anything changes (under a temporary name until complete).
             var previous = Path.Combine(dataDir, $"catalog-before-restore-{Clock.UtcNow:yyyyMMdd'T'HHmmss'Z'}-{Guid.NewGuid().ToString("N")[..6]}.db");
-            CreatePrivateFile(previous);
-            _engine.Catalog.BackupTo(previous);
-            _engine.Catalog.RestoreFrom(temp);
-            _engine.Detail($"Catalog: restored '{_engine.Catalog.Path}' from '{full}'; the previous catalog is saved as '{previous}'.");
-            return Describe(copy, full, new FileInfo(full).Length, File.GetLastWriteTimeUtc(full), previous);
+            CreatePrivateFile(savedTemp);
+            _engine.Catalog.BackupTo(savedTemp);
+            Move(savedTemp, previous, overwrite: false);
+            FaultPoints.Hit("catalog.restore.saved");
+            // One transaction: the copy's rows, with the operations running now carried forward in the state they are in.
+            var carried = _engine.Catalog.RestoreFrom(temp, () => FaultPoints.Hit("catalog.restore.swapping"));
+            FaultPoints.Hit("catalog.restore.swapped");
+            _engine.Detail($"Catalog: restored '{_engine.Catalog.Path}' from '{full}'; the previous catalog is saved as '{previous}'." +
+                (carried.Count == 0 ? "" : $" Carried forward, as they are now: {string.Join(", ", carried)}."));
+            // The copy may hold operations whose owners are gone (a copy taken while a backup ran): settled now, by the
+            // repository's commit points, as at a start-up.
+            var adopted = Recovery.Run(_engine);
+            return Describe(copy, full, new FileInfo(full).Length, File.GetLastWriteTimeUtc(full), previous, carried, adopted);
         }
         finally
         {
             DeleteWithSideFiles(temp);
+            DeleteWithSideFiles(savedTemp);
+        }
+    }
+
+    private const string RestoreTemp = ".catalog-restore-";
+    private const string PreviousTemp = ".catalog-before-restore-";
+
+    /// <summary>The part of a temporary name that says which process made it: host and pid, then a unique part.</summary>
+    private static string Stamp() => $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid():N}";
+
+    /// <summary>
+    /// Removes the temporary files of catalog restores in <paramref name="dataDirectory"/> whose process is gone (killed
+    /// part way): at every start-up, and before a restore.
+    /// </summary>
+    internal static void RemoveAbandonedFiles(string dataDirectory)
+    {
+        RemoveAbandoned(dataDirectory, RestoreTemp);
+        RemoveAbandoned(dataDirectory, PreviousTemp);
+    }
+
+    /// <summary>Deletes files named <paramref name="start"/>&lt;this host&gt;-&lt;pid&gt;-… (and their SQLite side files) whose pid no longer runs.</summary>
+    private static void RemoveAbandoned(string directory, string start)
+    {
+        var mine = start + Environment.MachineName + "-";
+        IEnumerable<string> names;
+        try
+        {
+            names = Directory.EnumerateFiles(directory, mine + "*").ToList();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return;
+        }
+        foreach (var path in names)
+        {
+            var rest = Path.GetFileName(path)[mine.Length..];
+            var dash = rest.IndexOf('-', StringComparison.Ordinal);
+            if (dash > 0 && int.TryParse(rest[..dash], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var pid) && !Runs(pid))
+            {
+                try
+                {
+                    File.Delete(path);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                }
+            }
+        }
+    }
+
+    private static bool Runs(int pid)
+    {
+        if (pid == Environment.ProcessId)
+        {
+            return true;
+        }
+        try
+        {
+            using var p = System.Diagnostics.Process.GetProcessById(pid);
+            return !p.HasExited;
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        {
+            return false;
         }
     }
 
@@ -160,8 +243,11 @@ public sealed class CatalogApi
         }
     }
 
-    private CatalogCopy Describe(Counts c, string path, long length, DateTime takenAt, string? previous) => new()
+    private CatalogCopy Describe(Counts c, string path, long length, DateTime takenAt, string? previous,
+        IReadOnlyList<string>? carried = null, IReadOnlyList<string>? adopted = null) => new()
     {
+        CarriedForward = carried ?? Array.Empty<string>(),
+        Adopted = adopted ?? Array.Empty<string>(),
         Path = path,
         Length = length,
         SchemaVersion = c.Schema,

@@ -175,6 +175,7 @@ public sealed class RecordApi
                 BackupRecords.Insert(db, row);
                 quota.Commit(db, reservation);
                 result.Add(row);
+                FaultPoints.Hit("record.import.inserted");
             }
             foreach (var (row, _) in ordered)
             {
@@ -185,6 +186,7 @@ public sealed class RecordApi
             }
             return result.Select(r => BackupRecords.Get(db, r.Id)!).ToList();
         });
+        FaultPoints.Hit("record.import.committed");
         foreach (var row in imported)
         {
             EventLog.Write(_engine, "backup.import.end", row);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using CinderBackup.Engine.Catalog;
+using CinderBackup.Engine.Errors;
 using CinderBackup.Engine.Repositories;
 using CinderBackup.Engine.Transfer;
 using CinderBackup.Engine.Util;
@@ -10,111 +11,190 @@ namespace CinderBackup.Engine.Api;
 /// <summary>
 /// Cinder's service start cleanup (manager.py:184, cinder-reference.md §6.1) for operations whose owner is
 /// gone: a process on this host that no longer runs, or another host silent for longer than
-/// service_down_time. creating → error "incomplete backup reset on manager restart" (volume and snapshot
-/// back to their status, and — beyond Cinder — the partial objects removed); restoring → available with the
-/// target volume error_restoring; deleting → the delete resumes.
+/// service_down_time. The repository's commit point decides a create (<see cref="CommitPoint"/>): a backup whose
+/// <c>_metadata</c> is complete and consistent finished and is adopted as available; one without is reset,
+/// creating → error "incomplete backup reset on manager restart" (volume and snapshot back to their status, and —
+/// beyond Cinder — the partial objects removed); one whose <c>_metadata</c> is there but damaged goes to error with
+/// its objects kept. restoring → available with the target volume error_restoring; deleting → the delete resumes.
 /// </summary>
 internal static class Recovery
 {
     public const string CreatingReason = "incomplete backup reset on manager restart";
 
-    public static void Run(BackupEngine engine)
+    /// <summary>What one clean-up did to a backup.</summary>
+    internal enum Outcome
     {
-        var orphans = engine.Catalog.Read(db => db.Query(
-            "SELECT id, operation, owner_host, owner_pid, owner_started_at, heartbeat_at, status FROM backups WHERE deleted = 0 AND operation IS NOT NULL",
-            r => (Id: r.Str("id"), Operation: r.Str("operation"), Host: r.StrN("owner_host"), Pid: (int?)r.LongN("owner_pid"),
-                Started: r.TimeN("owner_started_at"), Heartbeat: r.TimeN("heartbeat_at"), Status: r.StrN("status"))));
-        foreach (var o in orphans)
+        None,
+        Adopted,
+        Reset,
+        Kept,
+        RestoreEnded,
+        DeleteResumed,
+        Released,
+    }
+
+    /// <summary>Cleans up after every owner that is gone; returns the ids of the backups it adopted as finished.</summary>
+    public static IReadOnlyList<string> Run(BackupEngine engine)
+    {
+        var adopted = new List<string>();
+        foreach (var o in engine.Catalog.Read(OperationClaims.Running))
         {
-            if (!IsGone(engine, o.Host, o.Pid, o.Started, o.Heartbeat))
+            if (!IsGone(engine, o.Owner, o.Heartbeat))
             {
                 continue;
             }
-            // Claim the row so that two processes starting together do not both clean it.
-            var claimed = engine.Catalog.Write(db => db.Execute(
-                "UPDATE backups SET owner_host = $h, owner_pid = $pid, owner_started_at = $now, heartbeat_at = $now WHERE id = $id AND operation = $op AND owner_pid IS $old",
-                ("$h", engine.Config.Host), ("$pid", Environment.ProcessId), ("$now", Clock.ToStorage(Clock.UtcNow)),
-                ("$id", o.Id), ("$op", o.Operation), ("$old", o.Pid)) == 1);
-            if (claimed)
+            // Claimed from exactly that owner, so that two processes starting together do not both clean it.
+            var me = OperationOwner.Current(engine.Config.Host);
+            var claimed = engine.Catalog.Write(db => OperationClaims.Claim(db, new OperationClaim(o.Id, o.Operation) { ByOwner = true, From = o.Owner }, me));
+            if (!claimed)
             {
-                engine.Detail($"Backup {o.Id}: its {o.Operation} operation's owner (pid {o.Pid} on {o.Host}) is gone; cleaning up as on a manager restart.");
-                Clean(engine, o.Id, CreatingReason);
+                continue;
+            }
+            engine.Detail($"Backup {o.Id}: its {o.Operation} operation's owner ({(o.Owner is null ? "none recorded" : $"pid {o.Owner.Pid} on {o.Owner.Host}")}) is gone; cleaning up as on a manager restart.");
+            try
+            {
+                if (Clean(engine, o.Id, CreatingReason) == Outcome.Adopted)
+                {
+                    adopted.Add(o.Id);
+                }
+            }
+            catch (CinderBackupException e) when (!e.ErrorId.StartsWith("Catalog", StringComparison.Ordinal))
+            {
+                // The repository cannot be read now (unmounted, unconfigured, unreachable): nothing can be decided, and
+                // nothing is changed; the claim is given up, so the next process to start tries again.
+                engine.Catalog.Write(db => OperationClaims.Unclaim(db, o.Id, me));
+                engine.Detail($"Backup {o.Id}: left as it is for now: {e.Message}");
             }
         }
+        CatalogApi.RemoveAbandonedFiles(Path.GetDirectoryName(engine.Catalog.Path)!);
+        return adopted;
     }
 
-    /// <summary>Ends an operation nobody runs: the transitions of a failure, with <paramref name="reason"/>.</summary>
-    internal static void Clean(BackupEngine engine, string id, string reason)
+    /// <summary>Ends an operation nobody runs: adopted, or the transitions of a failure with <paramref name="reason"/>.</summary>
+    internal static Outcome Clean(BackupEngine engine, string id, string reason)
     {
         var row = engine.Catalog.Read(db => BackupRecords.Get(db, id));
         if (row is null)
         {
-            return;
+            return Outcome.None;
         }
         switch (row.Status)
         {
             case BackupStatus.Creating:
-                if (row.Container is not null && row.ServiceMetadata is not null)
+                var point = CommitPoint.Find(engine, row);
+                switch (point.Is)
                 {
-                    BackupWriter.RemoveEverything(new RepositoryResolver(engine.Config).ForBackup(row), row.Container, row.ServiceMetadata, row.Id);
+                    case CommitPoint.State.Complete:
+                        return Adopt(engine, row, point) ? Outcome.Adopted : Outcome.None;
+                    case CommitPoint.State.Damaged:
+                        Fail(engine, row, $"backup found damaged on manager restart (its objects are kept: verify it, or delete it): {point.Problem}");
+                        return Outcome.Kept;
                 }
-                engine.Catalog.Write(db =>
+                var store = new RepositoryResolver(engine.Config).ForBackup(row);
+                if (point.Prefix is not null)
                 {
-                    db.Execute("UPDATE backups SET status = 'error', fail_reason = $r, operation = NULL, owner_host = NULL, owner_pid = NULL, updated_at = $now WHERE id = $id",
-                        ("$r", reason.Length > 255 ? reason[..255] : reason), ("$now", Clock.ToStorage(Clock.UtcNow)), ("$id", id));
-                    BackupCreator.RestoreSource(db, row, failed: true);
-                    EventLog.Write(engine, "backup.create.error", BackupRecords.Get(db, id)!, reason);
-                });
-                if (row.TempSnapshotId is not null)
-                {
-                    engine.Snapshots.DeleteTemporary(row.TempSnapshotId);
+                    BackupWriter.RemoveEverything(store, point.Container, point.Prefix, row.Id);
                 }
-                break;
+                else
+                {
+                    store.RemoveStaged(point.Container, row.Id);
+                }
+                Fail(engine, row, reason);
+                return Outcome.Reset;
             case BackupStatus.Restoring:
                 engine.Catalog.Write(db =>
                 {
-                    db.Execute("UPDATE backups SET status = 'available', operation = NULL, owner_host = NULL, owner_pid = NULL, updated_at = $now WHERE id = $id",
+                    db.Execute("UPDATE backups SET status = 'available', updated_at = $now WHERE id = $id",
                         ("$now", Clock.ToStorage(Clock.UtcNow)), ("$id", id));
+                    OperationClaims.Release(db, id);
                     if (row.RestoreVolumeId is not null)
                     {
                         VolumeRecords.ConditionalStatus(db, row.RestoreVolumeId, new[] { VolumeStatus.RestoringBackup }, VolumeStatus.ErrorRestoring);
                     }
                     EventLog.Write(engine, "backup.restore.error", BackupRecords.Get(db, id)!, reason);
                 });
-                break;
+                return Outcome.RestoreEnded;
             case BackupStatus.Deleting:
                 new BackupDeleter(engine).Finish(row);
-                break;
+                return Outcome.DeleteResumed;
             default:
-                engine.Catalog.Write(db => db.Execute("UPDATE backups SET operation = NULL, owner_host = NULL, owner_pid = NULL WHERE id = $id", ("$id", id)));
-                break;
+                engine.Catalog.Write(db => OperationClaims.Release(db, id));
+                return Outcome.Released;
+        }
+    }
+
+    /// <summary>The backup finished: the row becomes what the end of a backup makes it, from the repository's documents.</summary>
+    private static bool Adopt(BackupEngine engine, BackupRow row, CommitPoint point)
+    {
+        var adopted = engine.Catalog.Write(db =>
+        {
+            var current = BackupRecords.Get(db, row.Id);
+            if (current is null || current.Status != BackupStatus.Creating)
+            {
+                return null;
+            }
+            current.Container = point.Container;
+            current.ServiceMetadata = point.Prefix;
+            current.ObjectCount = point.ObjectCount;
+            current.MetadataSha256 = point.MetadataSha256;
+            current.Sha256FileSha256 = point.Sha256FileSha256;
+            BackupCreator.RecordFinished(db, current, insert: false);
+            EventLog.Write(engine, "backup.create.end", current, "adopted on manager restart: its _metadata (the commit point) is complete");
+            return current;
+        });
+        if (adopted is null)
+        {
+            return false;
+        }
+        engine.Detail($"Backup {row.Id}: its _metadata is complete, so it finished; adopted as available.");
+        new RepositoryResolver(engine.Config).ForBackup(adopted).RemoveStaged(point.Container, row.Id);
+        if (adopted.TempSnapshotId is not null)
+        {
+            engine.Snapshots.DeleteTemporary(adopted.TempSnapshotId);
+        }
+        return true;
+    }
+
+    private static void Fail(BackupEngine engine, BackupRow row, string reason)
+    {
+        engine.Catalog.Write(db =>
+        {
+            db.Execute("UPDATE backups SET status = 'error', fail_reason = $r, updated_at = $now WHERE id = $id",
+                ("$r", reason.Length > 255 ? reason[..255] : reason), ("$now", Clock.ToStorage(Clock.UtcNow)), ("$id", row.Id));
+            OperationClaims.Release(db, row.Id);
+            BackupCreator.RestoreSource(db, row, failed: true);
+            EventLog.Write(engine, "backup.create.error", BackupRecords.Get(db, row.Id)!, reason);
+        });
+        if (row.TempSnapshotId is not null)
+        {
+            engine.Snapshots.DeleteTemporary(row.TempSnapshotId);
         }
     }
 
     /// <summary>True when the process that owned an operation cannot still be running it.</summary>
-    internal static bool IsGone(BackupEngine engine, string? host, int? pid, DateTime? started, DateTime? heartbeat)
+    internal static bool IsGone(BackupEngine engine, OperationOwner? owner, DateTime? heartbeat)
     {
-        if (host is null || pid is null)
+        if (owner is null || owner.Host.Length == 0 || owner.Pid == 0)
         {
-            return true;
+            return true; // no complete owner recorded
         }
-        if (host != engine.Config.Host)
+        if (owner.Host != engine.Config.Host)
         {
             return heartbeat is null || (Clock.UtcNow - heartbeat.Value).TotalSeconds > engine.Config.ServiceDownTimeSeconds;
         }
-        if (pid == Environment.ProcessId)
+        if (owner.Pid == Environment.ProcessId)
         {
             return false;
         }
         try
         {
-            using var p = Process.GetProcessById(pid.Value);
+            using var p = Process.GetProcessById(owner.Pid);
             if (p.HasExited)
             {
                 return true;
             }
             // A reused pid belongs to a process that started after the operation did.
-            return started is DateTime s && p.StartTime.ToUniversalTime() > s.AddSeconds(5);
+            return owner.Since != DateTime.MinValue && p.StartTime.ToUniversalTime() > owner.Since.AddSeconds(5);
         }
         catch (ArgumentException)
         {

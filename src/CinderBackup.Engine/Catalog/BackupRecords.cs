@@ -108,7 +108,7 @@ internal static class BackupRecords
     public static void SoftDelete(Db db, string id)
     {
         var now = Clock.ToStorage(Clock.UtcNow);
-        db.Execute("UPDATE backups SET status = 'deleted', deleted = 1, deleted_at = $now, updated_at = $now, operation = NULL, owner_host = NULL, owner_pid = NULL WHERE id = $id",
+        db.Execute("UPDATE backups SET status = 'deleted', deleted = 1, deleted_at = $now, updated_at = $now, operation = NULL, owner_host = NULL, owner_pid = NULL, claim_token = NULL WHERE id = $id",
             ("$id", id), ("$now", now));
     }
 

@@ -157,27 +157,46 @@ internal sealed class CatalogDatabase : IDisposable
     }
 
     /// <summary>
-    /// Replaces the whole catalog with the database at <paramref name="sourcePath"/> (a checked, current-schema copy),
-    /// through the SQLite backup API: one write transaction, so other processes see the old catalog or the new one.
+    /// Replaces the whole catalog with the database at <paramref name="sourcePath"/> (a checked copy of the same schema)
+    /// in one write transaction, so other processes see the old catalog or the new one; the operations running at that
+    /// moment are carried forward (<see cref="CatalogSwap"/>). <paramref name="beforeCommit"/> runs last inside the
+    /// transaction. Returns the ids of the backups carried forward.
     /// </summary>
-    public void RestoreFrom(string sourcePath)
+    public IReadOnlyList<string> RestoreFrom(string sourcePath, Action? beforeCommit = null)
     {
         if (ReadOnly)
         {
             throw ReadOnlyError(null);
         }
-        Guard(() =>
+        return Guard(() =>
         {
-            var builder = new SqliteConnectionStringBuilder { DataSource = sourcePath, Mode = SqliteOpenMode.ReadOnly, Pooling = false };
-            using var source = new SqliteConnection(builder.ToString());
-            source.Open();
-            source.BackupDatabase(_connection);
-            var mode = (string?)_db.Scalar("PRAGMA journal_mode;");
-            if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
+            _db.Execute("ATTACH DATABASE $path AS restored;", ("$path", sourcePath));
+            try
             {
-                _db.Scalar("PRAGMA journal_mode = WAL;");
+                var theirs = _db.ScalarLong("PRAGMA restored.user_version;");
+                if (theirs != Migrations.Latest)
+                {
+                    throw new CinderBackupException(ErrorIds.CatalogBackupInvalid, ErrorKind.InvalidData,
+                        $"The catalog copy '{sourcePath}' has schema version {theirs}, not {Migrations.Latest}. Nothing was changed.", sourcePath);
+                }
+                using var tx = _connection.BeginTransaction(deferred: false);
+                _db.Transaction = tx;
+                try
+                {
+                    var carried = CatalogSwap.Replace(_db);
+                    beforeCommit?.Invoke();
+                    tx.Commit();
+                    return carried;
+                }
+                finally
+                {
+                    _db.Transaction = null;
+                }
             }
-            return 0;
+            finally
+            {
+                _db.Execute("DETACH DATABASE restored;");
+            }
         });
     }
 

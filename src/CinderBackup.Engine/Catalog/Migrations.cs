@@ -200,6 +200,14 @@ internal static class Migrations
         ALTER TABLE backups ADD COLUMN metadata_sha256 TEXT;
         ALTER TABLE backups ADD COLUMN sha256file_sha256 TEXT;
         """,
+
+        // 3 (issue 16): the claim model. claim_token holds the SHA-256 of the token a command hands to the worker it starts
+        // (OperationClaims); a delete records its owner like every other operation, so deletes stuck in "deleting" by an
+        // older version (no owner recorded) become operations whose owner is gone, and recovery resumes them.
+        """
+        ALTER TABLE backups ADD COLUMN claim_token TEXT;
+        UPDATE backups SET operation = 'delete' WHERE deleted = 0 AND status = 'deleting' AND operation IS NULL;
+        """,
     };
 
     public static int Latest => All.Count;

@@ -57,4 +57,5 @@ public static class ErrorIds
     public const string CatalogBackupInvalid = "CatalogBackupInvalid";
     public const string CatalogBusy = "CatalogBusy";
     public const string ConfirmationRequired = "ConfirmationRequired";
+    public const string ClaimRefused = "ClaimRefused";
 }

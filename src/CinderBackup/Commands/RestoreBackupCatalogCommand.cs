@@ -51,7 +51,7 @@ public sealed class RestoreBackupCatalogCommand : CinderBackupCmdlet
             catch (CinderBackupException e) when (e.ErrorId == ErrorIds.CatalogBusy)
             {
                 // The engine's CatalogBusy (which names -Force) is the answer where no one can be asked.
-                if (!ForceOrConfirm(false, $"{e.Message.Replace(" Nothing was changed.", "", StringComparison.Ordinal)} Their records will be replaced. Restore the catalog anyway?",
+                if (!ForceOrConfirm(false, $"{e.Message.Replace(" Nothing was changed.", "", StringComparison.Ordinal)} They will be carried into the restored catalog and end normally. Restore the catalog anyway?",
                         "Restore while backups are running", () => e))
                 {
                     return;

@@ -1,0 +1,84 @@
+using System.Security.Cryptography;
+using System.Text;
+using CinderBackup.Engine.Util;
+
+namespace CinderBackup.Engine.Catalog;
+
+/// <summary>
+/// The one claim model of the catalog: how a backup's operation (create, restore, delete) gets an owner and changes
+/// hands. Every change of owner is a single conditional UPDATE, so of any number of claimants exactly one wins and the
+/// others change nothing (a PostgreSQL catalog does the same with SELECT ... FOR UPDATE SKIP LOCKED).
+/// <list type="bullet">
+/// <item><see cref="Begin"/>: the process that starts an operation records itself as its owner.</item>
+/// <item><see cref="Offer"/>: the owner hands the operation to a worker: a fresh random token, whose SHA-256 only is kept.</item>
+/// <item><see cref="Claim"/>: the worker takes it with that token, in its own project; the token is spent by any change of
+/// owner, so it is good only while the process that offered it still owns the operation, and an operation that a live
+/// process runs can never be taken. Recovery takes an operation from an owner that is gone, naming that owner.</item>
+/// <item><see cref="Release"/>: the operation is over.</item>
+/// </list>
+/// </summary>
+internal static class OperationClaims
+{
+    /// <summary>Records <paramref name="owner"/> as running <paramref name="operation"/> on a backup that runs none (or runs the same, given up).</summary>
+    public static bool Begin(Db db, string backupId, string operation, OperationOwner owner) =>
+        db.Execute("UPDATE backups SET operation = $op, owner_host = $h, owner_pid = $pid, owner_started_at = $since, heartbeat_at = $since, claim_token = NULL " +
+                   "WHERE id = $id AND deleted = 0 AND (operation IS NULL OR operation = $op)",
+            ("$op", operation), ("$h", owner.Host), ("$pid", owner.Pid), ("$since", Clock.ToStorage(owner.Since)), ("$id", backupId)) == 1;
+
+    /// <summary>
+    /// The owner <paramref name="owner"/> offers its operation on <paramref name="backupId"/> (of <paramref name="projectId"/>)
+    /// to a worker. Returns the token to hand over, or null when the operation is not this owner's.
+    /// </summary>
+    public static string? Offer(Db db, string backupId, string projectId, OperationOwner owner)
+    {
+        var token = Convert.ToHexString(RandomNumberGenerator.GetBytes(32)).ToLowerInvariant();
+        var offered = db.Execute("UPDATE backups SET claim_token = $t WHERE id = $id AND deleted = 0 AND operation IS NOT NULL " +
+                                 "AND project_id = $project AND owner_host = $h AND owner_pid = $pid",
+            ("$t", Hash(token)), ("$id", backupId), ("$project", projectId), ("$h", owner.Host), ("$pid", owner.Pid)) == 1;
+        return offered ? token : null;
+    }
+
+    /// <summary>Makes <paramref name="newOwner"/> the owner if <paramref name="claim"/> holds; false, with nothing changed, if not.</summary>
+    public static bool Claim(Db db, OperationClaim claim, OperationOwner newOwner)
+    {
+        if (claim.Token is null && !claim.ByOwner)
+        {
+            return false;
+        }
+        var proof = claim.Token is not null
+            ? "claim_token = $token"
+            : "COALESCE(owner_host, '') = $fromHost AND COALESCE(owner_pid, 0) = $fromPid";
+        return db.Execute("UPDATE backups SET owner_host = $h, owner_pid = $pid, owner_started_at = $since, heartbeat_at = $since, claim_token = NULL " +
+                          "WHERE id = $id AND deleted = 0 AND operation = $op AND ($project IS NULL OR project_id = $project) AND " + proof,
+            ("$h", newOwner.Host), ("$pid", newOwner.Pid), ("$since", Clock.ToStorage(newOwner.Since)), ("$id", claim.BackupId),
+            ("$op", claim.Operation), ("$project", claim.ProjectId), ("$token", claim.Token is null ? null : Hash(claim.Token)),
+            ("$fromHost", claim.From?.Host ?? ""), ("$fromPid", claim.From?.Pid ?? 0)) == 1;
+    }
+
+    /// <summary>The owner's sign of life, for hosts that cannot check its pid.</summary>
+    public static void Heartbeat(Db db, string backupId, OperationOwner owner) =>
+        db.Execute("UPDATE backups SET heartbeat_at = $now WHERE id = $id AND owner_host = $h AND owner_pid = $pid",
+            ("$now", Clock.ToStorage(Clock.UtcNow)), ("$id", backupId), ("$h", owner.Host), ("$pid", owner.Pid));
+
+    /// <summary>The operation is over: no operation, owner or offer is left on the row.</summary>
+    public static void Release(Db db, string backupId) =>
+        db.Execute("UPDATE backups SET operation = NULL, owner_host = NULL, owner_pid = NULL, claim_token = NULL WHERE id = $id", ("$id", backupId));
+
+    /// <summary>
+    /// Operations in progress, with their owner as recorded (null when none is; a missing host or pid reads as "" or 0,
+    /// as <see cref="Claim"/> compares them), for recovery to check.
+    /// </summary>
+    public static List<(string Id, string Operation, OperationOwner? Owner, DateTime? Heartbeat)> Running(Db db) => db.Query(
+        "SELECT id, operation, owner_host, owner_pid, owner_started_at, heartbeat_at FROM backups WHERE deleted = 0 AND operation IS NOT NULL",
+        r => (r.Str("id"), r.Str("operation"),
+            r.StrN("owner_host") is null && r.LongN("owner_pid") is null ? null
+                : new OperationOwner(r.StrN("owner_host") ?? "", (int)(r.LongN("owner_pid") ?? 0), r.TimeN("owner_started_at") ?? DateTime.MinValue),
+            r.TimeN("heartbeat_at")));
+
+    /// <summary>Gives up a claim that could not be acted on (the repository did not answer): the next process to start tries again.</summary>
+    public static void Unclaim(Db db, string backupId, OperationOwner owner) =>
+        db.Execute("UPDATE backups SET owner_host = NULL, owner_pid = NULL, owner_started_at = NULL WHERE id = $id AND owner_host = $h AND owner_pid = $pid",
+            ("$id", backupId), ("$h", owner.Host), ("$pid", owner.Pid));
+
+    private static string Hash(string token) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(token))).ToLowerInvariant();
+}
