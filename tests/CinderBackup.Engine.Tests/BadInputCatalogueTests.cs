@@ -218,6 +218,13 @@ public sealed class BadInputCatalogueTests : IClassFixture<BadInputWorld>
         Act("size", "extend to the same size", ErrorIds.InvalidSize, w => w.Admin.Volumes.Extend("vol", 1),
             "Invalid input received: New size for extend must be greater than current size. (current: 1, extended: 1)."),
         Act("size", "extend to zero", ErrorIds.InvalidSize, w => w.Admin.Volumes.Extend("vol", 0), "Volume size '0' must be an integer and greater than 0"),
+        // Past what one file may hold on the pool's file system (ext4: 16 TiB less 4 KiB, so 16383 GiB): no empty image is left.
+        Act("size", "larger than the pool's file system allows", ErrorIds.InvalidSize, w => w.Admin.Volumes.Create("z", 16384),
+            "Invalid input received: Volume size 16384 GiB is too large for the file pool '{home}/volumes': its file system allows at most 16383 GiB for one volume image."),
+        Act("size", "extend past what the pool's file system allows", ErrorIds.InvalidSize, w => w.Admin.Volumes.Extend("vol", 20000),
+            "Invalid input received: Volume size 20000 GiB is too large for the file pool '{home}/volumes': its file system allows at most 16383 GiB"),
+        Act("size", "restore to a new volume larger than the pool's file system allows", ErrorIds.InvalidSize, w => w.Admin.Backups.Restore("bigb", sizeGiB: 16384),
+            "Invalid input received: Volume size 16384 GiB is too large for the file pool '{home}/volumes'"),
         Act("size", "restore to a new volume smaller than the backup", ErrorIds.InvalidSize, w => w.Admin.Backups.Restore("bigb", sizeGiB: 1),
             "Invalid input received: Volume size 1GB cannot be smaller than the backup size 2GB."),
         Act("size", "restore to a volume too small", ErrorIds.VolumeTooSmall, w => w.Admin.Backups.Restore("bigb", "vol"),

@@ -138,16 +138,31 @@ internal sealed class BackupRestorer
         catch (Exception e) when (e is OperationCanceledException ? monitor.StoppedByStatus || cancel.IsCancellationRequested : StoppedMeanwhile(monitor))
         {
             // Cinder: the volume becomes error, the backup returns to available whatever the admin set.
-            Finish(p, VolumeStatus.Error, "cancelled");
+            Finish(p, VolumeStatus.Error, "cancelled", failReason: null);
             throw new CinderBackupException(ErrorIds.RestoreCancelled, ErrorKind.Cancelled,
                 $"Canceled backup {backup.Id} restore on volume {p.Volume.Id}", backup.Id);
         }
         catch (Exception e)
         {
             var reason = e is CinderBackupException ? e.Message : $"{e.GetType().Name}: {e.Message}";
-            Finish(p, p.VolumeIsNew ? VolumeStatus.Error : VolumeStatus.ErrorRestoring, reason);
+            if (p.VolumeIsNew && DiskSpace.IsNoSpace(e))
+            {
+                // The new volume ends in error and its partial data is worthless: giving its blocks back lets the catalog,
+                // often on the same full file system, record why.
+                FilePool.Discard(p.Volume.Path);
+            }
+            var message = $"Restore of backup {backup.Id} to volume {p.Volume.Id} failed: {reason}";
+            try
+            {
+                Finish(p, p.VolumeIsNew ? VolumeStatus.Error : VolumeStatus.ErrorRestoring, reason, $"Restore to volume {p.Volume.Id} failed: {reason}");
+            }
+            catch (CinderBackupException finishing)
+            {
+                // The reason still reaches the caller; the next start-up's recovery settles the statuses.
+                message += $" The catalog could not record this: {finishing.Message}";
+            }
             throw new CinderBackupException(ErrorIds.RestoreFailed, e is CinderBackupException cb ? cb.Kind : ErrorKind.IOError,
-                $"Restore of backup {backup.Id} to volume {p.Volume.Id} failed: {reason}", backup.Id, e);
+                message, backup.Id, e);
         }
     }
 
@@ -265,13 +280,19 @@ internal sealed class BackupRestorer
         }
     }
 
-    private void Finish(Prepared p, string volumeStatus, string reason)
+    /// <param name="failReason">Recorded as the backup's fail_reason (as Cinder's restore aborts do), so <c>backup show</c> says why.</param>
+    private void Finish(Prepared p, string volumeStatus, string reason, string? failReason)
     {
         _engine.Catalog.Write(db =>
         {
             db.Execute("UPDATE volumes SET status = $s, updated_at = $now WHERE id = $id",
                 ("$s", volumeStatus), ("$now", Clock.ToStorage(Clock.UtcNow)), ("$id", p.Volume.Id));
             ReleaseBackup(db, p.Backup.Id);
+            if (failReason is not null)
+            {
+                db.Execute("UPDATE backups SET fail_reason = $r WHERE id = $id",
+                    ("$r", failReason.Length > 255 ? failReason[..255] : failReason), ("$id", p.Backup.Id));
+            }
             EventLog.Write(_engine, "backup.restore.error", BackupRecords.Get(db, p.Backup.Id, includeDeleted: true)!, reason);
         });
     }

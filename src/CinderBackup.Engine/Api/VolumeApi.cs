@@ -36,6 +36,11 @@ public sealed class VolumeApi
         {
             FilePool.Create(path, bytes);
         }
+        catch (CinderBackupException)
+        {
+            FilePool.Delete(path); // too large for the file system: nothing is left behind
+            throw;
+        }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             FilePool.Delete(path);
@@ -162,6 +167,7 @@ public sealed class VolumeApi
     public BlockVolume Extend(string nameOrId, int newSizeGiB)
     {
         ValidateSize(newSizeGiB.ToString(System.Globalization.CultureInfo.InvariantCulture), newSizeGiB);
+        FilePool.CheckFits(_engine.Config.VolumePoolPath, newSizeGiB * FilePool.GiB); // a size the file system refuses changes nothing
         var volume = _engine.Catalog.Write(db =>
         {
             var v = Lookup.Volume(db, Context, nameOrId);
@@ -280,6 +286,11 @@ public sealed class VolumeApi
                     VolumeBackend.Pool, path, Clock.UtcNow);
                 return VolumeRecords.Get(db, id)!;
             });
+        }
+        catch (CinderBackupException)
+        {
+            FilePool.Delete(path);
+            throw;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -231,5 +231,26 @@ internal static partial class LibC
         return (*(ulong*)(buf + 72) & ST_RDONLY) != 0;
     }
 
+    /// <summary>
+    /// Bytes this process may still write on the file system holding <paramref name="path"/> (root may use the
+    /// reserved blocks too), or null when unknown.
+    /// </summary>
+    public static unsafe long? AvailableBytes(string path)
+    {
+        if (!IsLinux)
+        {
+            return null;
+        }
+        // struct statvfs on 64-bit Linux: f_bsize, f_frsize, f_blocks, f_bfree, f_bavail, ... (8 bytes each).
+        var buf = stackalloc byte[256];
+        if (statvfs(path, buf) != 0)
+        {
+            return null;
+        }
+        var fragment = *(ulong*)(buf + 8);
+        var blocks = IsRoot ? *(ulong*)(buf + 24) : *(ulong*)(buf + 32);
+        return (long)Math.Min(long.MaxValue, (double)blocks * fragment);
+    }
+
     public static bool IsRoot => !OperatingSystem.IsWindows() && getuid() == 0;
 }

@@ -108,12 +108,20 @@ internal sealed class RestoreWriter
             }
             catch (IOException e)
             {
-                throw new CinderBackupException(ErrorIds.VolumeIOError, ErrorKind.IOError, $"Cannot flush the target volume '{_r.TargetPath}': {e.Message}", _r.TargetPath, e);
+                throw WriteError($"Cannot flush the target volume '{_r.TargetPath}'", e);
             }
             FaultPoints.Hit("restore.flushed");
             return new RestoreResult(plan.VolumeBytes, plan.BytesToWrite, plan.Tasks.Count, plan.SkippedObjects, requested.Metadata.VolumeMeta);
         }
     }
+
+    /// <summary>A failed write to the target; when the disk is full, the message says which directory's file system.</summary>
+    private CinderBackupException WriteError(string what, IOException e) =>
+        new(ErrorIds.VolumeIOError, ErrorKind.IOError,
+            DiskSpace.IsNoSpace(e)
+                ? $"{DiskSpace.Explain(Path.GetDirectoryName(_r.TargetPath)!)} ({what.Replace($" '{_r.TargetPath}'", "", StringComparison.Ordinal)})" // the full directory first: fail_reason holds 255 characters
+                : $"{what}: {e.Message}",
+            _r.TargetPath, e);
 
     /// <summary>Writes verified data; true when bytes went to the page cache (not skipped or punched).</summary>
     private bool Write(SafeFileHandle target, bool isDevice, long offset, ReadOnlySpan<byte> data, bool zero)
@@ -137,8 +145,7 @@ internal sealed class RestoreWriter
         }
         catch (IOException e)
         {
-            throw new CinderBackupException(ErrorIds.VolumeIOError, ErrorKind.IOError,
-                $"Write error on the target volume '{_r.TargetPath}' at offset {offset}: {e.Message}", _r.TargetPath, e);
+            throw WriteError($"Write error on the target volume '{_r.TargetPath}' at offset {offset}", e);
         }
     }
 }
