@@ -211,7 +211,7 @@ internal sealed class BackupRestorer
                     $"Backup {row.Id} has no container or object prefix recorded; it never stored data.", row.Id);
             }
             chain.Add(ChainLoader.Load(new ChainLoader.Link(row.Id, _repositories.ForBackup(row), row.Container, row.ServiceMetadata,
-                row.MetadataSha256, row.Sha256FileSha256)));
+                row.MetadataSha256, row.Sha256FileSha256) { ParentKnown = true, CatalogParent = row.ParentId }));
             if (row.ParentId is null)
             {
                 return chain;

@@ -25,14 +25,17 @@ internal sealed class ObjectCheck : IPieceJob
     private readonly Action<long>? _progress;
     private readonly byte[] _expectedDigests;
     private readonly byte[] _actual = new byte[HashFile.HashSize];
+    private readonly string? _listOwner;
     private Stream? _raw;
     private Stream? _data;
     private long _position;
     private int _rangeIndex;
 
+    /// <param name="listOwner">The backup whose sha256 list <paramref name="expected"/> is (the one restored); null: the object's own.</param>
     public ObjectCheck(ChainLayer layer, ObjectEntry o, IReadOnlyList<(long Start, long End)> ranges, HashFile expected, long block,
-        int pieceSize, Sink? sink, IoThrottle? throttle, Action<long>? progress)
+        int pieceSize, Sink? sink, IoThrottle? throttle, Action<long>? progress, string? listOwner = null)
     {
+        _listOwner = listOwner is null || string.Equals(listOwner, layer.BackupId, StringComparison.OrdinalIgnoreCase) ? null : listOwner;
         _layer = layer;
         _o = o;
         _ranges = ranges;
@@ -161,8 +164,10 @@ internal sealed class ObjectCheck : IPieceJob
             }
             if (!_actual.AsSpan().SequenceEqual(_expectedDigests.AsSpan(k * HashFile.HashSize, HashFile.HashSize)))
             {
-                throw Corrupt(_layer, _o, offset + k * _block,
-                    $"block {first + k} does not match the SHA-256 in the backup's sha256 list (expected {Hex.Lower(_expectedDigests.AsSpan(k * HashFile.HashSize, HashFile.HashSize))}, got {Hex.Lower(_actual)})");
+                var expectedHex = Hex.Lower(_expectedDigests.AsSpan(k * HashFile.HashSize, HashFile.HashSize));
+                throw Corrupt(_layer, _o, offset + k * _block, _listOwner is null
+                    ? $"block {first + k} does not match the SHA-256 in the backup's sha256 list (expected {expectedHex}, got {Hex.Lower(_actual)})"
+                    : $"block {first + k} does not match the SHA-256 that backup {_listOwner}'s sha256 list records for it (expected {expectedHex}, got {Hex.Lower(_actual)}), so this chain cannot restore backup {_listOwner}");
             }
             if (runZero is bool z && z != zero)
             {

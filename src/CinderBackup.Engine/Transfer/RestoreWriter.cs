@@ -22,17 +22,9 @@ internal sealed class RestoreWriter
     public RestoreResult Run()
     {
         var requested = _r.Chain[0];
-        using var expected = HashFile.Create(_r.TempDirectory);
-        var chunk = ChainLoader.ReadHashes(requested, expected);
-        ChainLoader.CheckChunkSizes(_r.Chain, chunk);
-        var plan = RestorePlan.Build(_r.Chain, chunk);
-        var piece = PieceRunner.Piece(chunk);
-        var blocks = (plan.VolumeBytes + chunk - 1) / chunk;
-        if (blocks != expected.Count)
-        {
-            throw new CinderBackupException(ErrorIds.BackupCorrupt, ErrorKind.InvalidData,
-                $"Backup {requested.BackupId}: its objects cover {plan.VolumeBytes} bytes ({blocks} blocks) but its sha256 list has {expected.Count} blocks.", requested.Sha256Name);
-        }
+        using var checks = ChainPlan.Load(_r.Chain, _r.TempDirectory);
+        var plan = checks.Plan;
+        var piece = PieceRunner.Piece(checks.Chunk);
         SafeFileHandle target;
         try
         {
@@ -68,27 +60,15 @@ internal sealed class RestoreWriter
                     Interlocked.Add(ref written, data.Length);
                 }
             };
-            var tasks = plan.Tasks.GetEnumerator();
-            IPieceJob? Next()
+            var next = checks.Jobs(piece, sink, _r.Throttle, n =>
             {
-                if (!tasks.MoveNext())
-                {
-                    return null;
-                }
-                var task = tasks.Current;
-                return new ObjectCheck(task.Layer, task.Object, task.Writes, expected, chunk, piece, sink, _r.Throttle, n =>
-                {
-                    var d = Interlocked.Add(ref done, n);
-                    _r.Progress?.Report(new TransferProgress(d, total, Volatile.Read(ref objects), 0));
-                })
-                {
-                    Checked = () =>
-                    {
-                        objects++;
-                        FaultPoints.Hit("restore.object.written");
-                    },
-                };
-            }
+                var d = Interlocked.Add(ref done, n);
+                _r.Progress?.Report(new TransferProgress(d, total, Volatile.Read(ref objects), 0));
+            }, () =>
+            {
+                objects++;
+                FaultPoints.Hit("restore.object.written");
+            });
             void AfterRound()
             {
                 if (written - kicked >= WritebackBytes)
@@ -101,7 +81,7 @@ internal sealed class RestoreWriter
                     Native.LibC.StartWriteback(target);
                 }
             }
-            new PieceRunner(_r.ObjectsInFlight, _r.Workers, piece).Run(Next, AfterRound, _r.Cancel);
+            new PieceRunner(_r.ObjectsInFlight, _r.Workers, piece).Run(next, AfterRound, _r.Cancel);
             try
             {
                 Native.LibC.Fsync(target);
