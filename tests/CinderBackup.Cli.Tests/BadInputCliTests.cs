@@ -47,6 +47,9 @@ public sealed class BadInputCliTests : IClassFixture<BadInputCliWorld>
     [InlineData("Policy doesn't allow volume_extension:backup_admin_actions:reset_status to be performed. (HTTP 403)", "--os-admin", "false", "volume", "backup", "set", "full", "--name", "renamed", "--state", "error")]
     [InlineData("Policy doesn't allow backup:export-import to be performed. (HTTP 403)", "--os-admin", "false", "volume", "backup", "record", "export", "full")]
     [InlineData("New size for extend must be greater than current size. (current: 1, extended: 1).", "volume", "set", "vol", "--name", "renamed", "--size", "1")]
+    [InlineData("Cannot reset-state to deleting (HTTP 400)", "volume", "set", "vol", "--name", "renamed", "--state", "deleting")]
+    [InlineData("Volume status: sideways is invalid, valid statuses are: ('creating', 'available',", "volume", "set", "vol", "--size", "2", "--state", "sideways")]
+    [InlineData("Policy doesn't allow volume_extension:volume_admin_actions:reset_status to be performed. (HTTP 403)", "--os-admin", "false", "volume", "set", "vol", "--name", "renamed", "--state", "available")]
     [InlineData("Invalid input received: description 'bell\\u0007' contains control characters.", "volume", "create", "--backup", "full", "--description", "bell\u0007", "restored")]
     public void BadArgumentsExitWithTheMessageAndChangeNothing(string expected, params string[] args) => AssertRefused(expected, args);
 

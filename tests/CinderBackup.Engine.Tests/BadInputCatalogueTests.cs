@@ -282,6 +282,11 @@ public sealed class BadInputCatalogueTests : IClassFixture<BadInputWorld>
         Act("status", "delete a backup with incrementals", ErrorIds.BackupHasDependents, w => w.Admin.Backups.Delete("full"), "Invalid backup: Incremental backups exist for this backup."),
         Act("status", "delete a volume with snapshots", ErrorIds.VolumeHasSnapshots, w => w.Admin.Volumes.Delete("vol"), "has 1 snapshot(s)"),
         Act("status", "restore onto an in-use volume", ErrorIds.VolumeInvalidState, w => w.Admin.Backups.Restore("full", "att"), "Invalid volume: Volume to be restored to must be available"),
+        Act("status", "reset a volume to an unknown status", ErrorIds.VolumeStatusInvalid, w => w.Admin.Volumes.ResetState("vol", "fine"),
+            "Volume status: fine is invalid, valid statuses are: ('creating', 'available', 'deleting',"),
+        Act("status", "reset a volume to deleting", ErrorIds.VolumeStatusInvalid, w => w.Admin.Volumes.ResetState("vol", "deleting"), "Cannot reset-state to deleting"),
+        Act("status", "reset a volume to in-use without attachments", ErrorIds.VolumeStatusInvalid, w => w.Admin.Volumes.ResetState("vol", "in-use"),
+            "Cannot reset-state to in-use because volume does not have any attachments."),
     };
 
     public static TheoryData<string> Cases => new(All.Select(c => c.Key));

@@ -53,6 +53,7 @@ public static class ErrorIds
     public const string BackupLimitExceeded = "BackupLimitExceeded";
     public const string QuotaInvalid = "QuotaInvalid";
     public const string BackupStatusInvalid = "BackupStatusInvalid";
+    public const string VolumeStatusInvalid = "VolumeStatusInvalid";
     public const string WaitTimeout = "WaitTimeout";
     public const string CatalogBackupInvalid = "CatalogBackupInvalid";
     public const string CatalogBusy = "CatalogBusy";

@@ -19,4 +19,15 @@ public static class VolumeStatus
     public const string Extending = "extending";
     public const string ErrorExtending = "error_extending";
     public const string Maintenance = "maintenance";
+
+    /// <summary>
+    /// Every status Cinder's API accepts in a reset (<c>cinder.objects.fields.VolumeStatus.ALL</c>), in Cinder's order,
+    /// which its "invalid status" message lists.
+    /// </summary>
+    public static readonly IReadOnlyList<string> All = new[]
+    {
+        Creating, Available, Deleting, Error, ErrorDeleting, "error_managing", "managing", Attaching, InUse, Detaching, Maintenance,
+        RestoringBackup, ErrorRestoring, Reserved, "awaiting-transfer", BackingUp, ErrorBackingUp, ErrorExtending, "downloading",
+        "uploading", "retyping", Extending,
+    };
 }
