@@ -120,6 +120,7 @@ internal sealed class BackupRestorer
                 TargetPath = p.Volume.Path,
                 TargetIsNew = p.VolumeIsNew,
                 MayGrowTarget = p.Volume.Backend == VolumeBackend.Pool,
+                DiscardExcess = _engine.Config.RestoreDiscardExcessBytes,
                 Workers = _engine.Config.BackupWorkers,
                 ObjectsInFlight = TransferDefaults.ObjectsInFlight(_engine.Config, null),
                 TempDirectory = _engine.Config.TempDirectory,
@@ -132,7 +133,8 @@ internal sealed class BackupRestorer
             {
                 throw new OperationCanceledException();
             }
-            _engine.Detail($"Restore of {backup.Id}: {result.ObjectsRead} objects read, {result.ObjectsSkipped} superseded and skipped, {result.BytesWritten} of {result.VolumeBytes} bytes written.");
+            _engine.Detail($"Restore of {backup.Id}: {result.ObjectsRead} objects read, {result.ObjectsSkipped} superseded and skipped, {result.BytesWritten} of {result.VolumeBytes} bytes written"
+                + (result.ExcessMethod is { } how ? $"; {result.ExcessZeroed} bytes past the backup's size zeroed ({how})." : "."));
             return Succeed(p, chain, result);
         }
         catch (Exception e) when (e is OperationCanceledException ? monitor.StoppedByStatus || cancel.IsCancellationRequested : StoppedMeanwhile(monitor))

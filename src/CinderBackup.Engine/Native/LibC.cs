@@ -31,6 +31,12 @@ internal static partial class LibC
     [LibraryImport("libc", EntryPoint = "ioctl", SetLastError = true)]
     private static partial int ioctl_u64(int fd, uint request, out ulong arg);
 
+    [LibraryImport("libc", EntryPoint = "ioctl", SetLastError = true)]
+    private static unsafe partial int ioctl_range(int fd, uint request, ulong* range);
+
+    /// <summary>_IO(0x12, 127): zero a byte range of a block device ({start, length}, both multiples of its logical block).</summary>
+    private const uint BLKZEROOUT = 0x127F;
+
     [LibraryImport("libc", EntryPoint = "fallocate", SetLastError = true)]
     private static partial int fallocate(int fd, int mode, long offset, long len);
 
@@ -133,6 +139,22 @@ internal static partial class LibC
             return false;
         }
         return fallocate((int)handle.DangerousGetHandle(), FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, offset, length) == 0;
+    }
+
+    /// <summary>
+    /// Zeroes a range of a block device in the kernel (BLKZEROOUT: the device's write-zeroes or discard-that-zeroes
+    /// where it has them, else zero pages written by the kernel); false when the device or platform cannot.
+    /// </summary>
+    public static unsafe bool TryZeroOut(SafeFileHandle device, long offset, long length)
+    {
+        if (!IsLinux || length <= 0)
+        {
+            return false;
+        }
+        var range = stackalloc ulong[2];
+        range[0] = (ulong)offset;
+        range[1] = (ulong)length;
+        return ioctl_range((int)device.DangerousGetHandle(), BLKZEROOUT, range) == 0;
     }
 
     /// <summary>

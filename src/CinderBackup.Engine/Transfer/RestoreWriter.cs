@@ -82,6 +82,7 @@ internal sealed class RestoreWriter
                 }
             }
             new PieceRunner(_r.ObjectsInFlight, _r.Workers, piece).Run(next, AfterRound, _r.Cancel);
+            var excess = ZeroExcess(target, isDevice, plan.VolumeBytes, capacity);
             try
             {
                 Native.LibC.Fsync(target);
@@ -91,7 +92,39 @@ internal sealed class RestoreWriter
                 throw WriteError($"Cannot flush the target volume '{_r.TargetPath}'", e);
             }
             FaultPoints.Hit("restore.flushed");
-            return new RestoreResult(plan.VolumeBytes, plan.BytesToWrite, plan.Tasks.Count, plan.SkippedObjects, requested.Metadata.VolumeMeta);
+            return new RestoreResult(plan.VolumeBytes, plan.BytesToWrite, plan.Tasks.Count, plan.SkippedObjects, requested.Metadata.VolumeMeta)
+            {
+                ExcessZeroed = excess?.Bytes ?? 0,
+                ExcessMethod = excess?.Method,
+            };
+        }
+    }
+
+    /// <summary>
+    /// restore_discard_excess_bytes: the target's bytes past the backup's size are made to read as zeros, so nothing of
+    /// what the volume held before survives the restore (Cinder's Ceph driver does this; its chunked drivers keep the
+    /// old tail). A new target is all holes already. Null when nothing was done.
+    /// </summary>
+    private (long Bytes, RangeZeroer.Method Method)? ZeroExcess(SafeFileHandle target, bool isDevice, long backupBytes, long capacity)
+    {
+        if (!_r.DiscardExcess || _r.TargetIsNew || capacity <= backupBytes)
+        {
+            return null;
+        }
+        try
+        {
+            FaultPoints.Hit("restore.excess");
+            var method = RangeZeroer.Zero(target, isDevice, backupBytes, capacity, () =>
+            {
+                _r.Cancel.ThrowIfCancellationRequested();
+                FaultPoints.Hit("restore.excess.write");
+            });
+            FaultPoints.Hit("restore.excess.zeroed");
+            return (capacity - backupBytes, method);
+        }
+        catch (IOException e)
+        {
+            throw WriteError($"Cannot zero the target volume '{_r.TargetPath}' past the backup's {backupBytes} bytes", e);
         }
     }
 
