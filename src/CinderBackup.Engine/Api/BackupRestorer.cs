@@ -43,8 +43,12 @@ internal sealed class BackupRestorer
                     $"Invalid input received: Volume size {requested}GB cannot be smaller than the backup size {backup.Size}GB. It must be >= backup size.", requested);
             }
         }
-        _repositories.ForBackup(backup); // its repository must be configured (and mounted) before anything changes
-        CheckParentsInCatalog(backup);
+        // Every backup of the chain must be in the catalog and its data where its repository is (configured, mounted,
+        // and not moved) before anything changes: a refusal leaves no volume behind.
+        foreach (var row in CheckParentsInCatalog(backup))
+        {
+            _repositories.Locate(row, requirePresent: true);
+        }
         BlockVolume target;
         var isNew = volumeNameOrId is null;
         if (isNew)
@@ -178,8 +182,9 @@ internal sealed class BackupRestorer
     /// Every parent an incremental needs must be in the catalog (a record imported without its parents): checked
     /// before any volume is created or marked, so the failure changes nothing.
     /// </summary>
-    private void CheckParentsInCatalog(BackupRow backup) => _engine.Catalog.Read(db =>
+    private List<BackupRow> CheckParentsInCatalog(BackupRow backup) => _engine.Catalog.Read(db =>
     {
+        var chain = new List<BackupRow> { backup };
         var seen = new HashSet<string> { backup.Id };
         for (var row = backup; row.ParentId is string parentId;)
         {
@@ -191,8 +196,9 @@ internal sealed class BackupRestorer
                 throw new CinderBackupException(ErrorIds.BackupChainBroken, ErrorKind.InvalidData,
                     $"Backup {backup.Id}: its parent chain loops at {row.Id}.", row.Id);
             }
+            chain.Add(row);
         }
-        return 0;
+        return chain;
     });
 
     /// <summary>The requested backup first, then its parents, each read and checked.</summary>
@@ -212,7 +218,7 @@ internal sealed class BackupRestorer
                 throw new CinderBackupException(ErrorIds.BackupChainBroken, ErrorKind.InvalidData,
                     $"Backup {row.Id} has no container or object prefix recorded; it never stored data.", row.Id);
             }
-            chain.Add(ChainLoader.Load(new ChainLoader.Link(row.Id, _repositories.ForBackup(row), row.Container, row.ServiceMetadata,
+            chain.Add(ChainLoader.Load(new ChainLoader.Link(row.Id, _repositories.Locate(row), row.Container, row.ServiceMetadata,
                 row.MetadataSha256, row.Sha256FileSha256) { ParentKnown = true, CatalogParent = row.ParentId }));
             if (row.ParentId is null)
             {

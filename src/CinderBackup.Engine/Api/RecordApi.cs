@@ -362,6 +362,12 @@ public sealed class RecordApi
                 (string.IsNullOrEmpty(wanted) ? "" : $" (repository '{wanted}' uses {candidates[0].ServiceName})"), backupService);
         var store = resolver.Open(target.Name);
         var row = ImportedRow(fields, store);
+        if (row.Container is not null)
+        {
+            // The repository it is imported into, as its marker names it now (none is written by an import).
+            row.RepositoryId = resolver.Identity(store, row.Container);
+            row.RepositoryLocation = store.MarkerLocation(row.Container);
+        }
         if (verify)
         {
             VerifyInRepository(row, store);

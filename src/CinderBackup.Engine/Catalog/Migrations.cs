@@ -200,6 +200,13 @@ internal static class Migrations
         ALTER TABLE backups ADD COLUMN metadata_sha256 TEXT;
         ALTER TABLE backups ADD COLUMN sha256file_sha256 TEXT;
         """,
+
+        // 3: where a backup was written (ours): the id in the repository's marker, and the repository's location then,
+        // so a restore can tell a repository that moved from a backup that is gone; null for backups from before.
+        """
+        ALTER TABLE backups ADD COLUMN repository_id TEXT;
+        ALTER TABLE backups ADD COLUMN repository_location TEXT;
+        """,
     };
 
     public static int Latest => All.Count;

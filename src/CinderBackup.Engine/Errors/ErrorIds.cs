@@ -29,6 +29,7 @@ public static class ErrorIds
     public const string RepositoryError = "RepositoryError";
     public const string RepositoryNotFound = "RepositoryNotFound";
     public const string RepositoryUnavailable = "RepositoryUnavailable";
+    public const string RepositoryMoved = "RepositoryMoved";
     public const string RepositoryAccessDenied = "RepositoryAccessDenied";
     public const string ContainerNotFound = "ContainerNotFound";
     public const string ConfigInsecure = "ConfigInsecure";
