@@ -57,12 +57,14 @@ internal sealed class ChainPlan : IDisposable
     /// The planned objects, in plan order, as jobs for a <see cref="PieceRunner"/>: each reads its object, checks its MD5
     /// and the SHA-256 of every planned block against <see cref="Expected"/>, and hands verified data to <paramref name="sink"/>.
     /// </summary>
-    public Func<IPieceJob?> Jobs(int piece, ObjectCheck.Sink? sink, IoThrottle? throttle, Action<long> progress, Action objectChecked)
+    /// <param name="ownList">Deep verify: a layer's own sha256 list, which its objects' blocks are also checked against (null: none).</param>
+    public Func<IPieceJob?> Jobs(int piece, ObjectCheck.Sink? sink, IoThrottle? throttle, Action<long> progress, Action objectChecked,
+        Func<ChainLayer, HashFile?>? ownList = null)
     {
         var tasks = Plan.Tasks.GetEnumerator();
         return () => tasks.MoveNext()
             ? new ObjectCheck(tasks.Current.Layer, tasks.Current.Object, tasks.Current.Writes, Expected, Chunk, piece, sink, throttle, progress,
-                Chain[0].BackupId) { Checked = objectChecked }
+                Chain[0].BackupId, ownList?.Invoke(tasks.Current.Layer)) { Checked = objectChecked }
             : null;
     }
 

@@ -6,8 +6,9 @@ namespace CinderBackup.Engine.Transfer;
 /// Checks a backup without restoring it. Quick: every layer's documents, listing, hash block size, object
 /// presence and coverage of the volume. Deep: what a restore checks (<see cref="ChainPlan"/>: every block a restore
 /// would write, from whichever layer, against the requested backup's own sha256 list, and every object's length and
-/// MD5), plus the objects a restore would skip (superseded by newer layers) against their own layer's list. The first
-/// problem is thrown, naming the object and offset.
+/// MD5), and beyond it every layer's own sha256 list read whole and every block of every object checked against its
+/// own layer's list too (each block is hashed once), so damage to a parent a restore would not notice still shows.
+/// The first problem is thrown, naming the object and offset.
 /// </summary>
 internal static class ChainVerifier
 {
@@ -53,35 +54,33 @@ internal static class ChainVerifier
         }
         void Checked() => Interlocked.Increment(ref checkedObjects);
         var piece = PieceRunner.Piece(checks.Chunk);
-        new PieceRunner(objectsInFlight, workers, piece).Run(checks.Jobs(piece, sink: null, throttle: null, Progress, Checked), () => { }, cancel);
-
-        // Objects no restore of this backup reads: still part of the chain, checked against their own backup's list.
-        var planned = checks.Plan.Tasks.Select(t => (t.Layer.BackupId, t.Object.Name)).ToHashSet();
-        var lists = new List<HashFile>();
+        var lists = new Dictionary<ChainLayer, HashFile>(); // the parents' own lists (the requested backup's is checks.Expected)
         try
         {
-            var jobs = new List<ObjectCheck>();
-            foreach (var layer in chain)
+            foreach (var layer in chain.Skip(1))
             {
-                var skipped = layer.Metadata.Objects.Where(o => !planned.Contains((layer.BackupId, o.Name))).ToList();
-                if (skipped.Count == 0)
-                {
-                    continue;
-                }
                 var hashes = HashFile.Create(tempDirectory);
-                lists.Add(hashes);
+                lists[layer] = hashes;
                 ChainLoader.ReadHashes(layer, hashes);
-                jobs.AddRange(skipped.Select(o => new ObjectCheck(layer, o, new[] { (o.Offset, o.End) }, hashes, checks.Chunk, piece, sink: null, throttle: null, Progress)
+            }
+            HashFile? Own(ChainLayer layer) => lists.GetValueOrDefault(layer);
+            new PieceRunner(objectsInFlight, workers, piece).Run(checks.Jobs(piece, sink: null, throttle: null, Progress, Checked, Own), () => { }, cancel);
+
+            // Objects no restore of this backup reads: still part of the chain, checked against their own backup's list.
+            var planned = checks.Plan.Tasks.Select(t => (t.Layer.BackupId, t.Object.Name)).ToHashSet();
+            var skipped = chain.SelectMany(layer => layer.Metadata.Objects.Where(o => !planned.Contains((layer.BackupId, o.Name)))
+                .Select(o => new ObjectCheck(layer, o, new[] { (o.Offset, o.End) }, Own(layer) ?? checks.Expected, checks.Chunk, piece, sink: null, throttle: null, Progress)
                 {
                     Checked = Checked,
-                }));
-            }
-            var next = jobs.GetEnumerator();
-            new PieceRunner(objectsInFlight, workers, piece).Run(() => next.MoveNext() ? next.Current : null, () => { }, cancel);
+                })).GetEnumerator();
+            new PieceRunner(objectsInFlight, workers, piece).Run(() => skipped.MoveNext() ? skipped.Current : null, () => { }, cancel);
         }
         finally
         {
-            lists.ForEach(h => h.Dispose());
+            foreach (var h in lists.Values)
+            {
+                h.Dispose();
+            }
         }
         return new Outcome(chain.Count, objects, done, checks.Plan.VolumeBytes);
     }
