@@ -49,6 +49,12 @@ public sealed class VolumeBackup
     /// <summary>The configured repository the backup lives in.</summary>
     public string? Repository { get; init; }
 
+    /// <summary>The id of that repository's marker when the backup was written or imported (null for older backups).</summary>
+    public string? RepositoryId { get; init; }
+
+    /// <summary>Where the repository was then: a directory, an NFS share, or an S3 endpoint and bucket.</summary>
+    public string? RepositoryLocation { get; init; }
+
     public string ProjectId { get; init; } = "";
 
     public string UserId { get; init; } = "";

@@ -152,6 +152,19 @@ public sealed class RecordDrillCliTests : IDisposable
         Assert.Contains("unreadable", d.Stdout);
         Assert.Equal(5, Value("volume", "backup", "list", "-c", "ID").Split('\n').Length);
 
+        // A _metadata document that parses but that import refuses (issue 16: it made discovery import nothing) is
+        // reported and the others are imported.
+        LoseCatalog();
+        var second = expected.Keys.Skip(1).First();
+        var secondMeta = Directory.GetFiles(Path.Combine(_home.Home, "backup"), $"*_backup_{second}_metadata", SearchOption.AllDirectories).Single();
+        File.WriteAllText(secondMeta, System.Text.RegularExpressions.Regex.Replace(File.ReadAllText(secondMeta), "\"parent_id\": [^,]*,", "\"parent_id\": \"zzz\","));
+        var d2 = CliRunner.Run(_home, "volume", "backup", "record", "discover");
+        Assert.True(d2.ExitCode == 1, d2.ToString());
+        Assert.Contains($"ERROR: Backup {second}", d2.Stderr);
+        Assert.Contains("parent_id that is not a UUID: 'zzz'", d2.Stderr);
+        Assert.Contains("damaged", d2.Stdout);
+        Assert.Equal(4, Value("volume", "backup", "list", "-c", "ID").Split('\n').Length);
+
         // A repository whose directory does not exist.
         _home.WriteConfig($"backup_posix_path: {Path.Combine(_home.Root, "gone")}\n");
         var missing = CliRunner.Run(_home, "volume", "backup", "record", "discover");

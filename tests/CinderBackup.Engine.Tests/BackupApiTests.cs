@@ -136,7 +136,7 @@ public sealed class BackupApiTests : IDisposable
     }
 
     [Fact]
-    public void RestoreOverAnExistingLargerVolumeKeepsItsTail()
+    public void RestoreOverAnExistingLargerVolumeZeroesItsTail()
     {
         VolumeWithData("src");
         var b = Backup("src");
@@ -152,9 +152,9 @@ public sealed class BackupApiTests : IDisposable
         var buffer = new byte[4096];
         fs.Position = (1L << 30) + 4096;
         fs.ReadExactly(buffer);
-        var expected = new byte[4096];
-        new Random(3).NextBytes(expected);
-        Assert.Equal(expected, buffer);
+        // restore_discard_excess_bytes, true by default (issue 16): the old data past the backup's size is gone
+        // (RestoreExcessTests: the option false keeps it, as Cinder's chunked drivers do).
+        Assert.Equal(new byte[4096], buffer);
         Assert.NotEqual(tail, Sha(target.Path, 2L << 30));
     }
 
@@ -350,7 +350,8 @@ public sealed class BackupApiTests : IDisposable
         var target = _engine.Volumes.Create("target", 1);
         var e = Assert.Throws<CinderBackupException>(() => _engine.Backups.Restore(b.Id, "target"));
         Assert.Contains(message, e.Message);
-        Assert.Equal("error_restoring", _engine.Volumes.Get("target").Status);
+        // A backup whose _metadata is gone is refused before the target is touched (issue 16); the others fail part way.
+        Assert.Equal(damage == "metadata" ? "available" : "error_restoring", _engine.Volumes.Get("target").Status);
         Assert.Equal("available", _engine.Backups.Get(b.Id).Status);
         _ = v;
         _ = target;

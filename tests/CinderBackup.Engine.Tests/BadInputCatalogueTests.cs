@@ -237,6 +237,13 @@ public sealed class BadInputCatalogueTests : IClassFixture<BadInputWorld>
         Act("size", "extend to the same size", ErrorIds.InvalidSize, w => w.Admin.Volumes.Extend("vol", 1),
             "Invalid input received: New size for extend must be greater than current size. (current: 1, extended: 1)."),
         Act("size", "extend to zero", ErrorIds.InvalidSize, w => w.Admin.Volumes.Extend("vol", 0), "Volume size '0' must be an integer and greater than 0"),
+        // Past what one file may hold on the pool's file system (ext4: 16 TiB less 4 KiB, so 16383 GiB): no empty image is left.
+        Act("size", "larger than the pool's file system allows", ErrorIds.InvalidSize, w => w.Admin.Volumes.Create("z", 16384),
+            "Invalid input received: Volume size 16384 GiB is too large for the file pool '{home}/volumes': its file system allows at most 16383 GiB for one volume image."),
+        Act("size", "extend past what the pool's file system allows", ErrorIds.InvalidSize, w => w.Admin.Volumes.Extend("vol", 20000),
+            "Invalid input received: Volume size 20000 GiB is too large for the file pool '{home}/volumes': its file system allows at most 16383 GiB"),
+        Act("size", "restore to a new volume larger than the pool's file system allows", ErrorIds.InvalidSize, w => w.Admin.Backups.Restore("bigb", sizeGiB: 16384),
+            "Invalid input received: Volume size 16384 GiB is too large for the file pool '{home}/volumes'"),
         Act("size", "restore to a new volume smaller than the backup", ErrorIds.InvalidSize, w => w.Admin.Backups.Restore("bigb", sizeGiB: 1),
             "Invalid input received: Volume size 1GB cannot be smaller than the backup size 2GB."),
         Act("size", "restore to a volume too small", ErrorIds.VolumeTooSmall, w => w.Admin.Backups.Restore("bigb", "vol"),
@@ -319,6 +326,11 @@ public sealed class BadInputCatalogueTests : IClassFixture<BadInputWorld>
         Act("status", "delete a backup with incrementals", ErrorIds.BackupHasDependents, w => w.Admin.Backups.Delete("full"), "Invalid backup: Incremental backups exist for this backup."),
         Act("status", "delete a volume with snapshots", ErrorIds.VolumeHasSnapshots, w => w.Admin.Volumes.Delete("vol"), "has 1 snapshot(s)"),
         Act("status", "restore onto an in-use volume", ErrorIds.VolumeInvalidState, w => w.Admin.Backups.Restore("full", "att"), "Invalid volume: Volume to be restored to must be available"),
+        Act("status", "reset a volume to an unknown status", ErrorIds.VolumeStatusInvalid, w => w.Admin.Volumes.ResetState("vol", "fine"),
+            "Volume status: fine is invalid, valid statuses are: ('creating', 'available', 'deleting',"),
+        Act("status", "reset a volume to deleting", ErrorIds.VolumeStatusInvalid, w => w.Admin.Volumes.ResetState("vol", "deleting"), "Cannot reset-state to deleting"),
+        Act("status", "reset a volume to in-use without attachments", ErrorIds.VolumeStatusInvalid, w => w.Admin.Volumes.ResetState("vol", "in-use"),
+            "Cannot reset-state to in-use because volume does not have any attachments."),
     };
 
     public static TheoryData<string> Cases => new(All.Select(c => c.Key));

@@ -147,7 +147,7 @@ public sealed class NfsRepositoryTests : IDisposable
         Assert.True(File.Exists(Path.Combine(root, b.Container!, b.ServiceMetadata + "_sha256file")));
         Assert.True(engine.Backups.Verify(b.Id).IsValid);
         engine.Backups.Delete(b.Id);
-        Assert.Empty(Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories));
+        Assert.Equal(new[] { Path.Combine(root, ".cinderbackup-repository") }, Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories)); // the marker stays
     }
 
     [Fact]

@@ -324,6 +324,37 @@ public sealed class RecordProtectionTests : IDisposable
     }
 
     [Fact]
+    public void AMetadataDocumentImportWouldRefuseIsReportedAndTheRestImport()
+    {
+        var (chain, images) = Chain("vol1");
+        var (other, _) = Chain("vol2");
+        string Meta(VolumeBackup b) => Path.Combine(Repo, b.Container!, b.ServiceMetadata + "_metadata");
+        void Edit(VolumeBackup b, string from, string to)
+        {
+            var text = File.ReadAllText(Meta(b));
+            Assert.Contains(from, text);
+            File.WriteAllText(Meta(b), text.Replace(from, to, StringComparison.Ordinal));
+        }
+        // Each still parses, but import refuses it: before, one of them made discovery import nothing at all.
+        Edit(other[0], "\"parent_id\": null", "\"parent_id\": \"zzz\"");
+        Edit(other[1], $"\"backup_name\": \"vol2-b1\"", $"\"backup_name\": \"{new string('n', 300)}\"");
+        Edit(other[2], $"\"parent_id\": \"{other[1].Id}\"", $"\"parent_id\": \"{other[2].Id}\"");
+        LoseCatalog();
+
+        var found = _engine.Records.Discover().ToDictionary(f => f.BackupId);
+        Assert.Equal(6, found.Count);
+        Assert.All(chain, b => Assert.Equal(DiscoveryStatus.Complete, found[b.Id].Status));
+        Assert.All(other, b => Assert.Equal(DiscoveryStatus.Damaged, found[b.Id].Status));
+        Assert.All(other, b => Assert.Contains(b.ServiceMetadata + "_metadata", found[b.Id].Problem));
+        Assert.Contains("Provided backup record has a parent_id that is not a UUID: 'zzz'", found[other[0].Id].Problem);
+        Assert.Contains("display_name has 300 characters, more than the limit of 255", found[other[1].Id].Problem);
+        Assert.Contains($"its parent_id {other[2].Id} leads back to itself", found[other[2].Id].Problem);
+        var imported = _engine.Records.Import(found.Values.Where(f => f.Record is not null).Select(f => f.Record!).ToList());
+        Assert.Equal(chain.Select(b => b.Id).Order(), imported.Backups.Select(b => b.Id).Order());
+        AssertRestoresTo(chain[2].Id, images[2]);
+    }
+
+    [Fact]
     public void DiscoveryOfAMissingRepositoryIsAClearError()
     {
         _home.WriteConfig($"backup_posix_path: {_home.File_("nowhere")}\n");

@@ -116,6 +116,7 @@ public sealed class SecurityTests : IClassFixture<SecurityWorld>
         new("backup force delete", ErrorIds.PolicyNotAuthorized, Policy("volume_extension:backup_admin_actions:force_delete"), w => w.Bob.Backups.Delete("bob-backup", force: true)),
         new("backup reset-state", ErrorIds.PolicyNotAuthorized, Policy("volume_extension:backup_admin_actions:reset_status"), w => w.Bob.Backups.ResetState("bob-backup", "error")),
         new("backup reset-state to a bad status", ErrorIds.PolicyNotAuthorized, Policy("volume_extension:backup_admin_actions:reset_status"), w => w.Bob.Backups.ResetState("bob-backup", "creating")),
+        new("volume reset-state", ErrorIds.PolicyNotAuthorized, Policy("volume_extension:volume_admin_actions:reset_status"), w => w.Bob.Volumes.ResetState("bob-vol", "available")),
         new("volume force delete", ErrorIds.PolicyNotAuthorized, Policy("volume_extension:volume_admin_actions:force_delete"), w => w.Bob.Volumes.Delete("bob-vol", force: true)),
         new("snapshot force delete", ErrorIds.PolicyNotAuthorized, Policy("volume_extension:snapshot_admin_actions:force_delete"), w => w.Bob.Snapshots.Delete("bob-snap", force: true)),
         new("quota set for his own project", ErrorIds.PolicyNotAuthorized, Policy("volume_extension:quotas:update"), w => w.Bob.Quotas.Set("pb", backups: 100)),

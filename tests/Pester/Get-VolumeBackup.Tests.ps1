@@ -29,6 +29,18 @@ Describe 'Get-VolumeBackup' {
         (Get-BlockVolume -Name gvb-b | Get-VolumeBackup).Id | Should -Be $script:bb.Id
     }
 
+    It 'shows the repository, its identity and where it was, and the container' {
+        $b = Get-VolumeBackup -Name gvb-backup-a
+        $b.Repository | Should -Be 'default'
+        $b.RepositoryLocation | Should -Be (Join-Path $env:CINDERBACKUP_HOME 'backup')
+        $b.RepositoryId | Should -Match '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+        $b.Container | Should -Not -BeNullOrEmpty
+        $text = $b | Format-List | Out-String
+        $text | Should -Match 'Repository\s+: default'
+        $text | Should -Match ('RepositoryLocation\s+: ' + [regex]::Escape($b.RepositoryLocation))
+        $text | Should -Match ('Container\s+: ' + [regex]::Escape($b.Container))
+    }
+
     It 'reports an unknown name' {
         { Get-VolumeBackup -Name gvb-none -ErrorAction Stop } |
             Should -Throw -ErrorId 'BackupNotFound,CinderBackup.Commands.GetVolumeBackupCommand'

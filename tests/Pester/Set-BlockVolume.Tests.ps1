@@ -24,6 +24,25 @@ Describe 'Set-BlockVolume' {
         (Get-BlockVolume -Name sbv-two).Size | Should -Be 2
     }
 
+    It 'resets the state (admin), so a volume left error_restoring takes a restore again' {
+        $v = New-BlockVolume -Name sbv-state -Size 1
+        $v | Set-BlockVolume -State error_restoring
+        (Get-BlockVolume -Name sbv-state).Status | Should -Be 'error_restoring'
+        $v | Set-BlockVolume -State available -WhatIf
+        (Get-BlockVolume -Name sbv-state).Status | Should -Be 'error_restoring'
+        ($v | Set-BlockVolume -State available -PassThru).Status | Should -Be 'available'
+        { $v | Set-BlockVolume -State deleting -ErrorAction Stop } | Should -Throw -ErrorId 'VolumeStatusInvalid,CinderBackup.Commands.SetBlockVolumeCommand'
+        { $v | Set-BlockVolume -State sideways -ErrorAction Stop } | Should -Throw -ErrorId 'ParameterArgumentValidationError,CinderBackup.Commands.SetBlockVolumeCommand'
+        Set-BackupContext -Admin:$false
+        try {
+            { $v | Set-BlockVolume -State error -ErrorAction Stop } | Should -Throw -ErrorId 'PolicyNotAuthorized,CinderBackup.Commands.SetBlockVolumeCommand'
+        }
+        finally {
+            Set-BackupContext -Reset
+        }
+        (Get-BlockVolume -Name sbv-state).Status | Should -Be 'available'
+    }
+
     It 'emits nothing without -PassThru and changes nothing under -WhatIf' {
         New-BlockVolume -Name sbv-three -Size 1 | Out-Null
         Set-BlockVolume -Volume sbv-three -Name sbv-other | Should -BeNullOrEmpty

@@ -227,7 +227,7 @@ internal static class BackupCommands
     {
         var cmd = new Command("verify", "Check a backup and its parents without restoring (exit code 1 when a problem is found).");
         var backup = new Argument<string>("BACKUP") { Description = "Backup name or ID." };
-        var deep = new Option<bool>("--deep") { Description = "Read and check every object, not only the documents and listing." };
+        var deep = new Option<bool>("--deep") { Description = "Read and check every object, not only the documents and listing: every block a restore would write, against the requested backup's own hash list." };
         cmd.Arguments.Add(backup);
         cmd.Options.Add(deep);
         var output = CliApp.AddOutputOptions(cmd, list: false);

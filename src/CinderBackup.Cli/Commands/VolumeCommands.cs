@@ -142,25 +142,35 @@ internal static class VolumeCommands
 
     private static Command Set(CliApp app)
     {
-        var cmd = new Command("set", "Change a volume's name, description, properties or size (extend).");
+        var cmd = new Command("set", "Change a volume's name, description, properties or size (extend), or reset its state (admin).");
         var target = new Argument<string>("VOLUME") { Description = "Volume name or ID." };
         var name = new Option<string?>("--name") { Description = "New name." };
         var description = new Option<string?>("--description") { Description = "New description." };
         var size = new Option<string?>("--size") { Description = "Extend to this size in GiB.", HelpName = "SIZE" };
         var property = new Option<string[]>("--property") { Description = "Metadata key=value; repeat for several.", HelpName = "KEY=VALUE" };
+        var state = new Option<string?>("--state")
+        {
+            Description = "New volume state, e.g. available after a failed restore left it error_restoring (admin only). This only changes the state recorded in the catalog, with no regard to the volume's actual condition: use with care.",
+            HelpName = "STATE",
+        };
         cmd.Arguments.Add(target);
         cmd.Options.Add(name);
         cmd.Options.Add(description);
         cmd.Options.Add(size);
         cmd.Options.Add(property);
+        cmd.Options.Add(state);
         app.EngineAction(cmd, (parse, engine) =>
         {
             var volume = parse.GetValue(target)!;
             var newSize = parse.GetValue(size) is string s ? VolumeApi.ParseSize(s) : (int?)null;
             var props = Arguments.Properties(parse.GetValue(property));
             var resolved = engine.Volumes.Get(volume);
-            // Inputs first, then the extend (which may be refused), then the update: a refusal changes nothing.
+            // Inputs first, then the extend (which may be refused), then the update and the state: a refusal changes nothing.
             VolumeApi.CheckUpdate(parse.GetValue(name), parse.GetValue(description), props);
+            if (parse.GetValue(state) is string st)
+            {
+                engine.Volumes.CheckResetState(st);
+            }
             if (newSize is int n)
             {
                 engine.Volumes.Extend(resolved.Id, n);
@@ -168,6 +178,10 @@ internal static class VolumeCommands
             if (parse.GetValue(name) is not null || parse.GetValue(description) is not null || props is not null)
             {
                 engine.Volumes.Update(resolved.Id, parse.GetValue(name), parse.GetValue(description), props);
+            }
+            if (parse.GetValue(state) is string newState)
+            {
+                engine.Volumes.ResetState(resolved.Id, newState);
             }
             return 0;
         });

@@ -20,6 +20,8 @@ internal static class BackupView
             ("is_incremental", b.IsIncremental),
             ("name", b.Name),
             ("object_count", b.ObjectCount ?? 0),
+            ("repository", b.Repository), // ours: the configured repository, and where it was when the backup was written
+            ("repository_location", b.RepositoryLocation),
             ("size", b.Size),
             ("snapshot_id", b.SnapshotId),
             ("status", b.Status),

@@ -225,12 +225,17 @@ internal sealed class BackupCreator
             });
         try
         {
-            // Container and prefix are saved before anything is written (a crash leaves them findable).
+            // Container and prefix are saved before any object is written (a crash leaves them findable), with the
+            // repository's identity (its marker, written by the first backup) and where it is now.
             row.Container ??= store.DefaultContainer(row.Id);
             row.ServiceMetadata = store.Prefix(row.VolumeId, row.Id, Clock.UtcNow, _engine.Config.AvailabilityZone);
+            store.PutContainer(row.Container);
+            row.RepositoryId = RepositoryMarker.Ensure(store, row.Container);
+            row.RepositoryLocation = store.MarkerLocation(row.Container);
             _engine.Catalog.Write(db => db.Execute(
-                "UPDATE backups SET container = $c, service_metadata = $p, updated_at = $now WHERE id = $id",
-                ("$c", row.Container), ("$p", row.ServiceMetadata), ("$now", Clock.ToStorage(Clock.UtcNow)), ("$id", row.Id)));
+                "UPDATE backups SET container = $c, service_metadata = $p, repository_id = $rid, repository_location = $loc, updated_at = $now WHERE id = $id",
+                ("$c", row.Container), ("$p", row.ServiceMetadata), ("$rid", row.RepositoryId), ("$loc", row.RepositoryLocation),
+                ("$now", Clock.ToStorage(Clock.UtcNow)), ("$id", row.Id)));
             monitor.CheckNow();
             monitor.Token.ThrowIfCancellationRequested();
             _engine.Detail($"Backup {row.Id}: repository {store.Location}, container '{row.Container}', prefix '{row.ServiceMetadata}'.");

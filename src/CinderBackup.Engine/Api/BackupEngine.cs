@@ -81,15 +81,20 @@ public sealed class BackupEngine : IDisposable
             if (!catalog.ReadOnly)
             {
                 // Report this host as a running backup service, then clean up after owners that are gone.
-                // Best effort: a catalog another process holds must not stop a read.
+                // Best effort: a catalog another process holds, or a disk too full to grow it, must not stop a read.
                 try
                 {
                     catalog.Write(db => ServiceRegistry.Heartbeat(db, config.Host, config.AvailabilityZone));
                     Recovery.Run(engine);
                 }
-                catch (Errors.CinderBackupException e) when (e.ErrorId == Errors.ErrorIds.CatalogLocked)
+                catch (Errors.CinderBackupException e) when (e.ErrorId == Errors.ErrorIds.CatalogLocked || Util.DiskSpace.IsNoSpace(e))
                 {
+                    engine.Detail($"Start-up bookkeeping skipped: {e.Message}");
                 }
+            }
+            if (Transfer.HashFile.RemoveStale(config.TempDirectory) is > 0 and var stale)
+            {
+                engine.Detail($"Removed {stale} hash list(s) left in '{config.TempDirectory}' by operations that were killed.");
             }
         }
         catch

@@ -43,8 +43,12 @@ internal sealed class BackupRestorer
                     $"Invalid input received: Volume size {requested}GB cannot be smaller than the backup size {backup.Size}GB. It must be >= backup size.", requested);
             }
         }
-        _repositories.ForBackup(backup); // its repository must be configured (and mounted) before anything changes
-        CheckParentsInCatalog(backup);
+        // Every backup of the chain must be in the catalog and its data where its repository is (configured, mounted,
+        // and not moved) before anything changes: a refusal leaves no volume behind.
+        foreach (var row in CheckParentsInCatalog(backup))
+        {
+            _repositories.Locate(row, requirePresent: true);
+        }
         BlockVolume target;
         var isNew = volumeNameOrId is null;
         if (isNew)
@@ -122,6 +126,7 @@ internal sealed class BackupRestorer
                 TargetIdentity = RegisteredPaths.CheckInUse(_engine, p.Volume),
                 TargetIsNew = p.VolumeIsNew,
                 MayGrowTarget = p.Volume.Backend == VolumeBackend.Pool,
+                DiscardExcess = _engine.Config.RestoreDiscardExcessBytes,
                 Workers = _engine.Config.BackupWorkers,
                 ObjectsInFlight = TransferDefaults.ObjectsInFlight(_engine.Config, null),
                 TempDirectory = _engine.Config.TempDirectory,
@@ -134,22 +139,38 @@ internal sealed class BackupRestorer
             {
                 throw new OperationCanceledException();
             }
-            _engine.Detail($"Restore of {backup.Id}: {result.ObjectsRead} objects read, {result.ObjectsSkipped} superseded and skipped, {result.BytesWritten} of {result.VolumeBytes} bytes written.");
+            _engine.Detail($"Restore of {backup.Id}: {result.ObjectsRead} objects read, {result.ObjectsSkipped} superseded and skipped, {result.BytesWritten} of {result.VolumeBytes} bytes written"
+                + (result.ExcessMethod is { } how ? $"; {result.ExcessZeroed} bytes past the backup's size zeroed ({how})." : "."));
             return Succeed(p, chain, result);
         }
         catch (Exception e) when (e is OperationCanceledException ? monitor.StoppedByStatus || cancel.IsCancellationRequested : StoppedMeanwhile(monitor))
         {
             // Cinder: the volume becomes error, the backup returns to available whatever the admin set.
-            Finish(p, VolumeStatus.Error, "cancelled");
+            Finish(p, VolumeStatus.Error, "cancelled", failReason: null);
             throw new CinderBackupException(ErrorIds.RestoreCancelled, ErrorKind.Cancelled,
                 $"Canceled backup {backup.Id} restore on volume {p.Volume.Id}", backup.Id);
         }
         catch (Exception e)
         {
             var reason = e is CinderBackupException ? e.Message : $"{e.GetType().Name}: {e.Message}";
-            Finish(p, p.VolumeIsNew ? VolumeStatus.Error : VolumeStatus.ErrorRestoring, reason);
+            if (p.VolumeIsNew && DiskSpace.IsNoSpace(e))
+            {
+                // The new volume ends in error and its partial data is worthless: giving its blocks back lets the catalog,
+                // often on the same full file system, record why.
+                FilePool.Discard(p.Volume.Path);
+            }
+            var message = $"Restore of backup {backup.Id} to volume {p.Volume.Id} failed: {reason}";
+            try
+            {
+                Finish(p, p.VolumeIsNew ? VolumeStatus.Error : VolumeStatus.ErrorRestoring, reason, $"Restore to volume {p.Volume.Id} failed: {reason}");
+            }
+            catch (CinderBackupException finishing)
+            {
+                // The reason still reaches the caller; the next start-up's recovery settles the statuses.
+                message += $" The catalog could not record this: {finishing.Message}";
+            }
             throw new CinderBackupException(ErrorIds.RestoreFailed, e is CinderBackupException cb ? cb.Kind : ErrorKind.IOError,
-                $"Restore of backup {backup.Id} to volume {p.Volume.Id} failed: {reason}", backup.Id, e);
+                message, backup.Id, e);
         }
     }
 
@@ -163,8 +184,9 @@ internal sealed class BackupRestorer
     /// Every parent an incremental needs must be in the catalog (a record imported without its parents): checked
     /// before any volume is created or marked, so the failure changes nothing.
     /// </summary>
-    private void CheckParentsInCatalog(BackupRow backup) => _engine.Catalog.Read(db =>
+    private List<BackupRow> CheckParentsInCatalog(BackupRow backup) => _engine.Catalog.Read(db =>
     {
+        var chain = new List<BackupRow> { backup };
         var seen = new HashSet<string> { backup.Id };
         for (var row = backup; row.ParentId is string parentId;)
         {
@@ -176,8 +198,9 @@ internal sealed class BackupRestorer
                 throw new CinderBackupException(ErrorIds.BackupChainBroken, ErrorKind.InvalidData,
                     $"Backup {backup.Id}: its parent chain loops at {row.Id}.", row.Id);
             }
+            chain.Add(row);
         }
-        return 0;
+        return chain;
     });
 
     /// <summary>The requested backup first, then its parents, each read and checked.</summary>
@@ -197,8 +220,8 @@ internal sealed class BackupRestorer
                 throw new CinderBackupException(ErrorIds.BackupChainBroken, ErrorKind.InvalidData,
                     $"Backup {row.Id} has no container or object prefix recorded; it never stored data.", row.Id);
             }
-            chain.Add(ChainLoader.Load(new ChainLoader.Link(row.Id, _repositories.ForBackup(row), row.Container, row.ServiceMetadata,
-                row.MetadataSha256, row.Sha256FileSha256)));
+            chain.Add(ChainLoader.Load(new ChainLoader.Link(row.Id, _repositories.Locate(row), row.Container, row.ServiceMetadata,
+                row.MetadataSha256, row.Sha256FileSha256) { ParentKnown = true, CatalogParent = row.ParentId }));
             if (row.ParentId is null)
             {
                 return chain;
@@ -267,13 +290,19 @@ internal sealed class BackupRestorer
         }
     }
 
-    private void Finish(Prepared p, string volumeStatus, string reason)
+    /// <param name="failReason">Recorded as the backup's fail_reason (as Cinder's restore aborts do), so <c>backup show</c> says why.</param>
+    private void Finish(Prepared p, string volumeStatus, string reason, string? failReason)
     {
         _engine.Catalog.Write(db =>
         {
             db.Execute("UPDATE volumes SET status = $s, updated_at = $now WHERE id = $id",
                 ("$s", volumeStatus), ("$now", Clock.ToStorage(Clock.UtcNow)), ("$id", p.Volume.Id));
             ReleaseBackup(db, p.Backup.Id);
+            if (failReason is not null)
+            {
+                db.Execute("UPDATE backups SET fail_reason = $r WHERE id = $id",
+                    ("$r", failReason.Length > 255 ? failReason[..255] : failReason), ("$id", p.Backup.Id));
+            }
             EventLog.Write(_engine, "backup.restore.error", BackupRecords.Get(db, p.Backup.Id, includeDeleted: true)!, reason);
         });
     }

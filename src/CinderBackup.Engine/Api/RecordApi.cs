@@ -215,6 +215,7 @@ public sealed class RecordApi
         var dependents = found.Where(f => f.Row?.ParentId is not null).GroupBy(f => f.Row!.ParentId!).ToDictionary(g => g.Key, g => g.Count());
         var ids = found.Where(f => f.Row is not null).Select(f => f.Row!.Id).ToList();
         var inCatalog = _engine.Catalog.Read(db => ids.Where(id => BackupRecords.Get(db, id) is not null).ToHashSet(StringComparer.Ordinal));
+        var looping = LoopingParents(found.Where(f => f.Row is not null).Select(f => f.Row!).ToList());
         return found.Select(f =>
         {
             if (f.Row is null)
@@ -224,12 +225,68 @@ public sealed class RecordApi
             f.Row.NumDependentBackups = dependents.GetValueOrDefault(f.Row.Id);
             var record = ToRecord(f.Row, BackupRecordCodec.Encode(f.Row), inCatalog.Contains(f.Row.Id),
                 $"repository '{name}', container '{f.Item.Container}', object '{f.Item.Prefix}_metadata'");
+            // A damaged _metadata that still parses must not sink the import of the others: it is checked here as the
+            // import would check it, and reported instead of offered.
+            var problem = looping.Contains(f.Row.Id)
+                ? $"its parent_id {f.Row.ParentId} leads back to itself"
+                : record.InCatalog ? null : ImportProblem(record, name, resolver);
+            if (problem is not null)
+            {
+                return new DiscoveredBackup
+                {
+                    BackupId = f.Item.BackupId, Repository = f.Item.Repository, Container = f.Item.Container, Prefix = f.Item.Prefix,
+                    Status = DiscoveryStatus.Damaged, ObjectsFound = f.Item.ObjectsFound,
+                    Problem = $"Backup {f.Row.Id}: '{f.Item.Prefix}_metadata' in container '{f.Item.Container}' of repository '{name}' cannot be imported: {problem}",
+                };
+            }
             return new DiscoveredBackup
             {
                 BackupId = f.Item.BackupId, Repository = f.Item.Repository, Container = f.Item.Container, Prefix = f.Item.Prefix,
                 Status = f.Item.Status, ObjectsFound = f.Item.ObjectsFound, Record = record,
             };
         }).ToList();
+    }
+
+    /// <summary>Why import would refuse a discovered record, or null.</summary>
+    private string? ImportProblem(BackupRecord record, string repository, RepositoryResolver resolver)
+    {
+        try
+        {
+            Validate(record, repository, resolver, verify: false);
+            return null;
+        }
+        catch (CinderBackupException e)
+        {
+            return e.Message;
+        }
+    }
+
+    /// <summary>The ids of discovered backups whose parent links, followed among the discovered ones, come back round.</summary>
+    private static HashSet<string> LoopingParents(IReadOnlyList<BackupRow> rows)
+    {
+        var byId = new Dictionary<string, BackupRow>(StringComparer.OrdinalIgnoreCase);
+        foreach (var r in rows)
+        {
+            byId.TryAdd(r.Id, r);
+        }
+        var looping = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var start in rows)
+        {
+            var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            for (var current = start; current.ParentId is string p && byId.TryGetValue(p, out var parent); current = parent)
+            {
+                if (!seen.Add(current.Id))
+                {
+                    break;
+                }
+                if (string.Equals(parent.Id, start.Id, StringComparison.OrdinalIgnoreCase))
+                {
+                    looping.Add(start.Id);
+                    break;
+                }
+            }
+        }
+        return looping;
     }
 
     private static BackupRecord ToRecord(BackupRow r, string url, bool inCatalog, string? source = null) => new()
@@ -316,6 +373,12 @@ public sealed class RecordApi
                 (string.IsNullOrEmpty(wanted) ? "" : $" (repository '{wanted}' uses {candidates[0].ServiceName})"), backupService);
         var store = resolver.Open(target.Name);
         var row = ImportedRow(fields, store);
+        if (row.Container is not null)
+        {
+            // The repository it is imported into, as its marker names it now (none is written by an import).
+            row.RepositoryId = resolver.Identity(store, row.Container);
+            row.RepositoryLocation = store.MarkerLocation(row.Container);
+        }
         if (verify)
         {
             VerifyInRepository(row, store);

@@ -36,6 +36,11 @@ public sealed class VolumeApi
         {
             FilePool.Create(path, bytes);
         }
+        catch (CinderBackupException)
+        {
+            FilePool.Delete(path); // too large for the file system: nothing is left behind
+            throw;
+        }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             FilePool.Delete(path);
@@ -179,6 +184,7 @@ public sealed class VolumeApi
     public BlockVolume Extend(string nameOrId, int newSizeGiB)
     {
         ValidateSize(newSizeGiB.ToString(System.Globalization.CultureInfo.InvariantCulture), newSizeGiB);
+        FilePool.CheckFits(_engine.Config.VolumePoolPath, newSizeGiB * FilePool.GiB); // a size the file system refuses changes nothing
         var volume = _engine.Catalog.Write(db =>
         {
             var v = Lookup.Volume(db, Context, nameOrId);
@@ -246,6 +252,52 @@ public sealed class VolumeApi
         });
     }
 
+    private const string ResetStatusPolicy = "volume_extension:volume_admin_actions:reset_status";
+
+    /// <summary>
+    /// Checks a reset-state request (the status, then the admin policy, in Cinder's order) without changing anything,
+    /// so that a front end combining it with other changes can refuse the whole request first. Returns the status in
+    /// lower case.
+    /// </summary>
+    public string CheckResetState(string status)
+    {
+        var lower = status?.ToLowerInvariant();
+        if (lower is null || !VolumeStatus.All.Contains(lower))
+        {
+            throw new CinderBackupException(ErrorIds.VolumeStatusInvalid, ErrorKind.InvalidArgument,
+                $"Volume status: {ContextResolver.Printable(status ?? "")} is invalid, valid statuses are: ({string.Join(", ", VolumeStatus.All.Select(s => $"'{s}'"))}).", status);
+        }
+        Policy.RequireAdmin(Context, ResetStatusPolicy);
+        if (lower is VolumeStatus.Deleting or VolumeStatus.ErrorDeleting or VolumeStatus.Detaching)
+        {
+            // Cinder means to refuse all three; a missing comma in its code ('error_deleting' 'detaching') lets two through.
+            throw new CinderBackupException(ErrorIds.VolumeStatusInvalid, ErrorKind.InvalidArgument, $"Cannot reset-state to {lower}", status);
+        }
+        return lower;
+    }
+
+    /// <summary>
+    /// Admin reset of a volume's status (Cinder's os-reset_status; <c>openstack volume set --state</c>, <c>cinder
+    /// reset-state</c>): the status is written as given, with no regard to what the volume is doing, as in Cinder. A
+    /// volume left error_restoring by a failed restore becomes available and can be restored into again.
+    /// </summary>
+    public BlockVolume ResetState(string nameOrId, string status)
+    {
+        var lower = CheckResetState(status);
+        return _engine.Catalog.Write(db =>
+        {
+            var v = Lookup.Volume(db, Context, nameOrId);
+            if (lower == VolumeStatus.InUse && v.Attachments.Count == 0)
+            {
+                throw new CinderBackupException(ErrorIds.VolumeStatusInvalid, ErrorKind.InvalidArgument,
+                    "Cannot reset-state to in-use because volume does not have any attachments.", v.Id);
+            }
+            VolumeRecords.SetStatus(db, v.Id, lower);
+            _engine.Detail($"Volume {Describe(v)}: status reset from {v.Status} to {lower}.");
+            return VolumeRecords.Get(db, v.Id)!;
+        });
+    }
+
     /// <summary>Marks a volume in-use by <paramref name="instance"/> on <paramref name="device"/>.</summary>
     public BlockVolume Attach(string nameOrId, string instance, string device)
     {
@@ -297,6 +349,11 @@ public sealed class VolumeApi
                     VolumeBackend.Pool, path, Clock.UtcNow);
                 return VolumeRecords.Get(db, id)!;
             });
+        }
+        catch (CinderBackupException)
+        {
+            FilePool.Delete(path);
+            throw;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -46,6 +46,13 @@ internal sealed class BackupRow
 
     /// <summary>SHA-256 (hex) of the _sha256file document as written; null when unknown.</summary>
     public string? Sha256FileSha256 { get; set; }
+
+    /// <summary>The id in the repository marker where the backup was written (ours); null before markers, or when unknown.</summary>
+    public string? RepositoryId { get; set; }
+
+    /// <summary>Where that repository was when the backup was written or imported (a directory, a share, an endpoint and bucket).</summary>
+    public string? RepositoryLocation { get; set; }
+
     public Dictionary<string, string> Metadata { get; set; } = new(StringComparer.Ordinal);
 
     public VolumeBackup ToModel() => new()
@@ -67,6 +74,8 @@ internal sealed class BackupRow
         Service = Service,
         Host = Host,
         Repository = Repository,
+        RepositoryId = RepositoryId,
+        RepositoryLocation = RepositoryLocation,
         ProjectId = ProjectId,
         UserId = UserId,
         TempVolumeId = TempVolumeId,

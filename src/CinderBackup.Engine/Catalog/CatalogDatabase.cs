@@ -107,39 +107,71 @@ internal sealed class CatalogDatabase : IDisposable
         {
             throw ReadOnlyError(null);
         }
-        return Guard(() =>
+        return Guard(() => InTransaction(deferred: false, db =>
         {
-            using var tx = _connection.BeginTransaction(deferred: false);
-            _db.Transaction = tx;
-            try
-            {
-                var result = body(_db);
-                tx.Commit();
-                return result;
-            }
-            finally
-            {
-                _db.Transaction = null;
-            }
-        });
+            var result = body(db);
+            db.Transaction!.Commit();
+            return result;
+        }));
     }
 
-    public void Write(Action<Db> body) => Write<object?>(db => { body(db); return null; });
-
-    /// <summary>Runs <paramref name="body"/> in a read transaction (one consistent snapshot).</summary>
-    public T Read<T>(Func<Db, T> body) => Guard(() =>
+    /// <summary>
+    /// Runs <paramref name="body"/> in a transaction and always ends it. SQLite ends a transaction by itself after some
+    /// failures (a full disk, an I/O error); Microsoft.Data.Sqlite would then fail its own ROLLBACK, report that instead
+    /// of the real error, and keep the dead transaction on the connection (every later transaction on it would fail
+    /// as "nested"). So the real error is kept and the connection's transaction is ended in every case.
+    /// </summary>
+    private T InTransaction<T>(bool deferred, Func<Db, T> body)
     {
-        using var tx = _connection.BeginTransaction(deferred: true);
+        var tx = _connection.BeginTransaction(deferred);
         _db.Transaction = tx;
         try
         {
             return body(_db);
         }
+        catch
+        {
+            EndAfterFailure(tx);
+            throw;
+        }
         finally
         {
             _db.Transaction = null;
+            try
+            {
+                tx.Dispose(); // after a commit or an ended rollback, a no-op
+            }
+            catch (SqliteException)
+            {
+            }
         }
-    });
+    }
+
+    private void EndAfterFailure(SqliteTransaction tx)
+    {
+        try
+        {
+            if (_connection.Handle is { } handle && SQLitePCL.raw.sqlite3_get_autocommit(handle) != 0)
+            {
+                // SQLite already rolled back: open an empty transaction so the ROLLBACK below has one to end.
+                SQLitePCL.raw.sqlite3_exec(handle, "BEGIN");
+            }
+            tx.Rollback();
+        }
+        catch (SqliteException)
+        {
+            // The connection is past saving; the original error is what the caller needs.
+        }
+        catch (InvalidOperationException)
+        {
+            // Already completed.
+        }
+    }
+
+    public void Write(Action<Db> body) => Write<object?>(db => { body(db); return null; });
+
+    /// <summary>Runs <paramref name="body"/> in a read transaction (one consistent snapshot).</summary>
+    public T Read<T>(Func<Db, T> body) => Guard(() => InTransaction(deferred: true, body));
 
     public int SchemaVersion => (int)Guard(() => _db.ScalarLong("PRAGMA user_version;"));
 
@@ -212,7 +244,14 @@ internal sealed class CatalogDatabase : IDisposable
 
     public void Dispose()
     {
-        _connection.Dispose();
+        try
+        {
+            _connection.Dispose();
+        }
+        catch (SqliteException)
+        {
+            // Closing rolls back whatever is open; a failure to do so (the disk is full) must not hide the caller's own error.
+        }
     }
 
     private void Migrate()
@@ -282,6 +321,13 @@ internal sealed class CatalogDatabase : IDisposable
 
     private CinderBackupException Translate(SqliteException e)
     {
+        if (IsNoSpace(e))
+        {
+            var directory = System.IO.Path.GetDirectoryName(Path)!;
+            return Util.DiskSpace.MarkNoSpace(new CinderBackupException(ErrorIds.CatalogUnavailable, ErrorKind.IOError,
+                $"{Util.DiskSpace.Explain(directory)}: the catalog '{Path}' cannot be opened or written there. Free some space in '{directory}' and try again; the catalog was not changed.",
+                Path, e));
+        }
         // Primary result codes: https://sqlite.org/rescode.html
         switch (e.SqliteErrorCode & 0xff)
         {
@@ -308,6 +354,18 @@ internal sealed class CatalogDatabase : IDisposable
                     $"Catalog '{Path}' error: {e.Message}", Path, e);
         }
     }
+
+    /// <summary>
+    /// SQLITE_FULL, or an I/O error or a side file (-wal, -shm) that cannot be opened while the file system holding the
+    /// catalog is (nearly) full: SQLite reports running out of space while it maps or grows its side files as a "disk
+    /// I/O error", without the errno.
+    /// </summary>
+    private bool IsNoSpace(SqliteException e) => (e.SqliteErrorCode & 0xff) switch
+    {
+        13 => true,
+        10 or 14 => Util.DiskSpace.IsFull(System.IO.Path.GetDirectoryName(Path)!),
+        _ => false,
+    };
 
     private CinderBackupException ReadOnlyError(string? why, Exception? inner = null) =>
         new(ErrorIds.CatalogReadOnly, ErrorKind.PermissionDenied,

@@ -208,6 +208,13 @@ internal static class Migrations
         ALTER TABLE backups ADD COLUMN claim_token TEXT;
         UPDATE backups SET operation = 'delete' WHERE deleted = 0 AND status = 'deleting' AND operation IS NULL;
         """,
+
+        // 4 (issue 16): where a backup was written (ours): the id in the repository's marker, and the repository's location then,
+        // so a restore can tell a repository that moved from a backup that is gone; null for backups from before.
+        """
+        ALTER TABLE backups ADD COLUMN repository_id TEXT;
+        ALTER TABLE backups ADD COLUMN repository_location TEXT;
+        """,
     };
 
     public static int Latest => All.Count;

@@ -58,6 +58,7 @@ internal static class ConfigSchema
         new("backup_workers", ConfigValueKind.Int, null, "Threads compressing, hashing and writing objects (default: the number of processors).", Min: 1, Max: 256),
         new("backup_objects_in_flight", ConfigValueKind.Int, null, "Objects one operation streams at once (default: the MD5 lane width, 16 with AVX-512 and 8 with AVX2, at least twice the workers; bz2 backups: twice the workers). Each holds two 1 MiB buffers, a write buffer of up to 256 KiB and a codec context.", Min: 1, Max: 256),
         new("backup_io_bandwidth_limit", ConfigValueKind.Bytes, 0L, "Volume bytes per second an operation may read or write (0: unlimited).", Min: 0),
+        new("restore_discard_excess_bytes", ConfigValueKind.Bool, true, "Make a restore target's bytes past the backup's size read as zeros (Cinder's Ceph driver option; its chunked drivers keep the old bytes)."),
         new("quota_backups", ConfigValueKind.Int, 10, "Default number of backups per project (-1: unlimited).", Min: -1, Max: int.MaxValue),
         new("quota_backup_gigabytes", ConfigValueKind.Int, 1000, "Default GiB of backups per project (-1: unlimited).", Min: -1, Max: int.MaxValue),
         new("reservation_expire", ConfigValueKind.Int, 86400, "Seconds until a quota reservation expires.", Min: 1, Max: int.MaxValue),

@@ -62,6 +62,9 @@ public sealed class EngineConfig
 
     public long IoBandwidthLimit => GetLong("backup_io_bandwidth_limit");
 
+    /// <summary>restore_discard_excess_bytes: zero a restore target past the backup's size.</summary>
+    public bool RestoreDiscardExcessBytes => (bool)Get("restore_discard_excess_bytes")!;
+
     /// <summary>backup_objects_in_flight, or null for the default of each operation.</summary>
     public int? ObjectsInFlight => (int?)Get("backup_objects_in_flight");
 

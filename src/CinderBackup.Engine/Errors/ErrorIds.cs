@@ -29,6 +29,7 @@ public static class ErrorIds
     public const string RepositoryError = "RepositoryError";
     public const string RepositoryNotFound = "RepositoryNotFound";
     public const string RepositoryUnavailable = "RepositoryUnavailable";
+    public const string RepositoryMoved = "RepositoryMoved";
     public const string RepositoryAccessDenied = "RepositoryAccessDenied";
     public const string ContainerNotFound = "ContainerNotFound";
     public const string ConfigInsecure = "ConfigInsecure";
@@ -53,6 +54,7 @@ public static class ErrorIds
     public const string BackupLimitExceeded = "BackupLimitExceeded";
     public const string QuotaInvalid = "QuotaInvalid";
     public const string BackupStatusInvalid = "BackupStatusInvalid";
+    public const string VolumeStatusInvalid = "VolumeStatusInvalid";
     public const string WaitTimeout = "WaitTimeout";
     public const string CatalogBackupInvalid = "CatalogBackupInvalid";
     public const string CatalogBusy = "CatalogBusy";

@@ -31,6 +31,12 @@ internal static partial class LibC
     [LibraryImport("libc", EntryPoint = "ioctl", SetLastError = true)]
     private static partial int ioctl_u64(int fd, uint request, out ulong arg);
 
+    [LibraryImport("libc", EntryPoint = "ioctl", SetLastError = true)]
+    private static unsafe partial int ioctl_range(int fd, uint request, ulong* range);
+
+    /// <summary>_IO(0x12, 127): zero a byte range of a block device ({start, length}, both multiples of its logical block).</summary>
+    private const uint BLKZEROOUT = 0x127F;
+
     [LibraryImport("libc", EntryPoint = "fallocate", SetLastError = true)]
     private static partial int fallocate(int fd, int mode, long offset, long len);
 
@@ -136,6 +142,22 @@ internal static partial class LibC
     }
 
     /// <summary>
+    /// Zeroes a range of a block device in the kernel (BLKZEROOUT: the device's write-zeroes or discard-that-zeroes
+    /// where it has them, else zero pages written by the kernel); false when the device or platform cannot.
+    /// </summary>
+    public static unsafe bool TryZeroOut(SafeFileHandle device, long offset, long length)
+    {
+        if (!IsLinux || length <= 0)
+        {
+            return false;
+        }
+        var range = stackalloc ulong[2];
+        range[0] = (ulong)offset;
+        range[1] = (ulong)length;
+        return ioctl_range((int)device.DangerousGetHandle(), BLKZEROOUT, range) == 0;
+    }
+
+    /// <summary>
     /// Starts writing a file's dirty pages to disk without waiting (Linux), so that the fsync at the end finds
     /// little left to do and the disk works while the CPUs do; elsewhere nothing happens.
     /// </summary>
@@ -229,6 +251,27 @@ internal static partial class LibC
             return false;
         }
         return (*(ulong*)(buf + 72) & ST_RDONLY) != 0;
+    }
+
+    /// <summary>
+    /// Bytes this process may still write on the file system holding <paramref name="path"/> (root may use the
+    /// reserved blocks too), or null when unknown.
+    /// </summary>
+    public static unsafe long? AvailableBytes(string path)
+    {
+        if (!IsLinux)
+        {
+            return null;
+        }
+        // struct statvfs on 64-bit Linux: f_bsize, f_frsize, f_blocks, f_bfree, f_bavail, ... (8 bytes each).
+        var buf = stackalloc byte[256];
+        if (statvfs(path, buf) != 0)
+        {
+            return null;
+        }
+        var fragment = *(ulong*)(buf + 8);
+        var blocks = IsRoot ? *(ulong*)(buf + 24) : *(ulong*)(buf + 32);
+        return (long)Math.Min(long.MaxValue, (double)blocks * fragment);
     }
 
     public static bool IsRoot => !OperatingSystem.IsWindows() && getuid() == 0;

@@ -78,6 +78,18 @@ internal interface IObjectStore
     /// </summary>
     void CheckWritable(string? container);
 
+    /// <summary>
+    /// Where the repository marker (<see cref="RepositoryMarker"/>) that covers <paramref name="container"/> lives, for
+    /// messages: the root directory of a posix or NFS repository, the endpoint and bucket of an S3 one.
+    /// </summary>
+    string MarkerLocation(string container);
+
+    /// <summary>The repository marker's text for <paramref name="container"/>, or null when there is none (or no root or bucket).</summary>
+    string? ReadMarker(string container);
+
+    /// <summary>Writes the repository marker unless one is there already, never replacing one: true when this call wrote it.</summary>
+    bool CreateMarker(string container, string text);
+
     /// <summary>Whether the repository can be reached now, and if not why; never throws and changes nothing.</summary>
     (bool Reachable, string? Problem) Probe();
 }

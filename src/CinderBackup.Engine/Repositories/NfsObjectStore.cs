@@ -16,6 +16,8 @@ internal sealed class NfsObjectStore : PosixObjectStore
 
     public override string Driver => "nfs";
 
+    public override string MarkerLocation(string container) => $"{Share} (mounted at {Root})";
+
     /// <summary>NFS objects go through the client's page cache with write-behind.</summary>
     protected override bool WritesPastCache => false;
 

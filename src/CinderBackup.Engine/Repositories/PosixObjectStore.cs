@@ -421,6 +421,83 @@ internal class PosixObjectStore : IObjectStore
         }
     }
 
+    // ---- the repository marker: one file at the root, for every container ----
+
+    private string MarkerPath => Path.Combine(Root, RepositoryMarker.Name);
+
+    public virtual string MarkerLocation(string container) => Root;
+
+    public string? ReadMarker(string container)
+    {
+        try
+        {
+            using var fs = new FileStream(MarkerPath, FileMode.Open, FileAccess.Read);
+            return RepositoryMarker.ReadText(fs);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw Io($"Cannot read the repository marker '{MarkerPath}'", MarkerPath, e);
+        }
+    }
+
+    public bool CreateMarker(string container, string text)
+    {
+        // Staged, made durable, then given its name by link(2), which fails rather than replace a marker another
+        // process wrote meanwhile.
+        var staged = Path.Combine(Root, $"{StagePrefix}marker-{Guid.NewGuid():N}");
+        try
+        {
+            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+            if (!OperatingSystem.IsWindows())
+            {
+                options.UnixCreateMode = FileMode_;
+            }
+            using (var fs = new FileStream(staged, options))
+            {
+                if (!OperatingSystem.IsWindows())
+                {
+                    File.SetUnixFileMode(fs.SafeFileHandle, FileMode_); // as the objects: not narrowed by the umask
+                }
+                fs.Write(System.Text.Encoding.UTF8.GetBytes(text));
+                fs.Flush(flushToDisk: true);
+            }
+            bool created;
+            try
+            {
+                created = Native.LibC.TryHardLink(staged, MarkerPath);
+                if (!created)
+                {
+                    File.Move(staged, MarkerPath, overwrite: false);
+                    created = true;
+                }
+            }
+            catch (IOException) when (File.Exists(MarkerPath))
+            {
+                created = false;
+            }
+            Native.LibC.FsyncDirectory(Root);
+            return created;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw Io($"Cannot write the repository marker '{MarkerPath}'", MarkerPath, e);
+        }
+        finally
+        {
+            try
+            {
+                File.Delete(staged);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+            }
+        }
+    }
+
     private static CinderBackupException Io(string what, string target, Exception e) =>
         new(ErrorIds.RepositoryError, ErrorKind.IOError, $"{what}: {e.Message}", target, e);
 

@@ -75,6 +75,130 @@ internal sealed class RepositoryResolver
         return Open(name);
     }
 
+    private readonly Dictionary<(string Repository, string Location), string?> _identities = new();
+
+    /// <summary>The id of the repository <paramref name="store"/> reaches for <paramref name="container"/> (its marker), read once per resolver.</summary>
+    public string? Identity(IObjectStore store, string container)
+    {
+        var key = (store.Repository, store.MarkerLocation(container));
+        lock (_identities)
+        {
+            if (!_identities.TryGetValue(key, out var id))
+            {
+                id = RepositoryMarker.Read(store, container);
+                _identities[key] = id;
+            }
+            return id;
+        }
+    }
+
+    /// <summary>
+    /// The store that holds a backup's data, for reading it (restore, verify). Where the catalog says (its repository,
+    /// as configured now) when its _metadata is there. If not, the repository marker tells a repository that moved from
+    /// a backup that is gone: a backup recorded in another repository than the one its repository name now reaches is
+    /// looked for in every configured repository (the share or bucket may be mounted elsewhere, under another name) and
+    /// otherwise refused with where it was and where the name points now. With <paramref name="requirePresent"/>, a
+    /// backup found nowhere is refused too, before anything changes. Backups from before the markers are looked for
+    /// where the catalog says, as before.
+    /// </summary>
+    public IObjectStore Locate(BackupRow row, bool requirePresent = false)
+    {
+        var name = RepositoryOf(row);
+        if (row.RepositoryId is not null && !_config.Repositories.Any(r => r.Name == name))
+        {
+            return FindById(row, exceptName: null) ?? ForBackup(row); // ForBackup: "not configured", naming it
+        }
+        var store = ForBackup(row);
+        if (row.Container is null || row.ServiceMetadata is null)
+        {
+            return store;
+        }
+        var metadata = row.ServiceMetadata + "_metadata";
+        if (HasMetadata(store, row))
+        {
+            return store;
+        }
+        var here = row.RepositoryId is null ? null : Identity(store, row.Container);
+        if (row.RepositoryId is not null && !string.Equals(here, row.RepositoryId, StringComparison.OrdinalIgnoreCase))
+        {
+            return FindById(row, exceptName: name) ?? throw Moved(row, name, store, here);
+        }
+        if (requirePresent)
+        {
+            throw new CinderBackupException(ErrorIds.BackupObjectMissing, ErrorKind.InvalidData,
+                $"Backup {row.Id}: its metadata object '{metadata}' is not in container '{row.Container}' of repository '{name}' ({store.MarkerLocation(row.Container)}); the backup is incomplete or was deleted"
+                + (row.RepositoryId is null ? $", or repository '{name}' no longer points where the backup was written." : "."),
+                metadata);
+        }
+        return store;
+    }
+
+    /// <summary>A configured repository (other than <paramref name="exceptName"/>) whose marker has the backup's id and which holds its _metadata.</summary>
+    private IObjectStore? FindById(BackupRow row, string? exceptName)
+    {
+        if (row.Container is null || row.ServiceMetadata is null)
+        {
+            return null;
+        }
+        foreach (var definition in _config.Repositories.Where(r => r.Name != exceptName && SameLayout(r.ServiceName, row.Service)))
+        {
+            try
+            {
+                var candidate = Open(definition.Name);
+                if (string.Equals(Identity(candidate, row.Container), row.RepositoryId, StringComparison.OrdinalIgnoreCase) && HasMetadata(candidate, row))
+                {
+                    return candidate;
+                }
+            }
+            catch (CinderBackupException)
+            {
+                // That repository does not answer now (a share that will not mount, an S3 endpoint down): not there.
+            }
+        }
+        return null;
+    }
+
+    private static bool HasMetadata(IObjectStore store, BackupRow row)
+    {
+        try
+        {
+            return store.Size(row.Container!, row.ServiceMetadata + "_metadata") is not null;
+        }
+        catch (CinderBackupException e) when (e.ErrorId == ErrorIds.ContainerNotFound)
+        {
+            return false; // a bucket that is not there
+        }
+    }
+
+    /// <summary>Posix and NFS repositories share Cinder's layout: a share may be configured either way on another host.</summary>
+    private static bool SameLayout(string configured, string? recorded) =>
+        recorded is null || configured == recorded
+        || (configured is RepositoryDefinition.PosixService or RepositoryDefinition.NfsService && recorded is RepositoryDefinition.PosixService or RepositoryDefinition.NfsService);
+
+    private static CinderBackupException Moved(BackupRow row, string name, IObjectStore store, string? here)
+    {
+        var now = store.MarkerLocation(row.Container!);
+        bool exists;
+        try
+        {
+            // Where the marker would be: a posix or NFS repository's root, an S3 bucket.
+            exists = store is PosixObjectStore posix ? Directory.Exists(posix.Root) : store.ContainerExists(row.Container!);
+        }
+        catch (CinderBackupException)
+        {
+            exists = true;
+        }
+        var what = here is not null ? $"which holds another repository (id {here})"
+            : exists ? "which holds no CinderBackup repository marker"
+            : store is PosixObjectStore ? "which does not exist"
+            : $"where bucket '{row.Container}' does not exist";
+        return new CinderBackupException(ErrorIds.RepositoryMoved, ErrorKind.NotFound,
+            $"Backup {row.Id} was written to repository '{name}' at {row.RepositoryLocation ?? "a location not recorded"} (repository id {row.RepositoryId}), "
+            + $"but repository '{name}' now points to {now}, {what}, and no configured repository has that id. Make '{name}' point where the repository is "
+            + "(mount the share or set its path, share or S3 endpoint back), or configure a repository for where it is now; nothing was changed.",
+            name);
+    }
+
     private CinderBackupException NotConfigured(string name) =>
         new(ErrorIds.RepositoryNotFound, ErrorKind.NotFound, $"Repository '{Api.ContextResolver.Printable(name)}' is not configured{Configured()}.", name);
 

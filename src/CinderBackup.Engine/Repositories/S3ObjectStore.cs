@@ -296,6 +296,75 @@ internal sealed class S3ObjectStore : IObjectStore
         }
     }
 
+    // ---- the repository marker: one object at the top of each bucket ----
+
+    public string MarkerLocation(string container) => $"{Location}, bucket '{container}'";
+
+    public string? ReadMarker(string container)
+    {
+        ValidateContainer(container);
+        try
+        {
+            // Never with SSE-C: the marker holds no secret and must read the same whatever key a host has.
+            using var response = Run("reading the repository marker", container, RepositoryMarker.Name,
+                ct => _client.GetObjectAsync(new GetObjectRequest { BucketName = container, Key = RepositoryMarker.Name }, ct));
+            return RepositoryMarker.ReadText(response.ResponseStream);
+        }
+        catch (CinderBackupException e) when (e.ErrorId is ErrorIds.BackupObjectMissing or ErrorIds.ContainerNotFound)
+        {
+            return null;
+        }
+    }
+
+    public bool CreateMarker(string container, string text)
+    {
+        ValidateContainer(container);
+        try
+        {
+            PutMarker(container, text, ifNoneMatch: true);
+            return true;
+        }
+        catch (CinderBackupException e) when (e.InnerException is S3RequestFailedException { Last: AmazonS3Exception s3 })
+        {
+            if (s3.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.Conflict)
+            {
+                return false; // one is there already (or being written): never replaced
+            }
+            if (s3.StatusCode is not (HttpStatusCode.NotImplemented or HttpStatusCode.BadRequest))
+            {
+                throw;
+            }
+        }
+        // A server without conditional writes: look, then write (a race of two first backups is then possible).
+        if (ReadMarker(container) is not null)
+        {
+            return false;
+        }
+        PutMarker(container, text, ifNoneMatch: false);
+        return true;
+    }
+
+    private void PutMarker(string container, string text, bool ifNoneMatch)
+    {
+        var body = System.Text.Encoding.UTF8.GetBytes(text);
+        Run("writing the repository marker", container, RepositoryMarker.Name, ct =>
+        {
+            var request = new PutObjectRequest
+            {
+                BucketName = container,
+                Key = RepositoryMarker.Name,
+                InputStream = new MemoryStream(body),
+                UseChunkEncoding = false,
+                MD5Digest = Convert.ToBase64String(MD5.HashData(body)),
+            };
+            if (ifNoneMatch)
+            {
+                request.IfNoneMatch = "*";
+            }
+            return _client.PutObjectAsync(request, ct);
+        });
+    }
+
     // ---- staging and uploads ----
 
     public IStagedObject Stage(string container, string tag)

@@ -9,8 +9,16 @@ namespace CinderBackup.Engine.Transfer;
 /// </summary>
 internal static class ChainLoader
 {
-    /// <summary>A backup to load; the digests, when the catalog has them, are what its documents must hash to.</summary>
-    public sealed record Link(string BackupId, IObjectStore Store, string Container, string Prefix, string? MetadataSha256 = null, string? Sha256FileSha256 = null);
+    /// <summary>
+    /// A backup to load; the digests, when the catalog has them, are what its documents must hash to. With
+    /// <paramref name="CatalogParent"/> known, the _metadata must name the same parent (null: a full backup).
+    /// </summary>
+    public sealed record Link(string BackupId, IObjectStore Store, string Container, string Prefix, string? MetadataSha256 = null, string? Sha256FileSha256 = null)
+    {
+        public bool ParentKnown { get; init; }
+
+        public string? CatalogParent { get; init; }
+    }
 
     public static ChainLayer Load(Link link)
     {
@@ -33,10 +41,20 @@ internal static class ChainLoader
             throw new CinderBackupException(ErrorIds.InvalidBackup, ErrorKind.InvalidData,
                 $"Invalid backup: No support to restore backup version {metadata.Version}", metadataName);
         }
+        if (link.ParentKnown && !string.Equals(metadata.ParentId, link.CatalogParent, StringComparison.OrdinalIgnoreCase))
+        {
+            // Cinder's _metadata records the parent the backup was made against; a record imported with another parent
+            // (or a full backup's record made incremental) describes a chain whose blocks do not add up to this backup.
+            throw new CinderBackupException(ErrorIds.BackupChainBroken, ErrorKind.InvalidData,
+                $"Backup {link.BackupId}: its _metadata '{metadataName}' says it was made {Parent(metadata.ParentId)}, but the catalog records it {Parent(link.CatalogParent)}; its record was imported or changed with the wrong parent, so this chain cannot restore it.",
+                metadataName);
+        }
         var layer = new ChainLayer(link.BackupId, store, link.Container, link.Prefix, metadata) { Sha256FileSha256 = link.Sha256FileSha256 };
         CheckListing(layer);
         return layer;
     }
+
+    private static string Parent(string? id) => id is null ? "as a full backup" : $"as an incremental of backup {id}";
 
     /// <summary>Cinder's strict listing check, with the offending names added to its message.</summary>
     public static void CheckListing(ChainLayer layer)

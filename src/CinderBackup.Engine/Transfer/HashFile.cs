@@ -6,7 +6,8 @@ namespace CinderBackup.Engine.Transfer;
 /// SHA-256 digests of a volume's blocks, 32 bytes each, in a private temporary file. Workers write their
 /// blocks' digests in place (positional, so order does not matter) and the sha256file is streamed from it:
 /// memory stays flat however large the volume. A full backup writes only its data objects' digests here (a
-/// hole's are constants, which go straight into the list).
+/// hole's are constants, which go straight into the list). On Linux and macOS the file loses its name as soon as it is
+/// open, so a process killed with -9 leaves nothing in tmp/; <see cref="RemoveStale"/> clears what older versions left.
 /// </summary>
 internal sealed class HashFile : IDisposable
 {
@@ -28,13 +29,51 @@ internal sealed class HashFile : IDisposable
     {
         Volumes.FilePool.EnsurePrivateDirectory(directory);
         var path = System.IO.Path.Combine(directory, $"hashes-{Guid.NewGuid():N}.bin");
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.ReadWrite, Options = FileOptions.DeleteOnClose };
-        if (!OperatingSystem.IsWindows())
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.ReadWrite };
+        if (OperatingSystem.IsWindows())
+        {
+            options.Options = FileOptions.DeleteOnClose; // Windows deletes it when the process ends, however it ends
+        }
+        else
         {
             options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         }
         var fs = new FileStream(path, options);
+        if (!OperatingSystem.IsWindows())
+        {
+            // Nameless from now on: the data lives while the handle does and goes with the process.
+            File.Delete(path);
+        }
         return new HashFile(path, fs.SafeFileHandle);
+    }
+
+    /// <summary>
+    /// Start-up cleanup: removes the hash files that processes killed before this version left in
+    /// <paramref name="directory"/>. A live operation's file has no name here (or, on Windows, is open and cannot be
+    /// deleted), so it is never touched. Best effort: a file that cannot be removed stays for the next start.
+    /// </summary>
+    public static int RemoveStale(string directory)
+    {
+        var removed = 0;
+        try
+        {
+            foreach (var file in Directory.EnumerateFiles(directory, "hashes-*.bin"))
+            {
+                try
+                {
+                    File.Delete(file);
+                    removed++;
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // No tmp/ directory yet, or it cannot be read: nothing to clean.
+        }
+        return removed;
     }
 
     public void Write(long index, ReadOnlySpan<byte> digests) => RandomAccess.Write(_handle, digests, index * HashSize);

@@ -25,14 +25,24 @@ internal sealed class ObjectCheck : IPieceJob
     private readonly Action<long>? _progress;
     private readonly byte[] _expectedDigests;
     private readonly byte[] _actual = new byte[HashFile.HashSize];
+    private readonly string? _listOwner;
+    private readonly HashFile? _own;
+    private readonly byte[] _pieceDigests;
+    private readonly byte[] _ownDigests;
     private Stream? _raw;
     private Stream? _data;
     private long _position;
     private int _rangeIndex;
 
+    /// <param name="listOwner">The backup whose sha256 list <paramref name="expected"/> is (the one restored); null: the object's own.</param>
+    /// <param name="ownList">Deep verify: the object's own backup's sha256 list, which every block is also checked against.</param>
     public ObjectCheck(ChainLayer layer, ObjectEntry o, IReadOnlyList<(long Start, long End)> ranges, HashFile expected, long block,
-        int pieceSize, Sink? sink, IoThrottle? throttle, Action<long>? progress)
+        int pieceSize, Sink? sink, IoThrottle? throttle, Action<long>? progress, string? listOwner = null, HashFile? ownList = null)
     {
+        _own = ownList;
+        _pieceDigests = ownList is null ? Array.Empty<byte>() : new byte[(pieceSize / block + 1) * HashFile.HashSize];
+        _ownDigests = ownList is null ? Array.Empty<byte>() : new byte[(pieceSize / block + 1) * HashFile.HashSize];
+        _listOwner = listOwner is null || string.Equals(listOwner, layer.BackupId, StringComparison.OrdinalIgnoreCase) ? null : listOwner;
         _layer = layer;
         _o = o;
         _ranges = ranges;
@@ -68,6 +78,10 @@ internal sealed class ObjectCheck : IPieceJob
         var span = buffer[..n];
         var pieceStart = _position;
         var pieceEnd = _position + n;
+        if (_own is not null)
+        {
+            CheckOwn(span, pieceStart);
+        }
         while (_rangeIndex < _ranges.Count && _ranges[_rangeIndex].End <= pieceStart)
         {
             _rangeIndex++;
@@ -76,7 +90,8 @@ internal sealed class ObjectCheck : IPieceJob
         {
             var s = Math.Max(_ranges[r].Start, pieceStart);
             var e = Math.Min(_ranges[r].End, pieceEnd);
-            CheckBlocks(span.Slice((int)(s - pieceStart), (int)(e - s)), s);
+            CheckBlocks(span.Slice((int)(s - pieceStart), (int)(e - s)), s,
+                _own is null ? default : _pieceDigests.AsSpan((int)((s - pieceStart) / _block * HashFile.HashSize)));
         }
         _position = pieceEnd;
         _progress?.Invoke(n);
@@ -136,7 +151,38 @@ internal sealed class ObjectCheck : IPieceJob
         }
     }
 
-    private void CheckBlocks(ReadOnlySpan<byte> data, long offset)
+    /// <summary>Every block of a piece against the object's own backup's list; the digests are kept for <see cref="CheckBlocks"/>.</summary>
+    private void CheckOwn(ReadOnlySpan<byte> data, long offset)
+    {
+        var first = offset / _block;
+        var count = (int)((data.Length + _block - 1) / _block);
+        if (first + count > _own!.Count)
+        {
+            throw Corrupt(_layer, _o, offset, $"it reaches block {first + count - 1}, past the {_own.Count} blocks of the backup's sha256 list");
+        }
+        _own.Read(first, _ownDigests.AsSpan(0, count * HashFile.HashSize));
+        for (var k = 0; k < count; k++)
+        {
+            var blockData = data.Slice((int)(k * _block), (int)Math.Min(_block, data.Length - k * _block));
+            var digest = _pieceDigests.AsSpan(k * HashFile.HashSize, HashFile.HashSize);
+            if (ZeroData.IsZero(blockData))
+            {
+                ZeroData.Sha256(blockData.Length).CopyTo(digest);
+            }
+            else
+            {
+                SHA256.HashData(blockData, digest);
+            }
+            if (!digest.SequenceEqual(_ownDigests.AsSpan(k * HashFile.HashSize, HashFile.HashSize)))
+            {
+                throw Corrupt(_layer, _o, offset + k * _block,
+                    $"block {first + k} does not match the SHA-256 in the backup's sha256 list (expected {Hex.Lower(_ownDigests.AsSpan(k * HashFile.HashSize, HashFile.HashSize))}, got {Hex.Lower(digest)})");
+            }
+        }
+    }
+
+    /// <param name="computed">The blocks' digests when <see cref="CheckOwn"/> computed them already; empty: compute here.</param>
+    private void CheckBlocks(ReadOnlySpan<byte> data, long offset, ReadOnlySpan<byte> computed = default)
     {
         var first = offset / _block;
         var count = (int)((data.Length + _block - 1) / _block);
@@ -151,7 +197,11 @@ internal sealed class ObjectCheck : IPieceJob
         {
             var blockData = data.Slice((int)(k * _block), (int)Math.Min(_block, data.Length - k * _block));
             var zero = ZeroData.IsZero(blockData);
-            if (zero)
+            if (!computed.IsEmpty)
+            {
+                computed.Slice(k * HashFile.HashSize, HashFile.HashSize).CopyTo(_actual);
+            }
+            else if (zero)
             {
                 ZeroData.Sha256(blockData.Length).CopyTo(_actual, 0);
             }
@@ -161,8 +211,10 @@ internal sealed class ObjectCheck : IPieceJob
             }
             if (!_actual.AsSpan().SequenceEqual(_expectedDigests.AsSpan(k * HashFile.HashSize, HashFile.HashSize)))
             {
-                throw Corrupt(_layer, _o, offset + k * _block,
-                    $"block {first + k} does not match the SHA-256 in the backup's sha256 list (expected {Hex.Lower(_expectedDigests.AsSpan(k * HashFile.HashSize, HashFile.HashSize))}, got {Hex.Lower(_actual)})");
+                var expectedHex = Hex.Lower(_expectedDigests.AsSpan(k * HashFile.HashSize, HashFile.HashSize));
+                throw Corrupt(_layer, _o, offset + k * _block, _listOwner is null
+                    ? $"block {first + k} does not match the SHA-256 in the backup's sha256 list (expected {expectedHex}, got {Hex.Lower(_actual)})"
+                    : $"block {first + k} does not match the SHA-256 that backup {_listOwner}'s sha256 list records for it (expected {expectedHex}, got {Hex.Lower(_actual)}), so this chain cannot restore backup {_listOwner}");
             }
             if (runZero is bool z && z != zero)
             {

@@ -13,6 +13,9 @@ internal sealed class RestoreRequest
     /// <summary>A target created for this restore: sparse, all zeros, so zero blocks need no write.</summary>
     public bool TargetIsNew { get; init; }
 
+    /// <summary>restore_discard_excess_bytes: zero an existing target's bytes past the backup's size.</summary>
+    public bool DiscardExcess { get; init; } = true;
+
     /// <summary>A pool image may be grown to the backup's byte length (never a registered path).</summary>
     public bool MayGrowTarget { get; init; }
 

@@ -22,17 +22,9 @@ internal sealed class RestoreWriter
     public RestoreResult Run()
     {
         var requested = _r.Chain[0];
-        using var expected = HashFile.Create(_r.TempDirectory);
-        var chunk = ChainLoader.ReadHashes(requested, expected);
-        ChainLoader.CheckChunkSizes(_r.Chain, chunk);
-        var plan = RestorePlan.Build(_r.Chain, chunk);
-        var piece = PieceRunner.Piece(chunk);
-        var blocks = (plan.VolumeBytes + chunk - 1) / chunk;
-        if (blocks != expected.Count)
-        {
-            throw new CinderBackupException(ErrorIds.BackupCorrupt, ErrorKind.InvalidData,
-                $"Backup {requested.BackupId}: its objects cover {plan.VolumeBytes} bytes ({blocks} blocks) but its sha256 list has {expected.Count} blocks.", requested.Sha256Name);
-        }
+        using var checks = ChainPlan.Load(_r.Chain, _r.TempDirectory);
+        var plan = checks.Plan;
+        var piece = PieceRunner.Piece(checks.Chunk);
         SafeFileHandle target;
         try
         {
@@ -70,27 +62,15 @@ internal sealed class RestoreWriter
                     Interlocked.Add(ref written, data.Length);
                 }
             };
-            var tasks = plan.Tasks.GetEnumerator();
-            IPieceJob? Next()
+            var next = checks.Jobs(piece, sink, _r.Throttle, n =>
             {
-                if (!tasks.MoveNext())
-                {
-                    return null;
-                }
-                var task = tasks.Current;
-                return new ObjectCheck(task.Layer, task.Object, task.Writes, expected, chunk, piece, sink, _r.Throttle, n =>
-                {
-                    var d = Interlocked.Add(ref done, n);
-                    _r.Progress?.Report(new TransferProgress(d, total, Volatile.Read(ref objects), 0));
-                })
-                {
-                    Checked = () =>
-                    {
-                        objects++;
-                        FaultPoints.Hit("restore.object.written");
-                    },
-                };
-            }
+                var d = Interlocked.Add(ref done, n);
+                _r.Progress?.Report(new TransferProgress(d, total, Volatile.Read(ref objects), 0));
+            }, () =>
+            {
+                objects++;
+                FaultPoints.Hit("restore.object.written");
+            });
             void AfterRound()
             {
                 if (written - kicked >= WritebackBytes)
@@ -103,19 +83,60 @@ internal sealed class RestoreWriter
                     Native.LibC.StartWriteback(target);
                 }
             }
-            new PieceRunner(_r.ObjectsInFlight, _r.Workers, piece).Run(Next, AfterRound, _r.Cancel);
+            new PieceRunner(_r.ObjectsInFlight, _r.Workers, piece).Run(next, AfterRound, _r.Cancel);
+            var excess = ZeroExcess(target, isDevice, plan.VolumeBytes, capacity);
             try
             {
                 Native.LibC.Fsync(target);
             }
             catch (IOException e)
             {
-                throw new CinderBackupException(ErrorIds.VolumeIOError, ErrorKind.IOError, $"Cannot flush the target volume '{_r.TargetPath}': {e.Message}", _r.TargetPath, e);
+                throw WriteError($"Cannot flush the target volume '{_r.TargetPath}'", e);
             }
             FaultPoints.Hit("restore.flushed");
-            return new RestoreResult(plan.VolumeBytes, plan.BytesToWrite, plan.Tasks.Count, plan.SkippedObjects, requested.Metadata.VolumeMeta);
+            return new RestoreResult(plan.VolumeBytes, plan.BytesToWrite, plan.Tasks.Count, plan.SkippedObjects, requested.Metadata.VolumeMeta)
+            {
+                ExcessZeroed = excess?.Bytes ?? 0,
+                ExcessMethod = excess?.Method,
+            };
         }
     }
+
+    /// <summary>
+    /// restore_discard_excess_bytes: the target's bytes past the backup's size are made to read as zeros, so nothing of
+    /// what the volume held before survives the restore (Cinder's Ceph driver does this; its chunked drivers keep the
+    /// old tail). A new target is all holes already. Null when nothing was done.
+    /// </summary>
+    private (long Bytes, RangeZeroer.Method Method)? ZeroExcess(SafeFileHandle target, bool isDevice, long backupBytes, long capacity)
+    {
+        if (!_r.DiscardExcess || _r.TargetIsNew || capacity <= backupBytes)
+        {
+            return null;
+        }
+        try
+        {
+            FaultPoints.Hit("restore.excess");
+            var method = RangeZeroer.Zero(target, isDevice, backupBytes, capacity, () =>
+            {
+                _r.Cancel.ThrowIfCancellationRequested();
+                FaultPoints.Hit("restore.excess.write");
+            });
+            FaultPoints.Hit("restore.excess.zeroed");
+            return (capacity - backupBytes, method);
+        }
+        catch (IOException e)
+        {
+            throw WriteError($"Cannot zero the target volume '{_r.TargetPath}' past the backup's {backupBytes} bytes", e);
+        }
+    }
+
+    /// <summary>A failed write to the target; when the disk is full, the message says which directory's file system.</summary>
+    private CinderBackupException WriteError(string what, IOException e) =>
+        new(ErrorIds.VolumeIOError, ErrorKind.IOError,
+            DiskSpace.IsNoSpace(e)
+                ? $"{DiskSpace.Explain(Path.GetDirectoryName(_r.TargetPath)!)} ({what.Replace($" '{_r.TargetPath}'", "", StringComparison.Ordinal)})" // the full directory first: fail_reason holds 255 characters
+                : $"{what}: {e.Message}",
+            _r.TargetPath, e);
 
     /// <summary>Writes verified data; true when bytes went to the page cache (not skipped or punched).</summary>
     private bool Write(SafeFileHandle target, bool isDevice, long offset, ReadOnlySpan<byte> data, bool zero)
@@ -139,8 +160,7 @@ internal sealed class RestoreWriter
         }
         catch (IOException e)
         {
-            throw new CinderBackupException(ErrorIds.VolumeIOError, ErrorKind.IOError,
-                $"Write error on the target volume '{_r.TargetPath}' at offset {offset}: {e.Message}", _r.TargetPath, e);
+            throw WriteError($"Write error on the target volume '{_r.TargetPath}' at offset {offset}", e);
         }
     }
 }

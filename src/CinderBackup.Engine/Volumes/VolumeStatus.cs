@@ -20,10 +20,14 @@ public static class VolumeStatus
     public const string ErrorExtending = "error_extending";
     public const string Maintenance = "maintenance";
 
-    /// <summary>Every status, for tab completion of -Status.</summary>
-    public static IReadOnlyList<string> All { get; } = new[]
+    /// <summary>
+    /// Every status Cinder's API accepts in a reset (<c>cinder.objects.fields.VolumeStatus.ALL</c>), in Cinder's order,
+    /// which its "invalid status" message lists; also the values tab completion offers for -Status.
+    /// </summary>
+    public static readonly IReadOnlyList<string> All = new[]
     {
-        Creating, Available, Reserved, Attaching, Detaching, InUse, Deleting, Error, ErrorDeleting, BackingUp, ErrorBackingUp,
-        RestoringBackup, ErrorRestoring, Extending, ErrorExtending, Maintenance,
+        Creating, Available, Deleting, Error, ErrorDeleting, "error_managing", "managing", Attaching, InUse, Detaching, Maintenance,
+        RestoringBackup, ErrorRestoring, Reserved, "awaiting-transfer", BackingUp, ErrorBackingUp, ErrorExtending, "downloading",
+        "uploading", "retyping", Extending,
     };
 }

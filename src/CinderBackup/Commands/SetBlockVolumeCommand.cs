@@ -5,7 +5,10 @@ using CinderBackup.Engine.Api;
 
 namespace CinderBackup.Commands;
 
-/// <summary>Renames a volume, changes its description or metadata, or extends it (-Size, file-pool volumes only).</summary>
+/// <summary>
+/// Renames a volume, changes its description or metadata, extends it (-Size, file-pool volumes only), or resets its
+/// state (-State, admin only: Cinder's reset-state, e.g. available after a failed restore left it error_restoring).
+/// </summary>
 [Cmdlet(VerbsCommon.Set, "BlockVolume", SupportsShouldProcess = true, DefaultParameterSetName = ByVolume)]
 [OutputType(typeof(BlockVolume))]
 public sealed class SetBlockVolumeCommand : VolumeTargetCmdlet
@@ -24,6 +27,13 @@ public sealed class SetBlockVolumeCommand : VolumeTargetCmdlet
     [Parameter]
     public Hashtable? Metadata { get; set; }
 
+    /// <summary>Cinder's volume statuses (VolumeStatus.All); deleting, error_deleting and detaching are refused by the engine.</summary>
+    [Parameter]
+    [ValidateSet("creating", "available", "deleting", "error", "error_deleting", "error_managing", "managing", "attaching", "in-use",
+        "detaching", "maintenance", "restoring-backup", "error_restoring", "reserved", "awaiting-transfer", "backing-up",
+        "error_backing-up", "error_extending", "downloading", "uploading", "retyping", "extending", IgnoreCase = true)]
+    public string? State { get; set; }
+
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
@@ -37,12 +47,17 @@ public sealed class SetBlockVolumeCommand : VolumeTargetCmdlet
             if (Description is not null) changes.Add("description");
             if (Metadata is not null) changes.Add("metadata");
             if (Size is int s) changes.Add($"size {s} GiB");
+            if (State is not null) changes.Add($"state {State}");
             if (!Confirmed(Describe(volume), $"Set volume {string.Join(", ", changes)}"))
             {
                 return;
             }
-            // Inputs first, then the extend (which may be refused), then the update: a refusal changes nothing.
+            // Inputs first, then the extend (which may be refused), then the update and the state: a refusal changes nothing.
             VolumeApi.CheckUpdate(Name, Description, ToDictionary(Metadata));
+            if (State is not null)
+            {
+                Engine.Volumes.CheckResetState(State);
+            }
             if (Size is int size)
             {
                 volume = Engine.Volumes.Extend(volume.Id, size);
@@ -50,6 +65,10 @@ public sealed class SetBlockVolumeCommand : VolumeTargetCmdlet
             if (Name is not null || Description is not null || Metadata is not null)
             {
                 volume = Engine.Volumes.Update(volume.Id, Name, Description, ToDictionary(Metadata));
+            }
+            if (State is not null)
+            {
+                volume = Engine.Volumes.ResetState(volume.Id, State);
             }
             if (PassThru)
             {
