@@ -246,12 +246,14 @@ public sealed class RecoveryTests : IDisposable
         {
             Volume(engine, "v", 8);
             id = engine.Backups.Create(new BackupCreateOptions { Volume = "v", Name = "b" }).Id;
-            // What an older version left: deleting, no operation, no owner; and the catalog one schema version back.
+            // What an older version left: deleting, no operation, no owner; and the catalog at schema version 2 (before claims).
             engine.Catalog.Write(db =>
             {
                 db.Execute("UPDATE backups SET status = 'deleting', operation = NULL, owner_host = NULL, owner_pid = NULL WHERE id = $id", ("$id", id));
                 db.Execute("ALTER TABLE backups DROP COLUMN claim_token");
-                db.Execute($"PRAGMA user_version = {Migrations.Latest - 1}");
+                db.Execute("ALTER TABLE backups DROP COLUMN repository_id");
+                db.Execute("ALTER TABLE backups DROP COLUMN repository_location");
+                db.Execute("PRAGMA user_version = 2");
             });
         }
         using (var engine = Open())
