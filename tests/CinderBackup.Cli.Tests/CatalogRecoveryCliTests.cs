@@ -61,7 +61,7 @@ public sealed class CatalogRecoveryCliTests : IDisposable
         {
             prefix = engine.Backups.Get(backupId).ServiceMetadata!;
         }
-        var files = Directory.EnumerateFiles(Repo, "*", SearchOption.AllDirectories).Select(Path.GetFileName).Order().ToList();
+        var files = RepositoryFiles.Of(Repo).Select(Path.GetFileName).Order().ToList();
         Assert.All(files, f => Assert.StartsWith(prefix, f));
         return files!;
     }

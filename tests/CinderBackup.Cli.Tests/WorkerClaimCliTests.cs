@@ -68,7 +68,7 @@ public sealed class WorkerClaimCliTests : IDisposable
         var b = engine.Backups.Get(id);
         Assert.Equal("available", b.Status);
         Assert.True(engine.Backups.Verify(id, deep: true).IsValid);
-        var files = Directory.EnumerateFiles(Path.Combine(_home.Home, "backup"), "*", SearchOption.AllDirectories).ToList();
+        var files = RepositoryFiles.Of(Path.Combine(_home.Home, "backup"));
         Assert.Equal(b.ObjectCount + 2, files.Count); // one copy: its objects, _sha256file and _metadata
         Assert.All(files, f => Assert.StartsWith(b.ServiceMetadata!, Path.GetFileName(f)));
     }

@@ -76,7 +76,7 @@ public sealed class ZstdFallbackCliTests : IDisposable
             Assert.Equal("error", b.Status);
             Assert.Contains(name == "killed" ? "incomplete backup reset on manager restart" : "No space left on device", b.FailReason);
             Assert.Equal("available", engine.Volumes.Get("v").Status);
-            Assert.Empty(Directory.EnumerateFiles(Repo, "*", SearchOption.AllDirectories));
+            Assert.Empty(RepositoryFiles.Of(Repo));
             engine.Backups.Delete(b.Id);
         }
         // The next backup works.
@@ -93,7 +93,7 @@ public sealed class ZstdFallbackCliTests : IDisposable
         Assert.True(r.ExitCode == 1, r.ToString());
         Assert.Contains("CINDERBACKUP_ZSTD must be 'native' or 'managed', not 'fast'.", r.Stderr);
         Assert.Equal("", Value("volume", "backup", "list", "-c", "ID"));
-        Assert.False(Directory.Exists(Repo) && Directory.EnumerateFiles(Repo, "*", SearchOption.AllDirectories).Any());
+        Assert.Empty(RepositoryFiles.Of(Repo));
         // Another codec does not care.
         var zlib = Value("volume", "backup", "create", "--compression", "zlib", "v", "-c", "id");
         Assert.Equal("available", Value("volume", "backup", "show", zlib, "-c", "status"));

@@ -191,8 +191,8 @@ public sealed class StopTests
         Assert.True(Equals(0, PsResult.Prop(o, "Backups")), $"backup {name} left: {PsResult.Prop(o, "Left")}");
         Assert.Equal("available", PsResult.Prop(o, "Volume"));
         var repository = Path.Combine(s.Home, "backup");
-        var left = Directory.Exists(repository) ? Directory.GetFiles(repository, "*", SearchOption.AllDirectories) : Array.Empty<string>();
-        Assert.True(left.Length == 0, $"backup {name}: objects left: {string.Join(", ", left)}");
+        var left = CinderBackup.Tests.Shared.RepositoryFiles.Of(repository);
+        Assert.True(left.Count == 0, $"backup {name}: objects left: {string.Join(", ", left)}");
     }
 
     private static void AssertRestoreCancelled(ModuleSession s, string backup, string volume)

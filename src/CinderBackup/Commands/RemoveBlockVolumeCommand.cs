@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using CinderBackup.Commands.Infrastructure;
 using CinderBackup.Engine.Api;
+using CinderBackup.Engine.Errors;
 
 namespace CinderBackup.Commands;
 
@@ -30,8 +31,10 @@ public sealed class RemoveBlockVolumeCommand : VolumeTargetCmdlet
                 return;
             }
             var force = VolumeApi.DeleteNeedsForce(volume);
-            if (force && !Force && !ShouldContinue(
-                    $"Volume {Describe(volume)} is {volume.Status}. Removing it now force-deletes it. Continue?", "Force-delete a volume"))
+            if (force && !ForceOrConfirm(Force,
+                    $"Volume {Describe(volume)} is {volume.Status}. Removing it now force-deletes it. Continue?", "Force-delete a volume",
+                    () => new CinderBackupException(ErrorIds.VolumeInvalidState, ErrorKind.InvalidState,
+                        $"Volume {Describe(volume)} is {volume.Status}; removing it force-deletes it, and this session cannot ask for confirmation: add -Force to force-delete it.", volume.Id)))
             {
                 return;
             }

@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using CinderBackup.Commands.Infrastructure;
 using CinderBackup.Engine.Api;
+using CinderBackup.Engine.Errors;
 
 namespace CinderBackup.Commands;
 
@@ -43,8 +44,10 @@ public sealed class RemoveVolumeSnapshotCommand : CinderBackupCmdlet
                 return;
             }
             var force = SnapshotApi.DeleteNeedsForce(snapshot);
-            if (force && !Force && !ShouldContinue(
-                    $"Snapshot {Describe(snapshot)} is {snapshot.Status}. Removing it now force-deletes it. Continue?", "Force-delete a snapshot"))
+            if (force && !ForceOrConfirm(Force,
+                    $"Snapshot {Describe(snapshot)} is {snapshot.Status}. Removing it now force-deletes it. Continue?", "Force-delete a snapshot",
+                    () => new CinderBackupException(ErrorIds.SnapshotInvalidState, ErrorKind.InvalidState,
+                        $"Snapshot {Describe(snapshot)} is {snapshot.Status}; removing it force-deletes it, and this session cannot ask for confirmation: add -Force to force-delete it.", snapshot.Id)))
             {
                 return;
             }
