@@ -61,17 +61,7 @@ public static class CliRunner
         {
             psi.ArgumentList.Add(a);
         }
-        foreach (var (k, v) in home.Variables)
-        {
-            if (v is null)
-            {
-                psi.Environment.Remove(k);
-            }
-            else
-            {
-                psi.Environment[k] = v;
-            }
-        }
+        home.ApplyTo(psi);
         psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         return psi;
     }

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace CinderBackup.Tests.Shared;
 
 /// <summary>
@@ -36,6 +38,22 @@ public sealed class TempHome : IDisposable
     public string CatalogPath => Path.Combine(Home, "catalog.db");
 
     public IReadOnlyDictionary<string, string?> Variables => _env;
+
+    /// <summary>Gives a child process this environment (a null value removes the variable).</summary>
+    public void ApplyTo(ProcessStartInfo psi)
+    {
+        foreach (var (k, v) in _env)
+        {
+            if (v is null)
+            {
+                psi.Environment.Remove(k);
+            }
+            else
+            {
+                psi.Environment[k] = v;
+            }
+        }
+    }
 
     public string? Env(string name) => _env.TryGetValue(name, out var v) ? v : Environment.GetEnvironmentVariable(name);
 
