@@ -1,4 +1,6 @@
 using CinderBackup.Engine.Api;
+using CinderBackup.Engine.Bench;
+using CinderBackup.Engine.Errors;
 
 namespace CinderBackup.Cli.Tests;
 

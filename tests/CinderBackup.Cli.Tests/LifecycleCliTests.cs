@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using CinderBackup.Engine.Api;
 
 namespace CinderBackup.Cli.Tests;
 

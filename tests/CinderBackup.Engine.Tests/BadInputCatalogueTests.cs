@@ -1,6 +1,8 @@
 using System.Text;
 using CinderBackup.Engine.Api;
+using CinderBackup.Engine.Bench;
 using CinderBackup.Engine.Errors;
+using CinderBackup.Engine.Format;
 
 namespace CinderBackup.Engine.Tests;
 

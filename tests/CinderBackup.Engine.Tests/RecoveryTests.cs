@@ -2,6 +2,9 @@ using System.Diagnostics;
 using CinderBackup.Engine.Api;
 using CinderBackup.Engine.Catalog;
 using CinderBackup.Engine.Errors;
+using CinderBackup.Engine.Format;
+using CinderBackup.Engine.Operations;
+using CinderBackup.Engine.Util;
 
 namespace CinderBackup.Engine.Tests;
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.Sockets;
 using CinderBackup.Engine.Api;
 using CinderBackup.Engine.Errors;
+using CinderBackup.Engine.Native;
 
 namespace CinderBackup.Engine.Tests;
 

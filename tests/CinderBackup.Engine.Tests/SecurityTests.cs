@@ -1,5 +1,6 @@
 using CinderBackup.Engine.Api;
 using CinderBackup.Engine.Errors;
+using CinderBackup.Engine.Rules;
 
 namespace CinderBackup.Engine.Tests;
 

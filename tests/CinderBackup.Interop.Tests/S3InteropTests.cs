@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using CinderBackup.Engine.Api;
+using CinderBackup.Engine.Repositories.S3;
 
 namespace CinderBackup.Interop.Tests;
 
@@ -38,7 +39,7 @@ public sealed class S3InteropTests : IDisposable
 
     /// <summary>Our naming (checked against Cinder's answers below).</summary>
     private static string Prefix(string volumeId, string backupId, DateTime utc) =>
-        CinderBackup.Engine.Repositories.S3ObjectStore.ObjectPrefix(volumeId, backupId, utc, "nova");
+        CinderBackup.Engine.Repositories.S3.S3ObjectStore.ObjectPrefix(volumeId, backupId, utc, "nova");
 
     [Fact]
     public void ACinderS3ChainImportsAndRestoresByteIdentically()

@@ -1,5 +1,6 @@
 using System.Xml.Linq;
 using CinderBackup.HelpGen;
+using CinderBackup.Engine.Errors;
 
 namespace CinderBackup.Module.Tests;
 

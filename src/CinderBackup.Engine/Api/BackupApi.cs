@@ -1,10 +1,14 @@
 using System.Text.Json;
 using CinderBackup.Engine.Catalog;
 using CinderBackup.Engine.Errors;
-using CinderBackup.Engine.Records;
-using CinderBackup.Engine.Repositories;
-using CinderBackup.Engine.Transfer;
+using CinderBackup.Engine.Format;
+using CinderBackup.Engine.Logging;
+using CinderBackup.Engine.Operations;
+using CinderBackup.Engine.Pipeline;
+using CinderBackup.Engine.Restore;
+using CinderBackup.Engine.Rules;
 using CinderBackup.Engine.Util;
+using CinderBackup.Engine.Volumes;
 
 namespace CinderBackup.Engine.Api;
 

@@ -1,4 +1,4 @@
-using CinderBackup.Engine.Transfer;
+using CinderBackup.Engine.Pipeline;
 
 namespace CinderBackup.Engine.Api;
 

@@ -1,5 +1,10 @@
 using CinderBackup.Engine.Catalog;
 using CinderBackup.Engine.Config;
+using CinderBackup.Engine.Errors;
+using CinderBackup.Engine.Hashing;
+using CinderBackup.Engine.Operations;
+using CinderBackup.Engine.Rules;
+using CinderBackup.Engine.Util;
 
 namespace CinderBackup.Engine.Api;
 
@@ -92,7 +97,7 @@ public sealed class BackupEngine : IDisposable
                     engine.Detail($"Start-up bookkeeping skipped: {e.Message}");
                 }
             }
-            if (Transfer.HashFile.RemoveStale(config.TempDirectory) is > 0 and var stale)
+            if (HashFile.RemoveStale(config.TempDirectory) is > 0 and var stale)
             {
                 engine.Detail($"Removed {stale} hash list(s) left in '{config.TempDirectory}' by operations that were killed.");
             }

@@ -1,5 +1,7 @@
 using CinderBackup.Engine.Catalog;
 using CinderBackup.Engine.Errors;
+using CinderBackup.Engine.Operations;
+using CinderBackup.Engine.Rules;
 using CinderBackup.Engine.Util;
 
 namespace CinderBackup.Engine.Api;

@@ -2,9 +2,12 @@ using System.Globalization;
 using System.Text.Json;
 using CinderBackup.Engine.Catalog;
 using CinderBackup.Engine.Errors;
-using CinderBackup.Engine.Records;
+using CinderBackup.Engine.Format;
+using CinderBackup.Engine.Logging;
+using CinderBackup.Engine.Operations;
 using CinderBackup.Engine.Repositories;
-using CinderBackup.Engine.Transfer;
+using CinderBackup.Engine.Restore;
+using CinderBackup.Engine.Rules;
 using CinderBackup.Engine.Util;
 
 namespace CinderBackup.Engine.Api;

@@ -1,5 +1,6 @@
 using CinderBackup.Engine.Catalog;
 using CinderBackup.Engine.Errors;
+using CinderBackup.Engine.Rules;
 using CinderBackup.Engine.Util;
 using CinderBackup.Engine.Volumes;
 

@@ -1,3 +1,6 @@
+using CinderBackup.Engine.Config;
+using CinderBackup.Engine.Errors;
+
 namespace CinderBackup.Engine.Bench;
 
 /// <summary>What <see cref="BenchRunner"/> measures, on which volumes, and against what.</summary>

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using CinderBackup.Engine.Errors;
 
 namespace CinderBackup.Engine.Bench;
 

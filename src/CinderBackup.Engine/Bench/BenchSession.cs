@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using CinderBackup.Engine.Api;
+using CinderBackup.Engine.Native;
 using static CinderBackup.Engine.Bench.BenchRunner;
 
 namespace CinderBackup.Engine.Bench;

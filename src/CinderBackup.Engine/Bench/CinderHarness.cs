@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
+using CinderBackup.Engine.Util;
 
 namespace CinderBackup.Engine.Bench;
 

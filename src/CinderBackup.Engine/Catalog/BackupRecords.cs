@@ -1,3 +1,4 @@
+using CinderBackup.Engine.Format;
 using CinderBackup.Engine.Util;
 using Microsoft.Data.Sqlite;
 
@@ -57,7 +58,7 @@ internal static class BackupRecords
             return exact;
         }
         var id = db.Scalar("SELECT id FROM backups WHERE lower(replace(replace(replace(replace(replace(id, 'urn:', ''), 'uuid:', ''), '{', ''), '}', ''), '-', '')) = $hex"
-            + (includeDeleted ? "" : " AND deleted = 0") + " ORDER BY deleted LIMIT 1", ("$hex", Records.CinderUuid.Digits(canonical)));
+            + (includeDeleted ? "" : " AND deleted = 0") + " ORDER BY deleted LIMIT 1", ("$hex", CinderUuid.Digits(canonical)));
         return id is string found ? Get(db, found, includeDeleted) : null;
     }
 

@@ -1,3 +1,5 @@
+using CinderBackup.Engine.Util;
+
 namespace CinderBackup.Engine.Catalog;
 
 /// <summary>The process that runs an operation: host and pid, and when it took the operation (to tell a reused pid).</summary>

@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using CinderBackup.Engine.Util;
 
 namespace CinderBackup.Engine.Catalog;
 

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using CinderBackup.Engine.Native;
 
 namespace CinderBackup.Engine.Codecs;
 

@@ -1,3 +1,5 @@
+using CinderBackup.Engine.Util;
+
 namespace CinderBackup.Engine.Errors;
 
 /// <summary>

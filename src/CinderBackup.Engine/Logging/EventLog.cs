@@ -1,10 +1,10 @@
 using System.Text;
 using CinderBackup.Engine.Api;
 using CinderBackup.Engine.Catalog;
-using CinderBackup.Engine.Json;
+using CinderBackup.Engine.Format;
 using CinderBackup.Engine.Util;
 
-namespace CinderBackup.Engine;
+namespace CinderBackup.Engine.Logging;
 
 /// <summary>
 /// The tool's cinder-backup.log: one JSON object per line in the data directory, with Cinder's event names

@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Runtime.InteropServices;
+using CinderBackup.Engine.Codecs;
 
 namespace CinderBackup.Engine.Native;
 

@@ -1,3 +1,5 @@
+using CinderBackup.Engine.Native;
+
 namespace CinderBackup.Engine.Util;
 
 /// <summary>

@@ -1,4 +1,5 @@
 using CinderBackup.Engine.Errors;
+using CinderBackup.Engine.Native;
 using Microsoft.Win32.SafeHandles;
 
 namespace CinderBackup.Engine.Volumes;

@@ -1,7 +1,9 @@
 using CinderBackup.Engine.Api;
 using CinderBackup.Engine.Catalog;
+using CinderBackup.Engine.Config;
 using CinderBackup.Engine.Errors;
 using CinderBackup.Engine.Native;
+using CinderBackup.Engine.Rules;
 
 namespace CinderBackup.Engine.Volumes;
 
