@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace CinderBackup.Engine.Bench;
+namespace CinderBackup.Bench;
 
 /// <summary>
 /// xoshiro256** seeded through SplitMix64: the same seed gives the same bytes on every machine and runtime

@@ -1,4 +1,4 @@
-namespace CinderBackup.Engine.Bench;
+namespace CinderBackup.Bench;
 
 /// <summary>One measured run of one case by one tool.</summary>
 public sealed class BenchSample

@@ -1,6 +1,6 @@
 using Microsoft.Win32.SafeHandles;
 
-namespace CinderBackup.Engine.Bench;
+namespace CinderBackup.Bench;
 
 /// <summary>
 /// Writes the benchmark's volumes, deterministically from a seed: mixed (text, random, zeros), incompressible

@@ -1,7 +1,7 @@
 using System.Globalization;
-using static CinderBackup.Engine.Bench.BenchRunner;
+using static CinderBackup.Bench.BenchRunner;
 
-namespace CinderBackup.Engine.Bench;
+namespace CinderBackup.Bench;
 
 /// <summary>The targets of issue 8, checked against a report's medians (a target whose rows did not run is left out).</summary>
 internal static class BenchTargets

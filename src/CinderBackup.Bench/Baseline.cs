@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 
-namespace CinderBackup.Engine.Bench;
+namespace CinderBackup.Bench;
 
 /// <summary>
 /// Runs a reference command (cp --sparse=always, sha256sum, zstd -1 -T2) under GNU time, which reports its CPU

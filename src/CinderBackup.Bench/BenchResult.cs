@@ -1,4 +1,4 @@
-namespace CinderBackup.Engine.Bench;
+namespace CinderBackup.Bench;
 
 /// <summary>One case by one tool: its runs and their medians, and speed ratios against Cinder and a baseline.</summary>
 public sealed class BenchResult

@@ -2,9 +2,9 @@ using System.Globalization;
 using System.Security.Cryptography;
 using CinderBackup.Engine.Api;
 using CinderBackup.Engine.Native;
-using static CinderBackup.Engine.Bench.BenchRunner;
+using static CinderBackup.Bench.BenchRunner;
 
-namespace CinderBackup.Engine.Bench;
+namespace CinderBackup.Bench;
 
 /// <summary>
 /// One benchmark run: the scratch directory, the generated volumes, an engine on a private catalog and
@@ -128,7 +128,7 @@ internal sealed class BenchSession : IDisposable
         foreach (var path in new[] { Mixed, Random, Sparse, SparseData }.Where(File.Exists))
         {
             using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite);
-            Native.LibC.Fsync(handle);
+            LibC.Fsync(handle);
         }
     }
 

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using CinderBackup.Engine.Util;
 
-namespace CinderBackup.Engine.Bench;
+namespace CinderBackup.Bench;
 
 /// <summary>
 /// Cinder's own PosixBackupDriver (Debian's python3-cinder) driven through tests/interop/cinder_driver.py in one
@@ -115,7 +115,7 @@ internal sealed class CinderHarness : IDisposable
             ["compression"] = compression,
             ["file_size"] = objectSize,
             ["sha_block"] = _shaBlock,
-            ["timestamp"] = Util.Clock.ToStorage(created),
+            ["timestamp"] = Engine.Util.Clock.ToStorage(created),
             ["volume_meta"] = null,
         });
         var backup = new Backup(id, volumeId, created, parent?.Id, (string)answer["container"]!, (string)answer["service_metadata"]!, sizeGiB);
@@ -174,7 +174,7 @@ internal sealed class CinderHarness : IDisposable
         ["volume_id"] = volumeId,
         ["display_name"] = "bench",
         ["display_description"] = null,
-        ["created_at"] = Util.Clock.ToStorage(created),
+        ["created_at"] = Engine.Util.Clock.ToStorage(created),
         ["parent_id"] = parentId,
         ["container"] = container,
         ["service_metadata"] = prefix,

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using CinderBackup.Engine.Errors;
 
-namespace CinderBackup.Engine.Bench;
+namespace CinderBackup.Bench;
 
 /// <summary>
 /// The benchmark behind <c>cinder-backup bench</c>: generates its volumes, runs every case with CinderBackup,
@@ -60,7 +60,7 @@ public static class BenchRunner
     private static void Validate(BenchOptions o)
     {
         static void Fail(string what, string target) =>
-            throw new Errors.CinderBackupException(Errors.ErrorIds.InvalidArgument, Errors.ErrorKind.InvalidArgument, what, target);
+            throw new Engine.Errors.CinderBackupException(Engine.Errors.ErrorIds.InvalidArgument, Engine.Errors.ErrorKind.InvalidArgument, what, target);
         if (o.Cases is { } cases && cases.FirstOrDefault(c => !CaseNames.Contains(c)) is string unknown)
         {
             Fail($"Unknown benchmark case '{unknown}'; the cases are {string.Join(", ", CaseNames)}.", unknown);

@@ -1,7 +1,7 @@
 using CinderBackup.Engine.Config;
 using CinderBackup.Engine.Errors;
 
-namespace CinderBackup.Engine.Bench;
+namespace CinderBackup.Bench;
 
 /// <summary>What <see cref="BenchRunner"/> measures, on which volumes, and against what.</summary>
 public sealed class BenchOptions
@@ -60,9 +60,9 @@ public sealed class BenchOptions
     public ulong Seed { get; init; } = 20261121;
 
     /// <summary>Parses a byte count with the configuration file's suffixes (KiB, MiB, GiB, TiB).</summary>
-    public static long ParseBytes(string raw, string option) => Config.ConfigLoader.TryParseBytes(raw, out var value) && value > 0
+    public static long ParseBytes(string raw, string option) => Engine.Config.ConfigLoader.TryParseBytes(raw, out var value) && value > 0
         ? value
-        : throw new Errors.CinderBackupException(Errors.ErrorIds.InvalidArgument, Errors.ErrorKind.InvalidArgument,
+        : throw new Engine.Errors.CinderBackupException(Engine.Errors.ErrorIds.InvalidArgument, Engine.Errors.ErrorKind.InvalidArgument,
             $"{option}: '{raw}' is not a byte count (e.g. 2GiB, 512MiB).", option);
 
     /// <summary>Small volumes and one run: a smoke test that takes seconds.</summary>

@@ -1,4 +1,4 @@
-namespace CinderBackup.Engine.Bench;
+namespace CinderBackup.Bench;
 
 /// <summary>What a benchmark run measured, where, and which targets it met.</summary>
 public sealed class BenchReport

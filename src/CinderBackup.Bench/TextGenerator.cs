@@ -1,4 +1,4 @@
-namespace CinderBackup.Engine.Bench;
+namespace CinderBackup.Bench;
 
 /// <summary>
 /// Compressible "text": lines of pseudo-words drawn with a skewed (Zipf-like) frequency from a fixed vocabulary,

@@ -1,6 +1,6 @@
 using CinderBackup.Engine.Native;
 
-namespace CinderBackup.Engine.Bench;
+namespace CinderBackup.Bench;
 
 /// <summary>
 /// Drops a directory's files from the page cache (Linux), so that both tools restore and verify from the disk:
@@ -18,8 +18,8 @@ internal static class PageCache
         foreach (var path in Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories))
         {
             using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite);
-            Native.LibC.Fsync(handle); // dirty pages cannot be dropped
-            Native.LibC.DropFromCache(handle, 0, 0);
+            Engine.Native.LibC.Fsync(handle); // dirty pages cannot be dropped
+            Engine.Native.LibC.DropFromCache(handle, 0, 0);
         }
     }
 }

@@ -1,4 +1,4 @@
-namespace CinderBackup.Engine.Bench;
+namespace CinderBackup.Bench;
 
 /// <summary>One performance target of the project (issue 8) and whether the run met it.</summary>
 public sealed class BenchTarget

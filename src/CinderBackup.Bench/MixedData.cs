@@ -1,4 +1,4 @@
-namespace CinderBackup.Engine.Bench;
+namespace CinderBackup.Bench;
 
 /// <summary>
 /// The "mixed" content of the benchmark volumes: runs of 256 KiB to 8 MiB, in turn compressible text, random
