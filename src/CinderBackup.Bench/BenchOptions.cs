@@ -1,5 +1,3 @@
-using CinderBackup.Engine.Config;
-using CinderBackup.Engine.Errors;
 
 namespace CinderBackup.Bench;
 

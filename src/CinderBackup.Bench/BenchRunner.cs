@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using CinderBackup.Engine.Errors;
 
 namespace CinderBackup.Bench;
 

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
-using CinderBackup.Engine.Util;
 
 namespace CinderBackup.Bench;
 

@@ -1,4 +1,3 @@
-using CinderBackup.Engine.Native;
 
 namespace CinderBackup.Bench;
 

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using CinderBackup.Cli.Output;
 using CinderBackup.Engine.Api;
-using CinderBackup.Engine.Config;
 using CinderBackup.Engine.Errors;
 using CinderBackup.Engine.Pipeline;
 using CinderBackup.Engine.Util;

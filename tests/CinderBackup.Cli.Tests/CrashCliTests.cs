@@ -1,5 +1,4 @@
 using CinderBackup.Engine.Api;
-using CinderBackup.Engine.Errors;
 
 namespace CinderBackup.Cli.Tests;
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json;
-using CinderBackup.Engine.Api;
 
 namespace CinderBackup.Cli.Tests;
 

@@ -1,7 +1,6 @@
 using System.Text;
 using CinderBackup.Engine.Api;
 using CinderBackup.Engine.Errors;
-using CinderBackup.Engine.Format;
 
 namespace CinderBackup.Engine.Tests;
 

@@ -1,6 +1,5 @@
 using CinderBackup.Engine.Api;
 using CinderBackup.Engine.Errors;
-using CinderBackup.Engine.Rules;
 
 namespace CinderBackup.Engine.Tests;
 

@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using CinderBackup.Engine.Api;
-using CinderBackup.Engine.Repositories.S3;
 
 namespace CinderBackup.Interop.Tests;
 

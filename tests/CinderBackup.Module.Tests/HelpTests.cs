@@ -1,6 +1,5 @@
 using System.Xml.Linq;
 using CinderBackup.HelpGen;
-using CinderBackup.Engine.Errors;
 
 namespace CinderBackup.Module.Tests;
 

@@ -2,7 +2,6 @@ using System.CommandLine;
 using CinderBackup.Cli.Output;
 using CinderBackup.Cli.Views;
 using CinderBackup.Engine.Api;
-using CinderBackup.Engine.Errors;
 
 namespace CinderBackup.Cli.Commands;
 

@@ -25,7 +25,7 @@ public sealed class QuotaApi
     public IReadOnlyList<BackupQuotaUsage> Usage(string? project = null)
     {
         var p = Target(project);
-        var engine = new QuotaEngine(_engine);
+        var engine = new QuotaEngine(_engine.Config);
         return _engine.Catalog.Read(db => new[] { QuotaEngine.Gigabytes, QuotaEngine.Backups }.Select(r =>
         {
             var (inUse, reserved) = engine.Usage(db, p, r);
@@ -47,7 +47,7 @@ public sealed class QuotaApi
         }
         Check(QuotaEngine.Backups, backups);
         Check(QuotaEngine.Gigabytes, backupGigabytes);
-        var engine = new QuotaEngine(_engine);
+        var engine = new QuotaEngine(_engine.Config);
         return _engine.Catalog.Write(db =>
         {
             foreach (var (resource, value) in new[] { (QuotaEngine.Backups, backups), (QuotaEngine.Gigabytes, backupGigabytes) })
@@ -79,7 +79,7 @@ public sealed class QuotaApi
 
     private BackupQuota Quota(Db db, string project)
     {
-        var engine = new QuotaEngine(_engine);
+        var engine = new QuotaEngine(_engine.Config);
         var isDefault = db.ScalarLong("SELECT COUNT(*) FROM quotas WHERE project_id = $p", ("$p", project)) == 0;
         return new BackupQuota
         {

@@ -1,7 +1,6 @@
 using CinderBackup.Engine.Codecs;
 using CinderBackup.Engine.Format;
 using CinderBackup.Engine.Hashing;
-using CinderBackup.Engine.Native;
 using CinderBackup.Engine.Pipeline;
 using CinderBackup.Engine.Repositories;
 

@@ -1,5 +1,5 @@
 using CinderBackup.Engine.Errors;
-using CinderBackup.Engine.Native;
+using CinderBackup.Engine.Util;
 using CinderBackup.Engine.Volumes;
 using Microsoft.Win32.SafeHandles;
 
@@ -34,7 +34,7 @@ internal sealed class SourceVolume : IDisposable
         try
         {
             var handle = expected is { } e
-                ? Native.VolumeFile.Open(path, write: false, e)
+                ? VolumeFile.Open(path, write: false, e)
                 : File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, FileOptions.None);
             var length = Native.LibC.BlockDeviceSize(handle) ?? RandomAccess.GetLength(handle);
             return new SourceVolume(path, handle, length);
@@ -52,7 +52,7 @@ internal sealed class SourceVolume : IDisposable
         int got;
         try
         {
-            got = Volumes.SparseCopy.ReadFully(_handle, buffer, offset);
+            got = LocalFiles.ReadFully(_handle, buffer, offset);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

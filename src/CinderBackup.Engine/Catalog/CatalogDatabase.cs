@@ -1,6 +1,4 @@
 using CinderBackup.Engine.Errors;
-using CinderBackup.Engine.Native;
-using CinderBackup.Engine.Util;
 using Microsoft.Data.Sqlite;
 
 namespace CinderBackup.Engine.Catalog;

@@ -1,4 +1,3 @@
-using CinderBackup.Engine.Util;
 
 namespace CinderBackup.Engine.Catalog;
 

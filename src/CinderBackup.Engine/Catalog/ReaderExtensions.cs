@@ -1,5 +1,4 @@
 using Microsoft.Data.Sqlite;
-using CinderBackup.Engine.Util;
 
 namespace CinderBackup.Engine.Catalog;
 

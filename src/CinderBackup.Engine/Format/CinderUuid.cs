@@ -23,7 +23,4 @@ internal static class CinderUuid
         hex = hex.ToLowerInvariant();
         return $"{hex[..8]}-{hex[8..12]}-{hex[12..16]}-{hex[16..20]}-{hex[20..]}";
     }
-
-    /// <summary>The 32 lower-case hex digits of a canonical id, as <see cref="Catalog.BackupRecords"/> compares legacy rows.</summary>
-    public static string Digits(string canonical) => canonical.Replace("-", "", StringComparison.Ordinal);
 }

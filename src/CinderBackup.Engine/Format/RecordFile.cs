@@ -1,6 +1,6 @@
 using System.Text;
 using CinderBackup.Engine.Errors;
-using CinderBackup.Engine.Rules;
+using CinderBackup.Engine.Util;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 
@@ -192,7 +192,7 @@ internal static class RecordFile
             if (!Keys.Contains(key.Value, StringComparer.Ordinal))
             {
                 throw new RecordYamlException(key.Start,
-                    $"unexpected key '{ContextResolver.Printable(key.Value)}' (a record has exactly backup_service and backup_url)");
+                    $"unexpected key '{PrintableText.Brief(key.Value)}' (a record has exactly backup_service and backup_url)");
             }
             if (values.ContainsKey(key.Value))
             {
@@ -227,7 +227,7 @@ internal static class RecordFile
 
     private static string Describe(ParsingEvent e) => e switch
     {
-        Scalar s => $"the text '{ContextResolver.Printable(s.Value.Length > 40 ? s.Value[..40] + "..." : s.Value)}'",
+        Scalar s => $"the text '{PrintableText.Brief(s.Value.Length > 40 ? s.Value[..40] + "..." : s.Value)}'",
         SequenceStart => "a list",
         MappingStart => "a mapping",
         AnchorAlias => "an alias",

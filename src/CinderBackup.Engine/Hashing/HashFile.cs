@@ -1,5 +1,5 @@
+using CinderBackup.Engine.Util;
 using Microsoft.Win32.SafeHandles;
-using CinderBackup.Engine.Volumes;
 
 namespace CinderBackup.Engine.Hashing;
 
@@ -28,7 +28,7 @@ internal sealed class HashFile : IDisposable
 
     public static HashFile Create(string directory)
     {
-        Volumes.FilePool.EnsurePrivateDirectory(directory);
+        LocalFiles.EnsurePrivateDirectory(directory);
         var path = System.IO.Path.Combine(directory, $"hashes-{Guid.NewGuid():N}.bin");
         var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.ReadWrite };
         if (OperatingSystem.IsWindows())
@@ -81,7 +81,7 @@ internal sealed class HashFile : IDisposable
 
     public void Read(long index, Span<byte> digests)
     {
-        var got = Volumes.SparseCopy.ReadFully(_handle, digests, index * HashSize);
+        var got = LocalFiles.ReadFully(_handle, digests, index * HashSize);
         if (got != digests.Length)
         {
             throw new InvalidDataException($"Hash list ends at block {index + got / HashSize}, expected at least {index + digests.Length / HashSize}.");

@@ -1,13 +1,10 @@
-using CinderBackup.Engine.Api;
 using CinderBackup.Engine.Backup;
 using CinderBackup.Engine.Catalog;
 using CinderBackup.Engine.Codecs;
-using CinderBackup.Engine.Config;
 using CinderBackup.Engine.Errors;
 using CinderBackup.Engine.Format;
 using CinderBackup.Engine.Hashing;
 using CinderBackup.Engine.Logging;
-using CinderBackup.Engine.Native;
 using CinderBackup.Engine.Pipeline;
 using CinderBackup.Engine.Repositories;
 using CinderBackup.Engine.Restore;
@@ -23,11 +20,11 @@ namespace CinderBackup.Engine.Operations;
 /// </summary>
 internal sealed class BackupCreator
 {
-    private readonly BackupEngine _engine;
-    private readonly BackupCreateOptions _o;
+    private readonly EngineSession _engine;
+    private readonly IBackupCreateRequest _o;
     private readonly RepositoryResolver _repositories;
 
-    public BackupCreator(BackupEngine engine, BackupCreateOptions options)
+    public BackupCreator(EngineSession engine, IBackupCreateRequest options)
     {
         _engine = engine;
         _o = options;
@@ -41,10 +38,10 @@ internal sealed class BackupCreator
     /// <summary>Validates and records the backup (status creating); the work is done by <see cref="Execute"/>.</summary>
     public BackupRow Prepare()
     {
-        VolumeApi.ValidateText(_o.Name, "name");
-        VolumeApi.ValidateText(_o.Description, "description");
-        VolumeApi.ValidateText(_o.AvailabilityZone, "availability zone");
-        VolumeApi.ValidateMetadata(_o.Metadata);
+        InputRules.ValidateText(_o.Name, "name");
+        InputRules.ValidateText(_o.Description, "description");
+        InputRules.ValidateText(_o.AvailabilityZone, "availability zone");
+        InputRules.ValidateMetadata(_o.Metadata);
         if (_o.Compression is not null && !CodecRegistry.IsKnown(_o.Compression))
         {
             throw new CinderBackupException(ErrorIds.UnsupportedCompression, ErrorKind.InvalidArgument,
@@ -85,7 +82,7 @@ internal sealed class BackupCreator
         var (sourceVolume, sourceSnapshot) = _engine.Catalog.Read(Target);
         if (sourceSnapshot is null)
         {
-            RegisteredPaths.CheckInUse(_engine, sourceVolume); // a registered path must still lead to a file it may read
+            RegisteredPaths.CheckInUse(_engine.Config, _engine.Context, _engine.Catalog, sourceVolume); // a registered path must still lead to a file it may read
         }
         var checkedParent = _o.Incremental ? _engine.Catalog.Read(db => SelectParent(db, sourceVolume, sourceSnapshot) is { Status: BackupStatus.Available } p ? p : null) : null;
         var parentId = checkedParent?.Id;
@@ -146,17 +143,17 @@ internal sealed class BackupCreator
                 }
             }
 
-            var quota = new QuotaEngine(_engine);
+            var quota = new QuotaEngine(_engine.Config);
             var reservation = quota.ReserveBackup(db, Context.ProjectName, volume.Size);
 
             if (snapshot is not null)
             {
-                if (!SnapshotRecords.ConditionalStatus(db, snapshot.Id, new[] { SnapshotStatus.Available }, SnapshotStatus.BackingUp))
+                if (!SnapshotTable.ConditionalStatus(db, snapshot.Id, new[] { SnapshotStatus.Available }, SnapshotStatus.BackingUp))
                 {
                     throw Invalid(ErrorIds.SnapshotInvalidState, $"Invalid snapshot: Snapshot to be backed up must be available, but the current status is \"{snapshot.Status}\".", snapshot.Id);
                 }
             }
-            else if (!VolumeRecords.ConditionalStatus(db, volume.Id, new[] { VolumeStatus.Available, VolumeStatus.InUse }, VolumeStatus.BackingUp, savePrevious: true))
+            else if (!VolumeTable.ConditionalStatus(db, volume.Id, new[] { VolumeStatus.Available, VolumeStatus.InUse }, VolumeStatus.BackingUp, savePrevious: true))
             {
                 throw Invalid(ErrorIds.VolumeInvalidState, $"Invalid volume: Volume to be backed up must be available or in-use, but the current status is \"{volume.Status}\".", volume.Id);
             }
@@ -190,12 +187,12 @@ internal sealed class BackupCreator
                 HeartbeatAt = now,
                 Metadata = _o.Metadata is null ? new(StringComparer.Ordinal) : new Dictionary<string, string>(_o.Metadata, StringComparer.Ordinal),
             };
-            BackupRecords.Insert(db, row);
+            BackupTable.Insert(db, row);
             quota.Commit(db, reservation);
             _engine.Detail(parent is null
                 ? $"Backup {row.Id}: full backup of volume {volume.Id}{(snapshot is null ? "" : $" from snapshot {snapshot.Id}")}."
                 : $"Backup {row.Id}: incremental backup of volume {volume.Id}; parent {parent.Id} (data timestamp {parent.DataTimestamp:o}).");
-            EventLog.Write(_engine, "backup.create.start", row);
+            EventLog.Write(_engine.Config, "backup.create.start", row);
             return row;
         });
     }
@@ -216,7 +213,7 @@ internal sealed class BackupCreator
             Fail(row, null, null, e.Message);
             throw new CinderBackupException(ErrorIds.BackupFailed, e.Kind, $"Backup {row.Id} failed: {e.Message}", row.Id, e);
         }
-        var volume = _engine.Catalog.Read(db => VolumeRecords.Get(db, row.VolumeId))
+        var volume = _engine.Catalog.Read(db => VolumeTable.Get(db, row.VolumeId))
             ?? throw new CinderBackupException(ErrorIds.VolumeNotFound, ErrorKind.NotFound, $"Volume {row.VolumeId} could not be found.", row.VolumeId);
         VolumeSnapshot? tempSnapshot = null;
         var lastEvent = Environment.TickCount64;
@@ -228,7 +225,7 @@ internal sealed class BackupCreator
                 if (Environment.TickCount64 - lastEvent >= ProgressEventIntervalMs)
                 {
                     lastEvent = Environment.TickCount64;
-                    EventLog.Write(_engine, "backup.createprogress", row, extra: ProgressFields(p));
+                    EventLog.Write(_engine.Config, "backup.createprogress", row, extra: ProgressFields(p));
                 }
             });
         try
@@ -253,12 +250,12 @@ internal sealed class BackupCreator
             Native.FileIdentity? sourceIdentity = null;
             if (row.SnapshotId is not null)
             {
-                sourcePath = _engine.Catalog.Read(db => SnapshotRecords.Get(db, row.SnapshotId))!.Path;
+                sourcePath = _engine.Catalog.Read(db => SnapshotTable.Get(db, row.SnapshotId))!.Path;
             }
             else if (volume.PreviousStatus == VolumeStatus.InUse)
             {
                 // In-use volumes are read from a temporary snapshot, giving a crash-consistent backup while the volume stays in use.
-                tempSnapshot = _engine.Snapshots.CreateTemporary(volume, monitor.Token);
+                tempSnapshot = TemporarySnapshots.Create(_engine, volume, monitor.Token);
                 row.TempSnapshotId = tempSnapshot.Id;
                 _engine.Catalog.Write(db => db.Execute("UPDATE backups SET temp_snapshot_id = $s WHERE id = $id", ("$s", tempSnapshot.Id), ("$id", row.Id)));
                 sourcePath = tempSnapshot.Path;
@@ -266,7 +263,7 @@ internal sealed class BackupCreator
             else
             {
                 sourcePath = volume.Path;
-                sourceIdentity = RegisteredPaths.CheckInUse(_engine, volume);
+                sourceIdentity = RegisteredPaths.CheckInUse(_engine.Config, _engine.Context, _engine.Catalog, volume);
             }
 
             HashFile? parentHashes = null;
@@ -295,7 +292,7 @@ internal sealed class BackupCreator
                     ObjectsInFlight = TransferDefaults.ObjectsInFlight(_engine.Config, algorithm),
                     TempDirectory = _engine.Config.TempDirectory,
                     StageTag = row.Id,
-                    VolumeMeta = () => VolumeMetaDocument.Build(_engine.Catalog.Read(db => VolumeRecords.Get(db, row.VolumeId)) ?? volume, VolumeStatus.BackingUp),
+                    VolumeMeta = () => VolumeMetaDocument.Build(_engine.Catalog.Read(db => VolumeTable.Get(db, row.VolumeId)) ?? volume, VolumeStatus.BackingUp),
                     Throttle = _engine.Config.IoBandwidthLimit > 0 ? new IoThrottle(_engine.Config.IoBandwidthLimit) : null,
                     Progress = monitor.Progress,
                     Cancel = monitor.Token,
@@ -375,7 +372,7 @@ internal sealed class BackupCreator
     {
         BackupRow? best = null;
         var bestKey = DateTime.MinValue;
-        foreach (var b in BackupRecords.List(db, Context.ProjectName, volume.Id))
+        foreach (var b in BackupTable.List(db, Context.ProjectName, volume.Id))
         {
             var eligible = b.Status == BackupStatus.Available && (snapshot is null || b.DataTimestamp < snapshot.CreatedAtUtc);
             var key = eligible ? b.DataTimestamp ?? DateTime.MinValue : DateTime.MinValue;
@@ -420,7 +417,7 @@ internal sealed class BackupCreator
 
     private HashFile ReadParentHashes(string parentId, long block)
     {
-        var parent = _engine.Catalog.Read(db => BackupRecords.Get(db, parentId))
+        var parent = _engine.Catalog.Read(db => BackupTable.Get(db, parentId))
             ?? throw new CinderBackupException(ErrorIds.BackupNotFound, ErrorKind.NotFound, $"Backup {parentId} could not be found.", parentId);
         var layer = ParentLayer(parent);
         var hashes = HashFile.Create(_engine.Config.TempDirectory);
@@ -445,7 +442,7 @@ internal sealed class BackupCreator
     {
         var done = _engine.Catalog.Write(db =>
         {
-            var current = BackupRecords.Get(db, row.Id, includeDeleted: true);
+            var current = BackupTable.Get(db, row.Id, includeDeleted: true);
             var recreate = current is null;
             if (current is null)
             {
@@ -469,14 +466,14 @@ internal sealed class BackupCreator
             current.MetadataSha256 = result.MetadataSha256;
             current.Sha256FileSha256 = result.Sha256FileSha256;
             RecordFinished(db, current, insert: recreate);
-            EventLog.Write(_engine, "backup.createprogress", current,
+            EventLog.Write(_engine.Config, "backup.createprogress", current,
                 extra: ProgressFields(new TransferProgress(result.BytesScanned, result.BytesScanned, result.ObjectCount, result.BytesStored)));
-            EventLog.Write(_engine, "backup.create.end", current);
+            EventLog.Write(_engine.Config, "backup.create.end", current);
             return current;
         });
         if (tempSnapshot is not null)
         {
-            _engine.Snapshots.DeleteTemporary(tempSnapshot.Id);
+            TemporarySnapshots.Delete(_engine, tempSnapshot.Id);
         }
         if (done is null)
         {
@@ -499,16 +496,16 @@ internal sealed class BackupCreator
         b.OwnerPid = null;
         if (insert)
         {
-            BackupRecords.Insert(db, b);
+            BackupTable.Insert(db, b);
         }
         else
         {
-            BackupRecords.Update(db, b);
+            BackupTable.Update(db, b);
         }
         OperationClaims.Release(db, b.Id);
         if (b.ParentId is not null)
         {
-            BackupRecords.AdjustDependents(db, b.ParentId, +1);
+            BackupTable.AdjustDependents(db, b.ParentId, +1);
         }
         RestoreSource(db, b, failed: false);
     }
@@ -521,7 +518,7 @@ internal sealed class BackupCreator
         }
         _engine.Catalog.Write(db =>
         {
-            var current = BackupRecords.Get(db, row.Id, includeDeleted: true) ?? row;
+            var current = BackupTable.Get(db, row.Id, includeDeleted: true) ?? row;
             if (!current.Deleted)
             {
                 current.Status = BackupStatus.Error;
@@ -529,14 +526,14 @@ internal sealed class BackupCreator
                 current.Operation = null;
                 current.OwnerHost = null;
                 current.OwnerPid = null;
-                BackupRecords.Update(db, current);
+                BackupTable.Update(db, current);
             }
             RestoreSource(db, current, failed: true);
-            EventLog.Write(_engine, "backup.create.error", current);
+            EventLog.Write(_engine.Config, "backup.create.error", current);
         });
         if (tempSnapshot is not null)
         {
-            _engine.Snapshots.DeleteTemporary(tempSnapshot.Id);
+            TemporarySnapshots.Delete(_engine, tempSnapshot.Id);
         }
     }
 
@@ -549,18 +546,18 @@ internal sealed class BackupCreator
         }
         _engine.Catalog.Write(db =>
         {
-            var current = BackupRecords.Get(db, row.Id, includeDeleted: true) ?? row;
+            var current = BackupTable.Get(db, row.Id, includeDeleted: true) ?? row;
             if (!current.Deleted)
             {
-                BackupRecords.SoftDelete(db, current.Id);
-                new QuotaEngine(_engine).ReleaseBackup(db, current.ProjectId, current.Size ?? 0);
+                BackupTable.SoftDelete(db, current.Id);
+                new QuotaEngine(_engine.Config).ReleaseBackup(db, current.ProjectId, current.Size ?? 0);
             }
             RestoreSource(db, current, failed: false);
-            EventLog.Write(_engine, "backup.create.cancelled", current);
+            EventLog.Write(_engine.Config, "backup.create.cancelled", current);
         });
         if (tempSnapshot is not null)
         {
-            _engine.Snapshots.DeleteTemporary(tempSnapshot.Id);
+            TemporarySnapshots.Delete(_engine, tempSnapshot.Id);
         }
     }
 
@@ -572,10 +569,10 @@ internal sealed class BackupCreator
     {
         if (row.SnapshotId is not null)
         {
-            SnapshotRecords.ConditionalStatus(db, row.SnapshotId, new[] { SnapshotStatus.BackingUp }, SnapshotStatus.Available);
+            SnapshotTable.ConditionalStatus(db, row.SnapshotId, new[] { SnapshotStatus.BackingUp }, SnapshotStatus.Available);
             return;
         }
-        var volume = VolumeRecords.Get(db, row.VolumeId);
+        var volume = VolumeTable.Get(db, row.VolumeId);
         if (volume is not null && volume.Status == VolumeStatus.BackingUp)
         {
             var back = volume.PreviousStatus ?? VolumeStatus.Available;

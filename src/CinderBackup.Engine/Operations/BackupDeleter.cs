@@ -1,4 +1,3 @@
-using CinderBackup.Engine.Api;
 using CinderBackup.Engine.Catalog;
 using CinderBackup.Engine.Errors;
 using CinderBackup.Engine.Format;
@@ -16,12 +15,12 @@ namespace CinderBackup.Engine.Operations;
 /// </summary>
 internal sealed class BackupDeleter
 {
-    private readonly BackupEngine _engine;
+    private readonly EngineSession _engine;
     private readonly RepositoryResolver _repositories;
 
     private readonly OperationOwner _owner;
 
-    public BackupDeleter(BackupEngine engine)
+    public BackupDeleter(EngineSession engine)
     {
         _engine = engine;
         _repositories = new RepositoryResolver(engine.Config);
@@ -48,7 +47,7 @@ internal sealed class BackupDeleter
                 throw new CinderBackupException(ErrorIds.BackupInvalidState, ErrorKind.InvalidState,
                     "Invalid backup: Backup status must be available or error", b.Id);
             }
-            if (BackupRecords.CountDependents(db, b.Id) > 0)
+            if (BackupTable.CountDependents(db, b.Id) > 0)
             {
                 throw new CinderBackupException(ErrorIds.BackupHasDependents, ErrorKind.InvalidState,
                     "Invalid backup: Incremental backups exist for this backup.", b.Id);
@@ -56,7 +55,7 @@ internal sealed class BackupDeleter
             var expected = force
                 ? new[] { BackupStatus.Available, BackupStatus.Error, BackupStatus.Creating, BackupStatus.Restoring, BackupStatus.ErrorDeleting, BackupStatus.Deleting }
                 : new[] { BackupStatus.Available, BackupStatus.Error };
-            if (!BackupRecords.ConditionalStatus(db, b.Id, expected, BackupStatus.Deleting) && b.Status is not null)
+            if (!BackupTable.ConditionalStatus(db, b.Id, expected, BackupStatus.Deleting) && b.Status is not null)
             {
                 throw new CinderBackupException(ErrorIds.BackupInvalidState, ErrorKind.InvalidState,
                     "Invalid backup: Backup status must be available or error", b.Id);
@@ -65,7 +64,7 @@ internal sealed class BackupDeleter
             // A backup still being created or restored keeps that operation's owner: it notices the status and ends the
             // delete itself (or recovery does, once it is gone).
             OperationClaims.Begin(db, b.Id, "delete", _owner);
-            EventLog.Write(_engine, "backup.delete.start", b);
+            EventLog.Write(_engine.Config, "backup.delete.start", b);
             return b;
         });
         FaultPoints.Hit("delete.started");
@@ -109,34 +108,34 @@ internal sealed class BackupDeleter
             {
                 db.Execute("UPDATE backups SET status = 'error', fail_reason = $r WHERE id = $id AND deleted = 0",
                     ("$r", e.Message.Length > 255 ? e.Message[..255] : e.Message), ("$id", row.Id));
-                if (BackupRecords.Get(db, row.Id) is { Operation: "delete" })
+                if (BackupTable.Get(db, row.Id) is { Operation: "delete" })
                 {
                     OperationClaims.Release(db, row.Id);
                 }
-                EventLog.Write(_engine, "backup.delete.error", row, e.Message);
+                EventLog.Write(_engine.Config, "backup.delete.error", row, e.Message);
             });
             throw;
         }
         FaultPoints.Hit("delete.objects.removed");
         var result = _engine.Catalog.Write(db =>
         {
-            var current = BackupRecords.Get(db, row.Id, includeDeleted: true)!;
+            var current = BackupTable.Get(db, row.Id, includeDeleted: true)!;
             if (!current.Deleted)
             {
-                BackupRecords.SoftDelete(db, row.Id);
+                BackupTable.SoftDelete(db, row.Id);
                 if (current.ParentId is not null)
                 {
-                    BackupRecords.AdjustDependents(db, current.ParentId, -1);
+                    BackupTable.AdjustDependents(db, current.ParentId, -1);
                 }
-                new QuotaEngine(_engine).ReleaseBackup(db, current.ProjectId, current.Size ?? 0);
+                new QuotaEngine(_engine.Config).ReleaseBackup(db, current.ProjectId, current.Size ?? 0);
                 if (current.Status == BackupStatus.Creating || current.Operation == "create")
                 {
                     // The creating process, if it still runs, restores the volume itself; if it is gone, do it here.
                     BackupCreator.RestoreSource(db, current, failed: false);
                 }
             }
-            var deleted = BackupRecords.Get(db, row.Id, includeDeleted: true)!;
-            EventLog.Write(_engine, "backup.delete.end", deleted);
+            var deleted = BackupTable.Get(db, row.Id, includeDeleted: true)!;
+            EventLog.Write(_engine.Config, "backup.delete.end", deleted);
             return deleted.ToModel();
         });
         FaultPoints.Hit("delete.finished");

@@ -1,4 +1,3 @@
-using CinderBackup.Engine.Api;
 using CinderBackup.Engine.Catalog;
 using CinderBackup.Engine.Errors;
 using CinderBackup.Engine.Format;
@@ -19,10 +18,10 @@ namespace CinderBackup.Engine.Operations;
 /// </summary>
 internal sealed class BackupRestorer
 {
-    private readonly BackupEngine _engine;
+    private readonly EngineSession _engine;
     private readonly RepositoryResolver _repositories;
 
-    public BackupRestorer(BackupEngine engine)
+    public BackupRestorer(EngineSession engine)
     {
         _engine = engine;
         _repositories = new RepositoryResolver(engine.Config);
@@ -34,13 +33,13 @@ internal sealed class BackupRestorer
 
     public Prepared Prepare(string backupNameOrId, string? volumeNameOrId, string? name, string? availabilityZone, int? sizeGiB = null)
     {
-        VolumeApi.ValidateText(name, "name");
-        VolumeApi.ValidateText(availabilityZone, "availability zone");
+        InputRules.ValidateText(name, "name");
+        InputRules.ValidateText(availabilityZone, "availability zone");
         var backup = _engine.Catalog.Read(db => Lookup.Backup(db, Context, backupNameOrId));
         CheckBackup(backup);
         if (sizeGiB is int requested)
         {
-            VolumeApi.ValidateSize(requested.ToString(System.Globalization.CultureInfo.InvariantCulture), requested);
+            InputRules.ValidateSize(requested.ToString(System.Globalization.CultureInfo.InvariantCulture), requested);
             if (requested < backup.Size)
             {
                 throw new CinderBackupException(ErrorIds.InvalidSize, ErrorKind.InvalidArgument,
@@ -57,12 +56,12 @@ internal sealed class BackupRestorer
         var isNew = volumeNameOrId is null;
         if (isNew)
         {
-            target = _engine.Volumes.CreateForRestore(name ?? $"restore_backup_{backup.Id}", sizeGiB ?? backup.Size!.Value, availabilityZone);
+            target = CreateForRestore(name ?? $"restore_backup_{backup.Id}", sizeGiB ?? backup.Size!.Value, availabilityZone);
         }
         else
         {
             target = _engine.Catalog.Read(db => Lookup.Volume(db, Context, volumeNameOrId!));
-            RegisteredPaths.CheckInUse(_engine, target); // a registered path must still lead to a file it may write
+            RegisteredPaths.CheckInUse(_engine.Config, _engine.Context, _engine.Catalog, target); // a registered path must still lead to a file it may write
         }
         try
         {
@@ -70,7 +69,7 @@ internal sealed class BackupRestorer
             {
                 var b = Lookup.Backup(db, Context, backup.Id);
                 CheckBackup(b);
-                var v = VolumeRecords.Get(db, target.Id)!;
+                var v = VolumeTable.Get(db, target.Id)!;
                 if (!isNew)
                 {
                     if (v.Status != VolumeStatus.Available)
@@ -84,8 +83,8 @@ internal sealed class BackupRestorer
                             $"Invalid volume: volume size {v.Size} is too small to restore backup of size {b.Size}.", v.Id);
                     }
                 }
-                if (!BackupRecords.ConditionalStatus(db, b.Id, new[] { BackupStatus.Available }, BackupStatus.Restoring) ||
-                    !VolumeRecords.ConditionalStatus(db, v.Id, new[] { isNew ? VolumeStatus.Creating : VolumeStatus.Available }, VolumeStatus.RestoringBackup, savePrevious: true))
+                if (!BackupTable.ConditionalStatus(db, b.Id, new[] { BackupStatus.Available }, BackupStatus.Restoring) ||
+                    !VolumeTable.ConditionalStatus(db, v.Id, new[] { isNew ? VolumeStatus.Creating : VolumeStatus.Available }, VolumeStatus.RestoringBackup, savePrevious: true))
                 {
                     throw new CinderBackupException(ErrorIds.BackupInvalidState, ErrorKind.InvalidState,
                         "Invalid backup: Backup status must be available", b.Id);
@@ -93,7 +92,7 @@ internal sealed class BackupRestorer
                 db.Execute("UPDATE backups SET restore_volume_id = $v, operation = 'restore', owner_host = $h, owner_pid = $pid, owner_started_at = $now, heartbeat_at = $now, progress_done = 0, progress_total = NULL WHERE id = $id",
                     ("$v", v.Id), ("$h", _engine.Config.Host), ("$pid", Environment.ProcessId), ("$now", Clock.ToStorage(Clock.UtcNow)), ("$id", b.Id));
                 b.RestoreVolumeId = v.Id;
-                EventLog.Write(_engine, "backup.restore.start", b, $"volume {v.Id}");
+                EventLog.Write(_engine.Config, "backup.restore.start", b, $"volume {v.Id}");
                 return new Prepared(b, v, isNew);
             });
         }
@@ -102,7 +101,7 @@ internal sealed class BackupRestorer
             if (isNew)
             {
                 // Nothing started: the auto-created volume goes away again.
-                _engine.Catalog.Write(db => VolumeRecords.SoftDelete(db, target.Id));
+                _engine.Catalog.Write(db => VolumeTable.SoftDelete(db, target.Id));
                 FilePool.Delete(target.Path);
             }
             throw;
@@ -127,7 +126,7 @@ internal sealed class BackupRestorer
             {
                 Chain = chain,
                 TargetPath = p.Volume.Path,
-                TargetIdentity = RegisteredPaths.CheckInUse(_engine, p.Volume),
+                TargetIdentity = RegisteredPaths.CheckInUse(_engine.Config, _engine.Context, _engine.Catalog, p.Volume),
                 TargetIsNew = p.VolumeIsNew,
                 MayGrowTarget = p.Volume.Backend == VolumeBackend.Pool,
                 DiscardExcess = _engine.Config.RestoreDiscardExcessBytes,
@@ -188,6 +187,36 @@ internal sealed class BackupRestorer
     /// Every parent an incremental needs must be in the catalog (a record imported without its parents): checked
     /// before any volume is created or marked, so the failure changes nothing.
     /// </summary>
+    /// <summary>A pool volume made for a restore: it starts in "creating", as Cinder's auto-created volumes do.</summary>
+    private BlockVolume CreateForRestore(string name, int sizeGiB, string? availabilityZone)
+    {
+        var id = Guid.NewGuid().ToString();
+        var path = FilePool.ImagePath(_engine.Config.VolumePoolPath, id);
+        var bytes = sizeGiB * FilePool.GiB;
+        try
+        {
+            FilePool.Create(path, bytes);
+            return _engine.Catalog.Write(db =>
+            {
+                VolumeTable.Insert(db, id, name, "auto-created_from_restore_from_backup", Context.ProjectName, Context.UserName,
+                    sizeGiB, bytes, VolumeStatus.Creating, availabilityZone ?? _engine.Config.AvailabilityZone, _engine.Config.Host,
+                    VolumeBackend.Pool, path, Clock.UtcNow);
+                return VolumeTable.Get(db, id)!;
+            });
+        }
+        catch (CinderBackupException)
+        {
+            FilePool.Delete(path);
+            throw;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            FilePool.Delete(path);
+            throw new CinderBackupException(ErrorIds.VolumeIOError, ErrorKind.IOError,
+                $"Invalid volume: Error while creating volume {id} for restoring backup: {e.Message}", id, e);
+        }
+    }
+
     private List<BackupRow> CheckParentsInCatalog(BackupRow backup) => _engine.Catalog.Read(db =>
     {
         var chain = new List<BackupRow> { backup };
@@ -195,7 +224,7 @@ internal sealed class BackupRestorer
         for (var row = backup; row.ParentId is string parentId;)
         {
             var child = row.Id;
-            row = BackupRecords.Get(db, parentId) ?? throw new CinderBackupException(ErrorIds.BackupChainBroken, ErrorKind.NotFound,
+            row = BackupTable.Get(db, parentId) ?? throw new CinderBackupException(ErrorIds.BackupChainBroken, ErrorKind.NotFound,
                 $"Backup {parentId} could not be found. Backup {child} is an incremental backup and needs it: import the record of backup {parentId} (and of its own parents) first.", parentId);
             if (!seen.Add(row.Id))
             {
@@ -232,7 +261,7 @@ internal sealed class BackupRestorer
             }
             var parentId = row.ParentId;
             var child = row.Id;
-            row = _engine.Catalog.Read(db => BackupRecords.Get(db, parentId))
+            row = _engine.Catalog.Read(db => BackupTable.Get(db, parentId))
                 ?? throw new CinderBackupException(ErrorIds.BackupChainBroken, ErrorKind.NotFound,
                     $"Backup {parentId} could not be found. Backup {child} is an incremental backup and needs it: import the record of backup {parentId} (and of its own parents) first.", parentId);
         }
@@ -250,12 +279,12 @@ internal sealed class BackupRestorer
                     Apply(db, p.Volume.Id, VolumeMetaDocument.Parse(meta, chain[i].BackupId));
                 }
             }
-            VolumeRecords.SetMetadata(db, p.Volume.Id, new Dictionary<string, string> { ["src_backup_id"] = p.Backup.Id }, replace: false);
+            VolumeTable.SetMetadata(db, p.Volume.Id, new Dictionary<string, string> { ["src_backup_id"] = p.Backup.Id }, replace: false);
             db.Execute("UPDATE volumes SET status = 'available', launched_at = COALESCE(launched_at, $now), updated_at = $now WHERE id = $id",
                 ("$now", Clock.ToStorage(Clock.UtcNow)), ("$id", p.Volume.Id));
             ReleaseBackup(db, p.Backup.Id);
-            EventLog.Write(_engine, "backup.restore.end", BackupRecords.Get(db, p.Backup.Id)!, $"volume {p.Volume.Id}");
-            return VolumeRecords.Get(db, p.Volume.Id)!;
+            EventLog.Write(_engine.Config, "backup.restore.end", BackupTable.Get(db, p.Backup.Id)!, $"volume {p.Volume.Id}");
+            return VolumeTable.Get(db, p.Volume.Id)!;
         });
         FaultPoints.Hit("restore.finished");
         return new BackupRestoreResult
@@ -273,15 +302,15 @@ internal sealed class BackupRestorer
     /// <summary>Cinder's put_metadata rules (driver.py:192): name and description only onto unnamed or auto-named targets.</summary>
     private static void Apply(Db db, string volumeId, VolumeMetaDocument.Restorable meta)
     {
-        var target = VolumeRecords.Get(db, volumeId)!;
+        var target = VolumeTable.Get(db, volumeId)!;
         if (meta.HasBase && !string.IsNullOrEmpty(meta.DisplayName) &&
             (string.IsNullOrEmpty(target.Name) || target.Name.StartsWith("restore_backup_", StringComparison.Ordinal)))
         {
-            VolumeRecords.SetNameAndDescription(db, volumeId, meta.DisplayName, meta.DisplayDescription);
+            VolumeTable.SetNameAndDescription(db, volumeId, meta.DisplayName, meta.DisplayDescription);
         }
         if (meta.UserMetadata is not null)
         {
-            VolumeRecords.SetMetadata(db, volumeId, meta.UserMetadata, replace: true);
+            VolumeTable.SetMetadata(db, volumeId, meta.UserMetadata, replace: true);
         }
         if (meta.GlanceMetadata is not null)
         {
@@ -307,7 +336,7 @@ internal sealed class BackupRestorer
                 db.Execute("UPDATE backups SET fail_reason = $r WHERE id = $id",
                     ("$r", failReason.Length > 255 ? failReason[..255] : failReason), ("$id", p.Backup.Id));
             }
-            EventLog.Write(_engine, "backup.restore.error", BackupRecords.Get(db, p.Backup.Id, includeDeleted: true)!, reason);
+            EventLog.Write(_engine.Config, "backup.restore.error", BackupTable.Get(db, p.Backup.Id, includeDeleted: true)!, reason);
         });
     }
 

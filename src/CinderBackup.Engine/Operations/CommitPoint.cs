@@ -1,4 +1,3 @@
-using CinderBackup.Engine.Api;
 using CinderBackup.Engine.Catalog;
 using CinderBackup.Engine.Errors;
 using CinderBackup.Engine.Hashing;
@@ -49,7 +48,7 @@ internal sealed class CommitPoint
     /// it has them; a row saved before they were (a catalog copy taken at the start of the backup) is found by its id.
     /// Repository errors (unreachable, unconfigured) are thrown: then nothing can be decided, and nothing is changed.
     /// </summary>
-    public static CommitPoint Find(BackupEngine engine, BackupRow row)
+    public static CommitPoint Find(EngineSession engine, BackupRow row)
     {
         var store = new RepositoryResolver(engine.Config).ForBackup(row);
         var container = row.Container ?? store.DefaultContainer(row.Id);

@@ -1,5 +1,4 @@
 using CinderBackup.Engine.Catalog;
-using CinderBackup.Engine.Native;
 using CinderBackup.Engine.Repositories;
 
 namespace CinderBackup.Engine.Operations;
@@ -31,7 +30,7 @@ internal static class ObjectClaims
             return null;
         }
         var here = Storage(resolver, repository);
-        foreach (var (otherId, otherRepository, otherPrefix) in BackupRecords.InContainer(db, container))
+        foreach (var (otherId, otherRepository, otherPrefix) in BackupTable.InContainer(db, container))
         {
             if (otherId == id || otherPrefix is null
                 || !(prefix.StartsWith(otherPrefix, StringComparison.Ordinal) || otherPrefix.StartsWith(prefix, StringComparison.Ordinal)))

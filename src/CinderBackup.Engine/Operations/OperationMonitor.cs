@@ -1,7 +1,5 @@
 using CinderBackup.Engine.Catalog;
-using CinderBackup.Engine.Errors;
 using CinderBackup.Engine.Pipeline;
-using CinderBackup.Engine.Util;
 
 namespace CinderBackup.Engine.Operations;
 
@@ -82,7 +80,7 @@ internal sealed class OperationMonitor : IDisposable
                 {
                     if (reported)
                     {
-                        BackupRecords.SetProgress(db, _backupId, p.BytesDone, p.BytesTotal, Math.Max(0, _rate));
+                        BackupTable.SetProgress(db, _backupId, p.BytesDone, p.BytesTotal, Math.Max(0, _rate));
                     }
                     else
                     {
@@ -90,7 +88,7 @@ internal sealed class OperationMonitor : IDisposable
                             ("$now", Util.Clock.ToStorage(Util.Clock.UtcNow)), ("$id", _backupId));
                     }
                     _onTick?.Invoke(db, p);
-                    return BackupRecords.Status(db, _backupId);
+                    return BackupTable.Status(db, _backupId);
                 });
                 if (_stopWhen(status) && !_cts.IsCancellationRequested)
                 {

@@ -4,7 +4,7 @@ using CinderBackup.Engine.Catalog;
 using CinderBackup.Engine.Errors;
 using CinderBackup.Engine.Format;
 using CinderBackup.Engine.Repositories;
-using CinderBackup.Engine.Rules;
+using CinderBackup.Engine.Util;
 
 namespace CinderBackup.Engine.Operations;
 
@@ -81,7 +81,7 @@ internal static partial class RecordDiscovery
         if (!string.Equals(metadata.BackupId, g.Id, StringComparison.OrdinalIgnoreCase))
         {
             return new Found(Problem(DiscoveryStatus.Unreadable,
-                $"Backup {g.Id}: {where} describes backup '{ContextResolver.Printable(metadata.BackupId)}', not the backup its name says."), null);
+                $"Backup {g.Id}: {where} describes backup '{PrintableText.Brief(metadata.BackupId)}', not the backup its name says."), null);
         }
         if (metadata.Version != MetadataDocument.DriverVersion)
         {

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using CinderBackup.Engine.Api;
 using CinderBackup.Engine.Backup;
 using CinderBackup.Engine.Catalog;
 using CinderBackup.Engine.Errors;
@@ -37,7 +36,7 @@ internal static class Recovery
     }
 
     /// <summary>Cleans up after every owner that is gone; returns the ids of the backups it adopted as finished.</summary>
-    public static IReadOnlyList<string> Run(BackupEngine engine)
+    public static IReadOnlyList<string> Run(EngineSession engine)
     {
         var adopted = new List<string>();
         foreach (var o in engine.Catalog.Read(OperationClaims.Running))
@@ -69,14 +68,14 @@ internal static class Recovery
                 engine.Detail($"Backup {o.Id}: left as it is for now: {e.Message}");
             }
         }
-        CatalogApi.RemoveAbandonedFiles(Path.GetDirectoryName(engine.Catalog.Path)!);
+        CatalogTempFiles.RemoveAbandoned(Path.GetDirectoryName(engine.Catalog.Path)!);
         return adopted;
     }
 
     /// <summary>Ends an operation nobody runs: adopted, or the transitions of a failure with <paramref name="reason"/>.</summary>
-    internal static Outcome Clean(BackupEngine engine, string id, string reason)
+    internal static Outcome Clean(EngineSession engine, string id, string reason)
     {
-        var row = engine.Catalog.Read(db => BackupRecords.Get(db, id));
+        var row = engine.Catalog.Read(db => BackupTable.Get(db, id));
         if (row is null)
         {
             return Outcome.None;
@@ -112,9 +111,9 @@ internal static class Recovery
                     OperationClaims.Release(db, id);
                     if (row.RestoreVolumeId is not null)
                     {
-                        VolumeRecords.ConditionalStatus(db, row.RestoreVolumeId, new[] { VolumeStatus.RestoringBackup }, VolumeStatus.ErrorRestoring);
+                        VolumeTable.ConditionalStatus(db, row.RestoreVolumeId, new[] { VolumeStatus.RestoringBackup }, VolumeStatus.ErrorRestoring);
                     }
-                    EventLog.Write(engine, "backup.restore.error", BackupRecords.Get(db, id)!, reason);
+                    EventLog.Write(engine.Config, "backup.restore.error", BackupTable.Get(db, id)!, reason);
                 });
                 return Outcome.RestoreEnded;
             case BackupStatus.Deleting:
@@ -127,11 +126,11 @@ internal static class Recovery
     }
 
     /// <summary>The backup finished: the row becomes what the end of a backup makes it, from the repository's documents.</summary>
-    private static bool Adopt(BackupEngine engine, BackupRow row, CommitPoint point)
+    private static bool Adopt(EngineSession engine, BackupRow row, CommitPoint point)
     {
         var adopted = engine.Catalog.Write(db =>
         {
-            var current = BackupRecords.Get(db, row.Id);
+            var current = BackupTable.Get(db, row.Id);
             if (current is null || current.Status != BackupStatus.Creating)
             {
                 return null;
@@ -142,7 +141,7 @@ internal static class Recovery
             current.MetadataSha256 = point.MetadataSha256;
             current.Sha256FileSha256 = point.Sha256FileSha256;
             BackupCreator.RecordFinished(db, current, insert: false);
-            EventLog.Write(engine, "backup.create.end", current, "adopted on manager restart: its _metadata (the commit point) is complete");
+            EventLog.Write(engine.Config, "backup.create.end", current, "adopted on manager restart: its _metadata (the commit point) is complete");
             return current;
         });
         if (adopted is null)
@@ -153,12 +152,12 @@ internal static class Recovery
         new RepositoryResolver(engine.Config).ForBackup(adopted).RemoveStaged(point.Container, row.Id);
         if (adopted.TempSnapshotId is not null)
         {
-            engine.Snapshots.DeleteTemporary(adopted.TempSnapshotId);
+            TemporarySnapshots.Delete(engine, adopted.TempSnapshotId);
         }
         return true;
     }
 
-    private static void Fail(BackupEngine engine, BackupRow row, string reason)
+    private static void Fail(EngineSession engine, BackupRow row, string reason)
     {
         engine.Catalog.Write(db =>
         {
@@ -166,16 +165,16 @@ internal static class Recovery
                 ("$r", reason.Length > 255 ? reason[..255] : reason), ("$now", Clock.ToStorage(Clock.UtcNow)), ("$id", row.Id));
             OperationClaims.Release(db, row.Id);
             BackupCreator.RestoreSource(db, row, failed: true);
-            EventLog.Write(engine, "backup.create.error", BackupRecords.Get(db, row.Id)!, reason);
+            EventLog.Write(engine.Config, "backup.create.error", BackupTable.Get(db, row.Id)!, reason);
         });
         if (row.TempSnapshotId is not null)
         {
-            engine.Snapshots.DeleteTemporary(row.TempSnapshotId);
+            TemporarySnapshots.Delete(engine, row.TempSnapshotId);
         }
     }
 
     /// <summary>True when the process that owned an operation cannot still be running it.</summary>
-    internal static bool IsGone(BackupEngine engine, OperationOwner? owner, DateTime? heartbeat)
+    internal static bool IsGone(EngineSession engine, OperationOwner? owner, DateTime? heartbeat)
     {
         if (owner is null || owner.Host.Length == 0 || owner.Pid == 0)
         {

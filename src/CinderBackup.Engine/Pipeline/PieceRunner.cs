@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using CinderBackup.Engine.Errors;
 using CinderBackup.Engine.Hashing;
 
 namespace CinderBackup.Engine.Pipeline;

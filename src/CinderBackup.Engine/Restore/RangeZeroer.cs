@@ -1,5 +1,4 @@
 using Microsoft.Win32.SafeHandles;
-using CinderBackup.Engine.Native;
 
 namespace CinderBackup.Engine.Restore;
 

@@ -1,4 +1,3 @@
-using CinderBackup.Engine.Native;
 using CinderBackup.Engine.Pipeline;
 
 namespace CinderBackup.Engine.Restore;

@@ -1,7 +1,7 @@
 namespace CinderBackup.Engine.Restore;
 
-/// <summary>What a restore did, and the requested backup's volume_meta to apply to the target.</summary>
-internal sealed record RestoreResult(long VolumeBytes, long BytesWritten, int ObjectsRead, int ObjectsSkipped, string? VolumeMeta)
+/// <summary>What a restore did.</summary>
+internal sealed record RestoreResult(long VolumeBytes, long BytesWritten, int ObjectsRead, int ObjectsSkipped)
 {
     /// <summary>Bytes of the target past the backup's size made to read as zeros (restore_discard_excess_bytes).</summary>
     public long ExcessZeroed { get; init; }

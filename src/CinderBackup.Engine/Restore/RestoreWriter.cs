@@ -1,7 +1,7 @@
 using CinderBackup.Engine.Errors;
-using CinderBackup.Engine.Native;
 using CinderBackup.Engine.Pipeline;
 using CinderBackup.Engine.Util;
+using CinderBackup.Engine.Volumes;
 using Microsoft.Win32.SafeHandles;
 
 namespace CinderBackup.Engine.Restore;
@@ -31,7 +31,7 @@ internal sealed class RestoreWriter
         try
         {
             target = _r.TargetIdentity is { } identity
-                ? Native.VolumeFile.Open(_r.TargetPath, write: true, identity)
+                ? VolumeFile.Open(_r.TargetPath, write: true, identity)
                 : File.OpenHandle(_r.TargetPath, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -96,7 +96,7 @@ internal sealed class RestoreWriter
                 throw WriteError($"Cannot flush the target volume '{_r.TargetPath}'", e);
             }
             FaultPoints.Hit("restore.flushed");
-            return new RestoreResult(plan.VolumeBytes, plan.BytesToWrite, plan.Tasks.Count, plan.SkippedObjects, requested.Metadata.VolumeMeta)
+            return new RestoreResult(plan.VolumeBytes, plan.BytesToWrite, plan.Tasks.Count, plan.SkippedObjects)
             {
                 ExcessZeroed = excess?.Bytes ?? 0,
                 ExcessMethod = excess?.Method,

@@ -1,4 +1,3 @@
-using CinderBackup.Engine.Api;
 using CinderBackup.Engine.Config;
 using CinderBackup.Engine.Errors;
 using CinderBackup.Engine.Util;
@@ -15,33 +14,38 @@ internal static class ContextResolver
 {
     public const string DefaultProject = "default";
 
-    public static BackupContext Resolve(EngineConfig config, EngineOptions options)
+    /// <summary>
+    /// The identity from <paramref name="projectName"/>, <paramref name="userName"/> and <paramref name="admin"/> (the
+    /// front end's override, null where none, which came from <paramref name="overrideSource"/>), the configuration and
+    /// the environment <paramref name="env"/>.
+    /// </summary>
+    public static BackupContext Resolve(EngineConfig config, string? projectName, string? userName, bool? admin, string overrideSource,
+        Func<string, string?> env)
     {
-        var env = options.Environment;
-        var (project, projectSource) = Pick(options.ProjectName, options.OverrideSource, config.ProjectName, env("OS_PROJECT_NAME"), DefaultProject);
-        var (user, userSource) = Pick(options.UserName, options.OverrideSource, config.UserName, env("OS_USERNAME"), OsUser(env));
+        var (project, projectSource) = Pick(projectName, overrideSource, config.ProjectName, env("OS_PROJECT_NAME"), DefaultProject);
+        var (user, userSource) = Pick(userName, overrideSource, config.UserName, env("OS_USERNAME"), OsUser(env));
         ValidateName(project, "project name");
         ValidateName(user, "user name");
 
-        bool admin;
-        if (options.Admin is bool explicitAdmin)
+        bool isAdmin;
+        if (admin is bool explicitAdmin)
         {
-            admin = explicitAdmin;
+            isAdmin = explicitAdmin;
         }
         else if (config.Admin is bool configAdmin)
         {
-            admin = configAdmin;
+            isAdmin = configAdmin;
         }
         else if (ParseBool(env("CINDERBACKUP_ADMIN")) is bool envAdmin)
         {
-            admin = envAdmin;
+            isAdmin = envAdmin;
         }
         else
         {
-            admin = projectSource == "default" && userSource == "default";
+            isAdmin = projectSource == "default" && userSource == "default";
         }
         var source = projectSource == userSource ? projectSource : $"{projectSource}/{userSource}";
-        return new BackupContext(project, user, admin, source);
+        return new BackupContext(project, user, isAdmin, source);
     }
 
     private static (string Value, string Source) Pick(string? explicitValue, string explicitSource, string? configValue, string? envValue, string defaultValue)
@@ -79,13 +83,7 @@ internal static class ContextResolver
         if (value.Length > 255 || value.Any(char.IsControl))
         {
             throw new CinderBackupException(ErrorIds.InvalidName, ErrorKind.InvalidArgument,
-                $"Invalid {what} '{Printable(value)}': at most 255 characters and no control characters.", value);
+                $"Invalid {what} '{PrintableText.Brief(value)}': at most 255 characters and no control characters.", value);
         }
-    }
-
-    /// <summary>Renders control characters visibly so error messages never carry them raw.</summary>
-    internal static string Printable(string value)
-    {
-        return Util.PrintableText.Escape(value.Length > 80 ? value[..80] + "..." : value);
     }
 }

@@ -1,6 +1,7 @@
 using CinderBackup.Engine.Catalog;
 using CinderBackup.Engine.Errors;
 using CinderBackup.Engine.Format;
+using CinderBackup.Engine.Util;
 
 namespace CinderBackup.Engine.Rules;
 
@@ -14,69 +15,69 @@ internal static class Lookup
     public static BlockVolume Volume(Db db, BackupContext context, string nameOrId)
     {
         CheckArgument(nameOrId, "volume");
-        var byId = VolumeRecords.Get(db, nameOrId) ?? (CinderUuid.Normalize(nameOrId) is string id ? VolumeRecords.Get(db, id) : null);
+        var byId = VolumeTable.Get(db, nameOrId) ?? (CinderUuid.Normalize(nameOrId) is string id ? VolumeTable.Get(db, id) : null);
         if (byId is not null && Policy.CanSee(context, byId.ProjectId))
         {
             return byId;
         }
-        var matches = VolumeRecords.List(db, context.ProjectName, nameOrId);
+        var matches = VolumeTable.List(db, context.ProjectName, nameOrId);
         if (matches.Count == 0 && context.IsAdmin)
         {
-            matches = VolumeRecords.List(db, null, nameOrId);
+            matches = VolumeTable.List(db, null, nameOrId);
         }
         return matches.Count switch
         {
             1 => matches[0],
             0 => throw new CinderBackupException(ErrorIds.VolumeNotFound, ErrorKind.NotFound,
-                $"No volume with a name or ID of '{ContextResolver.Printable(nameOrId)}' exists.", nameOrId),
+                $"No volume with a name or ID of '{PrintableText.Brief(nameOrId)}' exists.", nameOrId),
             _ => throw new CinderBackupException(ErrorIds.VolumeAmbiguous, ErrorKind.InvalidArgument,
-                $"More than one volume with name {ContextResolver.Printable(nameOrId)} exists. Use the volume ID instead.", nameOrId),
+                $"More than one volume with name {PrintableText.Brief(nameOrId)} exists. Use the volume ID instead.", nameOrId),
         };
     }
 
     public static VolumeSnapshot Snapshot(Db db, BackupContext context, string nameOrId)
     {
         CheckArgument(nameOrId, "snapshot");
-        var byId = SnapshotRecords.Get(db, nameOrId) ?? (CinderUuid.Normalize(nameOrId) is string id ? SnapshotRecords.Get(db, id) : null);
+        var byId = SnapshotTable.Get(db, nameOrId) ?? (CinderUuid.Normalize(nameOrId) is string id ? SnapshotTable.Get(db, id) : null);
         if (byId is not null && Policy.CanSee(context, byId.ProjectId))
         {
             return byId;
         }
-        var matches = SnapshotRecords.List(db, context.ProjectName, exactName: nameOrId);
+        var matches = SnapshotTable.List(db, context.ProjectName, exactName: nameOrId);
         if (matches.Count == 0 && context.IsAdmin)
         {
-            matches = SnapshotRecords.List(db, null, exactName: nameOrId);
+            matches = SnapshotTable.List(db, null, exactName: nameOrId);
         }
         return matches.Count switch
         {
             1 => matches[0],
             0 => throw new CinderBackupException(ErrorIds.SnapshotNotFound, ErrorKind.NotFound,
-                $"No snapshot with a name or ID of '{ContextResolver.Printable(nameOrId)}' exists.", nameOrId),
+                $"No snapshot with a name or ID of '{PrintableText.Brief(nameOrId)}' exists.", nameOrId),
             _ => throw new CinderBackupException(ErrorIds.SnapshotAmbiguous, ErrorKind.InvalidArgument,
-                $"More than one snapshot with name {ContextResolver.Printable(nameOrId)} exists. Use the snapshot ID instead.", nameOrId),
+                $"More than one snapshot with name {PrintableText.Brief(nameOrId)} exists. Use the snapshot ID instead.", nameOrId),
         };
     }
 
     public static Catalog.BackupRow Backup(Db db, BackupContext context, string nameOrId)
     {
         CheckArgument(nameOrId, "backup");
-        var byId = BackupRecords.Get(db, nameOrId) ?? (CinderUuid.Normalize(nameOrId) is string id ? BackupRecords.GetByUuid(db, id) : null);
+        var byId = BackupTable.Get(db, nameOrId) ?? (CinderUuid.Normalize(nameOrId) is string id ? BackupTable.GetByUuid(db, id) : null);
         if (byId is not null && Policy.CanSee(context, byId.ProjectId))
         {
             return byId;
         }
-        var matches = BackupRecords.List(db, context.ProjectName, exactName: nameOrId);
+        var matches = BackupTable.List(db, context.ProjectName, exactName: nameOrId);
         if (matches.Count == 0 && context.IsAdmin)
         {
-            matches = BackupRecords.List(db, null, exactName: nameOrId);
+            matches = BackupTable.List(db, null, exactName: nameOrId);
         }
         return matches.Count switch
         {
             1 => matches[0],
             0 => throw new CinderBackupException(ErrorIds.BackupNotFound, ErrorKind.NotFound,
-                $"No backup with a name or ID of '{ContextResolver.Printable(nameOrId)}' exists.", nameOrId),
+                $"No backup with a name or ID of '{PrintableText.Brief(nameOrId)}' exists.", nameOrId),
             _ => throw new CinderBackupException(ErrorIds.BackupAmbiguous, ErrorKind.InvalidArgument,
-                $"More than one backup with name {ContextResolver.Printable(nameOrId)} exists. Use the backup ID instead.", nameOrId),
+                $"More than one backup with name {PrintableText.Brief(nameOrId)} exists. Use the backup ID instead.", nameOrId),
         };
     }
 

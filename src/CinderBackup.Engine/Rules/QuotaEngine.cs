@@ -1,5 +1,5 @@
-using CinderBackup.Engine.Api;
 using CinderBackup.Engine.Catalog;
+using CinderBackup.Engine.Config;
 using CinderBackup.Engine.Errors;
 using CinderBackup.Engine.Util;
 
@@ -16,9 +16,9 @@ internal sealed class QuotaEngine
     public const string Backups = "backups";
     public const string Gigabytes = "backup_gigabytes";
 
-    private readonly BackupEngine _engine;
+    private readonly EngineConfig _config;
 
-    public QuotaEngine(BackupEngine engine) => _engine = engine;
+    public QuotaEngine(EngineConfig config) => _config = config;
 
     public int Limit(Db db, string project, string resource)
     {
@@ -27,7 +27,7 @@ internal sealed class QuotaEngine
         {
             return (int)l;
         }
-        return resource == Backups ? _engine.Config.QuotaBackups : _engine.Config.QuotaBackupGigabytes;
+        return resource == Backups ? _config.QuotaBackups : _config.QuotaBackupGigabytes;
     }
 
     /// <summary>(in use, reserved) for a project, as Cinder's usage sync counts them.</summary>
@@ -61,7 +61,7 @@ internal sealed class QuotaEngine
         }
         var uuid = Guid.NewGuid().ToString();
         var now = Clock.UtcNow;
-        var expire = Clock.ToStorage(now.AddSeconds(_engine.Config.ReservationExpireSeconds));
+        var expire = Clock.ToStorage(now.AddSeconds(_config.ReservationExpireSeconds));
         foreach (var (resource, delta) in new[] { (Backups, 1), (Gigabytes, sizeGiB) })
         {
             db.Execute("INSERT INTO reservations (uuid, project_id, resource, delta, expire, created_at) VALUES ($u, $p, $r, $d, $e, $now)",

@@ -1,5 +1,4 @@
 using CinderBackup.Engine.Errors;
-using CinderBackup.Engine.Native;
 using Microsoft.Win32.SafeHandles;
 
 namespace CinderBackup.Engine.Volumes;
@@ -16,7 +15,7 @@ internal static class DeviceProbe
         SafeFileHandle handle;
         try
         {
-            handle = Native.VolumeFile.Open(path, write: false, expected);
+            handle = VolumeFile.Open(path, write: false, expected);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

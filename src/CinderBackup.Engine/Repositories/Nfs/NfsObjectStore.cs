@@ -1,4 +1,3 @@
-using CinderBackup.Engine.Config;
 using CinderBackup.Engine.Repositories.Posix;
 
 namespace CinderBackup.Engine.Repositories.Nfs;

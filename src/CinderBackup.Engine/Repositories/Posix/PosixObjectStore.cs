@@ -1,7 +1,5 @@
-using CinderBackup.Engine.Config;
 using CinderBackup.Engine.Errors;
-using CinderBackup.Engine.Native;
-using CinderBackup.Engine.Rules;
+using CinderBackup.Engine.Util;
 
 namespace CinderBackup.Engine.Repositories.Posix;
 
@@ -168,7 +166,7 @@ internal class PosixObjectStore : IObjectStore
         if (reason is not null)
         {
             throw new CinderBackupException(ErrorIds.InvalidContainer, ErrorKind.InvalidArgument,
-                $"Invalid container '{ContextResolver.Printable(container)}': {reason}.", container);
+                $"Invalid container '{PrintableText.Brief(container)}': {reason}.", container);
         }
     }
 
@@ -218,7 +216,7 @@ internal class PosixObjectStore : IObjectStore
         if (name.Length == 0 || name is "." or ".." || name.Contains('/') || name.Contains('\\') || name.Any(char.IsControl))
         {
             throw new CinderBackupException(ErrorIds.InvalidBackup, ErrorKind.InvalidData,
-                $"Invalid object name '{ContextResolver.Printable(name)}' in container '{container}': an object is a file of its container.", name);
+                $"Invalid object name '{PrintableText.Brief(name)}' in container '{container}': an object is a file of its container.", name);
         }
         return Path.Combine(Dir(container), name);
     }

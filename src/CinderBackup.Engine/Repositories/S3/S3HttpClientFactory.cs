@@ -1,7 +1,6 @@
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using Amazon.Runtime;
-using CinderBackup.Engine.Errors;
 
 namespace CinderBackup.Engine.Repositories.S3;
 

@@ -5,9 +5,8 @@ using Amazon;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
-using CinderBackup.Engine.Config;
 using CinderBackup.Engine.Errors;
-using CinderBackup.Engine.Rules;
+using CinderBackup.Engine.Util;
 
 namespace CinderBackup.Engine.Repositories.S3;
 
@@ -98,7 +97,7 @@ internal sealed class S3ObjectStore : IObjectStore
         if (S3BucketNames.Problem(container) is { } problem)
         {
             throw new CinderBackupException(ErrorIds.InvalidContainer, ErrorKind.InvalidArgument,
-                $"Invalid container '{ContextResolver.Printable(container)}' for repository '{Repository}' (s3): {problem}.", container);
+                $"Invalid container '{PrintableText.Brief(container)}' for repository '{Repository}' (s3): {problem}.", container);
         }
     }
 

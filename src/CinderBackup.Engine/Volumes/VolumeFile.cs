@@ -1,8 +1,9 @@
 using System.Runtime.InteropServices;
 using CinderBackup.Engine.Errors;
+using CinderBackup.Engine.Native;
 using Microsoft.Win32.SafeHandles;
 
-namespace CinderBackup.Engine.Native;
+namespace CinderBackup.Engine.Volumes;
 
 /// <summary>
 /// Opens a registered volume's path for a backup, snapshot or restore. The open never blocks (O_NONBLOCK, so a FIFO

@@ -4,7 +4,7 @@ using Microsoft.Data.Sqlite;
 namespace CinderBackup.Engine.Catalog;
 
 /// <summary>SQL for the volumes, volume_metadata and volume_attachment tables.</summary>
-internal static class VolumeRecords
+internal static class VolumeTable
 {
     public const string Columns = "id, display_name, display_description, project_id, user_id, size, size_bytes, status, previous_status, availability_zone, backend, path, bootable, created_at, updated_at";
 

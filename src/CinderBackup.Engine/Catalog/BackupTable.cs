@@ -1,11 +1,10 @@
-using CinderBackup.Engine.Format;
 using CinderBackup.Engine.Util;
 using Microsoft.Data.Sqlite;
 
 namespace CinderBackup.Engine.Catalog;
 
 /// <summary>SQL for the backups and backup_metadata tables.</summary>
-internal static class BackupRecords
+internal static class BackupTable
 {
     private static readonly string[] Columns =
     {
@@ -58,7 +57,7 @@ internal static class BackupRecords
             return exact;
         }
         var id = db.Scalar("SELECT id FROM backups WHERE lower(replace(replace(replace(replace(replace(id, 'urn:', ''), 'uuid:', ''), '{', ''), '}', ''), '-', '')) = $hex"
-            + (includeDeleted ? "" : " AND deleted = 0") + " ORDER BY deleted LIMIT 1", ("$hex", CinderUuid.Digits(canonical)));
+            + (includeDeleted ? "" : " AND deleted = 0") + " ORDER BY deleted LIMIT 1", ("$hex", canonical.Replace("-", "", StringComparison.Ordinal)));
         return id is string found ? Get(db, found, includeDeleted) : null;
     }
 

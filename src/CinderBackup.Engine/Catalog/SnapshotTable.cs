@@ -4,7 +4,7 @@ using Microsoft.Data.Sqlite;
 namespace CinderBackup.Engine.Catalog;
 
 /// <summary>SQL for the snapshots table.</summary>
-internal static class SnapshotRecords
+internal static class SnapshotTable
 {
     private const string Columns = "id, volume_id, display_name, display_description, project_id, user_id, status, progress, volume_size, path, created_at, updated_at";
 
