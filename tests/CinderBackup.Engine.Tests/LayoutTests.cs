@@ -56,6 +56,25 @@ public sealed partial class LayoutTests
         Assert.True(wrong.Count == 0, string.Join("\n", wrong));
     }
 
+    /// <summary>Each folder says in a few lines what lives in it (and so where a new thing goes).</summary>
+    [Fact]
+    public void EveryFolderHasAShortReadme()
+    {
+        var folders = SourceFiles().Select(FolderOf).Where(f => f.Length > 0).Distinct().ToList();
+        Assert.True(folders.Count >= 10, $"only {folders.Count} folders");
+        var wrong = new List<string>();
+        foreach (var folder in folders)
+        {
+            var readme = Path.Combine(EngineDirectory, folder, "README.md");
+            var lines = File.Exists(readme) ? File.ReadAllLines(readme).Count(l => l.Trim().Length > 0) : 0;
+            if (lines is < 3 or > 8)
+            {
+                wrong.Add(lines == 0 ? $"{folder}/README.md is missing" : $"{folder}/README.md has {lines} lines (3 to 8)");
+            }
+        }
+        Assert.True(wrong.Count == 0, string.Join("\n", wrong));
+    }
+
     [Fact]
     public void EveryTypeOfTheEngineAssemblyLivesInTheFolderOfItsNamespace()
     {
