@@ -2,6 +2,7 @@ using System.CommandLine;
 using CinderBackup.Cli.Output;
 using CinderBackup.Engine.Api;
 using CinderBackup.Engine.Errors;
+using CinderBackup.Engine.Pipeline;
 using CinderBackup.Engine.Util;
 
 namespace CinderBackup.Cli;
@@ -112,7 +113,7 @@ internal sealed class CliApp
     }
 
     /// <summary>A progress bar on stderr when it is a terminal (nothing otherwise, so scripts see clean output).</summary>
-    public IProgress<CinderBackup.Engine.Transfer.TransferProgress>? ProgressBar(string activity) =>
+    public IProgress<TransferProgress>? ProgressBar(string activity) =>
         ReferenceEquals(Err, Console.Error) && !Console.IsErrorRedirected ? new ProgressBar(Err, activity) : null;
 
     // ---- output options ----

@@ -1,5 +1,5 @@
 using System.Globalization;
-using CinderBackup.Engine.Transfer;
+using CinderBackup.Engine.Pipeline;
 
 namespace CinderBackup.Cli;
 

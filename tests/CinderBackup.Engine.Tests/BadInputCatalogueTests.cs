@@ -287,7 +287,7 @@ public sealed class BadInputCatalogueTests : IClassFixture<BadInputWorld>
         Act("path", "discover a missing container", ErrorIds.RepositoryUnavailable, w => w.Admin.Records.Discover(container: "no/such"), "the container directory '{home}/backup/no/such' does not exist."),
 
         Act("path", "benchmark in a directory that holds files", ErrorIds.InvalidArgument,
-            w => CinderBackup.Engine.Bench.BenchRunner.Run(new CinderBackup.Engine.Bench.BenchOptions { Directory = w.Files, Cinder = false, Baselines = false }),
+            w => CinderBackup.Bench.BenchRunner.Run(new CinderBackup.Bench.BenchOptions { Directory = w.Files, Cinder = false, Baselines = false }),
             "--dir '{files}' is not empty."),
 
         // ---- containers ----

@@ -1,7 +1,6 @@
 using CinderBackup.Engine.Api;
-using CinderBackup.Engine.Config;
 using CinderBackup.Engine.Errors;
-using CinderBackup.Engine.Repositories;
+using CinderBackup.Engine.Repositories.Nfs;
 
 namespace CinderBackup.Engine.Tests;
 

@@ -2,6 +2,8 @@ using System.Diagnostics;
 using CinderBackup.Engine.Api;
 using CinderBackup.Engine.Catalog;
 using CinderBackup.Engine.Errors;
+using CinderBackup.Engine.Format;
+using CinderBackup.Engine.Operations;
 
 namespace CinderBackup.Engine.Tests;
 
@@ -31,7 +33,7 @@ public sealed class RecoveryTests : IDisposable
         return p.Id;
     }
 
-    private static BackupRow Row(BackupEngine engine, string id) => engine.Catalog.Read(db => BackupRecords.Get(db, id, includeDeleted: true))!;
+    private static BackupRow Row(BackupEngine engine, string id) => engine.Catalog.Read(db => BackupTable.Get(db, id, includeDeleted: true))!;
 
     /// <summary>
     /// Puts a finished backup's row back as a catalog copy taken while it ran shows it: creating, owned by a process that
@@ -49,7 +51,7 @@ public sealed class RecoveryTests : IDisposable
             db.Execute("UPDATE volumes SET status = 'backing-up', previous_status = 'available' WHERE id = $v", ("$v", row.VolumeId));
             if (row.ParentId is not null)
             {
-                BackupRecords.AdjustDependents(db, row.ParentId, -1);
+                BackupTable.AdjustDependents(db, row.ParentId, -1);
             }
         });
     }

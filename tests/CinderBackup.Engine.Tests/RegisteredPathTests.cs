@@ -281,13 +281,13 @@ public sealed class RegisteredPathTests : IDisposable
         Run("mkfifo", image);
         foreach (var write in new[] { false, true })
         {
-            var e = Within(() => Assert.ThrowsAny<Exception>(() => Native.VolumeFile.Open(image, write, checkedIdentity).Dispose()),
+            var e = Within(() => Assert.ThrowsAny<Exception>(() => Volumes.VolumeFile.Open(image, write, checkedIdentity).Dispose()),
                 $"opening a FIFO for {(write ? "writing" : "reading")}");
             Assert.True(e is CinderBackupException { ErrorId: ErrorIds.InvalidPath } or IOException, e.ToString());
         }
         // And a different regular file in its place is refused too (made before the FIFO goes, so it has an inode of its own).
         File.Move(Image("replacement.img"), image, overwrite: true);
-        var other = Assert.Throws<CinderBackupException>(() => Native.VolumeFile.Open(image, false, checkedIdentity).Dispose());
+        var other = Assert.Throws<CinderBackupException>(() => Volumes.VolumeFile.Open(image, false, checkedIdentity).Dispose());
         Assert.Contains("changed while it was being opened", other.Message);
     }
 }

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using CinderBackup.Engine.Api;
 using CinderBackup.Engine.Errors;
-using CinderBackup.Engine.Repositories;
+using CinderBackup.Engine.Repositories.Nfs;
 
 namespace CinderBackup.Engine.Tests;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using CinderBackup.Engine.Api;
-using CinderBackup.Engine.Transfer;
+using CinderBackup.Engine.Restore;
 
 namespace CinderBackup.Engine.Tests;
 

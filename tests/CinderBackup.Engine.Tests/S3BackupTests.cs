@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using CinderBackup.Engine.Api;
 using CinderBackup.Engine.Errors;
 using CinderBackup.Engine.Repositories;
+using CinderBackup.Engine.Repositories.S3;
 
 namespace CinderBackup.Engine.Tests;
 

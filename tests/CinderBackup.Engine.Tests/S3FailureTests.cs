@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text.RegularExpressions;
 using CinderBackup.Engine.Api;
 using CinderBackup.Engine.Errors;
-using CinderBackup.Engine.Transfer;
+using CinderBackup.Engine.Pipeline;
 
 namespace CinderBackup.Engine.Tests;
 

@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using CinderBackup.Engine.Codecs;
-using CinderBackup.Engine.Transfer;
+using CinderBackup.Engine.Format;
+using CinderBackup.Engine.Hashing;
+using CinderBackup.Engine.Pipeline;
 
 namespace CinderBackup.Engine.Tests;
 

@@ -1,8 +1,12 @@
 using System.Security.Cryptography;
+using CinderBackup.Engine.Backup;
 using CinderBackup.Engine.Codecs;
 using CinderBackup.Engine.Errors;
+using CinderBackup.Engine.Format;
+using CinderBackup.Engine.Hashing;
 using CinderBackup.Engine.Repositories;
-using CinderBackup.Engine.Transfer;
+using CinderBackup.Engine.Repositories.Posix;
+using CinderBackup.Engine.Restore;
 
 namespace CinderBackup.Engine.Tests;
 

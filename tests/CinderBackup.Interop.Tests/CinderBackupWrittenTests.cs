@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using CinderBackup.Engine.Api;
-using CinderBackup.Engine.Transfer;
+using CinderBackup.Engine.Format;
 
 namespace CinderBackup.Interop.Tests;
 

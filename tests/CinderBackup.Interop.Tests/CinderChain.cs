@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using CinderBackup.Engine.Repositories;
+using CinderBackup.Engine.Repositories.Posix;
 
 namespace CinderBackup.Interop.Tests;
 

@@ -1,8 +1,11 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using CinderBackup.Engine.Backup;
 using CinderBackup.Engine.Codecs;
-using CinderBackup.Engine.Repositories;
-using CinderBackup.Engine.Transfer;
+using CinderBackup.Engine.Format;
+using CinderBackup.Engine.Hashing;
+using CinderBackup.Engine.Repositories.Posix;
+using CinderBackup.Engine.Restore;
 using Xunit.Abstractions;
 
 namespace CinderBackup.Interop.Tests;

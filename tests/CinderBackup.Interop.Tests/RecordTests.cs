@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using CinderBackup.Engine.Api;
 using CinderBackup.Engine.Catalog;
-using CinderBackup.Engine.Records;
+using CinderBackup.Engine.Format;
 
 namespace CinderBackup.Interop.Tests;
 

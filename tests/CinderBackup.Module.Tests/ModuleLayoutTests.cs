@@ -85,6 +85,22 @@ public sealed class ModuleLayoutTests : IDisposable
     }
 
     /// <summary>
+    /// The benchmark (src/CinderBackup.Bench, with its Cinder harness and reference commands) ships with the CLI only:
+    /// neither a Bench assembly in the module's folder nor benchmark types inside the engine it carries.
+    /// </summary>
+    [Fact]
+    public void TheModuleCarriesNoBenchmark()
+    {
+        var files = Directory.GetFiles(_module.ModuleDirectory, "*", SearchOption.AllDirectories);
+        Assert.DoesNotContain(files, f => Path.GetFileName(f).Equals("CinderBackup.Bench.dll", StringComparison.OrdinalIgnoreCase));
+        var types = _module.Load(Engine).GetTypes();
+        Assert.NotEmpty(types);
+        var bench = types.Where(t => t.Namespace is { } ns && (ns.EndsWith(".Bench", StringComparison.Ordinal) || ns.Contains(".Bench.", StringComparison.Ordinal)))
+            .Select(t => t.FullName);
+        Assert.Empty(bench);
+    }
+
+    /// <summary>
     /// PowerShell reads the cmdlet assembly's public types before the module's initializer hooks up the load context:
     /// a public type that needs the engine to load (an engine base type or interface, a field of an engine value type)
     /// would make Import-Module fail to find CinderBackup.Engine.

@@ -66,6 +66,9 @@ public sealed class ModuleMetadata : IDisposable
             .Select(a => _context.LoadFromAssemblyName(a).GetType(fullName))
             .FirstOrDefault(t => t is not null);
 
+    /// <summary>An assembly of the module's folder (or of .NET) by name, for reading its types.</summary>
+    public Assembly Load(string assemblyName) => _context.LoadFromAssemblyName(assemblyName);
+
     public void Dispose() => _context.Dispose();
 
     private static CmdletInfo? Read(Type type)

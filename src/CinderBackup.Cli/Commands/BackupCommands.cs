@@ -2,6 +2,7 @@ using System.CommandLine;
 using CinderBackup.Cli.Output;
 using CinderBackup.Cli.Views;
 using CinderBackup.Engine.Api;
+using CinderBackup.Engine.Format;
 
 namespace CinderBackup.Cli.Commands;
 

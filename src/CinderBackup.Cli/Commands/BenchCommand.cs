@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using CinderBackup.Cli.Output;
-using CinderBackup.Engine.Bench;
+using CinderBackup.Bench;
 
 namespace CinderBackup.Cli.Commands;
 

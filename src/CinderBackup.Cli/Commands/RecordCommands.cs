@@ -3,7 +3,7 @@ using CinderBackup.Cli.Output;
 using CinderBackup.Cli.Views;
 using CinderBackup.Engine.Api;
 using CinderBackup.Engine.Errors;
-using CinderBackup.Engine.Json;
+using CinderBackup.Engine.Format;
 
 namespace CinderBackup.Cli.Commands;
 

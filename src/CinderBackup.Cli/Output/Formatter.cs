@@ -1,7 +1,6 @@
 using CinderBackup.Engine.Errors;
-using CinderBackup.Engine.Json;
+using CinderBackup.Engine.Format;
 using CinderBackup.Engine.Util;
-using CinderBackup.Engine.Yaml;
 
 namespace CinderBackup.Cli.Output;
 

@@ -1,9 +1,11 @@
-using System.Text.Json;
 using CinderBackup.Engine.Catalog;
 using CinderBackup.Engine.Errors;
-using CinderBackup.Engine.Records;
-using CinderBackup.Engine.Repositories;
-using CinderBackup.Engine.Transfer;
+using CinderBackup.Engine.Format;
+using CinderBackup.Engine.Logging;
+using CinderBackup.Engine.Operations;
+using CinderBackup.Engine.Pipeline;
+using CinderBackup.Engine.Restore;
+using CinderBackup.Engine.Rules;
 using CinderBackup.Engine.Util;
 
 namespace CinderBackup.Engine.Api;
@@ -20,7 +22,7 @@ public sealed class BackupApi
     /// <summary>Creates a backup and runs it to the end (available), or fails with the reason (error).</summary>
     public VolumeBackup Create(BackupCreateOptions options)
     {
-        var creator = new BackupCreator(_engine, options);
+        var creator = new BackupCreator(_engine.Session, options);
         var row = creator.Prepare();
         return creator.Execute(row);
     }
@@ -29,7 +31,7 @@ public sealed class BackupApi
     /// The first half of <see cref="Create"/>: checks, quota, statuses, and the backup row in "creating".
     /// <see cref="RunCreate"/> then does the work, in this process or in a detached worker.
     /// </summary>
-    public VolumeBackup StartCreate(BackupCreateOptions options) => new BackupCreator(_engine, options).Prepare().ToModel();
+    public VolumeBackup StartCreate(BackupCreateOptions options) => new BackupCreator(_engine.Session, options).Prepare().ToModel();
 
     /// <summary>
     /// Runs a backup prepared by <see cref="StartCreate"/>, taking over its ownership: in the process that prepared it, or
@@ -39,14 +41,14 @@ public sealed class BackupApi
         string? claimToken = null)
     {
         var row = TakeOver(backupId, "create", BackupStatus.Creating, claimToken);
-        var creator = new BackupCreator(_engine, new BackupCreateOptions { Volume = row.VolumeId, Compression = compression, Progress = progress, Cancel = cancel });
+        var creator = new BackupCreator(_engine.Session, new BackupCreateOptions { Volume = row.VolumeId, Compression = compression, Progress = progress, Cancel = cancel });
         return creator.Execute(row);
     }
 
     /// <summary>The first half of <see cref="Restore"/>: checks, the target (a new volume when none is given), statuses.</summary>
     public BackupRestoreResult StartRestore(string backup, string? volume = null, string? name = null, string? availabilityZone = null, int? sizeGiB = null)
     {
-        var p = new BackupRestorer(_engine).Prepare(backup, volume, name, availabilityZone, sizeGiB);
+        var p = new BackupRestorer(_engine.Session).Prepare(backup, volume, name, availabilityZone, sizeGiB);
         return new BackupRestoreResult { BackupId = p.Backup.Id, VolumeId = p.Volume.Id, VolumeName = p.Volume.Name };
     }
 
@@ -54,10 +56,10 @@ public sealed class BackupApi
     public BackupRestoreResult RunRestore(string backupId, IProgress<TransferProgress>? progress = null, CancellationToken cancel = default, string? claimToken = null)
     {
         var row = TakeOver(backupId, "restore", BackupStatus.Restoring, claimToken);
-        var volume = _engine.Catalog.Read(db => VolumeRecords.Get(db, row.RestoreVolumeId!))
+        var volume = _engine.Catalog.Read(db => VolumeTable.Get(db, row.RestoreVolumeId!))
             ?? throw new CinderBackupException(ErrorIds.VolumeNotFound, ErrorKind.NotFound, $"Volume {row.RestoreVolumeId} could not be found.", row.RestoreVolumeId);
         var isNew = volume.PreviousStatus == Volumes.VolumeStatus.Creating;
-        return new BackupRestorer(_engine).Execute(new BackupRestorer.Prepared(row, volume, isNew), progress, cancel);
+        return new BackupRestorer(_engine.Session).Execute(new BackupRestorer.Prepared(row, volume, isNew), progress, cancel);
     }
 
     /// <summary>
@@ -83,7 +85,7 @@ public sealed class BackupApi
         var owner = OperationOwner.Current(_engine.Config.Host);
         return _engine.Catalog.Write(db =>
         {
-            var row = BackupRecords.Get(db, backupId);
+            var row = BackupTable.Get(db, backupId);
             if (row is null || row.ProjectId != Context.ProjectName)
             {
                 // Another project's operation is never claimed, nor shown to exist.
@@ -119,11 +121,11 @@ public sealed class BackupApi
     public bool Abandon(string backupId, string reason)
     {
         var owner = OperationOwner.Current(_engine.Config.Host);
-        var mine = _engine.Catalog.Write(db => BackupRecords.Get(db, backupId) is { Operation: string op } &&
+        var mine = _engine.Catalog.Write(db => BackupTable.Get(db, backupId) is { Operation: string op } &&
             OperationClaims.Claim(db, new OperationClaim(backupId, op) { ProjectId = Context.ProjectName, ByOwner = true, From = owner }, owner));
         if (mine)
         {
-            Recovery.Clean(_engine, backupId, reason);
+            Recovery.Clean(_engine.Session, backupId, reason);
         }
         return mine;
     }
@@ -141,7 +143,7 @@ public sealed class BackupApi
         var deadline = timeout is TimeSpan t ? DateTime.UtcNow + t : DateTime.MaxValue;
         while (true)
         {
-            var row = _engine.Catalog.Read(db => BackupRecords.Get(db, id, includeDeleted: true))!;
+            var row = _engine.Catalog.Read(db => BackupTable.Get(db, id, includeDeleted: true))!;
             if (row.Deleted || row.Status is not (BackupStatus.Creating or BackupStatus.Restoring or BackupStatus.Deleting))
             {
                 return row.ToModel();
@@ -166,16 +168,16 @@ public sealed class BackupApi
         var row = _engine.Catalog.Write(db =>
         {
             var b = Lookup.Backup(db, Context, nameOrId);
-            EventLog.Write(_engine, "backup.reset_status.start", b);
+            EventLog.Write(_engine.Config, "backup.reset_status.start", b);
             db.Execute("UPDATE backups SET status = $s, updated_at = $now WHERE id = $id",
                 ("$s", lower), ("$now", Clock.ToStorage(Clock.UtcNow)), ("$id", b.Id));
-            return BackupRecords.Get(db, b.Id)!;
+            return BackupTable.Get(db, b.Id)!;
         });
         if (lower == BackupStatus.Error && row.TempSnapshotId is not null && row.Operation is null)
         {
-            _engine.Snapshots.DeleteTemporary(row.TempSnapshotId);
+            TemporarySnapshots.Delete(_engine.Session, row.TempSnapshotId);
         }
-        EventLog.Write(_engine, "backup.reset_status.end", row);
+        EventLog.Write(_engine.Config, "backup.reset_status.end", row);
         return row.ToModel();
     }
 
@@ -199,9 +201,9 @@ public sealed class BackupApi
     /// <summary>Changes a backup's name, description or metadata (Cinder's backup update).</summary>
     public VolumeBackup Update(string nameOrId, string? name = null, string? description = null, IReadOnlyDictionary<string, string>? metadata = null)
     {
-        VolumeApi.ValidateText(name, "name");
-        VolumeApi.ValidateText(description, "description");
-        VolumeApi.ValidateMetadata(metadata);
+        InputRules.ValidateText(name, "name");
+        InputRules.ValidateText(description, "description");
+        InputRules.ValidateMetadata(metadata);
         return _engine.Catalog.Write(db =>
         {
             var b = Lookup.Backup(db, Context, nameOrId);
@@ -214,13 +216,13 @@ public sealed class BackupApi
                     b.Metadata[k] = v;
                 }
             }
-            BackupRecords.Update(db, b);
+            BackupTable.Update(db, b);
             db.Execute("DELETE FROM backup_metadata WHERE backup_id = $id", ("$id", b.Id));
             foreach (var (k, v) in b.Metadata)
             {
                 db.Execute("INSERT INTO backup_metadata (backup_id, key, value) VALUES ($id, $k, $v)", ("$id", b.Id), ("$k", k), ("$v", v));
             }
-            return BackupRecords.Get(db, b.Id)!.ToModel();
+            return BackupTable.Get(db, b.Id)!.ToModel();
         });
     }
 
@@ -233,14 +235,14 @@ public sealed class BackupApi
         return _engine.Catalog.Read(db =>
         {
             var volumeId = volume is null ? null : Lookup.Volume(db, Context, volume).Id;
-            return BackupRecords.List(db, project, volumeId, name)
+            return BackupTable.List(db, project, volumeId, name)
                 .Where(b => status is null || b.Status == status)
                 .Select(b => b.ToModel())
                 .ToList();
         });
     }
 
-    public VolumeBackup Delete(string nameOrId, bool force = false) => new BackupDeleter(_engine).Delete(nameOrId, force);
+    public VolumeBackup Delete(string nameOrId, bool force = false) => new BackupDeleter(_engine.Session).Delete(nameOrId, force);
 
     /// <summary>
     /// Restores a backup to <paramref name="volume"/>, or to a new volume (named <paramref name="name"/>, else
@@ -249,7 +251,7 @@ public sealed class BackupApi
     public BackupRestoreResult Restore(string backup, string? volume = null, string? name = null, string? availabilityZone = null,
         IProgress<TransferProgress>? progress = null, CancellationToken cancel = default, int? sizeGiB = null)
     {
-        var restorer = new BackupRestorer(_engine);
+        var restorer = new BackupRestorer(_engine.Session);
         var prepared = restorer.Prepare(backup, volume, name, availabilityZone, sizeGiB);
         return restorer.Execute(prepared, progress, cancel);
     }
@@ -272,7 +274,7 @@ public sealed class BackupApi
         }
         try
         {
-            var chain = new BackupRestorer(_engine).LoadChain(row);
+            var chain = new BackupRestorer(_engine.Session).LoadChain(row);
             var outcome = ChainVerifier.Run(chain, deep, _engine.Config.TempDirectory, _engine.Config.BackupWorkers, progress, cancel,
                 TransferDefaults.ObjectsInFlight(_engine.Config, null));
             return new BackupVerifyResult
@@ -293,10 +295,6 @@ public sealed class BackupApi
 
     /// <summary>Exports the record Cinder's `backup record export` prints (admin only).</summary>
     public BackupRecord Export(string nameOrId) => _engine.Records.Export(nameOrId)[0];
-
-    /// <summary>Decodes a backup_url just enough to name the backup it describes (for confirmations and display).</summary>
-    public static BackupRecord Peek(string backupService, string backupUrl) =>
-        RecordApi.Describe(new BackupRecord { BackupService = backupService, BackupUrl = backupUrl });
 
     /// <summary>
     /// Imports one record (admin only) with Cinder's validation and messages (cinder-reference.md §5.2); see

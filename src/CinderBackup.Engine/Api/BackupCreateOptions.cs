@@ -1,9 +1,10 @@
-using CinderBackup.Engine.Transfer;
+using CinderBackup.Engine.Operations;
+using CinderBackup.Engine.Pipeline;
 
 namespace CinderBackup.Engine.Api;
 
 /// <summary>What to back up and how (Cinder's create body, plus our per-backup options).</summary>
-public sealed class BackupCreateOptions
+public sealed class BackupCreateOptions : IBackupCreateRequest
 {
     /// <summary>The volume's name or ID.</summary>
     public required string Volume { get; init; }

@@ -1,5 +1,8 @@
 using CinderBackup.Engine.Catalog;
 using CinderBackup.Engine.Config;
+using CinderBackup.Engine.Hashing;
+using CinderBackup.Engine.Operations;
+using CinderBackup.Engine.Rules;
 
 namespace CinderBackup.Engine.Api;
 
@@ -12,10 +15,7 @@ public sealed class BackupEngine : IDisposable
 {
     private BackupEngine(EngineConfig config, BackupContext context, CatalogDatabase catalog, EngineOptions options)
     {
-        Config = config;
-        Context = context;
-        Catalog = catalog;
-        Options = options;
+        Session = new EngineSession(config, context, catalog, options.Detail);
         Volumes = new VolumeApi(this);
         Snapshots = new SnapshotApi(this);
         Backups = new BackupApi(this);
@@ -25,9 +25,9 @@ public sealed class BackupEngine : IDisposable
         CatalogFile = new CatalogApi(this);
     }
 
-    public EngineConfig Config { get; }
+    public EngineConfig Config => Session.Config;
 
-    public BackupContext Context { get; }
+    public BackupContext Context => Session.Context;
 
     public VolumeApi Volumes { get; }
 
@@ -48,12 +48,13 @@ public sealed class BackupEngine : IDisposable
     /// <summary>Schema version of the open catalog.</summary>
     public int CatalogSchemaVersion => Catalog.SchemaVersion;
 
-    internal CatalogDatabase Catalog { get; }
+    internal CatalogDatabase Catalog => Session.Catalog;
 
-    internal EngineOptions Options { get; }
+    /// <summary>What the operations run against: configuration, identity, catalog, detail messages.</summary>
+    internal EngineSession Session { get; }
 
     /// <summary>Sends a detail message to the front end (Write-Verbose, --debug).</summary>
-    internal void Detail(string message) => Options.Detail?.Invoke(Util.PrintableText.Escape(message, keepNewlines: true));
+    internal void Detail(string message) => Session.Detail(message);
 
     /// <summary>Loads configuration and identity without opening the catalog (for Get-BackupContext, config checks).</summary>
     public static (EngineConfig Config, BackupContext Context) LoadSettings(EngineOptions? options = null)
@@ -61,7 +62,7 @@ public sealed class BackupEngine : IDisposable
         options ??= new EngineOptions();
         var config = ConfigLoader.Load(options.ConfigPath, options.Environment);
         config.S3Credential = options.S3Credential;
-        var resolved = ContextResolver.Resolve(config, options);
+        var resolved = ContextResolver.Resolve(config, options.ProjectName, options.UserName, options.Admin, options.OverrideSource, options.Environment);
         var context = new BackupContext(resolved.ProjectName, resolved.UserName, resolved.IsAdmin, resolved.Source)
         {
             ConfigFile = config.SourceFile,
@@ -85,14 +86,14 @@ public sealed class BackupEngine : IDisposable
                 try
                 {
                     catalog.Write(db => ServiceRegistry.Heartbeat(db, config.Host, config.AvailabilityZone));
-                    Recovery.Run(engine);
+                    Recovery.Run(engine.Session);
                 }
                 catch (Errors.CinderBackupException e) when (e.ErrorId == Errors.ErrorIds.CatalogLocked || Util.DiskSpace.IsNoSpace(e))
                 {
                     engine.Detail($"Start-up bookkeeping skipped: {e.Message}");
                 }
             }
-            if (Transfer.HashFile.RemoveStale(config.TempDirectory) is > 0 and var stale)
+            if (HashFile.RemoveStale(config.TempDirectory) is > 0 and var stale)
             {
                 engine.Detail($"Removed {stale} hash list(s) left in '{config.TempDirectory}' by operations that were killed.");
             }

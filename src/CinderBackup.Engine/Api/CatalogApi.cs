@@ -1,5 +1,7 @@
 using CinderBackup.Engine.Catalog;
 using CinderBackup.Engine.Errors;
+using CinderBackup.Engine.Operations;
+using CinderBackup.Engine.Rules;
 using CinderBackup.Engine.Util;
 
 namespace CinderBackup.Engine.Api;
@@ -48,8 +50,8 @@ public sealed class CatalogApi
         // The copy is made under a temporary name (which says which process makes it) and renamed into place when it is
         // complete and checked, so the file at PATH is always a whole catalog; what a killed copy left is removed here.
         var tempStart = $".{Path.GetFileName(full)}.";
-        RemoveAbandoned(dir, tempStart);
-        var temp = Path.Combine(dir, $"{tempStart}{Stamp()}.tmp");
+        CatalogTempFiles.RemoveAbandoned(dir, tempStart);
+        var temp = Path.Combine(dir, $"{tempStart}{CatalogTempFiles.Stamp()}.tmp");
         try
         {
             CreatePrivateFile(temp);
@@ -92,9 +94,9 @@ public sealed class CatalogApi
             throw new CinderBackupException(ErrorIds.InvalidPath, ErrorKind.InvalidArgument, $"'{full}' is the catalog itself.", path);
         }
         var dataDir = Path.GetDirectoryName(_engine.Catalog.Path)!;
-        RemoveAbandonedFiles(dataDir);
-        var temp = Path.Combine(dataDir, $"{RestoreTemp}{Stamp()}.db");
-        var savedTemp = Path.Combine(dataDir, $"{PreviousTemp}{Stamp()}.db");
+        CatalogTempFiles.RemoveAbandoned(dataDir);
+        var temp = Path.Combine(dataDir, $"{CatalogTempFiles.RestoreTemp}{CatalogTempFiles.Stamp()}.db");
+        var savedTemp = Path.Combine(dataDir, $"{CatalogTempFiles.PreviousTemp}{CatalogTempFiles.Stamp()}.db");
         try
         {
             CreatePrivateFile(temp);
@@ -136,76 +138,13 @@ public sealed class CatalogApi
                 (carried.Count == 0 ? "" : $" Carried forward, as they are now: {string.Join(", ", carried)}."));
             // The copy may hold operations whose owners are gone (a copy taken while a backup ran): settled now, by the
             // repository's commit points, as at a start-up.
-            var adopted = Recovery.Run(_engine);
+            var adopted = Recovery.Run(_engine.Session);
             return Describe(copy, full, new FileInfo(full).Length, File.GetLastWriteTimeUtc(full), previous, carried, adopted);
         }
         finally
         {
             DeleteWithSideFiles(temp);
             DeleteWithSideFiles(savedTemp);
-        }
-    }
-
-    private const string RestoreTemp = ".catalog-restore-";
-    private const string PreviousTemp = ".catalog-before-restore-";
-
-    /// <summary>The part of a temporary name that says which process made it: host and pid, then a unique part.</summary>
-    private static string Stamp() => $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid():N}";
-
-    /// <summary>
-    /// Removes the temporary files of catalog restores in <paramref name="dataDirectory"/> whose process is gone (killed
-    /// part way): at every start-up, and before a restore.
-    /// </summary>
-    internal static void RemoveAbandonedFiles(string dataDirectory)
-    {
-        RemoveAbandoned(dataDirectory, RestoreTemp);
-        RemoveAbandoned(dataDirectory, PreviousTemp);
-    }
-
-    /// <summary>Deletes files named <paramref name="start"/>&lt;this host&gt;-&lt;pid&gt;-… (and their SQLite side files) whose pid no longer runs.</summary>
-    private static void RemoveAbandoned(string directory, string start)
-    {
-        var mine = start + Environment.MachineName + "-";
-        IEnumerable<string> names;
-        try
-        {
-            names = Directory.EnumerateFiles(directory, mine + "*").ToList();
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return;
-        }
-        foreach (var path in names)
-        {
-            var rest = Path.GetFileName(path)[mine.Length..];
-            var dash = rest.IndexOf('-', StringComparison.Ordinal);
-            if (dash > 0 && int.TryParse(rest[..dash], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var pid) && !Runs(pid))
-            {
-                try
-                {
-                    File.Delete(path);
-                }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-                {
-                }
-            }
-        }
-    }
-
-    private static bool Runs(int pid)
-    {
-        if (pid == Environment.ProcessId)
-        {
-            return true;
-        }
-        try
-        {
-            using var p = System.Diagnostics.Process.GetProcessById(pid);
-            return !p.HasExited;
-        }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
-        {
-            return false;
         }
     }
 

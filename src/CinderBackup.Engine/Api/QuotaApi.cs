@@ -1,5 +1,6 @@
 using CinderBackup.Engine.Catalog;
 using CinderBackup.Engine.Errors;
+using CinderBackup.Engine.Rules;
 using CinderBackup.Engine.Util;
 
 namespace CinderBackup.Engine.Api;
@@ -24,7 +25,7 @@ public sealed class QuotaApi
     public IReadOnlyList<BackupQuotaUsage> Usage(string? project = null)
     {
         var p = Target(project);
-        var engine = new QuotaEngine(_engine);
+        var engine = new QuotaEngine(_engine.Config);
         return _engine.Catalog.Read(db => new[] { QuotaEngine.Gigabytes, QuotaEngine.Backups }.Select(r =>
         {
             var (inUse, reserved) = engine.Usage(db, p, r);
@@ -46,7 +47,7 @@ public sealed class QuotaApi
         }
         Check(QuotaEngine.Backups, backups);
         Check(QuotaEngine.Gigabytes, backupGigabytes);
-        var engine = new QuotaEngine(_engine);
+        var engine = new QuotaEngine(_engine.Config);
         return _engine.Catalog.Write(db =>
         {
             foreach (var (resource, value) in new[] { (QuotaEngine.Backups, backups), (QuotaEngine.Gigabytes, backupGigabytes) })
@@ -78,7 +79,7 @@ public sealed class QuotaApi
 
     private BackupQuota Quota(Db db, string project)
     {
-        var engine = new QuotaEngine(_engine);
+        var engine = new QuotaEngine(_engine.Config);
         var isDefault = db.ScalarLong("SELECT COUNT(*) FROM quotas WHERE project_id = $p", ("$p", project)) == 0;
         return new BackupQuota
         {

@@ -2,9 +2,12 @@ using System.Globalization;
 using System.Text.Json;
 using CinderBackup.Engine.Catalog;
 using CinderBackup.Engine.Errors;
-using CinderBackup.Engine.Records;
+using CinderBackup.Engine.Format;
+using CinderBackup.Engine.Logging;
+using CinderBackup.Engine.Operations;
 using CinderBackup.Engine.Repositories;
-using CinderBackup.Engine.Transfer;
+using CinderBackup.Engine.Restore;
+using CinderBackup.Engine.Rules;
 using CinderBackup.Engine.Util;
 
 namespace CinderBackup.Engine.Api;
@@ -45,7 +48,7 @@ public sealed class RecordApi
                         throw new CinderBackupException(ErrorIds.BackupChainBroken, ErrorKind.InvalidData,
                             $"Backup {row.Id}: its parent chain loops at {parentId}.", parentId);
                     }
-                    current = BackupRecords.Get(db, parentId) ?? throw new CinderBackupException(ErrorIds.BackupChainBroken, ErrorKind.NotFound,
+                    current = BackupTable.Get(db, parentId) ?? throw new CinderBackupException(ErrorIds.BackupChainBroken, ErrorKind.NotFound,
                         $"Backup {parentId} could not be found. Backup {current.Id} is an incremental backup and needs it, so its record cannot be exported with backup {row.Id}.", parentId);
                     chain.Add(current);
                 }
@@ -156,11 +159,11 @@ public sealed class RecordApi
         var warnings = new List<string>();
         var imported = _engine.Catalog.Write(db =>
         {
-            var quota = new QuotaEngine(_engine);
+            var quota = new QuotaEngine(_engine.Config);
             var result = new List<BackupRow>();
             foreach (var (row, record) in ordered)
             {
-                var existing = BackupRecords.GetByUuid(db, row.Id, includeDeleted: true);
+                var existing = BackupTable.GetByUuid(db, row.Id, includeDeleted: true);
                 if (existing is not null && !existing.Deleted)
                 {
                     throw InRecord(record, records.ToList().IndexOf(record), records.Count, new CinderBackupException(ErrorIds.BackupExists, ErrorKind.Conflict,
@@ -172,24 +175,24 @@ public sealed class RecordApi
                         $"Invalid backup: the objects of backup {row.Id} (repository '{row.Repository}', container '{row.Container}', prefix '{row.ServiceMetadata}') belong to backup {owner}, which is in the catalog; as two rows, deleting either would delete the other's data.", row.Id));
                 }
                 var reservation = quota.ReserveBackup(db, Context.ProjectName, row.Size ?? 0);
-                BackupRecords.Insert(db, row);
+                BackupTable.Insert(db, row);
                 quota.Commit(db, reservation);
                 result.Add(row);
                 FaultPoints.Hit("record.import.inserted");
             }
             foreach (var (row, _) in ordered)
             {
-                if (row.ParentId is string parentId && BackupRecords.GetByUuid(db, parentId) is null)
+                if (row.ParentId is string parentId && BackupTable.GetByUuid(db, parentId) is null)
                 {
                     warnings.Add($"Backup {row.Id} is an incremental backup and its parent {parentId} is not in the catalog: import the record of backup {parentId} (and of its own parents) before restoring {row.Id}.");
                 }
             }
-            return result.Select(r => BackupRecords.Get(db, r.Id)!).ToList();
+            return result.Select(r => BackupTable.Get(db, r.Id)!).ToList();
         });
         FaultPoints.Hit("record.import.committed");
         foreach (var row in imported)
         {
-            EventLog.Write(_engine, "backup.import.end", row);
+            EventLog.Write(_engine.Config, "backup.import.end", row);
         }
         return new RecordImportResult { Backups = imported.Select(r => r.ToModel()).ToList(), Warnings = warnings };
     }
@@ -214,7 +217,7 @@ public sealed class RecordApi
         // Cinder copies num_dependent_backups from a record; here it is counted among the backups found.
         var dependents = found.Where(f => f.Row?.ParentId is not null).GroupBy(f => f.Row!.ParentId!).ToDictionary(g => g.Key, g => g.Count());
         var ids = found.Where(f => f.Row is not null).Select(f => f.Row!.Id).ToList();
-        var inCatalog = _engine.Catalog.Read(db => ids.Where(id => BackupRecords.Get(db, id) is not null).ToHashSet(StringComparer.Ordinal));
+        var inCatalog = _engine.Catalog.Read(db => ids.Where(id => BackupTable.Get(db, id) is not null).ToHashSet(StringComparer.Ordinal));
         var looping = LoopingParents(found.Where(f => f.Row is not null).Select(f => f.Row!).ToList());
         return found.Select(f =>
         {
@@ -435,7 +438,7 @@ public sealed class RecordApi
         // backup can never become two rows.
         var rawId = Str("id") ?? throw BackupRecordCodec.Invalid("Provided backup record is missing an id");
         var id = CinderUuid.Normalize(rawId)
-            ?? throw BackupRecordCodec.Invalid($"Provided backup record has an id that is not a UUID: '{ContextResolver.Printable(rawId)}'.");
+            ?? throw BackupRecordCodec.Invalid($"Provided backup record has an id that is not a UUID: '{PrintableText.Brief(rawId)}'.");
         var size = Int("size");
         if (size is null or < 0 or > VolumeApi.MaxSizeGiB)
         {
@@ -451,14 +454,14 @@ public sealed class RecordApi
         var parentId = CinderUuid.Normalize(rawParentId);
         if (rawParentId is not null && parentId is null)
         {
-            throw BackupRecordCodec.Invalid($"Provided backup record has a parent_id that is not a UUID: '{ContextResolver.Printable(rawParentId)}'.");
+            throw BackupRecordCodec.Invalid($"Provided backup record has a parent_id that is not a UUID: '{PrintableText.Brief(rawParentId)}'.");
         }
         // Cinder's volume_id is a UUID field; anything else is not a record Cinder wrote.
         var rawVolumeId = Str("volume_id");
         var volumeId = CinderUuid.Normalize(rawVolumeId);
         if (rawVolumeId is not null && volumeId is null)
         {
-            throw BackupRecordCodec.Invalid($"Provided backup record has a volume_id that is not a UUID: '{ContextResolver.Printable(rawVolumeId)}'.");
+            throw BackupRecordCodec.Invalid($"Provided backup record has a volume_id that is not a UUID: '{PrintableText.Brief(rawVolumeId)}'.");
         }
         var container = Str("container");
         var prefix = Str("service_metadata");
@@ -468,13 +471,13 @@ public sealed class RecordApi
         }
         if (prefix is not null && (prefix.Contains('/') && store.Driver != "s3" || prefix.Contains("..") || prefix.Any(char.IsControl)))
         {
-            throw BackupRecordCodec.Invalid($"Provided backup record has an object prefix that escapes its container: '{ContextResolver.Printable(prefix)}'.");
+            throw BackupRecordCodec.Invalid($"Provided backup record has an object prefix that escapes its container: '{PrintableText.Brief(prefix)}'.");
         }
         if (!ObjectClaims.IsBound(prefix, id))
         {
             // Delete removes every object whose name starts with the prefix: an empty one, or one of another backup,
             // would make this record own (and its delete remove) objects that are not its own.
-            throw BackupRecordCodec.Invalid($"Provided backup record has an object prefix (service_metadata) '{ContextResolver.Printable(prefix ?? "")}' that is not bound to its id: a backup's prefix ends in _backup_{id}.");
+            throw BackupRecordCodec.Invalid($"Provided backup record has an object prefix (service_metadata) '{PrintableText.Brief(prefix ?? "")}' that is not bound to its id: a backup's prefix ends in _backup_{id}.");
         }
         var now = Clock.UtcNow;
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -487,8 +490,8 @@ public sealed class RecordApi
         }
         var name = Str("display_name");
         var description = Str("display_description");
-        VolumeApi.ValidateText(name, "display_name", allowControl: true);
-        VolumeApi.ValidateText(description, "display_description", allowControl: true);
+        InputRules.ValidateText(name, "display_name", allowControl: true);
+        InputRules.ValidateText(description, "display_description", allowControl: true);
         return new BackupRow
         {
             Id = id,

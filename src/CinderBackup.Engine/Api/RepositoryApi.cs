@@ -1,6 +1,8 @@
 using CinderBackup.Engine.Config;
 using CinderBackup.Engine.Errors;
 using CinderBackup.Engine.Repositories;
+using CinderBackup.Engine.Repositories.Nfs;
+using CinderBackup.Engine.Repositories.S3;
 
 namespace CinderBackup.Engine.Api;
 

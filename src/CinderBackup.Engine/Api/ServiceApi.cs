@@ -1,3 +1,5 @@
+using CinderBackup.Engine.Operations;
+
 namespace CinderBackup.Engine.Api;
 
 /// <summary>Backup services: which hosts run operations, and whether they are up.</summary>

@@ -1,5 +1,6 @@
 using CinderBackup.Engine.Catalog;
 using CinderBackup.Engine.Errors;
+using CinderBackup.Engine.Rules;
 using CinderBackup.Engine.Util;
 using CinderBackup.Engine.Volumes;
 
@@ -21,11 +22,11 @@ public sealed class SnapshotApi
     public VolumeSnapshot Create(string volumeNameOrId, string? name, string? description = null, bool force = false,
         CancellationToken cancel = default)
     {
-        VolumeApi.ValidateText(name, "name");
-        VolumeApi.ValidateText(description, "description");
+        InputRules.ValidateText(name, "name");
+        InputRules.ValidateText(description, "description");
         var id = Guid.NewGuid().ToString();
         var path = Path.Combine(_engine.Config.SnapshotPath, "snapshot-" + id);
-        var identity = RegisteredPaths.CheckInUse(_engine, _engine.Catalog.Read(db => Lookup.Volume(db, Context, volumeNameOrId)));
+        var identity = RegisteredPaths.CheckInUse(_engine.Config, _engine.Context, _engine.Catalog, _engine.Catalog.Read(db => Lookup.Volume(db, Context, volumeNameOrId)));
         var volume = _engine.Catalog.Write(db =>
         {
             var v = Lookup.Volume(db, Context, volumeNameOrId);
@@ -41,7 +42,7 @@ public sealed class SnapshotApi
                     ErrorKind.InvalidState,
                     $"Invalid volume: Volume {v.Id} status must be {string.Join(", ", valid)}, but current status is: {v.Status}.", v.Id);
             }
-            SnapshotRecords.Insert(db, id, v.Id, name, description, Context.ProjectName, Context.UserName,
+            SnapshotTable.Insert(db, id, v.Id, name, description, Context.ProjectName, Context.UserName,
                 SnapshotStatus.Creating, v.Size, v.SizeBytes, path, Clock.UtcNow);
             return v;
         });
@@ -51,65 +52,19 @@ public sealed class SnapshotApi
         }
         catch (Exception e)
         {
-            _engine.Catalog.Write(db => SnapshotRecords.SoftDelete(db, id));
+            _engine.Catalog.Write(db => SnapshotTable.SoftDelete(db, id));
             if (e is OperationCanceledException)
             {
                 throw;
             }
             throw new CinderBackupException(ErrorIds.VolumeIOError, ErrorKind.IOError,
-                $"Cannot snapshot volume {VolumeApi.Describe(volume)}: {e.Message}", volume.Id, e);
+                $"Cannot snapshot volume {VolumeNames.Describe(volume)}: {e.Message}", volume.Id, e);
         }
         return _engine.Catalog.Write(db =>
         {
-            SnapshotRecords.SetStatus(db, id, SnapshotStatus.Available, "100%");
-            return SnapshotRecords.Get(db, id)!;
+            SnapshotTable.SetStatus(db, id, SnapshotStatus.Available, "100%");
+            return SnapshotTable.Get(db, id)!;
         });
-    }
-
-    /// <summary>
-    /// A temporary snapshot of an in-use volume for a backup (Cinder's backup-snap-&lt;volid&gt;): no quota, and
-    /// deleted by <see cref="DeleteTemporary"/> when the backup ends.
-    /// </summary>
-    internal VolumeSnapshot CreateTemporary(BlockVolume volume, CancellationToken cancel)
-    {
-        var id = Guid.NewGuid().ToString();
-        var path = Path.Combine(_engine.Config.SnapshotPath, "snapshot-" + id);
-        var identity = RegisteredPaths.CheckInUse(_engine, volume);
-        _engine.Catalog.Write(db => SnapshotRecords.Insert(db, id, volume.Id, $"backup-snap-{volume.Id}", null, volume.ProjectId,
-            Context.UserName, SnapshotStatus.Creating, volume.Size, volume.SizeBytes, path, Clock.UtcNow, useQuota: false));
-        try
-        {
-            SparseCopy.Copy(volume.Path, path, cancel, identity);
-        }
-        catch
-        {
-            _engine.Catalog.Write(db => SnapshotRecords.SoftDelete(db, id));
-            throw;
-        }
-        return _engine.Catalog.Write(db =>
-        {
-            SnapshotRecords.SetStatus(db, id, SnapshotStatus.Available, "100%");
-            return SnapshotRecords.Get(db, id)!;
-        });
-    }
-
-    internal void DeleteTemporary(string id)
-    {
-        var snapshot = _engine.Catalog.Read(db => SnapshotRecords.Get(db, id));
-        if (snapshot is null)
-        {
-            return;
-        }
-        try
-        {
-            File.Delete(snapshot.Path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // Left for the operator; the row stays so it can be found and deleted.
-            return;
-        }
-        _engine.Catalog.Write(db => SnapshotRecords.SoftDelete(db, id));
     }
 
     public VolumeSnapshot Get(string nameOrId) => _engine.Catalog.Read(db => Lookup.Snapshot(db, Context, nameOrId));
@@ -120,7 +75,7 @@ public sealed class SnapshotApi
         return _engine.Catalog.Read(db =>
         {
             var volumeId = volumeNameOrId is null ? null : Lookup.Volume(db, Context, volumeNameOrId).Id;
-            return SnapshotRecords.List(db, project, volumeId);
+            return SnapshotTable.List(db, project, volumeId);
         });
     }
 
@@ -140,7 +95,7 @@ public sealed class SnapshotApi
             var expected = force
                 ? new[] { SnapshotStatus.Available, SnapshotStatus.Error, SnapshotStatus.Creating, SnapshotStatus.ErrorDeleting, SnapshotStatus.Deleting }
                 : new[] { SnapshotStatus.Available, SnapshotStatus.Error };
-            if (!SnapshotRecords.ConditionalStatus(db, s.Id, expected, SnapshotStatus.Deleting))
+            if (!SnapshotTable.ConditionalStatus(db, s.Id, expected, SnapshotStatus.Deleting))
             {
                 throw new CinderBackupException(ErrorIds.SnapshotInvalidState, ErrorKind.InvalidState,
                     $"Invalid snapshot: Snapshot {(force ? "" : "status must be available or error and ")}must not be part of a group. (snapshot {s.Id} is {s.Status})", s.Id);
@@ -156,11 +111,11 @@ public sealed class SnapshotApi
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            _engine.Catalog.Write(db => SnapshotRecords.SetStatus(db, snapshot.Id, SnapshotStatus.ErrorDeleting));
+            _engine.Catalog.Write(db => SnapshotTable.SetStatus(db, snapshot.Id, SnapshotStatus.ErrorDeleting));
             throw new CinderBackupException(ErrorIds.VolumeIOError, ErrorKind.IOError,
                 $"Cannot delete the image of snapshot {snapshot.Id} at '{snapshot.Path}': {e.Message}", snapshot.Id, e);
         }
-        _engine.Catalog.Write(db => SnapshotRecords.SoftDelete(db, snapshot.Id));
+        _engine.Catalog.Write(db => SnapshotTable.SoftDelete(db, snapshot.Id));
         return snapshot;
     }
 }

@@ -1,5 +1,6 @@
 using CinderBackup.Engine.Catalog;
 using CinderBackup.Engine.Errors;
+using CinderBackup.Engine.Rules;
 using CinderBackup.Engine.Util;
 using CinderBackup.Engine.Volumes;
 
@@ -9,7 +10,7 @@ namespace CinderBackup.Engine.Api;
 public sealed class VolumeApi
 {
     /// <summary>Largest volume we create: 1 PiB, far past any file system's sparse-file limit sanity.</summary>
-    public const int MaxSizeGiB = 1 << 20;
+    public const int MaxSizeGiB = InputRules.MaxSizeGiB;
 
     private static readonly string[] DeletableStatuses =
         { VolumeStatus.Available, VolumeStatus.Error, VolumeStatus.ErrorRestoring, VolumeStatus.ErrorExtending, "error_managing" };
@@ -24,11 +25,11 @@ public sealed class VolumeApi
     public BlockVolume Create(string? name, int sizeGiB, string? description = null, string? availabilityZone = null,
         IReadOnlyDictionary<string, string>? metadata = null)
     {
-        ValidateSize(sizeGiB.ToString(System.Globalization.CultureInfo.InvariantCulture), sizeGiB);
-        ValidateText(name, "name");
-        ValidateText(description, "description");
-        ValidateText(availabilityZone, "availability zone");
-        ValidateMetadata(metadata);
+        InputRules.ValidateSize(sizeGiB.ToString(System.Globalization.CultureInfo.InvariantCulture), sizeGiB);
+        InputRules.ValidateText(name, "name");
+        InputRules.ValidateText(description, "description");
+        InputRules.ValidateText(availabilityZone, "availability zone");
+        InputRules.ValidateMetadata(metadata);
         var id = Guid.NewGuid().ToString();
         var path = FilePool.ImagePath(_engine.Config.VolumePoolPath, id);
         var bytes = sizeGiB * FilePool.GiB;
@@ -52,14 +53,14 @@ public sealed class VolumeApi
             return _engine.Catalog.Write(db =>
             {
                 var now = Clock.UtcNow;
-                VolumeRecords.Insert(db, id, name, description, Context.ProjectName, Context.UserName, sizeGiB, bytes,
+                VolumeTable.Insert(db, id, name, description, Context.ProjectName, Context.UserName, sizeGiB, bytes,
                     VolumeStatus.Available, availabilityZone ?? _engine.Config.AvailabilityZone, _engine.Config.Host,
                     VolumeBackend.Pool, path, now);
                 if (metadata is { Count: > 0 })
                 {
-                    VolumeRecords.SetMetadata(db, id, metadata, replace: true);
+                    VolumeTable.SetMetadata(db, id, metadata, replace: true);
                 }
-                return VolumeRecords.Get(db, id)!;
+                return VolumeTable.Get(db, id)!;
             });
         }
         catch
@@ -75,18 +76,18 @@ public sealed class VolumeApi
     /// </summary>
     public BlockVolume Register(string? name, string path, string? description = null, string? availabilityZone = null)
     {
-        ValidateText(name, "name");
-        ValidateText(description, "description");
-        ValidateText(availabilityZone, "availability zone");
+        InputRules.ValidateText(name, "name");
+        InputRules.ValidateText(description, "description");
+        InputRules.ValidateText(availabilityZone, "availability zone");
         if (string.IsNullOrWhiteSpace(path) || path.Any(char.IsControl))
         {
             throw new CinderBackupException(ErrorIds.InvalidPath, ErrorKind.InvalidArgument,
-                $"Invalid path '{ContextResolver.Printable(path ?? "")}'.", path);
+                $"Invalid path '{PrintableText.Brief(path ?? "")}'.", path);
         }
         var full = System.IO.Path.GetFullPath(path);
         // What the path leads to is checked before anything opens it (a FIFO would hang the open), then measured
         // through a descriptor that must be that same file.
-        var identity = _engine.Catalog.Read(db => RegisteredPaths.Check(_engine, db, full, null));
+        var identity = _engine.Catalog.Read(db => RegisteredPaths.Check(_engine.Config, _engine.Context, db, full, null));
         var bytes = DeviceProbe.Measure(full, identity);
         if (bytes == 0)
         {
@@ -98,15 +99,15 @@ public sealed class VolumeApi
         return _engine.Catalog.Write(db =>
         {
             // Again under the lock: another registration of the same file may have won meanwhile.
-            if (!RegisteredPaths.Check(_engine, db, full, null).SameAs(identity))
+            if (!RegisteredPaths.Check(_engine.Config, _engine.Context, db, full, null).SameAs(identity))
             {
                 throw new CinderBackupException(ErrorIds.InvalidPath, ErrorKind.InvalidState,
                     $"The path '{full}' changed while it was being registered; nothing was registered.", full);
             }
-            VolumeRecords.Insert(db, id, name, description, Context.ProjectName, Context.UserName, sizeGiB, bytes,
+            VolumeTable.Insert(db, id, name, description, Context.ProjectName, Context.UserName, sizeGiB, bytes,
                 VolumeStatus.Available, availabilityZone ?? _engine.Config.AvailabilityZone, _engine.Config.Host,
                 VolumeBackend.Path, full, Clock.UtcNow);
-            return VolumeRecords.Get(db, id)!;
+            return VolumeTable.Get(db, id)!;
         });
     }
 
@@ -116,7 +117,7 @@ public sealed class VolumeApi
     public IReadOnlyList<BlockVolume> List(bool allProjects = false, string? status = null)
     {
         var project = Policy.ProjectFilter(Context, allProjects);
-        var all = _engine.Catalog.Read(db => VolumeRecords.List(db, project));
+        var all = _engine.Catalog.Read(db => VolumeTable.List(db, project));
         return status is null ? all : all.Where(v => v.Status == status).ToList();
     }
 
@@ -140,7 +141,7 @@ public sealed class VolumeApi
         var volume = _engine.Catalog.Write(db =>
         {
             var v = Lookup.Volume(db, Context, nameOrId);
-            var snapshots = VolumeRecords.CountSnapshots(db, v.Id);
+            var snapshots = VolumeTable.CountSnapshots(db, v.Id);
             var statusOk = force || DeletableStatuses.Contains(v.Status);
             var attached = v.Attachments.Count > 0 || v.Status == VolumeStatus.InUse;
             if (!statusOk || attached || snapshots > 0)
@@ -148,10 +149,10 @@ public sealed class VolumeApi
                 // The error id and the reason in the message come from the same condition (attached first), so a
                 // script matching the id reads the reason that goes with it.
                 var (errorId, reason) = attached
-                    ? (ErrorIds.VolumeInUse, $"volume {Describe(v)} is {v.Status}{(v.Attachments.Count > 0 ? " (" + v.AttachedTo.Replace("\n", "; ") + ")" : "")}")
+                    ? (ErrorIds.VolumeInUse, $"volume {VolumeNames.Describe(v)} is {v.Status}{(v.Attachments.Count > 0 ? " (" + v.AttachedTo.Replace("\n", "; ") + ")" : "")}")
                     : snapshots > 0
-                        ? (ErrorIds.VolumeHasSnapshots, $"volume {Describe(v)} has {snapshots} snapshot(s)")
-                        : (ErrorIds.VolumeInvalidState, $"volume {Describe(v)} is {v.Status}");
+                        ? (ErrorIds.VolumeHasSnapshots, $"volume {VolumeNames.Describe(v)} has {snapshots} snapshot(s)")
+                        : (ErrorIds.VolumeInvalidState, $"volume {VolumeNames.Describe(v)} is {v.Status}");
                 throw new CinderBackupException(
                     errorId,
                     ErrorKind.InvalidState,
@@ -160,7 +161,7 @@ public sealed class VolumeApi
                     + $"({reason})",
                     v.Id);
             }
-            VolumeRecords.SetStatus(db, v.Id, VolumeStatus.Deleting);
+            VolumeTable.SetStatus(db, v.Id, VolumeStatus.Deleting);
             return v;
         });
         try
@@ -172,18 +173,18 @@ public sealed class VolumeApi
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            _engine.Catalog.Write(db => VolumeRecords.SetStatus(db, volume.Id, VolumeStatus.ErrorDeleting));
+            _engine.Catalog.Write(db => VolumeTable.SetStatus(db, volume.Id, VolumeStatus.ErrorDeleting));
             throw new CinderBackupException(ErrorIds.VolumeIOError, ErrorKind.IOError,
-                $"Cannot delete the image of volume {Describe(volume)} at '{volume.Path}': {e.Message}", volume.Id, e);
+                $"Cannot delete the image of volume {VolumeNames.Describe(volume)} at '{volume.Path}': {e.Message}", volume.Id, e);
         }
-        _engine.Catalog.Write(db => VolumeRecords.SoftDelete(db, volume.Id));
+        _engine.Catalog.Write(db => VolumeTable.SoftDelete(db, volume.Id));
         return volume;
     }
 
     /// <summary>Grows a file-pool volume (Cinder's extend); the new tail is sparse.</summary>
     public BlockVolume Extend(string nameOrId, int newSizeGiB)
     {
-        ValidateSize(newSizeGiB.ToString(System.Globalization.CultureInfo.InvariantCulture), newSizeGiB);
+        InputRules.ValidateSize(newSizeGiB.ToString(System.Globalization.CultureInfo.InvariantCulture), newSizeGiB);
         FilePool.CheckFits(_engine.Config.VolumePoolPath, newSizeGiB * FilePool.GiB); // a size the file system refuses changes nothing
         var volume = _engine.Catalog.Write(db =>
         {
@@ -191,14 +192,14 @@ public sealed class VolumeApi
             if (v.Backend != VolumeBackend.Pool)
             {
                 throw new CinderBackupException(ErrorIds.VolumeInvalidState, ErrorKind.NotSupported,
-                    $"Volume {Describe(v)} is the registered path '{v.Path}'; CinderBackup never resizes registered devices.", v.Id);
+                    $"Volume {VolumeNames.Describe(v)} is the registered path '{v.Path}'; CinderBackup never resizes registered devices.", v.Id);
             }
             if (newSizeGiB <= v.Size)
             {
                 throw new CinderBackupException(ErrorIds.InvalidSize, ErrorKind.InvalidArgument,
                     $"Invalid input received: New size for extend must be greater than current size. (current: {v.Size}, extended: {newSizeGiB}).", v.Id);
             }
-            if (!VolumeRecords.ConditionalStatus(db, v.Id, new[] { VolumeStatus.Available }, VolumeStatus.Extending, savePrevious: true))
+            if (!VolumeTable.ConditionalStatus(db, v.Id, new[] { VolumeStatus.Available }, VolumeStatus.Extending, savePrevious: true))
             {
                 throw new CinderBackupException(ErrorIds.VolumeInvalidState, ErrorKind.InvalidState,
                     $"Invalid volume: Volume {v.Id} status must be '{{'status': 'available'}}' to extend, currently {v.Status}.", v.Id);
@@ -212,15 +213,15 @@ public sealed class VolumeApi
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            _engine.Catalog.Write(db => VolumeRecords.SetStatus(db, volume.Id, VolumeStatus.ErrorExtending));
+            _engine.Catalog.Write(db => VolumeTable.SetStatus(db, volume.Id, VolumeStatus.ErrorExtending));
             throw new CinderBackupException(ErrorIds.VolumeIOError, ErrorKind.IOError,
-                $"Cannot extend volume {Describe(volume)} to {newSizeGiB} GiB: {e.Message}", volume.Id, e);
+                $"Cannot extend volume {VolumeNames.Describe(volume)} to {newSizeGiB} GiB: {e.Message}", volume.Id, e);
         }
         return _engine.Catalog.Write(db =>
         {
-            VolumeRecords.SetSize(db, volume.Id, newSizeGiB, bytes);
-            VolumeRecords.SetStatus(db, volume.Id, VolumeStatus.Available);
-            return VolumeRecords.Get(db, volume.Id)!;
+            VolumeTable.SetSize(db, volume.Id, newSizeGiB, bytes);
+            VolumeTable.SetStatus(db, volume.Id, VolumeStatus.Available);
+            return VolumeTable.Get(db, volume.Id)!;
         });
     }
 
@@ -230,9 +231,9 @@ public sealed class VolumeApi
     /// </summary>
     public static void CheckUpdate(string? name, string? description, IReadOnlyDictionary<string, string>? metadata)
     {
-        ValidateText(name, "name");
-        ValidateText(description, "description");
-        ValidateMetadata(metadata);
+        InputRules.ValidateText(name, "name");
+        InputRules.ValidateText(description, "description");
+        InputRules.ValidateMetadata(metadata);
     }
 
     /// <summary>Changes name, description or user metadata (null leaves a field as it is).</summary>
@@ -243,12 +244,12 @@ public sealed class VolumeApi
         return _engine.Catalog.Write(db =>
         {
             var v = Lookup.Volume(db, Context, nameOrId);
-            VolumeRecords.SetNameAndDescription(db, v.Id, name ?? v.Name, description ?? v.Description);
+            VolumeTable.SetNameAndDescription(db, v.Id, name ?? v.Name, description ?? v.Description);
             if (metadata is not null)
             {
-                VolumeRecords.SetMetadata(db, v.Id, metadata, replace: false);
+                VolumeTable.SetMetadata(db, v.Id, metadata, replace: false);
             }
-            return VolumeRecords.Get(db, v.Id)!;
+            return VolumeTable.Get(db, v.Id)!;
         });
     }
 
@@ -265,7 +266,7 @@ public sealed class VolumeApi
         if (lower is null || !VolumeStatus.All.Contains(lower))
         {
             throw new CinderBackupException(ErrorIds.VolumeStatusInvalid, ErrorKind.InvalidArgument,
-                $"Volume status: {ContextResolver.Printable(status ?? "")} is invalid, valid statuses are: ({string.Join(", ", VolumeStatus.All.Select(s => $"'{s}'"))}).", status);
+                $"Volume status: {PrintableText.Brief(status ?? "")} is invalid, valid statuses are: ({string.Join(", ", VolumeStatus.All.Select(s => $"'{s}'"))}).", status);
         }
         Policy.RequireAdmin(Context, ResetStatusPolicy);
         if (lower is VolumeStatus.Deleting or VolumeStatus.ErrorDeleting or VolumeStatus.Detaching)
@@ -292,9 +293,9 @@ public sealed class VolumeApi
                 throw new CinderBackupException(ErrorIds.VolumeStatusInvalid, ErrorKind.InvalidArgument,
                     "Cannot reset-state to in-use because volume does not have any attachments.", v.Id);
             }
-            VolumeRecords.SetStatus(db, v.Id, lower);
-            _engine.Detail($"Volume {Describe(v)}: status reset from {v.Status} to {lower}.");
-            return VolumeRecords.Get(db, v.Id)!;
+            VolumeTable.SetStatus(db, v.Id, lower);
+            _engine.Detail($"Volume {VolumeNames.Describe(v)}: status reset from {v.Status} to {lower}.");
+            return VolumeTable.Get(db, v.Id)!;
         });
     }
 
@@ -306,14 +307,14 @@ public sealed class VolumeApi
         return _engine.Catalog.Write(db =>
         {
             var v = Lookup.Volume(db, Context, nameOrId);
-            if (!VolumeRecords.ConditionalStatus(db, v.Id, new[] { VolumeStatus.Available }, VolumeStatus.InUse))
+            if (!VolumeTable.ConditionalStatus(db, v.Id, new[] { VolumeStatus.Available }, VolumeStatus.InUse))
             {
                 throw new CinderBackupException(v.Status == VolumeStatus.InUse ? ErrorIds.VolumeInUse : ErrorIds.VolumeInvalidState,
                     ErrorKind.InvalidState,
                     $"Invalid volume: Volume status must be available to reserve, but the status is {v.Status}.", v.Id);
             }
-            VolumeRecords.AddAttachment(db, Guid.NewGuid().ToString(), v.Id, instance, device, Clock.UtcNow);
-            return VolumeRecords.Get(db, v.Id)!;
+            VolumeTable.AddAttachment(db, Guid.NewGuid().ToString(), v.Id, instance, device, Clock.UtcNow);
+            return VolumeTable.Get(db, v.Id)!;
         });
     }
 
@@ -323,58 +324,14 @@ public sealed class VolumeApi
         return _engine.Catalog.Write(db =>
         {
             var v = Lookup.Volume(db, Context, nameOrId);
-            if (!VolumeRecords.ConditionalStatus(db, v.Id, new[] { VolumeStatus.InUse }, VolumeStatus.Available))
+            if (!VolumeTable.ConditionalStatus(db, v.Id, new[] { VolumeStatus.InUse }, VolumeStatus.Available))
             {
                 throw new CinderBackupException(ErrorIds.VolumeInvalidState, ErrorKind.InvalidState,
                     "Invalid volume: Unable to detach volume. Volume status must be 'in-use' and attach_status must be 'attached' to detach.", v.Id);
             }
-            VolumeRecords.RemoveAttachments(db, v.Id, Clock.UtcNow);
-            return VolumeRecords.Get(db, v.Id)!;
+            VolumeTable.RemoveAttachments(db, v.Id, Clock.UtcNow);
+            return VolumeTable.Get(db, v.Id)!;
         });
-    }
-
-    /// <summary>A pool volume made for a restore: it starts in "creating", as Cinder's auto-created volumes do.</summary>
-    internal BlockVolume CreateForRestore(string name, int sizeGiB, string? availabilityZone)
-    {
-        var id = Guid.NewGuid().ToString();
-        var path = FilePool.ImagePath(_engine.Config.VolumePoolPath, id);
-        var bytes = sizeGiB * FilePool.GiB;
-        try
-        {
-            FilePool.Create(path, bytes);
-            return _engine.Catalog.Write(db =>
-            {
-                VolumeRecords.Insert(db, id, name, "auto-created_from_restore_from_backup", Context.ProjectName, Context.UserName,
-                    sizeGiB, bytes, VolumeStatus.Creating, availabilityZone ?? _engine.Config.AvailabilityZone, _engine.Config.Host,
-                    VolumeBackend.Pool, path, Clock.UtcNow);
-                return VolumeRecords.Get(db, id)!;
-            });
-        }
-        catch (CinderBackupException)
-        {
-            FilePool.Delete(path);
-            throw;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            FilePool.Delete(path);
-            throw new CinderBackupException(ErrorIds.VolumeIOError, ErrorKind.IOError,
-                $"Invalid volume: Error while creating volume {id} for restoring backup: {e.Message}", id, e);
-        }
-    }
-
-    internal static string Describe(BlockVolume v) => v.Name is { Length: > 0 } n ? $"'{n}' ({v.Id})" : v.Id;
-
-    /// <summary>Cinder's rule and message for sizes: a positive integer.</summary>
-    internal static void ValidateSize(string raw, long size)
-    {
-        if (size <= 0 || size > MaxSizeGiB)
-        {
-            throw new CinderBackupException(ErrorIds.InvalidSize, ErrorKind.InvalidArgument,
-                size > MaxSizeGiB
-                    ? $"Invalid input received: Volume size '{raw}' is larger than the largest supported size ({MaxSizeGiB} GiB)."
-                    : $"Invalid input received: Volume size '{raw}' must be an integer and greater than 0", raw);
-        }
     }
 
     /// <summary>Parses a size given as text by a front end, with Cinder's message when it is not a positive integer.</summary>
@@ -384,36 +341,13 @@ public sealed class VolumeApi
         {
             if (long.TryParse(raw, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var big))
             {
-                ValidateSize(raw, big); // an integer, just too large (or too small) for one: say so
+                InputRules.ValidateSize(raw, big); // an integer, just too large (or too small) for one: say so
             }
             throw new CinderBackupException(ErrorIds.InvalidSize, ErrorKind.InvalidArgument,
-                $"Invalid input received: Volume size '{ContextResolver.Printable(raw)}' must be an integer and greater than 0", raw);
+                $"Invalid input received: Volume size '{PrintableText.Brief(raw)}' must be an integer and greater than 0", raw);
         }
-        ValidateSize(raw, n);
+        InputRules.ValidateSize(raw, n);
         return n;
-    }
-
-    /// <summary>
-    /// Names and descriptions: at most 255 characters (code points, as Cinder counts them) and, for what users
-    /// type, no control characters. Records imported from Cinder keep whatever Cinder accepted.
-    /// </summary>
-    internal static void ValidateText(string? value, string what, bool allowControl = false)
-    {
-        if (value is null)
-        {
-            return;
-        }
-        var length = value.EnumerateRunes().Count();
-        if (length > 255)
-        {
-            throw new CinderBackupException(ErrorIds.InvalidName, ErrorKind.InvalidArgument,
-                $"Invalid input received: {what} has {length} characters, more than the limit of 255.", value);
-        }
-        if (!allowControl && value.Any(char.IsControl))
-        {
-            throw new CinderBackupException(ErrorIds.InvalidName, ErrorKind.InvalidArgument,
-                $"Invalid input received: {what} '{ContextResolver.Printable(value)}' contains control characters.", value);
-        }
     }
 
     private static void ValidateRequired(string? value, string what)
@@ -423,27 +357,7 @@ public sealed class VolumeApi
             throw new CinderBackupException(ErrorIds.InvalidArgument, ErrorKind.InvalidArgument,
                 $"Invalid input received: {what} is required.", value);
         }
-        ValidateText(value, what);
+        InputRules.ValidateText(value, what);
     }
 
-    internal static void ValidateMetadata(IReadOnlyDictionary<string, string>? metadata)
-    {
-        if (metadata is null)
-        {
-            return;
-        }
-        foreach (var (k, v) in metadata)
-        {
-            if (string.IsNullOrEmpty(k) || k.Length > 255 || k.Any(char.IsControl))
-            {
-                throw new CinderBackupException(ErrorIds.InvalidArgument, ErrorKind.InvalidArgument,
-                    $"Invalid metadata: key '{ContextResolver.Printable(k ?? "")}' must be 1 to 255 characters without control characters.", k);
-            }
-            if (v is not null && (v.Length > 255 || v.Any(char.IsControl)))
-            {
-                throw new CinderBackupException(ErrorIds.InvalidArgument, ErrorKind.InvalidArgument,
-                    $"Invalid metadata: the value of '{k}' must be at most 255 characters without control characters.", k);
-            }
-        }
-    }
 }

@@ -1,3 +1,4 @@
+
 namespace CinderBackup.Engine.Catalog;
 
 /// <summary>The process that runs an operation: host and pid, and when it took the operation (to tell a reused pid).</summary>

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using CinderBackup.Engine.Native;
 
 namespace CinderBackup.Engine.Codecs;
 
@@ -53,7 +54,7 @@ internal static unsafe partial class Bz2Native
 
     private static readonly Lazy<bool> Present = new(() =>
     {
-        Native.NativeLibraries.RegisterFor(typeof(Bz2Native).Assembly);
+        NativeLibraries.Register(typeof(Bz2Native).Assembly, Library, SystemNames);
         try
         {
             var s = new Stream();

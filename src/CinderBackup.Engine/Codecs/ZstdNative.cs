@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using CinderBackup.Engine.Native;
 
 namespace CinderBackup.Engine.Codecs;
 
@@ -60,7 +61,7 @@ internal static unsafe partial class ZstdNative
 
     private static readonly Lazy<bool> Present = new(() =>
     {
-        Native.NativeLibraries.RegisterFor(typeof(ZstdNative).Assembly);
+        NativeLibraries.Register(typeof(ZstdNative).Assembly, Library, SystemNames);
         try
         {
             return VersionString() != IntPtr.Zero;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using CinderBackup.Engine.Errors;
+using CinderBackup.Engine.Util;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -294,7 +295,7 @@ public static class ConfigLoader
             if (!RepositorySection.IsValidName(name))
             {
                 throw Error(file, nameNode.Start.Line,
-                    $"repository name '{Api.ContextResolver.Printable(name)}' must be 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit");
+                    $"repository name '{PrintableText.Brief(name)}' must be 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit");
             }
             var section = new RepositorySection(name, (int)nameNode.Start.Line);
             if (body is YamlScalarNode emptyBody && emptyBody.Style == ScalarStyle.Plain && string.IsNullOrEmpty(emptyBody.Value))
@@ -400,7 +401,7 @@ public static class ConfigLoader
                     {
                         CheckRange(file, line, option, big); // an integer, just out of range: say so
                     }
-                    throw Error(file, line, $"'{key}' must be an integer, got '{Api.ContextResolver.Printable(raw)}'");
+                    throw Error(file, line, $"'{key}' must be an integer, got '{PrintableText.Brief(raw)}'");
                 }
                 CheckRange(file, line, option, i);
                 return i;
@@ -414,7 +415,7 @@ public static class ConfigLoader
             case ConfigValueKind.Url:
                 if (!Uri.TryCreate(raw, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || string.IsNullOrEmpty(uri.Host))
                 {
-                    throw Error(file, line, $"'{key}' must be an http:// or https:// URL, got '{Api.ContextResolver.Printable(raw)}'");
+                    throw Error(file, line, $"'{key}' must be an http:// or https:// URL, got '{PrintableText.Brief(raw)}'");
                 }
                 if (!string.IsNullOrEmpty(uri.UserInfo))
                 {
@@ -422,14 +423,14 @@ public static class ConfigLoader
                 }
                 if (uri.AbsolutePath.Trim('/').Length > 0 || !string.IsNullOrEmpty(uri.Query))
                 {
-                    throw Error(file, line, $"'{key}' must be the server's address only (scheme, host and port), got '{Api.ContextResolver.Printable(raw)}'");
+                    throw Error(file, line, $"'{key}' must be the server's address only (scheme, host and port), got '{PrintableText.Brief(raw)}'");
                 }
                 return uri.GetLeftPart(UriPartial.Authority);
             case ConfigValueKind.NfsShare:
                 var colon = raw.IndexOf(':');
                 if (raw.Any(char.IsControl) || raw.Any(char.IsWhiteSpace) || colon <= 0 || colon + 1 >= raw.Length || raw[colon + 1] != '/')
                 {
-                    throw Error(file, line, $"'{key}' must be an NFS share such as 'server:/export/backup', got '{Api.ContextResolver.Printable(raw)}'");
+                    throw Error(file, line, $"'{key}' must be an NFS share such as 'server:/export/backup', got '{PrintableText.Brief(raw)}'");
                 }
                 return raw;
             case ConfigValueKind.Choice:

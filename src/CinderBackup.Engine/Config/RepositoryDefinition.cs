@@ -90,9 +90,6 @@ internal sealed class RepositoryDefinition
 
     public System.Net.NetworkCredential? SessionS3Credential => _config.S3Credential;
 
-    /// <summary>Whether this repository's own entry (not the top level) sets <paramref name="key"/>.</summary>
-    public bool SetsItself(string key) => _own.ContainsKey(key);
-
     public object? Get(string key) => _own.TryGetValue(key, out var v) ? v : _config.Get(key);
 
     private string? GetString(string key) => (string?)Get(key);

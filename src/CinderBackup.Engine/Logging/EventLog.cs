@@ -1,10 +1,10 @@
 using System.Text;
-using CinderBackup.Engine.Api;
 using CinderBackup.Engine.Catalog;
-using CinderBackup.Engine.Json;
+using CinderBackup.Engine.Config;
+using CinderBackup.Engine.Format;
 using CinderBackup.Engine.Util;
 
-namespace CinderBackup.Engine;
+namespace CinderBackup.Engine.Logging;
 
 /// <summary>
 /// The tool's cinder-backup.log: one JSON object per line in the data directory, with Cinder's event names
@@ -16,14 +16,14 @@ internal static class EventLog
 {
     private static readonly object Gate = new();
 
-    public static void Write(BackupEngine engine, string eventType, BackupRow backup, string? detail = null,
+    public static void Write(EngineConfig config, string eventType, BackupRow backup, string? detail = null,
         IEnumerable<KeyValuePair<string, object?>>? extra = null)
     {
         var fields = new List<KeyValuePair<string, object?>>
         {
             new("timestamp", Clock.ToStorage(Clock.UtcNow) + "Z"),
             new("event_type", eventType),
-            new("publisher_id", "backup." + engine.Config.Host),
+            new("publisher_id", "backup." + config.Host),
             new("pid", Environment.ProcessId),
             new("tenant_id", backup.ProjectId),
             new("user_id", backup.UserId),
@@ -50,7 +50,7 @@ internal static class EventLog
         {
             fields.AddRange(extra);
         }
-        Append(engine.Config.LogPath, PyJson.Dumps(fields) + "\n");
+        Append(config.LogPath, PyJson.Dumps(fields) + "\n");
     }
 
     private static void Append(string path, string line)

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using CinderBackup.Engine.Errors;
+using CinderBackup.Engine.Format;
 using CinderBackup.Engine.Util;
 
 namespace CinderBackup.Engine.Repositories;
@@ -51,10 +52,10 @@ internal static class RepositoryMarker
     }
 
     /// <summary>The marker's text, in the byte format of Cinder's own documents (Python json.dumps, sorted keys, indent 2).</summary>
-    public static string Format(string id, DateTime createdUtc) => Json.PyJson.Dumps(new List<KeyValuePair<string, object?>>
+    public static string Format(string id, DateTime createdUtc) => PyJson.Dumps(new List<KeyValuePair<string, object?>>
     {
         new("application", "cinderbackup"),
-        new("created_at", Transfer.DocumentHeader.PythonTimestamp(createdUtc)),
+        new("created_at", DocumentHeader.PythonTimestamp(createdUtc)),
         new("note", "This object identifies a CinderBackup repository; backups record its id. Do not delete it or copy it into another repository."),
         new("repository_id", id),
         new("version", 1),

@@ -1,6 +1,10 @@
 using CinderBackup.Engine.Catalog;
 using CinderBackup.Engine.Config;
 using CinderBackup.Engine.Errors;
+using CinderBackup.Engine.Repositories.Nfs;
+using CinderBackup.Engine.Repositories.Posix;
+using CinderBackup.Engine.Repositories.S3;
+using CinderBackup.Engine.Util;
 
 namespace CinderBackup.Engine.Repositories;
 
@@ -200,7 +204,7 @@ internal sealed class RepositoryResolver
     }
 
     private CinderBackupException NotConfigured(string name) =>
-        new(ErrorIds.RepositoryNotFound, ErrorKind.NotFound, $"Repository '{Api.ContextResolver.Printable(name)}' is not configured{Configured()}.", name);
+        new(ErrorIds.RepositoryNotFound, ErrorKind.NotFound, $"Repository '{PrintableText.Brief(name)}' is not configured{Configured()}.", name);
 
     private string Configured() =>
         $" (configured: {string.Join(", ", _config.Repositories.Select(r => r.Name))}{(_config.SourceFile is null ? "" : $"; in '{_config.SourceFile}'")})";

@@ -1,3 +1,4 @@
+
 namespace CinderBackup.Engine.Util;
 
 /// <summary>

@@ -13,6 +13,12 @@ public static class PrintableText
     public static bool HasControl(string? value) => value is not null && value.Any(char.IsControl);
 
     /// <summary>
+    /// A value for an error message: at most 80 characters (then "..."), control characters escaped, so a message
+    /// never carries them raw however long or strange the input was.
+    /// </summary>
+    public static string Brief(string value) => Escape(value.Length > 80 ? value[..80] + "..." : value);
+
+    /// <summary>
     /// <paramref name="value"/> with every control character written as <c>\uXXXX</c>; with
     /// <paramref name="keepNewlines"/>, line feeds stay (for text the tool itself lays out over several lines).
     /// </summary>

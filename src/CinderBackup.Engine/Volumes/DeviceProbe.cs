@@ -15,7 +15,7 @@ internal static class DeviceProbe
         SafeFileHandle handle;
         try
         {
-            handle = Native.VolumeFile.Open(path, write: false, expected);
+            handle = VolumeFile.Open(path, write: false, expected);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -1,4 +1,5 @@
 using CinderBackup.Engine.Errors;
+using CinderBackup.Engine.Util;
 
 namespace CinderBackup.Engine.Volumes;
 
@@ -12,7 +13,7 @@ internal static class FilePool
     /// <summary>Creates a sparse image of <paramref name="bytes"/> bytes; it allocates nothing until written.</summary>
     public static void Create(string path, long bytes)
     {
-        EnsurePrivateDirectory(Path.GetDirectoryName(path)!);
+        LocalFiles.EnsurePrivateDirectory(Path.GetDirectoryName(path)!);
         var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows())
         {
@@ -132,22 +133,6 @@ internal static class FilePool
         if (File.Exists(path))
         {
             File.Delete(path);
-        }
-    }
-
-    public static void EnsurePrivateDirectory(string directory)
-    {
-        if (Directory.Exists(directory))
-        {
-            return;
-        }
-        if (OperatingSystem.IsWindows())
-        {
-            Directory.CreateDirectory(directory);
-        }
-        else
-        {
-            Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
     }
 }

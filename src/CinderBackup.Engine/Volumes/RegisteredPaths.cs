@@ -1,7 +1,8 @@
-using CinderBackup.Engine.Api;
 using CinderBackup.Engine.Catalog;
+using CinderBackup.Engine.Config;
 using CinderBackup.Engine.Errors;
 using CinderBackup.Engine.Native;
+using CinderBackup.Engine.Rules;
 
 namespace CinderBackup.Engine.Volumes;
 
@@ -17,11 +18,11 @@ namespace CinderBackup.Engine.Volumes;
 internal static class RegisteredPaths
 {
     /// <summary>Checks <paramref name="full"/> (an absolute path) for volume <paramref name="self"/> (null: a new one) and returns what it leads to.</summary>
-    public static FileIdentity Check(BackupEngine engine, Db db, string full, string? self)
+    public static FileIdentity Check(EngineConfig config, BackupContext context, Db db, string full, string? self)
     {
         try
         {
-            return CheckCore(engine, db, full, self);
+            return CheckCore(config, context, db, full, self);
         }
         catch (IOException e)
         {
@@ -33,7 +34,7 @@ internal static class RegisteredPaths
     /// Before a registered volume is read or written: its path must still lead to a file it may be (it was checked at
     /// registration, but a link may since lead elsewhere). Returns what the open must find; null for pool volumes.
     /// </summary>
-    public static FileIdentity? CheckInUse(BackupEngine engine, BlockVolume volume)
+    public static FileIdentity? CheckInUse(EngineConfig config, BackupContext context, CatalogDatabase catalog, BlockVolume volume)
     {
         if (volume.Backend != VolumeBackend.Path)
         {
@@ -41,17 +42,17 @@ internal static class RegisteredPaths
         }
         try
         {
-            return engine.Catalog.Read(db => Check(engine, db, volume.Path, volume.Id));
+            return catalog.Read(db => Check(config, context, db, volume.Path, volume.Id));
         }
         catch (CinderBackupException e) when (e.ErrorId == ErrorIds.InvalidPath)
         {
             throw new CinderBackupException(ErrorIds.InvalidPath, e.Kind,
-                $"Volume {VolumeApi.Describe(volume)} is the registered path '{volume.Path}', which no longer leads to a file it may use (a link may have been changed since it was registered): {e.Message}",
+                $"Volume {VolumeNames.Describe(volume)} is the registered path '{volume.Path}', which no longer leads to a file it may use (a link may have been changed since it was registered): {e.Message}",
                 volume.Id, e);
         }
     }
 
-    private static FileIdentity CheckCore(BackupEngine engine, Db db, string full, string? self)
+    private static FileIdentity CheckCore(EngineConfig config, BackupContext context, Db db, string full, string? self)
     {
         var identity = FileIdentity.Of(full)
             ?? throw new CinderBackupException(ErrorIds.InvalidPath, ErrorKind.NotFound, $"The path '{full}' does not exist.", full);
@@ -68,7 +69,6 @@ internal static class RegisteredPaths
         {
             throw Refused(full, $"is {kind}, not an image file or block device", ErrorKind.InvalidArgument);
         }
-        var config = engine.Config;
         foreach (var (what, path) in OwnFiles(config))
         {
             if (SafeIdentity(path) is { } own && own.SameAs(identity))
@@ -76,19 +76,19 @@ internal static class RegisteredPaths
                 throw Refused(full, $"is CinderBackup's own {what} '{path}'; it cannot be a volume", ErrorKind.InvalidArgument);
             }
         }
-        foreach (var v in VolumeRecords.List(db, null).Where(v => v.Id != self))
+        foreach (var v in VolumeTable.List(db, null).Where(v => v.Id != self))
         {
             if (SafeIdentity(v.Path) is { } other && other.SameAs(identity))
             {
                 // Another project's volume is not named: its id is not the caller's to know.
-                throw Refused(full, Policy.CanSee(engine.Context, v.ProjectId) ? $"is already volume {v.Id}" : "is already a volume of another project", ErrorKind.Conflict);
+                throw Refused(full, Policy.CanSee(context, v.ProjectId) ? $"is already volume {v.Id}" : "is already a volume of another project", ErrorKind.Conflict);
             }
         }
-        foreach (var s in SnapshotRecords.List(db, null))
+        foreach (var s in SnapshotTable.List(db, null))
         {
             if (SafeIdentity(s.Path) is { } other && other.SameAs(identity))
             {
-                throw Refused(full, Policy.CanSee(engine.Context, s.ProjectId) ? $"is already snapshot {s.Id}" : "is already a snapshot of another project", ErrorKind.Conflict);
+                throw Refused(full, Policy.CanSee(context, s.ProjectId) ? $"is already snapshot {s.Id}" : "is already a snapshot of another project", ErrorKind.Conflict);
             }
         }
         if (identity.Kind == FileKind.Regular)

@@ -1,3 +1,6 @@
+using CinderBackup.Engine.Util;
+
+
 namespace CinderBackup.Engine.Volumes;
 
 /// <summary>
@@ -14,7 +17,7 @@ internal static class SparseCopy
     /// </summary>
     public static bool Copy(string source, string destination, CancellationToken cancel = default, Native.FileIdentity? expected = null)
     {
-        FilePool.EnsurePrivateDirectory(Path.GetDirectoryName(destination)!);
+        LocalFiles.EnsurePrivateDirectory(Path.GetDirectoryName(destination)!);
         var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.ReadWrite };
         if (!OperatingSystem.IsWindows())
         {
@@ -23,7 +26,7 @@ internal static class SparseCopy
         try
         {
             using var src = expected is { } e
-                ? Native.VolumeFile.Open(source, write: false, e)
+                ? VolumeFile.Open(source, write: false, e)
                 : File.OpenHandle(source, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
             using var dstStream = new FileStream(destination, options);
             var dst = dstStream.SafeFileHandle;
@@ -43,7 +46,7 @@ internal static class SparseCopy
                         cancel.ThrowIfCancellationRequested();
                         var want = (int)Math.Min(Chunk, dataEnd - pos);
                         var span = buffer.AsSpan(0, want);
-                        var got = ReadFully(src, span, pos);
+                        var got = LocalFiles.ReadFully(src, span, pos);
                         if (got == 0)
                         {
                             break;
@@ -69,21 +72,6 @@ internal static class SparseCopy
             TryDelete(destination);
             throw;
         }
-    }
-
-    internal static int ReadFully(Microsoft.Win32.SafeHandles.SafeFileHandle handle, Span<byte> buffer, long offset)
-    {
-        var total = 0;
-        while (total < buffer.Length)
-        {
-            var n = RandomAccess.Read(handle, buffer[total..], offset + total);
-            if (n == 0)
-            {
-                break;
-            }
-            total += n;
-        }
-        return total;
     }
 
     private static void TryDelete(string path)

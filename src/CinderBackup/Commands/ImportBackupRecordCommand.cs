@@ -1,7 +1,6 @@
 using System.Management.Automation;
 using CinderBackup.Commands.Infrastructure;
 using CinderBackup.Engine.Api;
-using CinderBackup.Engine.Errors;
 using CinderBackup.Engine.Util;
 
 namespace CinderBackup.Commands;

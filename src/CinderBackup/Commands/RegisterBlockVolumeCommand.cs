@@ -1,6 +1,5 @@
 using System.Management.Automation;
 using CinderBackup.Commands.Infrastructure;
-using CinderBackup.Engine.Errors;
 
 namespace CinderBackup.Commands;
 

@@ -1,7 +1,7 @@
 using System.Management.Automation;
 using CinderBackup.Commands.Infrastructure;
-using CinderBackup.Engine.Api;
 using CinderBackup.Engine.Errors;
+using CinderBackup.Engine.Format;
 
 namespace CinderBackup.Commands;
 

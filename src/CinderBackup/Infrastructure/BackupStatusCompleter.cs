@@ -1,5 +1,6 @@
 using CinderBackup.Engine.Api;
 using CinderBackup.Engine.Completion;
+using CinderBackup.Engine.Format;
 
 namespace CinderBackup.Commands.Infrastructure;
 

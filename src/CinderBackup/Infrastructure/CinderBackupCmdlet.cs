@@ -2,7 +2,7 @@ using System.Collections;
 using System.Management.Automation;
 using CinderBackup.Engine.Api;
 using CinderBackup.Engine.Errors;
-using CinderBackup.Engine.Transfer;
+using CinderBackup.Engine.Pipeline;
 using CinderBackup.Engine.Util;
 
 namespace CinderBackup.Commands.Infrastructure;

@@ -1,6 +1,6 @@
 using System.Management.Automation;
 using CinderBackup.Engine.Api;
-using CinderBackup.Engine.Transfer;
+using CinderBackup.Engine.Pipeline;
 
 namespace CinderBackup.Commands.Infrastructure;
 

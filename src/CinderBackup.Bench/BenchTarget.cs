@@ -1,0 +1,17 @@
+namespace CinderBackup.Bench;
+
+/// <summary>One performance target of the project (issue 8) and whether the run met it.</summary>
+public sealed class BenchTarget
+{
+    public string Name { get; init; } = "";
+
+    /// <summary>The requirement in words, e.g. "≥ 350 MB/s".</summary>
+    public string Requirement { get; init; } = "";
+
+    public double Measured { get; init; }
+
+    /// <summary>How the measurement was made (which rows, which ratio).</summary>
+    public string Detail { get; init; } = "";
+
+    public bool Met { get; init; }
+}

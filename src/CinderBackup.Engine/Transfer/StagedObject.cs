@@ -1,6 +1,0 @@
-using CinderBackup.Engine.Repositories;
-
-namespace CinderBackup.Engine.Transfer;
-
-/// <summary>An object written to staging, waiting for its name (<c>-00001</c>, ...) and the commit.</summary>
-internal sealed record StagedObject(IStagedObject Object, long Offset, long Length, string Compression, string Md5, long StoredBytes);
