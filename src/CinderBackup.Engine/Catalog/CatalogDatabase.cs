@@ -173,7 +173,10 @@ internal sealed class CatalogDatabase : IDisposable
     /// <summary>Runs <paramref name="body"/> in a read transaction (one consistent snapshot).</summary>
     public T Read<T>(Func<Db, T> body) => Guard(() => InTransaction(deferred: true, body));
 
-    public int SchemaVersion => (int)Guard(() => _db.ScalarLong("PRAGMA user_version;"));
+    public int SchemaVersion => Guard(() => SchemaVersionOf(_db));
+
+    /// <summary>The schema version SQLite keeps in its header (the one place this engine reads it).</summary>
+    public static int SchemaVersionOf(Db db) => (int)db.ScalarLong("PRAGMA user_version;");
 
     /// <summary>Online-consistent copy of the whole catalog (SQLite backup API).</summary>
     public void BackupTo(string destinationPath)
@@ -256,7 +259,7 @@ internal sealed class CatalogDatabase : IDisposable
 
     private void Migrate()
     {
-        var version = (int)_db.ScalarLong("PRAGMA user_version;");
+        var version = SchemaVersionOf(_db);
         if (version > Migrations.Latest)
         {
             throw new CinderBackupException(ErrorIds.CatalogTooNew, ErrorKind.NotSupported,
@@ -291,7 +294,7 @@ internal sealed class CatalogDatabase : IDisposable
         _db.Transaction = tx;
         try
         {
-            version = (int)_db.ScalarLong("PRAGMA user_version;");
+            version = SchemaVersionOf(_db);
             for (var i = version; i < Migrations.Latest; i++)
             {
                 _db.Execute(Migrations.All[i]);

@@ -35,6 +35,9 @@ internal static class SnapshotTable
         return db.Query(sql, Map, ("$project", projectId), ("$vol", volumeId), ("$name", exactName));
     }
 
+    /// <summary>Snapshots not deleted, in every project.</summary>
+    public static int Count(Db db) => (int)db.ScalarLong("SELECT count(*) FROM snapshots WHERE deleted = 0;");
+
     /// <summary>Conditional status change (see <see cref="Db.UpdateIfStatusIn"/>).</summary>
     public static bool ConditionalStatus(Db db, string id, IEnumerable<string> expected, string newStatus, string? progress = null) =>
         db.UpdateIfStatusIn("snapshots", id, expected, "status = $status, progress = COALESCE($progress, progress), updated_at = $now",

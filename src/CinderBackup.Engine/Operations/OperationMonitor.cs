@@ -84,8 +84,7 @@ internal sealed class OperationMonitor : IDisposable
                     }
                     else
                     {
-                        db.Execute("UPDATE backups SET heartbeat_at = $now WHERE id = $id",
-                            ("$now", Util.Clock.ToStorage(Util.Clock.UtcNow)), ("$id", _backupId));
+                        BackupTable.Touch(db, _backupId);
                     }
                     _onTick?.Invoke(db, p);
                     return BackupTable.Status(db, _backupId);
