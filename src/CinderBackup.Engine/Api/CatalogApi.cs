@@ -167,7 +167,7 @@ public sealed class CatalogApi
                     $"'{shownAs}' is damaged (SQLite integrity check: {problem}). Nothing was changed.", shownAs);
             }
             return db.Read(d => new Counts(
-                CatalogDatabase.SchemaVersionOf(d), VolumeTable.Count(d), SnapshotTable.Count(d), BackupTable.Count(d)));
+                d.Dialect.SchemaVersion(d), VolumeTable.Count(d), SnapshotTable.Count(d), BackupTable.Count(d)));
         }
         catch (CinderBackupException e) when (e.ErrorId is ErrorIds.CatalogCorrupt or ErrorIds.CatalogTooNew or ErrorIds.CatalogUnavailable)
         {

@@ -1,5 +1,5 @@
 using CinderBackup.Engine.Util;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace CinderBackup.Engine.Catalog;
 
@@ -153,7 +153,7 @@ internal static class BackupTable
 
     public static void AdjustDependents(Db db, string id, int delta)
     {
-        db.Execute("UPDATE backups SET num_dependent_backups = MAX(0, num_dependent_backups + $d), updated_at = $now WHERE id = $id",
+        db.Execute($"UPDATE backups SET num_dependent_backups = {db.Dialect.Greatest("0", "num_dependent_backups + $d")}, updated_at = $now WHERE id = $id",
             ("$id", id), ("$d", delta), ("$now", Clock.ToStorage(Clock.UtcNow)));
     }
 
@@ -200,7 +200,7 @@ internal static class BackupTable
 
     private static string? Time(DateTime? t) => t is DateTime v ? Clock.ToStorage(v) : null;
 
-    private static BackupRow Map(SqliteDataReader r) => new()
+    private static BackupRow Map(DbDataReader r) => new()
     {
         Id = r.Str("id"),
         UserId = r.Str("user_id"),

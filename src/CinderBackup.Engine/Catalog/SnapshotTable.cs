@@ -1,5 +1,5 @@
 using CinderBackup.Engine.Util;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace CinderBackup.Engine.Catalog;
 
@@ -56,7 +56,7 @@ internal static class SnapshotTable
             ("$id", id), ("$now", now));
     }
 
-    private static VolumeSnapshot Map(SqliteDataReader r) => new()
+    private static VolumeSnapshot Map(DbDataReader r) => new()
     {
         Id = r.Str("id"),
         VolumeId = r.Str("volume_id"),

@@ -1,5 +1,5 @@
 using CinderBackup.Engine.Util;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace CinderBackup.Engine.Catalog;
 
@@ -128,7 +128,7 @@ internal static class VolumeTable
     public static int CountSnapshots(Db db, string volumeId) =>
         (int)db.ScalarLong("SELECT COUNT(*) FROM snapshots WHERE volume_id = $id AND deleted = 0", ("$id", volumeId));
 
-    private static BlockVolume Map(SqliteDataReader r) => new()
+    private static BlockVolume Map(DbDataReader r) => new()
     {
         Id = r.Str("id"),
         Name = r.StrN("display_name"),

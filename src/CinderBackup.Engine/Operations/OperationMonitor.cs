@@ -20,7 +20,7 @@ internal sealed class OperationMonitor : IDisposable
     private readonly object _gate = new();
     private readonly IProgress<TransferProgress>? _forward;
     private readonly Action<Db, TransferProgress>? _onTick;
-    private CatalogDatabase? _catalog;
+    private ICatalog? _catalog;
     private TransferProgress _latest;
     private volatile bool _reported;
     private long _lastBytes;
