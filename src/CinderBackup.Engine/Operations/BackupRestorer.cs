@@ -89,7 +89,7 @@ internal sealed class BackupRestorer
                     throw new CinderBackupException(ErrorIds.BackupInvalidState, ErrorKind.InvalidState,
                         "Invalid backup: Backup status must be available", b.Id);
                 }
-                OperationClaims.BeginRestore(db, b.Id, v.Id, new OperationOwner(_engine.Config.Host, Environment.ProcessId, Clock.UtcNow));
+                OperationClaims.BeginRestore(db, b.Id, v.Id, OperationOwner.Current(_engine.Config.Host));
                 b.RestoreVolumeId = v.Id;
                 EventLog.Write(_engine.Config, "backup.restore.start", b, $"volume {v.Id}");
                 return new Prepared(b, v, isNew);
