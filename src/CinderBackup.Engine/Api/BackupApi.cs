@@ -132,7 +132,7 @@ public sealed class BackupApi
 
     /// <summary>The process that owns a backup's running operation, if any (for waiting on a hand-off).</summary>
     public int? OwnerProcess(string backupId) =>
-        _engine.Catalog.Read(db => (int?)(long?)db.Scalar("SELECT owner_pid FROM backups WHERE id = $id AND operation IS NOT NULL", ("$id", backupId)));
+        _engine.Catalog.Read(db => OperationClaims.OwnerPid(db, backupId));
 
     /// <summary>
     /// Waits until a backup leaves creating, restoring and deleting (or is deleted) and returns it as it then is.
@@ -169,8 +169,7 @@ public sealed class BackupApi
         {
             var b = Lookup.Backup(db, Context, nameOrId);
             EventLog.Write(_engine.Config, "backup.reset_status.start", b);
-            db.Execute("UPDATE backups SET status = $s, updated_at = $now WHERE id = $id",
-                ("$s", lower), ("$now", Clock.ToStorage(Clock.UtcNow)), ("$id", b.Id));
+            BackupTable.SetStatus(db, b.Id, lower);
             return BackupTable.Get(db, b.Id)!;
         });
         if (lower == BackupStatus.Error && row.TempSnapshotId is not null && row.Operation is null)
@@ -217,11 +216,7 @@ public sealed class BackupApi
                 }
             }
             BackupTable.Update(db, b);
-            db.Execute("DELETE FROM backup_metadata WHERE backup_id = $id", ("$id", b.Id));
-            foreach (var (k, v) in b.Metadata)
-            {
-                db.Execute("INSERT INTO backup_metadata (backup_id, key, value) VALUES ($id, $k, $v)", ("$id", b.Id), ("$k", k), ("$v", v));
-            }
+            BackupTable.SetMetadata(db, b.Id, b.Metadata);
             return BackupTable.Get(db, b.Id)!.ToModel();
         });
     }

@@ -13,7 +13,7 @@ namespace CinderBackup.Engine.Api;
 /// </summary>
 public sealed class BackupEngine : IDisposable
 {
-    private BackupEngine(EngineConfig config, BackupContext context, CatalogDatabase catalog, EngineOptions options)
+    private BackupEngine(EngineConfig config, BackupContext context, ICatalog catalog, EngineOptions options)
     {
         Session = new EngineSession(config, context, catalog, options.Detail);
         Volumes = new VolumeApi(this);
@@ -48,7 +48,7 @@ public sealed class BackupEngine : IDisposable
     /// <summary>Schema version of the open catalog.</summary>
     public int CatalogSchemaVersion => Catalog.SchemaVersion;
 
-    internal CatalogDatabase Catalog => Session.Catalog;
+    internal ICatalog Catalog => Session.Catalog;
 
     /// <summary>What the operations run against: configuration, identity, catalog, detail messages.</summary>
     internal EngineSession Session { get; }

@@ -116,9 +116,8 @@ public sealed class CatalogApi
             FaultPoints.Hit("catalog.restore.checked");
             if (!force)
             {
-                var busy = _engine.Catalog.Read(db => db.Query(
-                    "SELECT id, status FROM backups WHERE deleted = 0 AND status IN ('creating', 'restoring', 'deleting') LIMIT 3;",
-                    r => $"{r.GetString(0)} ({r.GetString(1)})"));
+                var busy = _engine.Catalog.Read(db => BackupTable.InProgress(db, 3))
+                    .Select(b => $"{b.Id} ({b.Status})").ToList();
                 if (busy.Count > 0)
                 {
                     throw new CinderBackupException(ErrorIds.CatalogBusy, ErrorKind.InvalidState,
@@ -168,10 +167,7 @@ public sealed class CatalogApi
                     $"'{shownAs}' is damaged (SQLite integrity check: {problem}). Nothing was changed.", shownAs);
             }
             return db.Read(d => new Counts(
-                (int)d.ScalarLong("PRAGMA user_version;"),
-                (int)d.ScalarLong("SELECT count(*) FROM volumes WHERE deleted = 0;"),
-                (int)d.ScalarLong("SELECT count(*) FROM snapshots WHERE deleted = 0;"),
-                (int)d.ScalarLong("SELECT count(*) FROM backups WHERE deleted = 0;")));
+                d.Dialect.SchemaVersion(d), VolumeTable.Count(d), SnapshotTable.Count(d), BackupTable.Count(d)));
         }
         catch (CinderBackupException e) when (e.ErrorId is ErrorIds.CatalogCorrupt or ErrorIds.CatalogTooNew or ErrorIds.CatalogUnavailable)
         {

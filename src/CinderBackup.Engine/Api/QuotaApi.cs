@@ -63,14 +63,12 @@ public sealed class QuotaApi
                         $"Quota {resource} limit must be equal or greater than existing resources. Current usage is {inUse + reserved} and the requested limit is {limit}.", project);
                 }
             }
-            var now = Clock.ToStorage(Clock.UtcNow);
+            var now = Clock.UtcNow;
             foreach (var (resource, value) in new[] { (QuotaEngine.Backups, backups), (QuotaEngine.Gigabytes, backupGigabytes) })
             {
                 if (value is int limit)
                 {
-                    db.Execute("INSERT INTO quotas (project_id, resource, hard_limit, created_at, updated_at) VALUES ($p, $r, $l, $now, $now) " +
-                               "ON CONFLICT (project_id, resource) DO UPDATE SET hard_limit = excluded.hard_limit, updated_at = excluded.updated_at",
-                        ("$p", project), ("$r", resource), ("$l", limit), ("$now", now));
+                    QuotaTable.SetHardLimit(db, project, resource, limit, now);
                 }
             }
             return Quota(db, project);
@@ -80,7 +78,7 @@ public sealed class QuotaApi
     private BackupQuota Quota(Db db, string project)
     {
         var engine = new QuotaEngine(_engine.Config);
-        var isDefault = db.ScalarLong("SELECT COUNT(*) FROM quotas WHERE project_id = $p", ("$p", project)) == 0;
+        var isDefault = QuotaTable.IsDefault(db, project);
         return new BackupQuota
         {
             ProjectName = project,

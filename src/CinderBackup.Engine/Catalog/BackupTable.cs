@@ -1,5 +1,5 @@
 using CinderBackup.Engine.Util;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace CinderBackup.Engine.Catalog;
 
@@ -81,6 +81,22 @@ internal static class BackupTable
         return rows;
     }
 
+    /// <summary>Up to <paramref name="limit"/> backups (any project) being created, restored or deleted.</summary>
+    public static List<(string Id, string Status)> InProgress(Db db, int limit) =>
+        db.Query("SELECT id, status FROM backups WHERE deleted = 0 AND status IN ('creating', 'restoring', 'deleting') LIMIT $limit;",
+            r => (r.GetString(0), r.GetString(1)), ("$limit", limit));
+
+    /// <summary>Backups not deleted, in every project.</summary>
+    public static int Count(Db db) => (int)db.ScalarLong("SELECT count(*) FROM backups WHERE deleted = 0;");
+
+    /// <summary>The project's backups not deleted (quota usage of <c>backups</c>).</summary>
+    public static long CountInProject(Db db, string project) =>
+        db.ScalarLong("SELECT COUNT(*) FROM backups WHERE project_id = $p AND deleted = 0", ("$p", project));
+
+    /// <summary>The sum of the sizes of the project's backups not deleted (quota usage of <c>backup_gigabytes</c>).</summary>
+    public static long SizeInProject(Db db, string project) =>
+        db.ScalarLong("SELECT COALESCE(SUM(size), 0) FROM backups WHERE project_id = $p AND deleted = 0", ("$p", project));
+
     /// <summary>Non-deleted backups whose parent is <paramref name="id"/>, in any project.</summary>
     public static int CountDependents(Db db, string id, string? projectId = null) =>
         (int)db.ScalarLong("SELECT COUNT(*) FROM backups WHERE parent_id = $id AND deleted = 0" + (projectId is null ? "" : " AND project_id = $project"),
@@ -94,6 +110,41 @@ internal static class BackupTable
     public static string? Status(Db db, string id) =>
         (string?)db.Scalar("SELECT CASE WHEN deleted = 1 THEN 'deleted' ELSE status END FROM backups WHERE id = $id", ("$id", id));
 
+    /// <summary>Sets the status unconditionally (an admin's reset-state).</summary>
+    public static void SetStatus(Db db, string id, string status) =>
+        db.Execute("UPDATE backups SET status = $s, updated_at = $now WHERE id = $id",
+            ("$s", status), ("$now", Clock.ToStorage(Clock.UtcNow)), ("$id", id));
+
+    /// <summary>Sets status error with <paramref name="reason"/> (a create that failed or was reset).</summary>
+    public static void SetError(Db db, string id, string reason) =>
+        db.Execute("UPDATE backups SET status = 'error', fail_reason = $r, updated_at = $now WHERE id = $id",
+            ("$r", reason), ("$now", Clock.ToStorage(Clock.UtcNow)), ("$id", id));
+
+    /// <summary>
+    /// A delete that failed in the driver: status error with <paramref name="reason"/>, on a row not deleted meanwhile
+    /// (updated_at is left as it was, as before).
+    /// </summary>
+    public static void SetDeleteFailed(Db db, string id, string reason) =>
+        db.Execute("UPDATE backups SET status = 'error', fail_reason = $r WHERE id = $id AND deleted = 0", ("$r", reason), ("$id", id));
+
+    /// <summary>Records why an operation on the backup failed, leaving its status as it is.</summary>
+    public static void SetFailReason(Db db, string id, string reason) =>
+        db.Execute("UPDATE backups SET fail_reason = $r WHERE id = $id", ("$r", reason), ("$id", id));
+
+    /// <summary>Records where the backup's objects go: container, prefix and the repository's identity and location.</summary>
+    public static void SetLocation(Db db, string id, string? container, string? prefix, string? repositoryId, string? repositoryLocation) =>
+        db.Execute(
+            "UPDATE backups SET container = $c, service_metadata = $p, repository_id = $rid, repository_location = $loc, updated_at = $now WHERE id = $id",
+            ("$c", container), ("$p", prefix), ("$rid", repositoryId), ("$loc", repositoryLocation), ("$now", Clock.ToStorage(Clock.UtcNow)), ("$id", id));
+
+    /// <summary>Records the temporary snapshot a backup of an in-use volume reads from.</summary>
+    public static void SetTempSnapshot(Db db, string id, string snapshotId) =>
+        db.Execute("UPDATE backups SET temp_snapshot_id = $s WHERE id = $id", ("$s", snapshotId), ("$id", id));
+
+    /// <summary>The running operation's sign of life, without progress to report.</summary>
+    public static void Touch(Db db, string id) =>
+        db.Execute("UPDATE backups SET heartbeat_at = $now WHERE id = $id", ("$now", Clock.ToStorage(Clock.UtcNow)), ("$id", id));
+
     public static void SetProgress(Db db, string id, long done, long total, double rate)
     {
         db.Execute("UPDATE backups SET progress_done = $d, progress_total = $t, progress_rate = $r, heartbeat_at = $now WHERE id = $id",
@@ -102,7 +153,7 @@ internal static class BackupTable
 
     public static void AdjustDependents(Db db, string id, int delta)
     {
-        db.Execute("UPDATE backups SET num_dependent_backups = MAX(0, num_dependent_backups + $d), updated_at = $now WHERE id = $id",
+        db.Execute($"UPDATE backups SET num_dependent_backups = {db.Dialect.Greatest("0", "num_dependent_backups + $d")}, updated_at = $now WHERE id = $id",
             ("$id", id), ("$d", delta), ("$now", Clock.ToStorage(Clock.UtcNow)));
     }
 
@@ -113,7 +164,8 @@ internal static class BackupTable
             ("$id", id), ("$now", now));
     }
 
-    private static void SetMetadata(Db db, string id, IReadOnlyDictionary<string, string> metadata)
+    /// <summary>Replaces the backup's metadata with <paramref name="metadata"/>.</summary>
+    public static void SetMetadata(Db db, string id, IReadOnlyDictionary<string, string> metadata)
     {
         db.Execute("DELETE FROM backup_metadata WHERE backup_id = $id", ("$id", id));
         foreach (var (k, v) in metadata)
@@ -148,7 +200,7 @@ internal static class BackupTable
 
     private static string? Time(DateTime? t) => t is DateTime v ? Clock.ToStorage(v) : null;
 
-    private static BackupRow Map(SqliteDataReader r) => new()
+    private static BackupRow Map(DbDataReader r) => new()
     {
         Id = r.Str("id"),
         UserId = r.Str("user_id"),

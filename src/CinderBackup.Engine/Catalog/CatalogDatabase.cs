@@ -7,7 +7,7 @@ namespace CinderBackup.Engine.Catalog;
 /// The catalog: one SQLite file (mode 0600, WAL, busy timeout) shared safely by many processes. Every
 /// write runs in a <c>BEGIN IMMEDIATE</c> transaction so concurrent writers queue instead of deadlocking.
 /// </summary>
-internal sealed class CatalogDatabase : IDisposable
+internal sealed class CatalogDatabase : ICatalog
 {
     private static readonly object InitLock = new();
     private static bool _initialized;
@@ -19,7 +19,7 @@ internal sealed class CatalogDatabase : IDisposable
     {
         Path = path;
         _connection = connection;
-        _db = new Db(connection);
+        _db = new Db(connection, SqliteDialect.Instance);
         ReadOnly = readOnly;
     }
 
@@ -173,7 +173,7 @@ internal sealed class CatalogDatabase : IDisposable
     /// <summary>Runs <paramref name="body"/> in a read transaction (one consistent snapshot).</summary>
     public T Read<T>(Func<Db, T> body) => Guard(() => InTransaction(deferred: true, body));
 
-    public int SchemaVersion => (int)Guard(() => _db.ScalarLong("PRAGMA user_version;"));
+    public int SchemaVersion => Guard(() => _db.Dialect.SchemaVersion(_db));
 
     /// <summary>Online-consistent copy of the whole catalog (SQLite backup API).</summary>
     public void BackupTo(string destinationPath)
@@ -256,7 +256,7 @@ internal sealed class CatalogDatabase : IDisposable
 
     private void Migrate()
     {
-        var version = (int)_db.ScalarLong("PRAGMA user_version;");
+        var version = _db.Dialect.SchemaVersion(_db);
         if (version > Migrations.Latest)
         {
             throw new CinderBackupException(ErrorIds.CatalogTooNew, ErrorKind.NotSupported,
@@ -291,11 +291,11 @@ internal sealed class CatalogDatabase : IDisposable
         _db.Transaction = tx;
         try
         {
-            version = (int)_db.ScalarLong("PRAGMA user_version;");
+            version = _db.Dialect.SchemaVersion(_db);
             for (var i = version; i < Migrations.Latest; i++)
             {
                 _db.Execute(Migrations.All[i]);
-                _db.Execute($"PRAGMA user_version = {i + 1};");
+                _db.Dialect.SetSchemaVersion(_db, i + 1);
             }
             tx.Commit();
         }

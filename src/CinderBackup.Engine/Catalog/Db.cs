@@ -1,29 +1,37 @@
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace CinderBackup.Engine.Catalog;
 
 /// <summary>
-/// Small helpers over one SQLite connection. Commands join the connection's open transaction automatically,
-/// which Microsoft.Data.Sqlite requires.
+/// One catalog connection inside one transaction, as the table classes use it: parameterised statements over ADO.NET's
+/// common types, so any catalog engine's provider fits, plus that engine's <see cref="Dialect"/>. Commands join the
+/// connection's open transaction, which some providers (Microsoft.Data.Sqlite) require.
 /// </summary>
 internal sealed class Db
 {
-    private readonly SqliteConnection _connection;
+    private readonly DbConnection _connection;
 
-    public Db(SqliteConnection connection) => _connection = connection;
+    public Db(DbConnection connection, ISqlDialect dialect)
+    {
+        _connection = connection;
+        Dialect = dialect;
+    }
 
-    public SqliteConnection Connection => _connection;
+    public ISqlDialect Dialect { get; }
 
-    public SqliteTransaction? Transaction { get; set; }
+    public DbTransaction? Transaction { get; set; }
 
-    public SqliteCommand Command(string sql, params (string Name, object? Value)[] parameters)
+    public DbCommand Command(string sql, params (string Name, object? Value)[] parameters)
     {
         var cmd = _connection.CreateCommand();
         cmd.CommandText = sql;
         cmd.Transaction = Transaction;
         foreach (var (name, value) in parameters)
         {
-            cmd.Parameters.AddWithValue(name, value ?? DBNull.Value);
+            var p = cmd.CreateParameter();
+            p.ParameterName = name;
+            p.Value = value ?? DBNull.Value;
+            cmd.Parameters.Add(p);
         }
         return cmd;
     }
@@ -44,7 +52,7 @@ internal sealed class Db
     public long ScalarLong(string sql, params (string, object?)[] parameters) =>
         Convert.ToInt64(Scalar(sql, parameters) ?? 0L, System.Globalization.CultureInfo.InvariantCulture);
 
-    public List<T> Query<T>(string sql, Func<SqliteDataReader, T> map, params (string, object?)[] parameters)
+    public List<T> Query<T>(string sql, Func<DbDataReader, T> map, params (string, object?)[] parameters)
     {
         using var cmd = Command(sql, parameters);
         using var reader = cmd.ExecuteReader();
@@ -71,7 +79,7 @@ internal sealed class Db
         return Execute($"UPDATE {table} SET {assignments} WHERE id = $id AND deleted = 0 AND status IN ({placeholders})", all.ToArray()) == 1;
     }
 
-    public T? QuerySingle<T>(string sql, Func<SqliteDataReader, T> map, params (string, object?)[] parameters)
+    public T? QuerySingle<T>(string sql, Func<DbDataReader, T> map, params (string, object?)[] parameters)
         where T : class
     {
         var rows = Query(sql, map, parameters);

@@ -26,6 +26,19 @@ internal static class OperationClaims
             ("$op", operation), ("$h", owner.Host), ("$pid", owner.Pid), ("$since", Clock.ToStorage(owner.Since)), ("$id", backupId)) == 1;
 
     /// <summary>
+    /// Starts a restore of <paramref name="backupId"/> into <paramref name="volumeId"/> owned by <paramref name="owner"/>
+    /// (the caller has just moved the backup to restoring with a conditional status change), with progress reset.
+    /// </summary>
+    public static void BeginRestore(Db db, string backupId, string volumeId, OperationOwner owner) =>
+        db.Execute("UPDATE backups SET restore_volume_id = $v, operation = 'restore', owner_host = $h, owner_pid = $pid, owner_started_at = $now, heartbeat_at = $now, progress_done = 0, progress_total = NULL WHERE id = $id",
+            ("$v", volumeId), ("$h", owner.Host), ("$pid", owner.Pid), ("$now", Clock.ToStorage(owner.Since)), ("$id", backupId));
+
+    /// <summary>A restore is over, however it ended: the backup is available again (unless deleted meanwhile) and has no owner.</summary>
+    public static void EndRestore(Db db, string backupId) =>
+        db.Execute("UPDATE backups SET status = CASE WHEN deleted = 1 THEN status ELSE 'available' END, operation = NULL, owner_host = NULL, owner_pid = NULL, updated_at = $now WHERE id = $id",
+            ("$now", Clock.ToStorage(Clock.UtcNow)), ("$id", backupId));
+
+    /// <summary>
     /// The owner <paramref name="owner"/> offers its operation on <paramref name="backupId"/> (of <paramref name="projectId"/>)
     /// to a worker. Returns the token to hand over, or null when the operation is not this owner's.
     /// </summary>
@@ -74,6 +87,10 @@ internal static class OperationClaims
             r.StrN("owner_host") is null && r.LongN("owner_pid") is null ? null
                 : new OperationOwner(r.StrN("owner_host") ?? "", (int)(r.LongN("owner_pid") ?? 0), r.TimeN("owner_started_at") ?? DateTime.MinValue),
             r.TimeN("heartbeat_at")));
+
+    /// <summary>The pid of the process that owns the backup's running operation, if any.</summary>
+    public static int? OwnerPid(Db db, string backupId) =>
+        (int?)(long?)db.Scalar("SELECT owner_pid FROM backups WHERE id = $id AND operation IS NOT NULL", ("$id", backupId));
 
     /// <summary>Gives up a claim that could not be acted on (the repository did not answer): the next process to start tries again.</summary>
     public static void Unclaim(Db db, string backupId, OperationOwner owner) =>

@@ -1,5 +1,5 @@
 using CinderBackup.Engine.Util;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace CinderBackup.Engine.Catalog;
 
@@ -35,6 +35,9 @@ internal static class SnapshotTable
         return db.Query(sql, Map, ("$project", projectId), ("$vol", volumeId), ("$name", exactName));
     }
 
+    /// <summary>Snapshots not deleted, in every project.</summary>
+    public static int Count(Db db) => (int)db.ScalarLong("SELECT count(*) FROM snapshots WHERE deleted = 0;");
+
     /// <summary>Conditional status change (see <see cref="Db.UpdateIfStatusIn"/>).</summary>
     public static bool ConditionalStatus(Db db, string id, IEnumerable<string> expected, string newStatus, string? progress = null) =>
         db.UpdateIfStatusIn("snapshots", id, expected, "status = $status, progress = COALESCE($progress, progress), updated_at = $now",
@@ -53,7 +56,7 @@ internal static class SnapshotTable
             ("$id", id), ("$now", now));
     }
 
-    private static VolumeSnapshot Map(SqliteDataReader r) => new()
+    private static VolumeSnapshot Map(DbDataReader r) => new()
     {
         Id = r.Str("id"),
         VolumeId = r.Str("volume_id"),

@@ -1,5 +1,5 @@
 using CinderBackup.Engine.Util;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace CinderBackup.Engine.Catalog;
 
@@ -51,6 +51,29 @@ internal static class VolumeTable
             ("$id", id), ("$status", status), ("$prev", previousStatus), ("$now", Clock.ToStorage(Clock.UtcNow)));
     }
 
+    /// <summary>Sets status and previous_status both (a backup handing the volume back).</summary>
+    public static void SetStatusAndPrevious(Db db, string id, string status, string previousStatus) =>
+        db.Execute("UPDATE volumes SET status = $s, previous_status = $p, updated_at = $now WHERE id = $id",
+            ("$s", status), ("$p", previousStatus), ("$now", Clock.ToStorage(Clock.UtcNow)), ("$id", id));
+
+    /// <summary>A restore into the volume finished: available, launched (first time only).</summary>
+    public static void SetRestored(Db db, string id)
+    {
+        db.Execute("UPDATE volumes SET status = 'available', launched_at = COALESCE(launched_at, $now), updated_at = $now WHERE id = $id",
+            ("$now", Clock.ToStorage(Clock.UtcNow)), ("$id", id));
+    }
+
+    /// <summary>Replaces the volume's image (glance) metadata; a volume that has some is bootable.</summary>
+    public static void SetGlanceMetadata(Db db, string id, IReadOnlyDictionary<string, string> metadata)
+    {
+        db.Execute("DELETE FROM volume_glance_metadata WHERE volume_id = $id", ("$id", id));
+        foreach (var (k, v) in metadata)
+        {
+            db.Execute("INSERT INTO volume_glance_metadata (volume_id, key, value) VALUES ($id, $k, $v)", ("$id", id), ("$k", k), ("$v", v));
+        }
+        db.Execute("UPDATE volumes SET bootable = 1 WHERE id = $id", ("$id", id));
+    }
+
     public static void SetSize(Db db, string id, int size, long sizeBytes)
     {
         db.Execute("UPDATE volumes SET size = $size, size_bytes = $bytes, updated_at = $now WHERE id = $id",
@@ -99,10 +122,13 @@ internal static class VolumeTable
         db.Execute("UPDATE volumes SET attach_status = 'detached' WHERE id = $id", ("$id", volumeId));
     }
 
+    /// <summary>Volumes not deleted, in every project.</summary>
+    public static int Count(Db db) => (int)db.ScalarLong("SELECT count(*) FROM volumes WHERE deleted = 0;");
+
     public static int CountSnapshots(Db db, string volumeId) =>
         (int)db.ScalarLong("SELECT COUNT(*) FROM snapshots WHERE volume_id = $id AND deleted = 0", ("$id", volumeId));
 
-    private static BlockVolume Map(SqliteDataReader r) => new()
+    private static BlockVolume Map(DbDataReader r) => new()
     {
         Id = r.Str("id"),
         Name = r.StrN("display_name"),

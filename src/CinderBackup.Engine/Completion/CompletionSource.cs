@@ -13,11 +13,9 @@ namespace CinderBackup.Engine.Completion;
 public static class CompletionSource
 {
     private static readonly TimeSpan CacheLife = TimeSpan.FromSeconds(3);
-    private static readonly Dictionary<string, (DateTime At, IReadOnlyList<Row> Rows)> Cache = new(StringComparer.Ordinal);
+    private static readonly Dictionary<string, (DateTime At, IReadOnlyList<SummaryRow> Rows)> Cache = new(StringComparer.Ordinal);
 
     private static readonly Dictionary<string, (DateTime At, IReadOnlyList<string> Values)> ValueCache = new(StringComparer.Ordinal);
-
-    private sealed record Row(string Id, string? Name, string Status, int Size);
 
     /// <summary>
     /// Candidates for <paramref name="word"/> (quotes stripped; wildcards * ? [] honoured, else a prefix), matched
@@ -88,9 +86,7 @@ public static class CompletionSource
             var names = new SortedSet<string>(StringComparer.Ordinal) { context.ProjectName };
             if (context.IsAdmin)
             {
-                names.UnionWith(Distinct(config.CatalogPath, "project_id",
-                    "SELECT project_id FROM volumes WHERE deleted = 0 UNION SELECT project_id FROM snapshots WHERE deleted = 0 " +
-                    "UNION SELECT project_id FROM backups WHERE deleted = 0 UNION SELECT project_id FROM quotas"));
+                names.UnionWith(Distinct(config.CatalogPath, "project_id", CompletionQueries.ProjectIds));
             }
             return Matching(names, word);
         }
@@ -106,7 +102,7 @@ public static class CompletionSource
         try
         {
             var (config, _) = BackupEngine.LoadSettings(options);
-            return Matching(Distinct(config.CatalogPath, "host", "SELECT DISTINCT host FROM services WHERE deleted = 0 ORDER BY host"), word);
+            return Matching(Distinct(config.CatalogPath, "host", CompletionQueries.ServiceHosts), word);
         }
         catch (Exception)
         {
@@ -115,7 +111,7 @@ public static class CompletionSource
     }
 
     /// <summary>One text column of a query, cached like the rows; nothing when there is no catalog yet.</summary>
-    private static IReadOnlyList<string> Distinct(string catalogPath, string column, string sql)
+    private static IReadOnlyList<string> Distinct(string catalogPath, string column, Func<Db, List<string>> query)
     {
         if (!File.Exists(catalogPath))
         {
@@ -130,7 +126,7 @@ public static class CompletionSource
             }
         }
         using var catalog = CatalogDatabase.Open(catalogPath, busyTimeoutSeconds: 1);
-        var values = catalog.Read(db => db.Query(sql + " LIMIT 5000;", r => r.GetString(0)));
+        var values = catalog.Read(query);
         lock (ValueCache)
         {
             ValueCache[key] = (DateTime.UtcNow, values);
@@ -164,12 +160,12 @@ public static class CompletionSource
         return new Regex(sb.Append('$').ToString(), RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.Singleline);
     }
 
-    private static IReadOnlyList<Row> Rows(EngineOptions options, CompletionKind kind)
+    private static IReadOnlyList<SummaryRow> Rows(EngineOptions options, CompletionKind kind)
     {
         var (config, context) = BackupEngine.LoadSettings(options);
         if (!File.Exists(config.CatalogPath))
         {
-            return Array.Empty<Row>(); // completion never creates a catalog
+            return Array.Empty<SummaryRow>(); // completion never creates a catalog
         }
         var key = $"{config.CatalogPath}\n{context.ProjectName}\n{kind}";
         lock (Cache)
@@ -179,17 +175,14 @@ public static class CompletionSource
                 return hit.Rows;
             }
         }
-        var (table, size) = kind switch
+        Func<Db, string, List<SummaryRow>> query = kind switch
         {
-            CompletionKind.Volume => ("volumes", "size"),
-            CompletionKind.Snapshot => ("snapshots", "volume_size"),
-            _ => ("backups", "size"),
+            CompletionKind.Volume => CompletionQueries.Volumes,
+            CompletionKind.Snapshot => CompletionQueries.Snapshots,
+            _ => CompletionQueries.Backups,
         };
         using var catalog = CatalogDatabase.Open(config.CatalogPath, busyTimeoutSeconds: 1);
-        var rows = catalog.Read(db => db.Query(
-            $"SELECT id, display_name, COALESCE(status, ''), COALESCE({size}, 0) FROM {table} WHERE deleted = 0 AND project_id = $p ORDER BY created_at LIMIT 5000;",
-            r => new Row(r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1), r.GetString(2), r.GetInt32(3)),
-            ("$p", context.ProjectName)));
+        IReadOnlyList<SummaryRow> rows = catalog.Read(db => query(db, context.ProjectName));
         lock (Cache)
         {
             Cache[key] = (DateTime.UtcNow, rows);

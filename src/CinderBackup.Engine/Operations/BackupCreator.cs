@@ -237,10 +237,7 @@ internal sealed class BackupCreator
             store.PutContainer(row.Container);
             row.RepositoryId = RepositoryMarker.Ensure(store, row.Container);
             row.RepositoryLocation = store.MarkerLocation(row.Container);
-            _engine.Catalog.Write(db => db.Execute(
-                "UPDATE backups SET container = $c, service_metadata = $p, repository_id = $rid, repository_location = $loc, updated_at = $now WHERE id = $id",
-                ("$c", row.Container), ("$p", row.ServiceMetadata), ("$rid", row.RepositoryId), ("$loc", row.RepositoryLocation),
-                ("$now", Clock.ToStorage(Clock.UtcNow)), ("$id", row.Id)));
+            _engine.Catalog.Write(db => BackupTable.SetLocation(db, row.Id, row.Container, row.ServiceMetadata, row.RepositoryId, row.RepositoryLocation));
             monitor.CheckNow();
             monitor.Token.ThrowIfCancellationRequested();
             _engine.Detail($"Backup {row.Id}: repository {store.Location}, container '{row.Container}', prefix '{row.ServiceMetadata}'.");
@@ -257,7 +254,7 @@ internal sealed class BackupCreator
                 // In-use volumes are read from a temporary snapshot, giving a crash-consistent backup while the volume stays in use.
                 tempSnapshot = TemporarySnapshots.Create(_engine, volume, monitor.Token);
                 row.TempSnapshotId = tempSnapshot.Id;
-                _engine.Catalog.Write(db => db.Execute("UPDATE backups SET temp_snapshot_id = $s WHERE id = $id", ("$s", tempSnapshot.Id), ("$id", row.Id)));
+                _engine.Catalog.Write(db => BackupTable.SetTempSnapshot(db, row.Id, tempSnapshot.Id));
                 sourcePath = tempSnapshot.Path;
             }
             else
@@ -576,9 +573,7 @@ internal sealed class BackupCreator
         if (volume is not null && volume.Status == VolumeStatus.BackingUp)
         {
             var back = volume.PreviousStatus ?? VolumeStatus.Available;
-            db.Execute("UPDATE volumes SET status = $s, previous_status = $p, updated_at = $now WHERE id = $id",
-                ("$s", back), ("$p", failed ? VolumeStatus.ErrorBackingUp : VolumeStatus.BackingUp),
-                ("$now", Clock.ToStorage(Clock.UtcNow)), ("$id", volume.Id));
+            VolumeTable.SetStatusAndPrevious(db, volume.Id, back, failed ? VolumeStatus.ErrorBackingUp : VolumeStatus.BackingUp);
         }
     }
 

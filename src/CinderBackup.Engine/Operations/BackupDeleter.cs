@@ -106,8 +106,7 @@ internal sealed class BackupDeleter
             // Cinder: a driver failure during delete leaves the backup in error (not error_deleting).
             _engine.Catalog.Write(db =>
             {
-                db.Execute("UPDATE backups SET status = 'error', fail_reason = $r WHERE id = $id AND deleted = 0",
-                    ("$r", e.Message.Length > 255 ? e.Message[..255] : e.Message), ("$id", row.Id));
+                BackupTable.SetDeleteFailed(db, row.Id, e.Message.Length > 255 ? e.Message[..255] : e.Message);
                 if (BackupTable.Get(db, row.Id) is { Operation: "delete" })
                 {
                     OperationClaims.Release(db, row.Id);

@@ -89,8 +89,7 @@ internal sealed class BackupRestorer
                     throw new CinderBackupException(ErrorIds.BackupInvalidState, ErrorKind.InvalidState,
                         "Invalid backup: Backup status must be available", b.Id);
                 }
-                db.Execute("UPDATE backups SET restore_volume_id = $v, operation = 'restore', owner_host = $h, owner_pid = $pid, owner_started_at = $now, heartbeat_at = $now, progress_done = 0, progress_total = NULL WHERE id = $id",
-                    ("$v", v.Id), ("$h", _engine.Config.Host), ("$pid", Environment.ProcessId), ("$now", Clock.ToStorage(Clock.UtcNow)), ("$id", b.Id));
+                OperationClaims.BeginRestore(db, b.Id, v.Id, OperationOwner.Current(_engine.Config.Host));
                 b.RestoreVolumeId = v.Id;
                 EventLog.Write(_engine.Config, "backup.restore.start", b, $"volume {v.Id}");
                 return new Prepared(b, v, isNew);
@@ -280,8 +279,7 @@ internal sealed class BackupRestorer
                 }
             }
             VolumeTable.SetMetadata(db, p.Volume.Id, new Dictionary<string, string> { ["src_backup_id"] = p.Backup.Id }, replace: false);
-            db.Execute("UPDATE volumes SET status = 'available', launched_at = COALESCE(launched_at, $now), updated_at = $now WHERE id = $id",
-                ("$now", Clock.ToStorage(Clock.UtcNow)), ("$id", p.Volume.Id));
+            VolumeTable.SetRestored(db, p.Volume.Id);
             ReleaseBackup(db, p.Backup.Id);
             EventLog.Write(_engine.Config, "backup.restore.end", BackupTable.Get(db, p.Backup.Id)!, $"volume {p.Volume.Id}");
             return VolumeTable.Get(db, p.Volume.Id)!;
@@ -314,12 +312,7 @@ internal sealed class BackupRestorer
         }
         if (meta.GlanceMetadata is not null)
         {
-            db.Execute("DELETE FROM volume_glance_metadata WHERE volume_id = $id", ("$id", volumeId));
-            foreach (var (k, v) in meta.GlanceMetadata)
-            {
-                db.Execute("INSERT INTO volume_glance_metadata (volume_id, key, value) VALUES ($id, $k, $v)", ("$id", volumeId), ("$k", k), ("$v", v));
-            }
-            db.Execute("UPDATE volumes SET bootable = 1 WHERE id = $id", ("$id", volumeId));
+            VolumeTable.SetGlanceMetadata(db, volumeId, meta.GlanceMetadata);
         }
     }
 
@@ -328,24 +321,18 @@ internal sealed class BackupRestorer
     {
         _engine.Catalog.Write(db =>
         {
-            db.Execute("UPDATE volumes SET status = $s, updated_at = $now WHERE id = $id",
-                ("$s", volumeStatus), ("$now", Clock.ToStorage(Clock.UtcNow)), ("$id", p.Volume.Id));
+            VolumeTable.SetStatus(db, p.Volume.Id, volumeStatus);
             ReleaseBackup(db, p.Backup.Id);
             if (failReason is not null)
             {
-                db.Execute("UPDATE backups SET fail_reason = $r WHERE id = $id",
-                    ("$r", failReason.Length > 255 ? failReason[..255] : failReason), ("$id", p.Backup.Id));
+                BackupTable.SetFailReason(db, p.Backup.Id, failReason.Length > 255 ? failReason[..255] : failReason);
             }
             EventLog.Write(_engine.Config, "backup.restore.error", BackupTable.Get(db, p.Backup.Id, includeDeleted: true)!, reason);
         });
     }
 
     /// <summary>The backup ends available in every outcome (unless it was deleted meanwhile).</summary>
-    private static void ReleaseBackup(Db db, string backupId)
-    {
-        db.Execute("UPDATE backups SET status = CASE WHEN deleted = 1 THEN status ELSE 'available' END, operation = NULL, owner_host = NULL, owner_pid = NULL, updated_at = $now WHERE id = $id",
-            ("$now", Clock.ToStorage(Clock.UtcNow)), ("$id", backupId));
-    }
+    private static void ReleaseBackup(Db db, string backupId) => OperationClaims.EndRestore(db, backupId);
 
     private static void CheckBackup(BackupRow b)
     {

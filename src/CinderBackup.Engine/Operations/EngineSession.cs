@@ -13,7 +13,7 @@ internal sealed class EngineSession
 {
     private readonly Action<string>? _detail;
 
-    public EngineSession(EngineConfig config, BackupContext context, CatalogDatabase catalog, Action<string>? detail)
+    public EngineSession(EngineConfig config, BackupContext context, ICatalog catalog, Action<string>? detail)
     {
         Config = config;
         Context = context;
@@ -25,7 +25,7 @@ internal sealed class EngineSession
 
     public BackupContext Context { get; }
 
-    public CatalogDatabase Catalog { get; }
+    public ICatalog Catalog { get; }
 
     /// <summary>Sends a detail message to the front end (Write-Verbose, --debug).</summary>
     public void Detail(string message) => _detail?.Invoke(PrintableText.Escape(message, keepNewlines: true));

@@ -20,7 +20,7 @@ internal sealed class OperationMonitor : IDisposable
     private readonly object _gate = new();
     private readonly IProgress<TransferProgress>? _forward;
     private readonly Action<Db, TransferProgress>? _onTick;
-    private CatalogDatabase? _catalog;
+    private ICatalog? _catalog;
     private TransferProgress _latest;
     private volatile bool _reported;
     private long _lastBytes;
@@ -84,8 +84,7 @@ internal sealed class OperationMonitor : IDisposable
                     }
                     else
                     {
-                        db.Execute("UPDATE backups SET heartbeat_at = $now WHERE id = $id",
-                            ("$now", Util.Clock.ToStorage(Util.Clock.UtcNow)), ("$id", _backupId));
+                        BackupTable.Touch(db, _backupId);
                     }
                     _onTick?.Invoke(db, p);
                     return BackupTable.Status(db, _backupId);

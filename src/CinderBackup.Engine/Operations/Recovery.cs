@@ -106,8 +106,7 @@ internal static class Recovery
             case BackupStatus.Restoring:
                 engine.Catalog.Write(db =>
                 {
-                    db.Execute("UPDATE backups SET status = 'available', updated_at = $now WHERE id = $id",
-                        ("$now", Clock.ToStorage(Clock.UtcNow)), ("$id", id));
+                    BackupTable.SetStatus(db, id, BackupStatus.Available);
                     OperationClaims.Release(db, id);
                     if (row.RestoreVolumeId is not null)
                     {
@@ -161,8 +160,7 @@ internal static class Recovery
     {
         engine.Catalog.Write(db =>
         {
-            db.Execute("UPDATE backups SET status = 'error', fail_reason = $r, updated_at = $now WHERE id = $id",
-                ("$r", reason.Length > 255 ? reason[..255] : reason), ("$now", Clock.ToStorage(Clock.UtcNow)), ("$id", row.Id));
+            BackupTable.SetError(db, row.Id, reason.Length > 255 ? reason[..255] : reason);
             OperationClaims.Release(db, row.Id);
             BackupCreator.RestoreSource(db, row, failed: true);
             EventLog.Write(engine.Config, "backup.create.error", BackupTable.Get(db, row.Id)!, reason);

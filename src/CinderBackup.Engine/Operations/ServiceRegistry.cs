@@ -12,35 +12,21 @@ internal static class ServiceRegistry
 {
     public const string Binary = "cinder-backup";
 
-    public static void Heartbeat(Db db, string host, string zone)
-    {
-        var now = Clock.ToStorage(Clock.UtcNow);
-        db.Execute(
-            """
-            INSERT INTO services (host, binary, topic, availability_zone, report_count, pid, created_at, updated_at)
-            VALUES ($host, $binary, $binary, $zone, 1, $pid, $now, $now)
-            ON CONFLICT (host, binary, deleted) DO UPDATE SET
-                availability_zone = excluded.availability_zone, report_count = report_count + 1, pid = excluded.pid, updated_at = excluded.updated_at
-            """,
-            ("$host", host), ("$binary", Binary), ("$zone", zone), ("$pid", Environment.ProcessId), ("$now", now));
-    }
+    public static void Heartbeat(Db db, string host, string zone) =>
+        ServiceTable.Report(db, host, Binary, zone, Environment.ProcessId, Clock.UtcNow);
 
     public static List<BackupService> List(Db db, int downAfterSeconds)
     {
         var now = Clock.UtcNow;
-        return db.Query("SELECT host, binary, availability_zone, disabled, updated_at, pid FROM services WHERE deleted = 0 ORDER BY binary, host", r =>
+        return ServiceTable.List(db).Select(r => new BackupService
         {
-            var updated = r.TimeN("updated_at");
-            return new BackupService
-            {
-                Binary = r.Str("binary"),
-                Host = r.Str("host"),
-                Zone = r.Str("availability_zone"),
-                Status = r.Bool("disabled") ? "disabled" : "enabled",
-                State = updated is DateTime u && (now - u).TotalSeconds <= downAfterSeconds ? "up" : "down",
-                UpdatedAtUtc = updated,
-                ProcessId = (int?)r.LongN("pid"),
-            };
-        });
+            Binary = r.Binary,
+            Host = r.Host,
+            Zone = r.Zone,
+            Status = r.Disabled ? "disabled" : "enabled",
+            State = r.UpdatedAt is DateTime u && (now - u).TotalSeconds <= downAfterSeconds ? "up" : "down",
+            UpdatedAtUtc = r.UpdatedAt,
+            ProcessId = r.Pid,
+        }).ToList();
     }
 }

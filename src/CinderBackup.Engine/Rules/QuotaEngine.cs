@@ -22,10 +22,9 @@ internal sealed class QuotaEngine
 
     public int Limit(Db db, string project, string resource)
     {
-        var explicitLimit = db.Scalar("SELECT hard_limit FROM quotas WHERE project_id = $p AND resource = $r", ("$p", project), ("$r", resource));
-        if (explicitLimit is long l)
+        if (QuotaTable.HardLimit(db, project, resource) is int l)
         {
-            return (int)l;
+            return l;
         }
         return resource == Backups ? _config.QuotaBackups : _config.QuotaBackupGigabytes;
     }
@@ -33,11 +32,8 @@ internal sealed class QuotaEngine
     /// <summary>(in use, reserved) for a project, as Cinder's usage sync counts them.</summary>
     public (long InUse, long Reserved) Usage(Db db, string project, string resource)
     {
-        var inUse = resource == Backups
-            ? db.ScalarLong("SELECT COUNT(*) FROM backups WHERE project_id = $p AND deleted = 0", ("$p", project))
-            : db.ScalarLong("SELECT COALESCE(SUM(size), 0) FROM backups WHERE project_id = $p AND deleted = 0", ("$p", project));
-        var reserved = db.ScalarLong("SELECT COALESCE(SUM(delta), 0) FROM reservations WHERE project_id = $p AND resource = $r AND deleted = 0 AND delta > 0 AND expire > $now",
-            ("$p", project), ("$r", resource), ("$now", Clock.ToStorage(Clock.UtcNow)));
+        var inUse = resource == Backups ? BackupTable.CountInProject(db, project) : BackupTable.SizeInProject(db, project);
+        var reserved = ReservationTable.Reserved(db, project, resource, Clock.UtcNow);
         return (inUse, reserved);
     }
 
@@ -61,18 +57,17 @@ internal sealed class QuotaEngine
         }
         var uuid = Guid.NewGuid().ToString();
         var now = Clock.UtcNow;
-        var expire = Clock.ToStorage(now.AddSeconds(_config.ReservationExpireSeconds));
+        var expire = now.AddSeconds(_config.ReservationExpireSeconds);
         foreach (var (resource, delta) in new[] { (Backups, 1), (Gigabytes, sizeGiB) })
         {
-            db.Execute("INSERT INTO reservations (uuid, project_id, resource, delta, expire, created_at) VALUES ($u, $p, $r, $d, $e, $now)",
-                ("$u", uuid), ("$p", project), ("$r", resource), ("$d", delta), ("$e", expire), ("$now", Clock.ToStorage(now)));
+            ReservationTable.Insert(db, uuid, project, resource, delta, expire, now);
         }
         return uuid;
     }
 
     /// <summary>Commits a reservation: the backup row now exists and is counted as in use.</summary>
     public void Commit(Db db, string reservation) =>
-        db.Execute("UPDATE reservations SET deleted = 1 WHERE uuid = $u", ("$u", reservation));
+        ReservationTable.Commit(db, reservation);
 
     /// <summary>
     /// Releases a deleted backup's quota. Usage is counted from the backups table, so the soft delete itself
@@ -80,11 +75,10 @@ internal sealed class QuotaEngine
     /// </summary>
     public void ReleaseBackup(Db db, string project, int sizeGiB)
     {
-        var now = Clock.ToStorage(Clock.UtcNow);
+        var now = Clock.UtcNow;
         foreach (var (resource, delta) in new[] { (Backups, -1), (Gigabytes, -sizeGiB) })
         {
-            db.Execute("INSERT INTO reservations (uuid, project_id, resource, delta, expire, created_at, deleted) VALUES ($u, $p, $r, $d, $now, $now, 1)",
-                ("$u", Guid.NewGuid().ToString()), ("$p", project), ("$r", resource), ("$d", delta), ("$now", now));
+            ReservationTable.InsertCommitted(db, Guid.NewGuid().ToString(), project, resource, delta, now);
         }
     }
 }

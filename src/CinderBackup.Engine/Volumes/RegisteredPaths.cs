@@ -34,7 +34,7 @@ internal static class RegisteredPaths
     /// Before a registered volume is read or written: its path must still lead to a file it may be (it was checked at
     /// registration, but a link may since lead elsewhere). Returns what the open must find; null for pool volumes.
     /// </summary>
-    public static FileIdentity? CheckInUse(EngineConfig config, BackupContext context, CatalogDatabase catalog, BlockVolume volume)
+    public static FileIdentity? CheckInUse(EngineConfig config, BackupContext context, ICatalog catalog, BlockVolume volume)
     {
         if (volume.Backend != VolumeBackend.Path)
         {

@@ -1,0 +1,23 @@
+using CinderBackup.Engine.Util;
+
+namespace CinderBackup.Engine.Catalog;
+
+/// <summary>SQL for the services table (one row per host and binary, as Cinder's services report to the database).</summary>
+internal static class ServiceTable
+{
+    /// <summary>Records a report of <paramref name="host"/>: inserts its row, or counts one more report on it.</summary>
+    public static void Report(Db db, string host, string binary, string zone, int pid, DateTime now) =>
+        db.Execute(
+            """
+            INSERT INTO services (host, binary, topic, availability_zone, report_count, pid, created_at, updated_at)
+            VALUES ($host, $binary, $binary, $zone, 1, $pid, $now, $now)
+            ON CONFLICT (host, binary, deleted) DO UPDATE SET
+                availability_zone = excluded.availability_zone, report_count = report_count + 1, pid = excluded.pid, updated_at = excluded.updated_at
+            """,
+            ("$host", host), ("$binary", binary), ("$zone", zone), ("$pid", pid), ("$now", Clock.ToStorage(now)));
+
+    /// <summary>The services not deleted, by binary then host.</summary>
+    public static List<ServiceRow> List(Db db) =>
+        db.Query("SELECT host, binary, availability_zone, disabled, updated_at, pid FROM services WHERE deleted = 0 ORDER BY binary, host",
+            r => new ServiceRow(r.Str("host"), r.Str("binary"), r.Str("availability_zone"), r.Bool("disabled"), r.TimeN("updated_at"), (int?)r.LongN("pid")));
+}
