@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 using CinderBackup.Engine.Native;
-using CinderBackup.Engine.Repositories.Posix;
+using CinderBackup.Engine.ObjectStores.Posix;
 
 namespace CinderBackup.Engine.Tests;
 

@@ -40,6 +40,37 @@ public sealed partial class LayoutTests
         }
     }
 
+    /// <summary>
+    /// Issue 17 item 1: the operations and the facades reach a repository only through its driver (IBackupRepository),
+    /// so a repository that is not a bag of objects (Ceph) fits beside the chunked one. Names of the object stores and of
+    /// the chunked data paths may appear only below Repositories/.
+    /// </summary>
+    [Fact]
+    public void OperationsAndFacadesTalkToRepositoryDriversOnly()
+    {
+        string[] forbidden =
+        [
+            "IObjectStore", "IStagedObject", "ObjectStore", "RepositoryMarker", "BackupWriter", "ObjectWriteJob", "ChainLoader",
+            "ChainVerifier", "RestoreWriter", "RecordDiscovery", "ChunkedRepository", "ObjectStores",
+        ];
+        var files = SourceFiles().Where(f => TopFolder(f) is "Operations" or "Api").ToList();
+        Assert.True(files.Count >= 20, $"only {files.Count} files in Operations/ and Api/");
+        Assert.Contains(files, f => Code(File.ReadAllText(f)).Contains("IBackupRepository", StringComparison.Ordinal));
+        var wrong = new List<string>();
+        foreach (var file in files)
+        {
+            var code = Code(File.ReadAllText(file));
+            foreach (var name in forbidden)
+            {
+                if (Regex.IsMatch(code, $@"\b\w*{name}\b"))
+                {
+                    wrong.Add($"{Relative(file)} names {name}");
+                }
+            }
+        }
+        Assert.True(wrong.Count == 0, "Operations and facades must use IBackupRepository, not the object store:\n" + string.Join("\n", wrong));
+    }
+
     [Fact]
     public void EverySourceFileDeclaresTheNamespaceOfItsFolder()
     {

@@ -1,6 +1,6 @@
 using CinderBackup.Engine.Api;
 using CinderBackup.Engine.Errors;
-using CinderBackup.Engine.Repositories.Nfs;
+using CinderBackup.Engine.ObjectStores.Nfs;
 
 namespace CinderBackup.Engine.Tests;
 

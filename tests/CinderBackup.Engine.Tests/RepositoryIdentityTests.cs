@@ -1,7 +1,7 @@
 using System.Text.Json;
 using CinderBackup.Engine.Api;
 using CinderBackup.Engine.Errors;
-using CinderBackup.Engine.Repositories.Nfs;
+using CinderBackup.Engine.ObjectStores.Nfs;
 
 namespace CinderBackup.Engine.Tests;
 

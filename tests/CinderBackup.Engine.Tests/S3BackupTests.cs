@@ -3,7 +3,8 @@ using System.Text.RegularExpressions;
 using CinderBackup.Engine.Api;
 using CinderBackup.Engine.Errors;
 using CinderBackup.Engine.Repositories;
-using CinderBackup.Engine.Repositories.S3;
+using CinderBackup.Engine.Repositories.Chunked;
+using CinderBackup.Engine.ObjectStores.S3;
 
 namespace CinderBackup.Engine.Tests;
 
@@ -36,7 +37,7 @@ public sealed class S3BackupTests : IDisposable
         Assert.Matches($"^volume_{v.Id}/\\d{{14}}/az_nova_backup_{full.Id}$", full.ServiceMetadata);
         Assert.Equal(6, full.ObjectCount); // 5 MiB + 12345 in 1 MiB objects
 
-        var store = (S3ObjectStore)new RepositoryResolver(engine.Config).Default();
+        var store = (S3ObjectStore)((ChunkedRepository)new RepositoryResolver(engine.Config).Default()).Store;
         var keys = store.List(bucket, full.ServiceMetadata!);
         Assert.Equal(8, keys.Count);
         Assert.Contains(full.ServiceMetadata + "-00001", keys);
@@ -150,7 +151,7 @@ public sealed class S3BackupTests : IDisposable
         var sent = proxy.Recorded;
         var puts = Regex.Matches(sent, "PUT /[^ ]+/volume_[^ ]+ HTTP/1.1\r\n(?:[^\r]+\r\n)*\r\n").Select(m => m.Value).ToList();
         Assert.Equal(b.ObjectCount + 2, puts.Count); // the data objects, _sha256file and _metadata
-        var store = (S3ObjectStore)new RepositoryResolver(engine.Config).Default();
+        var store = (S3ObjectStore)((ChunkedRepository)new RepositoryResolver(engine.Config).Default()).Store;
         foreach (var name in store.List(b.Container!, b.ServiceMetadata!))
         {
             using var stream = store.OpenRead(b.Container!, name);
@@ -212,7 +213,7 @@ public sealed class S3BackupTests : IDisposable
         S3Home.Configure(_home, _moto.Endpoint, bucket);
         using var engine = S3Home.Open(_home);
         var v = S3Home.Volume(engine, _home, "refused");
-        var store = new RepositoryResolver(engine.Config).Default();
+        var store = ((ChunkedRepository)new RepositoryResolver(engine.Config).Default()).Store;
         engine.Quotas.Set("p1", backups: 0);
         Assert.Equal(ErrorIds.BackupLimitExceeded,
             Assert.Throws<CinderBackupException>(() => engine.Backups.Create(new BackupCreateOptions { Volume = v.Id })).ErrorId);

@@ -1,7 +1,7 @@
 using System.Net;
 using Amazon.Runtime;
 using Amazon.S3;
-using CinderBackup.Engine.Repositories.S3;
+using CinderBackup.Engine.ObjectStores.S3;
 
 namespace CinderBackup.Engine.Tests;
 

@@ -1,11 +1,12 @@
 using System.Security.Cryptography;
+using CinderBackup.Engine.ObjectStores;
 using CinderBackup.Engine.Backup;
 using CinderBackup.Engine.Codecs;
 using CinderBackup.Engine.Errors;
 using CinderBackup.Engine.Format;
 using CinderBackup.Engine.Hashing;
 using CinderBackup.Engine.Repositories;
-using CinderBackup.Engine.Repositories.Posix;
+using CinderBackup.Engine.ObjectStores.Posix;
 using CinderBackup.Engine.Restore;
 
 namespace CinderBackup.Engine.Tests;

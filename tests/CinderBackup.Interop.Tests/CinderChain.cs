@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using CinderBackup.Engine.Repositories.Posix;
+using CinderBackup.Engine.ObjectStores.Posix;
 
 namespace CinderBackup.Interop.Tests;
 

@@ -1,10 +1,11 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using CinderBackup.Engine.ObjectStores;
 using CinderBackup.Engine.Backup;
 using CinderBackup.Engine.Codecs;
 using CinderBackup.Engine.Format;
 using CinderBackup.Engine.Hashing;
-using CinderBackup.Engine.Repositories.Posix;
+using CinderBackup.Engine.ObjectStores.Posix;
 using CinderBackup.Engine.Restore;
 using Xunit.Abstractions;
 

@@ -38,7 +38,7 @@ public sealed class S3InteropTests : IDisposable
 
     /// <summary>Our naming (checked against Cinder's answers below).</summary>
     private static string Prefix(string volumeId, string backupId, DateTime utc) =>
-        CinderBackup.Engine.Repositories.S3.S3ObjectStore.ObjectPrefix(volumeId, backupId, utc, "nova");
+        CinderBackup.Engine.ObjectStores.S3.S3ObjectStore.ObjectPrefix(volumeId, backupId, utc, "nova");
 
     [Fact]
     public void ACinderS3ChainImportsAndRestoresByteIdentically()

@@ -269,8 +269,8 @@ public sealed class BackupApi
         }
         try
         {
-            var chain = new BackupRestorer(_engine.Session).LoadChain(row);
-            var outcome = ChainVerifier.Run(chain, deep, _engine.Config.TempDirectory, _engine.Config.BackupWorkers, progress, cancel,
+            var chain = new BackupRestorer(_engine.Session).LoadChain(row, out var repository);
+            var outcome = repository.Verify(chain, deep, _engine.Config.TempDirectory, _engine.Config.BackupWorkers, progress, cancel,
                 TransferDefaults.ObjectsInFlight(_engine.Config, null));
             return new BackupVerifyResult
             {

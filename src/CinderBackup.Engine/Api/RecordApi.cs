@@ -107,7 +107,7 @@ public sealed class RecordApi
             ParentId = Str("parent_id"),
             Size = Int("size"),
             ObjectCount = Int("object_count"),
-            CreatedAtUtc = Str("created_at") is string t ? RecordDiscovery.ParseTime(t) : null,
+            CreatedAtUtc = Str("created_at") is string t ? DocumentHeader.ParseTime(t) : null,
             Container = Str("container"),
             Repository = record.Repository,
             Source = record.Source,
@@ -208,8 +208,8 @@ public sealed class RecordApi
         var resolver = new RepositoryResolver(_engine.Config);
         var name = string.IsNullOrEmpty(repository) ? resolver.DefaultRepositoryName : repository;
         var store = resolver.Open(name);
-        var found = new List<RecordDiscovery.Found>();
-        foreach (var f in RecordDiscovery.Scan(store, container))
+        var found = new List<DiscoveredRow>();
+        foreach (var f in store.Discover(container))
         {
             _engine.Detail($"Discovery: backup {f.Item.BackupId} in container '{f.Item.Container}': {f.Item.Status}{(f.Item.Problem is null ? "" : $" ({f.Item.Problem})")}.");
             found.Add(f);
@@ -384,34 +384,13 @@ public sealed class RecordApi
         }
         if (verify)
         {
-            VerifyInRepository(row, store);
+            var objects = store.CheckImported(row);
+            _engine.Detail($"Import: backup {row.Id} verified in repository '{store.Repository}': _metadata and {objects} objects present.");
         }
         return row;
     }
 
-    /// <summary>-Verify: the repository must hold the backup's _metadata (describing this backup) and exactly the objects it names.</summary>
-    private void VerifyInRepository(BackupRow row, IObjectStore store)
-    {
-        if (row.Container is null || row.ServiceMetadata is null)
-        {
-            throw new CinderBackupException(ErrorIds.BackupObjectMissing, ErrorKind.InvalidData,
-                $"Backup {row.Id}: the record names no container or object prefix, so the repository cannot hold its data.", row.Id);
-        }
-        var layer = ChainLoader.Load(new ChainLoader.Link(row.Id, store, row.Container, row.ServiceMetadata));
-        if (!string.Equals(layer.Metadata.BackupId, row.Id, StringComparison.OrdinalIgnoreCase))
-        {
-            throw new CinderBackupException(ErrorIds.InvalidBackup, ErrorKind.InvalidData,
-                $"Backup {row.Id}: the _metadata document at '{row.ServiceMetadata}_metadata' describes backup {layer.Metadata.BackupId}.", row.Id);
-        }
-        if (store.Size(row.Container, row.ServiceMetadata + "_sha256file") is null)
-        {
-            throw new CinderBackupException(ErrorIds.BackupObjectMissing, ErrorKind.InvalidData,
-                $"Backup {row.Id}: its '{row.ServiceMetadata}_sha256file' is not in container '{row.Container}' of repository '{store.Repository}'.", row.Id);
-        }
-        _engine.Detail($"Import: backup {row.Id} verified in repository '{store.Repository}': _metadata and {layer.Metadata.Objects.Count} objects present.");
-    }
-
-    private BackupRow ImportedRow(JsonElement f, IObjectStore store)
+    private BackupRow ImportedRow(JsonElement f, IBackupRepository store)
     {
         if (!f.TryGetProperty("id", out var idElement) || idElement.ValueKind == JsonValueKind.Null)
         {
@@ -469,7 +448,7 @@ public sealed class RecordApi
         {
             store.ValidateContainer(container);
         }
-        if (prefix is not null && (prefix.Contains('/') && store.Driver != "s3" || prefix.Contains("..") || prefix.Any(char.IsControl)))
+        if (prefix is not null && store.PrefixEscapes(prefix))
         {
             throw BackupRecordCodec.Invalid($"Provided backup record has an object prefix that escapes its container: '{PrintableText.Brief(prefix)}'.");
         }

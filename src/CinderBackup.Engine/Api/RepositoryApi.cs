@@ -1,8 +1,6 @@
 using CinderBackup.Engine.Config;
 using CinderBackup.Engine.Errors;
 using CinderBackup.Engine.Repositories;
-using CinderBackup.Engine.Repositories.Nfs;
-using CinderBackup.Engine.Repositories.S3;
 
 namespace CinderBackup.Engine.Api;
 
@@ -30,47 +28,25 @@ public sealed class RepositoryApi
     {
         bool? reachable = null;
         string? problem = null;
-        string location;
+        var location = RepositoryResolver.LocationOf(r);
         string? credentials = null;
-        string? share = null;
-        switch (r.Driver)
-        {
-            case "s3":
-                location = r.S3EndpointUrl ?? $"https://s3.{r.S3Region}.amazonaws.com";
-                break;
-            case "nfs":
-                share = r.Share;
-                location = share is null ? r.MountPointBase : NfsMounter.MountPoint(r.MountPointBase, share);
-                break;
-            default:
-                location = r.PosixPath;
-                break;
-        }
+        var share = r.Driver == "nfs" ? r.Share : null;
         if (check)
         {
             try
             {
                 var store = RepositoryResolver.Create(r);
                 (reachable, problem) = store.Probe();
-                if (store is S3ObjectStore s3)
-                {
-                    credentials = s3.Settings.CredentialSource;
-                }
+                credentials = store.CredentialSource;
             }
             catch (CinderBackupException e)
             {
                 (reachable, problem) = (false, e.Message);
             }
         }
-        else if (r.Driver == "s3")
+        else
         {
-            try
-            {
-                credentials = S3Settings.From(r).CredentialSource;
-            }
-            catch (CinderBackupException)
-            {
-            }
+            credentials = RepositoryResolver.CredentialSourceOf(r);
         }
         return new BackupRepository
         {

@@ -2,14 +2,15 @@ using CinderBackup.Engine.Codecs;
 using CinderBackup.Engine.Format;
 using CinderBackup.Engine.Hashing;
 using CinderBackup.Engine.Pipeline;
-using CinderBackup.Engine.Repositories;
+using CinderBackup.Engine.ObjectStores;
 
 namespace CinderBackup.Engine.Backup;
 
 /// <summary>Everything the <see cref="BackupWriter"/> needs for one backup.</summary>
-internal sealed class BackupWriteRequest
+internal sealed record BackupWriteRequest
 {
-    public required IObjectStore Store { get; init; }
+    /// <summary>The store written to; set by the repository driver (<c>ChunkedRepository.Write</c>), not by the operation.</summary>
+    public IObjectStore? Store { get; init; }
     public required string Container { get; init; }
     public required string Prefix { get; init; }
     public required DocumentHeader Header { get; init; }

@@ -3,7 +3,7 @@ using CinderBackup.Engine.Errors;
 using CinderBackup.Engine.Format;
 using CinderBackup.Engine.Hashing;
 using CinderBackup.Engine.Pipeline;
-using CinderBackup.Engine.Repositories;
+using CinderBackup.Engine.ObjectStores;
 using CinderBackup.Engine.Util;
 
 namespace CinderBackup.Engine.Backup;
@@ -23,6 +23,7 @@ internal sealed class BackupWriter
     /// <summary>Objects (mostly holes, which hold nothing while they wait) issued ahead of the oldest unpublished one.</summary>
     private const int MaxQueuedHoles = 4096;
     private readonly BackupWriteRequest _r;
+    private readonly IObjectStore _store;
     private readonly long _block;
     private readonly int _piece;
     private readonly List<ObjectEntry> _entries = new();
@@ -35,13 +36,14 @@ internal sealed class BackupWriter
     public BackupWriter(BackupWriteRequest request)
     {
         _r = request;
+        _store = request.Store ?? throw new ArgumentException("A backup write needs the store to write to.", nameof(request));
         _block = request.ShaBlockSize;
         _piece = PieceRunner.Piece(_block);
     }
 
     public BackupWriteResult Run()
     {
-        var store = _r.Store;
+        var store = _store;
         store.PutContainer(_r.Container);
         using var source = SourceVolume.Open(_r.SourcePath, "the volume", _r.SourceIdentity);
         var length = source.Length;
@@ -167,7 +169,7 @@ internal sealed class BackupWriter
                     continue;
                 }
                 inFlight++;
-                return new ObjectWriteJob(_r, source, hashes, start, end, _piece, o =>
+                return new ObjectWriteJob(_store, _r, source, hashes, start, end, _piece, o =>
                 {
                     inFlight--;
                     Interlocked.Increment(ref waiting);
@@ -223,7 +225,7 @@ internal sealed class BackupWriter
             reached = true;
             var name = NextName();
             FaultPoints.Hit("backup.object.staged");
-            if (_r.Store.TryLink(_r.Container, form.Name, name))
+            if (_store.TryLink(_r.Container, form.Name, name))
             {
                 FaultPoints.Hit("backup.object.committed");
                 Add(form with { Name = name, Offset = start }, 0);
@@ -333,7 +335,7 @@ internal sealed class BackupWriter
         {
             foreach (var (s, e) in ChangedExtents(source, hashes, start, end, cancel))
             {
-                using var job = new ObjectWriteJob(_r, source, hashes: null, s, e, _piece, made.Add);
+                using var job = new ObjectWriteJob(_store, _r, source, hashes: null, s, e, _piece, made.Add);
                 PieceRunner.RunAlone(job, buffer ??= new byte[_piece], cancel);
             }
             return made;
@@ -349,7 +351,7 @@ internal sealed class BackupWriter
     private StagedObject HoleObject(long start, long end)
     {
         var length = end - start;
-        var staged = _r.Store.Stage(_r.Container, _r.StageTag);
+        var staged = _store.Stage(_r.Container, _r.StageTag);
         try
         {
             string compression = "none";

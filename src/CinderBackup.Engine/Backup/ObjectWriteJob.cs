@@ -1,7 +1,7 @@
 using CinderBackup.Engine.Codecs;
 using CinderBackup.Engine.Hashing;
 using CinderBackup.Engine.Pipeline;
-using CinderBackup.Engine.Repositories;
+using CinderBackup.Engine.ObjectStores;
 
 namespace CinderBackup.Engine.Backup;
 
@@ -22,13 +22,15 @@ internal sealed class ObjectWriteJob : IPieceJob
     private readonly byte[] _digests;
     private ICodec? _codec;
     private IStagedObject? _staged;
+    private readonly IObjectStore _store;
     private CountingStream? _counter;
     private Stream? _sink;
     private long _position;
 
     /// <param name="hashes">Where the blocks' SHA-256 go (full backups); null when they are known already.</param>
-    public ObjectWriteJob(BackupWriteRequest request, SourceVolume source, HashFile? hashes, long start, long end, int pieceSize, Action<StagedObject> done)
+    public ObjectWriteJob(IObjectStore store, BackupWriteRequest request, SourceVolume source, HashFile? hashes, long start, long end, int pieceSize, Action<StagedObject> done)
     {
+        _store = store;
         _r = request;
         _source = source;
         _hashes = hashes;
@@ -58,7 +60,7 @@ internal sealed class ObjectWriteJob : IPieceJob
             {
                 _codec = null;
             }
-            _staged = _r.Store.Stage(_r.Container, _r.StageTag);
+            _staged = _store.Stage(_r.Container, _r.StageTag);
             _counter = new CountingStream(_staged.Stream);
             _sink = _codec is null ? _counter : _codec.Compress(_counter, _end - _start, _r.Level);
         }
@@ -85,7 +87,7 @@ internal sealed class ObjectWriteJob : IPieceJob
         {
             // Compression did not help: store the raw bytes instead (Cinder records "none").
             _staged!.Dispose();
-            _staged = _r.Store.Stage(_r.Container, _r.StageTag);
+            _staged = _store.Stage(_r.Container, _r.StageTag);
             _counter = new CountingStream(_staged.Stream);
             _codec = null;
             var buffer = new byte[1 << 20];

@@ -1,4 +1,4 @@
-using CinderBackup.Engine.Repositories;
+using CinderBackup.Engine.ObjectStores;
 
 namespace CinderBackup.Engine.Backup;
 

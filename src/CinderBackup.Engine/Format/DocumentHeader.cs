@@ -16,4 +16,10 @@ internal sealed record DocumentHeader(string BackupId, string VolumeId, string? 
         var basePart = utc.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
         return micro == 0 ? basePart + "+00:00" : $"{basePart}.{micro:000000}+00:00";
     }
+
+    /// <summary>Reads what <see cref="PythonTimestamp"/> writes (and any other time with a zone); null when it is not a time.</summary>
+    public static DateTime? ParseTime(string text) =>
+        DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var t)
+            ? DateTime.SpecifyKind(t, DateTimeKind.Utc)
+            : null;
 }

@@ -200,7 +200,7 @@ internal sealed class BackupCreator
     /// <summary>Runs the transfer and applies the success, failure or cancel transition.</summary>
     public VolumeBackup Execute(BackupRow row)
     {
-        IObjectStore store;
+        IBackupRepository store;
         Config.RepositoryDefinition repository;
         try
         {
@@ -232,11 +232,8 @@ internal sealed class BackupCreator
         {
             // Container and prefix are saved before any object is written (a crash leaves them findable), with the
             // repository's identity (its marker, written by the first backup) and where it is now.
-            row.Container ??= store.DefaultContainer(row.Id);
-            row.ServiceMetadata = store.Prefix(row.VolumeId, row.Id, Clock.UtcNow, _engine.Config.AvailabilityZone);
-            store.PutContainer(row.Container);
-            row.RepositoryId = RepositoryMarker.Ensure(store, row.Container);
-            row.RepositoryLocation = store.MarkerLocation(row.Container);
+            var place = store.Place(row.Id, row.VolumeId, row.Container, Clock.UtcNow, _engine.Config.AvailabilityZone);
+            (row.Container, row.ServiceMetadata, row.RepositoryId, row.RepositoryLocation) = (place.Container, place.Prefix, place.RepositoryId, place.RepositoryLocation);
             _engine.Catalog.Write(db => BackupTable.SetLocation(db, row.Id, row.Container, row.ServiceMetadata, row.RepositoryId, row.RepositoryLocation));
             monitor.CheckNow();
             monitor.Token.ThrowIfCancellationRequested();
@@ -271,9 +268,8 @@ internal sealed class BackupCreator
                     parentHashes = ReadParentHashes(row.ParentId, repository.ShaBlockSize);
                 }
                 var algorithm = Algorithm;
-                var writer = new BackupWriter(new BackupWriteRequest
+                var request = new BackupWriteRequest
                 {
-                    Store = store,
                     Container = row.Container,
                     Prefix = row.ServiceMetadata,
                     Header = new DocumentHeader(row.Id, row.VolumeId, row.DisplayName, row.DisplayDescription, DocumentHeader.PythonTimestamp(row.CreatedAt)),
@@ -293,9 +289,9 @@ internal sealed class BackupCreator
                     Throttle = _engine.Config.IoBandwidthLimit > 0 ? new IoThrottle(_engine.Config.IoBandwidthLimit) : null,
                     Progress = monitor.Progress,
                     Cancel = monitor.Token,
-                });
+                };
                 _engine.Detail($"Backup {row.Id}: reading '{sourcePath}', compression {algorithm}, objects of {_engine.Config.BackupFileSize} bytes, {_engine.Config.BackupWorkers} workers.");
-                var result = writer.Run();
+                var result = store.Write(request);
                 _engine.Detail($"Backup {row.Id}: {result.ObjectCount} objects, {result.BytesInObjects} bytes of volume in objects, {result.BytesStored} bytes stored.");
                 monitor.CheckNow();
                 if (monitor.StoppedByStatus)
@@ -397,7 +393,7 @@ internal sealed class BackupCreator
     private void CheckParentHashBlock(BackupRow parent, string repositoryName)
     {
         var block = _repositories.Definition(repositoryName).ShaBlockSize;
-        var old = ChainLoader.ReadChunkSize(ParentLayer(parent));
+        var old = _repositories.ForBackup(parent).ReadHashBlockSize(parent);
         if (old != block)
         {
             throw Invalid(ErrorIds.InvalidBackup,
@@ -405,22 +401,14 @@ internal sealed class BackupCreator
         }
     }
 
-    /// <summary>The parent as a chain layer for reading its _sha256file (checked against the digest recorded for it).</summary>
-    private ChainLayer ParentLayer(BackupRow parent) =>
-        new(parent.Id, _repositories.ForBackup(parent), parent.Container!, parent.ServiceMetadata!, new MetadataDocument())
-        {
-            Sha256FileSha256 = parent.Sha256FileSha256,
-        };
-
     private HashFile ReadParentHashes(string parentId, long block)
     {
         var parent = _engine.Catalog.Read(db => BackupTable.Get(db, parentId))
             ?? throw new CinderBackupException(ErrorIds.BackupNotFound, ErrorKind.NotFound, $"Backup {parentId} could not be found.", parentId);
-        var layer = ParentLayer(parent);
         var hashes = HashFile.Create(_engine.Config.TempDirectory);
         try
         {
-            var chunk = ChainLoader.ReadHashes(layer, hashes);
+            var chunk = _repositories.ForBackup(parent).ReadHashes(parent, hashes);
             if (chunk != block)
             {
                 throw Invalid(ErrorIds.InvalidBackup,
@@ -507,11 +495,11 @@ internal sealed class BackupCreator
         RestoreSource(db, b, failed: false);
     }
 
-    private void Fail(BackupRow row, IObjectStore? store, VolumeSnapshot? tempSnapshot, string reason)
+    private void Fail(BackupRow row, IBackupRepository? store, VolumeSnapshot? tempSnapshot, string reason)
     {
         if (store is not null && row.Container is not null && row.ServiceMetadata is not null)
         {
-            BackupWriter.RemoveEverything(store, row.Container, row.ServiceMetadata, row.Id);
+            store.RemoveBackup(row.Container, row.ServiceMetadata, row.Id);
         }
         _engine.Catalog.Write(db =>
         {
@@ -535,11 +523,11 @@ internal sealed class BackupCreator
     }
 
     /// <summary>Force-deleted while creating: the writer removed what it wrote; finish the delete.</summary>
-    private void Cancelled(BackupRow row, IObjectStore store, VolumeSnapshot? tempSnapshot)
+    private void Cancelled(BackupRow row, IBackupRepository store, VolumeSnapshot? tempSnapshot)
     {
         if (row.Container is not null && row.ServiceMetadata is not null)
         {
-            BackupWriter.RemoveEverything(store, row.Container, row.ServiceMetadata, row.Id);
+            store.RemoveBackup(row.Container, row.ServiceMetadata, row.Id);
         }
         _engine.Catalog.Write(db =>
         {

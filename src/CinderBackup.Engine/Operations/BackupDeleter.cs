@@ -88,16 +88,17 @@ internal sealed class BackupDeleter
                     _engine.Detail($"Backup {row.Id}: its objects (prefix '{row.ServiceMetadata}') are also backup {owner}'s; they are kept.");
                 }
                 var beat = Environment.TickCount64;
-                foreach (var name in owner is null ? store.List(row.Container, row.ServiceMetadata) : Array.Empty<string>())
+                if (owner is null)
                 {
-                    store.Delete(row.Container, name);
-                    FaultPoints.Hit("delete.object");
-                    if (Environment.TickCount64 - beat >= 1000)
+                    store.DeleteBackup(row.Container, row.ServiceMetadata, row.Id, () =>
                     {
-                        // A long delete (thousands of objects, a slow server) must not look gone to other hosts.
-                        beat = Environment.TickCount64;
-                        _engine.Catalog.Write(db => OperationClaims.Heartbeat(db, row.Id, _owner));
-                    }
+                        if (Environment.TickCount64 - beat >= 1000)
+                        {
+                            // A long delete (thousands of objects, a slow server) must not look gone to other hosts.
+                            beat = Environment.TickCount64;
+                            _engine.Catalog.Write(db => OperationClaims.Heartbeat(db, row.Id, _owner));
+                        }
+                    });
                 }
             }
         }

@@ -116,12 +116,12 @@ internal sealed class BackupRestorer
         try
         {
             FaultPoints.Hit("restore.prepared");
-            var chain = LoadChain(backup);
+            var chain = LoadChain(backup, out var repository);
             FaultPoints.Hit("restore.chain.loaded");
             _engine.Detail($"Restore of {backup.Id} to volume {p.Volume.Id}: chain {string.Join(" <- ", chain.Select(l => l.BackupId).Reverse())}.");
             monitor.CheckNow();
             monitor.Token.ThrowIfCancellationRequested();
-            var result = new RestoreWriter(new RestoreRequest
+            var result = repository.Restore(new RestoreRequest
             {
                 Chain = chain,
                 TargetPath = p.Volume.Path,
@@ -135,7 +135,7 @@ internal sealed class BackupRestorer
                 Throttle = _engine.Config.IoBandwidthLimit > 0 ? new IoThrottle(_engine.Config.IoBandwidthLimit) : null,
                 Progress = monitor.Progress,
                 Cancel = monitor.Token,
-            }).Run();
+            });
             monitor.CheckNow();
             if (monitor.StoppedByStatus)
             {
@@ -235,10 +235,11 @@ internal sealed class BackupRestorer
         return chain;
     });
 
-    /// <summary>The requested backup first, then its parents, each read and checked.</summary>
-    internal List<ChainLayer> LoadChain(BackupRow requested)
+    /// <summary>The requested backup first, then its parents, each read and checked; <paramref name="repository"/>: the requested backup's.</summary>
+    internal List<ChainLayer> LoadChain(BackupRow requested, out IBackupRepository repository)
     {
         var chain = new List<ChainLayer>();
+        IBackupRepository? first = null;
         var seen = new HashSet<string>();
         for (var row = requested; ;)
         {
@@ -252,10 +253,13 @@ internal sealed class BackupRestorer
                 throw new CinderBackupException(ErrorIds.BackupChainBroken, ErrorKind.InvalidData,
                     $"Backup {row.Id} has no container or object prefix recorded; it never stored data.", row.Id);
             }
-            chain.Add(ChainLoader.Load(new ChainLoader.Link(row.Id, _repositories.Locate(row), row.Container, row.ServiceMetadata,
+            var located = _repositories.Locate(row);
+            first ??= located;
+            chain.Add(located.LoadLayer(new ChainLink(row.Id, row.Container, row.ServiceMetadata,
                 row.MetadataSha256, row.Sha256FileSha256) { ParentKnown = true, CatalogParent = row.ParentId }));
             if (row.ParentId is null)
             {
+                repository = first;
                 return chain;
             }
             var parentId = row.ParentId;

@@ -52,8 +52,8 @@ internal sealed class CommitPoint
     {
         var store = new RepositoryResolver(engine.Config).ForBackup(row);
         var container = row.Container ?? store.DefaultContainer(row.Id);
-        var prefix = row.ServiceMetadata ?? Locate(store, container, row);
-        if (prefix is null || store.Size(container, prefix + "_metadata") is null)
+        var prefix = row.ServiceMetadata ?? store.FindPrefix(container, row.VolumeId, row.Id);
+        if (prefix is null || !store.HasCommitPoint(container, prefix))
         {
             // Absent only if the repository is really there: an unmounted share or a missing bucket decides nothing.
             var (reachable, problem) = store.Probe();
@@ -66,7 +66,7 @@ internal sealed class CommitPoint
         }
         try
         {
-            var layer = ChainLoader.Load(new ChainLoader.Link(row.Id, store, container, prefix, row.MetadataSha256, row.Sha256FileSha256));
+            var layer = store.LoadLayer(new ChainLink(row.Id, container, prefix, row.MetadataSha256, row.Sha256FileSha256));
             var m = layer.Metadata;
             var mismatch = m.BackupId != row.Id ? $"it names backup {m.BackupId}"
                 : m.VolumeId != row.VolumeId ? $"it names volume {m.VolumeId}, not {row.VolumeId}"
@@ -76,22 +76,9 @@ internal sealed class CommitPoint
             {
                 return Damaged(container, prefix, $"its _metadata '{layer.MetadataName}' does not describe this backup: {mismatch}");
             }
-            foreach (var o in m.Objects)
+            if (store.CheckComplete(layer, engine.Config.TempDirectory) is string incomplete)
             {
-                var size = store.Size(container, o.Name);
-                if (size is null || (o.Compression.Equals("none", StringComparison.OrdinalIgnoreCase) && size != o.Length))
-                {
-                    return Damaged(container, prefix, $"its object '{o.Name}' is {(size is null ? "missing" : $"{size} bytes, not {o.Length}")}");
-                }
-            }
-            using (var hashes = HashFile.Create(engine.Config.TempDirectory))
-            {
-                var chunk = ChainLoader.ReadHashes(layer, hashes);
-                var end = m.Objects.Count == 0 ? 0 : m.Objects.Max(o => o.End);
-                if (hashes.Count * chunk < end)
-                {
-                    return Damaged(container, prefix, $"its hash list '{layer.Sha256Name}' covers {hashes.Count * chunk} bytes, less than its objects ({end})");
-                }
+                return Damaged(container, prefix, incomplete);
             }
             return new CommitPoint
             {
@@ -99,8 +86,8 @@ internal sealed class CommitPoint
                 Container = container,
                 Prefix = prefix,
                 ObjectCount = m.Objects.Count,
-                MetadataSha256 = row.MetadataSha256 ?? Digest(store, container, layer.MetadataName),
-                Sha256FileSha256 = row.Sha256FileSha256 ?? Digest(store, container, layer.Sha256Name),
+                MetadataSha256 = row.MetadataSha256 ?? store.DocumentDigest(layer, metadata: true),
+                Sha256FileSha256 = row.Sha256FileSha256 ?? store.DocumentDigest(layer, metadata: false),
             };
         }
         catch (CinderBackupException e) when (e.Kind is ErrorKind.InvalidData or ErrorKind.NotFound)
@@ -111,26 +98,4 @@ internal sealed class CommitPoint
 
     private static CommitPoint Damaged(string container, string prefix, string problem) =>
         new() { Is = State.Damaged, Container = container, Prefix = prefix, Problem = problem };
-
-    /// <summary>The prefix of the backup's objects, from their names: both of Cinder's schemes start volume_&lt;vid&gt; and end backup_&lt;bid&gt;.</summary>
-    private static string? Locate(IObjectStore store, string container, BackupRow row)
-    {
-        var mark = "backup_" + row.Id;
-        foreach (var name in store.List(container, "volume_" + row.VolumeId))
-        {
-            var at = name.IndexOf(mark, StringComparison.Ordinal);
-            if (at > 0 && name.Length > at + mark.Length && name[at + mark.Length] is '_' or '-')
-            {
-                return name[..(at + mark.Length)];
-            }
-        }
-        return null;
-    }
-
-    private static string Digest(IObjectStore store, string container, string name)
-    {
-        using var stream = store.OpenRead(container, name);
-        using var digest = DigestStream.ForReading(stream);
-        return digest.Finish();
-    }
 }

@@ -95,7 +95,7 @@ internal static class Recovery
                 var store = new RepositoryResolver(engine.Config).ForBackup(row);
                 if (point.Prefix is not null)
                 {
-                    BackupWriter.RemoveEverything(store, point.Container, point.Prefix, row.Id);
+                    store.RemoveBackup(point.Container, point.Prefix, row.Id);
                 }
                 else
                 {

@@ -1,22 +1,25 @@
+using CinderBackup.Engine.ObjectStores;
 using CinderBackup.Engine.Catalog;
 using CinderBackup.Engine.Config;
 using CinderBackup.Engine.Errors;
-using CinderBackup.Engine.Repositories.Nfs;
-using CinderBackup.Engine.Repositories.Posix;
-using CinderBackup.Engine.Repositories.S3;
+using CinderBackup.Engine.Repositories.Chunked;
+using CinderBackup.Engine.ObjectStores.Nfs;
+using CinderBackup.Engine.ObjectStores.Posix;
+using CinderBackup.Engine.ObjectStores.S3;
 using CinderBackup.Engine.Util;
 
 namespace CinderBackup.Engine.Repositories;
 
 /// <summary>
-/// Opens the object stores of the configured repositories by name, the default one, or the one a backup lives in.
-/// Stores are opened once per resolver (an NFS share is mounted, an S3 client made, at the first use).
+/// Hands out the repository drivers (<see cref="IBackupRepository"/>) of the configured repositories by name, the default
+/// one, or the one a backup lives in. Drivers are opened once per resolver (an NFS share is mounted, an S3 client made,
+/// at the first use).
 /// </summary>
 internal sealed class RepositoryResolver
 {
     public const string DefaultName = EngineConfig.FlatRepositoryName;
     private readonly EngineConfig _config;
-    private readonly Dictionary<string, IObjectStore> _open = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IBackupRepository> _open = new(StringComparer.Ordinal);
 
     public RepositoryResolver(EngineConfig config) => _config = config;
 
@@ -26,12 +29,12 @@ internal sealed class RepositoryResolver
     /// <summary>The default repository's name (<c>default</c> for the flat configuration).</summary>
     public string DefaultRepositoryName => _config.DefaultRepository.Name;
 
-    public IObjectStore Default() => Open(DefaultRepositoryName);
+    public IBackupRepository Default() => Open(DefaultRepositoryName);
 
     public RepositoryDefinition Definition(string name) =>
         _config.Repositories.FirstOrDefault(r => r.Name == name) ?? throw NotConfigured(name);
 
-    public IObjectStore Open(string name)
+    public IBackupRepository Open(string name)
     {
         lock (_open)
         {
@@ -45,8 +48,10 @@ internal sealed class RepositoryResolver
         }
     }
 
-    /// <summary>Builds the store of a repository (mounting an NFS share when needed).</summary>
-    public static IObjectStore Create(RepositoryDefinition r) => r.Driver switch
+    /// <summary>Builds the driver of a repository (mounting an NFS share when needed). A new kind is one case here.</summary>
+    public static IBackupRepository Create(RepositoryDefinition r) => new ChunkedRepository(CreateStore(r));
+
+    private static IObjectStore CreateStore(RepositoryDefinition r) => r.Driver switch
     {
         "posix" => new PosixObjectStore(r.PosixPath, r.CreateContainers, r.Name, r.Container),
         "nfs" => new NfsObjectStore(NfsMounter.EnsureMounted(r), r.Share!, r.CreateContainers, r.Name, r.Container),
@@ -55,14 +60,39 @@ internal sealed class RepositoryResolver
             $"Repository '{r.Name}': backup_driver '{other}' is not supported.", r.Name),
     };
 
+    /// <summary>Where a repository is, from its definition alone (nothing mounted or contacted): a directory, a mount point or an endpoint.</summary>
+    public static string LocationOf(RepositoryDefinition r) => r.Driver switch
+    {
+        "s3" => r.S3EndpointUrl ?? $"https://s3.{r.S3Region}.amazonaws.com",
+        "nfs" => r.Share is null ? r.MountPointBase : NfsMounter.MountPoint(r.MountPointBase, r.Share),
+        _ => r.PosixPath,
+    };
+
+    /// <summary>Where a repository's credentials come from, from its definition alone; null when it has none or they cannot be told.</summary>
+    public static string? CredentialSourceOf(RepositoryDefinition r)
+    {
+        if (r.Driver != "s3")
+        {
+            return null;
+        }
+        try
+        {
+            return S3Settings.From(r).CredentialSource;
+        }
+        catch (CinderBackupException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>The repository a backup was written to (its own, whatever the current default); legacy rows: the default.</summary>
     public string RepositoryOf(BackupRow row) => row.Repository ?? DefaultRepositoryName;
 
     /// <summary>
-    /// The store a backup was written to. Its repository must still be configured with the driver that wrote it
+    /// The driver of the repository a backup was written to. Its repository must still be configured with the driver that wrote it
     /// (Cinder: "the backup service currently configured is not the backup service that was used").
     /// </summary>
-    public IObjectStore ForBackup(BackupRow row)
+    public IBackupRepository ForBackup(BackupRow row)
     {
         var name = RepositoryOf(row);
         if (!_config.Repositories.Any(r => r.Name == name))
@@ -82,14 +112,14 @@ internal sealed class RepositoryResolver
     private readonly Dictionary<(string Repository, string Location), string?> _identities = new();
 
     /// <summary>The id of the repository <paramref name="store"/> reaches for <paramref name="container"/> (its marker), read once per resolver.</summary>
-    public string? Identity(IObjectStore store, string container)
+    public string? Identity(IBackupRepository store, string container)
     {
         var key = (store.Repository, store.MarkerLocation(container));
         lock (_identities)
         {
             if (!_identities.TryGetValue(key, out var id))
             {
-                id = RepositoryMarker.Read(store, container);
+                id = store.ReadIdentity(container);
                 _identities[key] = id;
             }
             return id;
@@ -97,7 +127,7 @@ internal sealed class RepositoryResolver
     }
 
     /// <summary>
-    /// The store that holds a backup's data, for reading it (restore, verify). Where the catalog says (its repository,
+    /// The driver of the repository that holds a backup's data, for reading it (restore, verify). Where the catalog says (its repository,
     /// as configured now) when its _metadata is there. If not, the repository marker tells a repository that moved from
     /// a backup that is gone: a backup recorded in another repository than the one its repository name now reaches is
     /// looked for in every configured repository (the share or bucket may be mounted elsewhere, under another name) and
@@ -105,7 +135,7 @@ internal sealed class RepositoryResolver
     /// backup found nowhere is refused too, before anything changes. Backups from before the markers are looked for
     /// where the catalog says, as before.
     /// </summary>
-    public IObjectStore Locate(BackupRow row, bool requirePresent = false)
+    public IBackupRepository Locate(BackupRow row, bool requirePresent = false)
     {
         var name = RepositoryOf(row);
         if (row.RepositoryId is not null && !_config.Repositories.Any(r => r.Name == name))
@@ -138,7 +168,7 @@ internal sealed class RepositoryResolver
     }
 
     /// <summary>A configured repository (other than <paramref name="exceptName"/>) whose marker has the backup's id and which holds its _metadata.</summary>
-    private IObjectStore? FindById(BackupRow row, string? exceptName)
+    private IBackupRepository? FindById(BackupRow row, string? exceptName)
     {
         if (row.Container is null || row.ServiceMetadata is null)
         {
@@ -162,11 +192,11 @@ internal sealed class RepositoryResolver
         return null;
     }
 
-    private static bool HasMetadata(IObjectStore store, BackupRow row)
+    private static bool HasMetadata(IBackupRepository store, BackupRow row)
     {
         try
         {
-            return store.Size(row.Container!, row.ServiceMetadata + "_metadata") is not null;
+            return store.HasCommitPoint(row.Container!, row.ServiceMetadata!);
         }
         catch (CinderBackupException e) when (e.ErrorId == ErrorIds.ContainerNotFound)
         {
@@ -179,23 +209,20 @@ internal sealed class RepositoryResolver
         recorded is null || configured == recorded
         || (configured is RepositoryDefinition.PosixService or RepositoryDefinition.NfsService && recorded is RepositoryDefinition.PosixService or RepositoryDefinition.NfsService);
 
-    private static CinderBackupException Moved(BackupRow row, string name, IObjectStore store, string? here)
+    private static CinderBackupException Moved(BackupRow row, string name, IBackupRepository store, string? here)
     {
         var now = store.MarkerLocation(row.Container!);
-        bool exists;
+        string? missing;
         try
         {
-            // Where the marker would be: a posix or NFS repository's root, an S3 bucket.
-            exists = store is PosixObjectStore posix ? Directory.Exists(posix.Root) : store.ContainerExists(row.Container!);
+            missing = store.WhereMissing(row.Container!);
         }
         catch (CinderBackupException)
         {
-            exists = true;
+            missing = null;
         }
         var what = here is not null ? $"which holds another repository (id {here})"
-            : exists ? "which holds no CinderBackup repository marker"
-            : store is PosixObjectStore ? "which does not exist"
-            : $"where bucket '{row.Container}' does not exist";
+            : missing ?? "which holds no CinderBackup repository marker";
         return new CinderBackupException(ErrorIds.RepositoryMoved, ErrorKind.NotFound,
             $"Backup {row.Id} was written to repository '{name}' at {row.RepositoryLocation ?? "a location not recorded"} (repository id {row.RepositoryId}), "
             + $"but repository '{name}' now points to {now}, {what}, and no configured repository has that id. Make '{name}' point where the repository is "

@@ -1,5 +1,5 @@
 using CinderBackup.Engine.Format;
-using CinderBackup.Engine.Repositories;
+using CinderBackup.Engine.ObjectStores;
 
 namespace CinderBackup.Engine.Restore;
 

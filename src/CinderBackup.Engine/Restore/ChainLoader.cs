@@ -1,7 +1,7 @@
 using CinderBackup.Engine.Errors;
 using CinderBackup.Engine.Format;
 using CinderBackup.Engine.Hashing;
-using CinderBackup.Engine.Repositories;
+using CinderBackup.Engine.ObjectStores;
 
 namespace CinderBackup.Engine.Restore;
 

@@ -1,7 +1,7 @@
 using CinderBackup.Engine.Errors;
 using CinderBackup.Engine.Util;
 
-namespace CinderBackup.Engine.Repositories.Posix;
+namespace CinderBackup.Engine.ObjectStores.Posix;
 
 /// <summary>
 /// Cinder's PosixBackupDriver layout: containers are directories under the root (0770), objects are files

@@ -1,12 +1,12 @@
-using System.Globalization;
 using System.Text.RegularExpressions;
+using CinderBackup.Engine.ObjectStores;
 using CinderBackup.Engine.Catalog;
 using CinderBackup.Engine.Errors;
 using CinderBackup.Engine.Format;
 using CinderBackup.Engine.Repositories;
 using CinderBackup.Engine.Util;
 
-namespace CinderBackup.Engine.Operations;
+namespace CinderBackup.Engine.Repositories.Chunked;
 
 /// <summary>
 /// Rebuilds backup rows from a repository alone: every <c>&lt;prefix&gt;_metadata</c> document (Cinder's or ours)
@@ -20,10 +20,7 @@ internal static partial class RecordDiscovery
     [GeneratedRegex(@"^(?<prefix>.*_backup_(?<id>[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}))(?<kind>-[0-9]{5,}|_metadata|_sha256file)$", RegexOptions.CultureInvariant)]
     private static partial Regex ObjectName();
 
-    /// <summary>A discovered backup and, when complete, the row its record is made from.</summary>
-    public sealed record Found(DiscoveredBackup Item, BackupRow? Row);
-
-    public static IEnumerable<Found> Scan(IObjectStore store, string? container)
+    public static IEnumerable<DiscoveredRow> Scan(IObjectStore store, string? container)
     {
         Group? current = null;
         foreach (var (c, name) in store.Scan(container))
@@ -55,7 +52,7 @@ internal static partial class RecordDiscovery
         }
     }
 
-    private static Found Examine(IObjectStore store, Group g)
+    private static DiscoveredRow Examine(IObjectStore store, Group g)
     {
         DiscoveredBackup Problem(DiscoveryStatus status, string problem) => new()
         {
@@ -65,7 +62,7 @@ internal static partial class RecordDiscovery
         var where = $"'{g.Prefix}_metadata' in container '{g.Container}' of repository '{store.Repository}'";
         if (!g.HasMetadata)
         {
-            return new Found(Problem(DiscoveryStatus.Incomplete,
+            return new DiscoveredRow(Problem(DiscoveryStatus.Incomplete,
                 $"Backup {g.Id}: {g.Data.Count} data object(s){(g.HasSha256 ? " and a _sha256file" : "")} under '{g.Prefix}' in container '{g.Container}' of repository '{store.Repository}' but no _metadata document; the backup never finished (or was partly deleted), so it was not imported."), null);
         }
         MetadataDocument metadata;
@@ -76,20 +73,20 @@ internal static partial class RecordDiscovery
         }
         catch (CinderBackupException e)
         {
-            return new Found(Problem(DiscoveryStatus.Unreadable, $"Backup {g.Id}: {where} cannot be read: {e.Message}"), null);
+            return new DiscoveredRow(Problem(DiscoveryStatus.Unreadable, $"Backup {g.Id}: {where} cannot be read: {e.Message}"), null);
         }
         if (!string.Equals(metadata.BackupId, g.Id, StringComparison.OrdinalIgnoreCase))
         {
-            return new Found(Problem(DiscoveryStatus.Unreadable,
+            return new DiscoveredRow(Problem(DiscoveryStatus.Unreadable,
                 $"Backup {g.Id}: {where} describes backup '{PrintableText.Brief(metadata.BackupId)}', not the backup its name says."), null);
         }
         if (metadata.Version != MetadataDocument.DriverVersion)
         {
-            return new Found(Problem(DiscoveryStatus.Unreadable, $"Backup {g.Id}: {where} has version {metadata.Version}; only {MetadataDocument.DriverVersion} can be restored."), null);
+            return new DiscoveredRow(Problem(DiscoveryStatus.Unreadable, $"Backup {g.Id}: {where} has version {metadata.Version}; only {MetadataDocument.DriverVersion} can be restored."), null);
         }
         if (!Guid.TryParse(metadata.VolumeId, out _))
         {
-            return new Found(Problem(DiscoveryStatus.Unreadable, $"Backup {g.Id}: {where} has no valid volume_id."), null);
+            return new DiscoveredRow(Problem(DiscoveryStatus.Unreadable, $"Backup {g.Id}: {where} has no valid volume_id."), null);
         }
         var recorded = metadata.Objects.Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
         var missing = recorded.Where(n => !g.Data.Contains(n)).OrderBy(n => n, StringComparer.Ordinal).ToList();
@@ -99,11 +96,11 @@ internal static partial class RecordDiscovery
             var what = missing.Count > 0
                 ? $"{missing.Count} object(s) named in its _metadata are missing, the first '{missing[0]}'"
                 : $"{extra.Count} object(s) under its prefix are not named in its _metadata, the first '{extra[0]}'";
-            return new Found(Problem(DiscoveryStatus.Damaged, $"Backup {g.Id} in container '{g.Container}' of repository '{store.Repository}': {what}; it cannot be restored, so it was not imported."), null);
+            return new DiscoveredRow(Problem(DiscoveryStatus.Damaged, $"Backup {g.Id} in container '{g.Container}' of repository '{store.Repository}': {what}; it cannot be restored, so it was not imported."), null);
         }
         if (!g.HasSha256)
         {
-            return new Found(Problem(DiscoveryStatus.Damaged,
+            return new DiscoveredRow(Problem(DiscoveryStatus.Damaged,
                 $"Backup {g.Id} in container '{g.Container}' of repository '{store.Repository}': its _sha256file is missing; it was not imported."), null);
         }
         int size;
@@ -113,9 +110,9 @@ internal static partial class RecordDiscovery
         }
         catch (CinderBackupException e)
         {
-            return new Found(Problem(DiscoveryStatus.Damaged, $"Backup {g.Id}: its size cannot be found: {e.Message}"), null);
+            return new DiscoveredRow(Problem(DiscoveryStatus.Damaged, $"Backup {g.Id}: its size cannot be found: {e.Message}"), null);
         }
-        var created = ParseTime(metadata.CreatedAt);
+        var created = DocumentHeader.ParseTime(metadata.CreatedAt);
         var row = new BackupRow
         {
             Id = g.Id,
@@ -140,7 +137,7 @@ internal static partial class RecordDiscovery
             BackupId = g.Id, Repository = store.Repository, Container = g.Container, Prefix = g.Prefix,
             Status = DiscoveryStatus.Complete, ObjectsFound = g.Data.Count,
         };
-        return new Found(item, row);
+        return new DiscoveredRow(item, row);
     }
 
     /// <summary>
@@ -157,12 +154,6 @@ internal static partial class RecordDiscovery
         var (chunk, count) = Sha256Document.CountHashes(stream, g.Prefix + "_sha256file");
         return (int)Math.Min(int.MaxValue, (chunk * count + GiB - 1) / GiB);
     }
-
-    /// <summary>Cinder writes <c>str()</c> of an aware datetime ("2024-05-01 12:34:56+00:00", microseconds when non-zero).</summary>
-    internal static DateTime? ParseTime(string text) =>
-        DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var t)
-            ? DateTime.SpecifyKind(t, DateTimeKind.Utc)
-            : null;
 
     private sealed class Group
     {

@@ -1,4 +1,4 @@
-namespace CinderBackup.Engine.Repositories.S3;
+namespace CinderBackup.Engine.ObjectStores.S3;
 
 /// <summary>An S3 request that failed for good: the last failure, and how many attempts were made.</summary>
 internal sealed class S3RequestFailedException : Exception

@@ -1,5 +1,5 @@
 
-namespace CinderBackup.Engine.Repositories;
+namespace CinderBackup.Engine.ObjectStores;
 
 /// <summary>
 /// Writes a new repository file through to the kernel, starting the disk on every <see cref="Window"/> as it

@@ -1,4 +1,4 @@
-namespace CinderBackup.Engine.Repositories;
+namespace CinderBackup.Engine.ObjectStores;
 
 /// <summary>
 /// A backup repository: containers of named objects (posix/NFS directories, S3 buckets). Objects are

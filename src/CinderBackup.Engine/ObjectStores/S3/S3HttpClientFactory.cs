@@ -2,7 +2,7 @@ using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using Amazon.Runtime;
 
-namespace CinderBackup.Engine.Repositories.S3;
+namespace CinderBackup.Engine.ObjectStores.S3;
 
 /// <summary>
 /// The HTTP client of an S3 repository: connect timeout, connection limit, no proxy, and TLS checked against the

@@ -8,7 +8,7 @@ using Amazon.S3.Model;
 using CinderBackup.Engine.Errors;
 using CinderBackup.Engine.Util;
 
-namespace CinderBackup.Engine.Repositories.S3;
+namespace CinderBackup.Engine.ObjectStores.S3;
 
 /// <summary>
 /// Cinder's S3BackupDriver layout: the container is a bucket, object keys use the slash prefix

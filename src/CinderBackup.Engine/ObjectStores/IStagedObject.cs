@@ -1,4 +1,4 @@
-namespace CinderBackup.Engine.Repositories;
+namespace CinderBackup.Engine.ObjectStores;
 
 /// <summary>An object being written. Disposing without <see cref="Commit"/> discards it.</summary>
 internal interface IStagedObject : IDisposable

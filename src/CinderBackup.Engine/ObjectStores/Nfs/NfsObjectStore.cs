@@ -1,6 +1,6 @@
-using CinderBackup.Engine.Repositories.Posix;
+using CinderBackup.Engine.ObjectStores.Posix;
 
-namespace CinderBackup.Engine.Repositories.Nfs;
+namespace CinderBackup.Engine.ObjectStores.Nfs;
 
 /// <summary>
 /// Cinder's NFSBackupDriver: the posix layout on an NFS share mounted at

@@ -1,7 +1,7 @@
 using Amazon.S3.Model;
 using CinderBackup.Engine.Errors;
 
-namespace CinderBackup.Engine.Repositories.S3;
+namespace CinderBackup.Engine.ObjectStores.S3;
 
 /// <summary>
 /// Reads one S3 object as a stream without holding it in memory. A read that fails or stalls longer than

@@ -4,7 +4,7 @@ using System.Text;
 using CinderBackup.Engine.Config;
 using CinderBackup.Engine.Errors;
 
-namespace CinderBackup.Engine.Repositories.Nfs;
+namespace CinderBackup.Engine.ObjectStores.Nfs;
 
 /// <summary>
 /// Mounts an NFS repository's share as Cinder does (os-brick's RemoteFsClient): at

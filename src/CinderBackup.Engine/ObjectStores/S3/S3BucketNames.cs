@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace CinderBackup.Engine.Repositories.S3;
+namespace CinderBackup.Engine.ObjectStores.S3;
 
 /// <summary>S3's rules for bucket names (general purpose buckets), checked before any request.</summary>
 internal static class S3BucketNames

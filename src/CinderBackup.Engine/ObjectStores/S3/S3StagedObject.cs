@@ -1,6 +1,6 @@
 using CinderBackup.Engine.Errors;
 
-namespace CinderBackup.Engine.Repositories.S3;
+namespace CinderBackup.Engine.ObjectStores.S3;
 
 /// <summary>
 /// An S3 object being written: a local temporary file. <see cref="Commit"/> hands the file to the store's upload

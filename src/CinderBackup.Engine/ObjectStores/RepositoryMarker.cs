@@ -4,7 +4,7 @@ using CinderBackup.Engine.Errors;
 using CinderBackup.Engine.Format;
 using CinderBackup.Engine.Util;
 
-namespace CinderBackup.Engine.Repositories;
+namespace CinderBackup.Engine.ObjectStores;
 
 /// <summary>
 /// A repository's identity of its own (ours, not Cinder's): a small JSON object named <c>.cinderbackup-repository</c>,

@@ -1,7 +1,7 @@
 using CinderBackup.Engine.Config;
 using CinderBackup.Engine.Errors;
 
-namespace CinderBackup.Engine.Repositories.S3;
+namespace CinderBackup.Engine.ObjectStores.S3;
 
 /// <summary>
 /// Everything an S3 repository needs, with its credentials resolved: Set-BackupContext -S3Credential first, then

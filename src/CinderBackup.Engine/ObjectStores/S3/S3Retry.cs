@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Amazon.Runtime;
 
-namespace CinderBackup.Engine.Repositories.S3;
+namespace CinderBackup.Engine.ObjectStores.S3;
 
 /// <summary>
 /// Runs one S3 request, retrying transient failures (connection errors, timeouts, 5xx, 408, 429, throttling) with
