@@ -66,7 +66,7 @@ internal static class BackupCommands
             if (parse.GetValue(noWait))
             {
                 b = engine.Backups.StartCreate(options);
-                Worker.Start(app, parse, engine, "create", b.Id, options.Compression);
+                Worker.Start(app, parse, engine, "create", b.Id);
             }
             else
             {
@@ -151,7 +151,7 @@ internal static class BackupCommands
             if (parse.GetValue(noWait))
             {
                 r = engine.Backups.StartRestore(parse.GetValue(backup)!, parse.GetValue(volume), parse.GetValue(name), parse.GetValue(zone));
-                Worker.Start(app, parse, engine, "restore", r.BackupId, null);
+                Worker.Start(app, parse, engine, "restore", r.BackupId);
             }
             else
             {

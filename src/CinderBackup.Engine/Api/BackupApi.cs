@@ -37,11 +37,11 @@ public sealed class BackupApi
     /// Runs a backup prepared by <see cref="StartCreate"/>, taking over its ownership: in the process that prepared it, or
     /// in a worker holding the <paramref name="claimToken"/> that process handed it (<see cref="HandOff"/>).
     /// </summary>
-    public VolumeBackup RunCreate(string backupId, string? compression = null, IProgress<TransferProgress>? progress = null, CancellationToken cancel = default,
-        string? claimToken = null)
+    /// <remarks>The compression is the one <see cref="StartCreate"/> recorded on the row.</remarks>
+    public VolumeBackup RunCreate(string backupId, IProgress<TransferProgress>? progress = null, CancellationToken cancel = default, string? claimToken = null)
     {
         var row = TakeOver(backupId, "create", BackupStatus.Creating, claimToken);
-        var creator = new BackupCreator(_engine.Session, new BackupCreateOptions { Volume = row.VolumeId, Compression = compression, Progress = progress, Cancel = cancel });
+        var creator = new BackupCreator(_engine.Session, new BackupCreateOptions { Volume = row.VolumeId, Progress = progress, Cancel = cancel });
         return creator.Execute(row);
     }
 
