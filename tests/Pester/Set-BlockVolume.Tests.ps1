@@ -18,6 +18,15 @@ Describe 'Set-BlockVolume' {
         (Get-Item -LiteralPath $v.Path).Length | Should -Be 3GB
     }
 
+    It 'changes nothing when one part is refused (one engine call)' {
+        $v = New-BlockVolume -Name sbv-whole -Size 1
+        { $v | Set-BlockVolume -Name sbv-partial -Size 2 -State in-use -ErrorAction Stop } | Should -Throw -ErrorId 'VolumeStatusInvalid,CinderBackup.Commands.SetBlockVolumeCommand'
+        $after = Get-BlockVolume -VolumeId $v.Id
+        $after.Name | Should -Be 'sbv-whole'
+        $after.Size | Should -Be 1
+        $after.Status | Should -Be 'available'
+    }
+
     It 'refuses to shrink with Cinder''s message' {
         New-BlockVolume -Name sbv-two -Size 2 | Out-Null
         { Set-BlockVolume -Volume sbv-two -Size 2 -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidSize,CinderBackup.Commands.SetBlockVolumeCommand'

@@ -66,7 +66,7 @@ internal static class BackupCommands
             if (parse.GetValue(noWait))
             {
                 b = engine.Backups.StartCreate(options);
-                Worker.Start(app, parse, engine, "create", b.Id, options.Compression);
+                Worker.Start(app, parse, engine, "create", b.Id);
             }
             else
             {
@@ -151,7 +151,7 @@ internal static class BackupCommands
             if (parse.GetValue(noWait))
             {
                 r = engine.Backups.StartRestore(parse.GetValue(backup)!, parse.GetValue(volume), parse.GetValue(name), parse.GetValue(zone));
-                Worker.Start(app, parse, engine, "restore", r.BackupId, null);
+                Worker.Start(app, parse, engine, "restore", r.BackupId);
             }
             else
             {
@@ -205,20 +205,11 @@ internal static class BackupCommands
         cmd.Options.Add(property);
         app.EngineAction(cmd, (parse, engine) =>
         {
-            var target = parse.GetValue(backup)!;
-            var props = Arguments.Properties(parse.GetValue(property));
-            if (parse.GetValue(state) is string requested)
+            engine.Backups.Set(parse.GetValue(backup)!, new BackupChanges
             {
-                engine.Backups.CheckResetState(requested); // refuse before the rename, so a refusal changes nothing
-            }
-            if (parse.GetValue(name) is not null || parse.GetValue(description) is not null || props is not null)
-            {
-                target = engine.Backups.Update(target, parse.GetValue(name), parse.GetValue(description), props).Id;
-            }
-            if (parse.GetValue(state) is string s)
-            {
-                engine.Backups.ResetState(target, s);
-            }
+                Name = parse.GetValue(name), Description = parse.GetValue(description), Metadata = Arguments.Properties(parse.GetValue(property)),
+                State = parse.GetValue(state),
+            });
             return 0;
         });
         return cmd;

@@ -46,14 +46,13 @@ internal static class VolumeCommands
             if (parse.GetValue(backup) is string fromBackup)
             {
                 // cinder create --backup-id: a new volume restored from the backup (the seeds' edge-site procedure).
-                int? requested = parse.GetValue(size) is string rawSize ? VolumeApi.ParseSize(rawSize) : null;
-                VolumeApi.CheckUpdate(null, parse.GetValue(description), Arguments.Properties(parse.GetValue(property))); // before the restore
-                var r = engine.Backups.Restore(fromBackup, null, parse.GetValue(name), parse.GetValue(zone), app.ProgressBar("Restoring"), default, requested);
-                var restored = engine.Volumes.Get(r.VolumeId);
-                if (parse.GetValue(description) is not null || Arguments.Properties(parse.GetValue(property)) is not null)
+                var restored = engine.Volumes.CreateFromBackup(new VolumeFromBackupOptions
                 {
-                    restored = engine.Volumes.Update(restored.Id, null, parse.GetValue(description), Arguments.Properties(parse.GetValue(property)));
-                }
+                    Backup = fromBackup, Name = parse.GetValue(name), AvailabilityZone = parse.GetValue(zone),
+                    SizeGiB = parse.GetValue(size) is string rawSize ? VolumeApi.ParseSize(rawSize) : null,
+                    Description = parse.GetValue(description), Metadata = Arguments.Properties(parse.GetValue(property)),
+                    Progress = app.ProgressBar("Restoring"),
+                });
                 Formatter.ShowOne(app.Out, output.Read(parse), VolumeView.Show(restored));
                 return 0;
             }
@@ -165,24 +164,10 @@ internal static class VolumeCommands
             var newSize = parse.GetValue(size) is string s ? VolumeApi.ParseSize(s) : (int?)null;
             var props = Arguments.Properties(parse.GetValue(property));
             var resolved = engine.Volumes.Get(volume);
-            // Inputs first, then the extend (which may be refused), then the update and the state: a refusal changes nothing.
-            VolumeApi.CheckUpdate(parse.GetValue(name), parse.GetValue(description), props);
-            if (parse.GetValue(state) is string st)
+            engine.Volumes.Set(resolved.Id, new VolumeChanges
             {
-                engine.Volumes.CheckResetState(st);
-            }
-            if (newSize is int n)
-            {
-                engine.Volumes.Extend(resolved.Id, n);
-            }
-            if (parse.GetValue(name) is not null || parse.GetValue(description) is not null || props is not null)
-            {
-                engine.Volumes.Update(resolved.Id, parse.GetValue(name), parse.GetValue(description), props);
-            }
-            if (parse.GetValue(state) is string newState)
-            {
-                engine.Volumes.ResetState(resolved.Id, newState);
-            }
+                Name = parse.GetValue(name), Description = parse.GetValue(description), Metadata = props, SizeGiB = newSize, State = parse.GetValue(state),
+            });
             return 0;
         });
         return cmd;

@@ -23,10 +23,8 @@ internal static class Worker
         var cmd = new Command("worker", "Runs a prepared operation (used by --no-wait).") { Hidden = true };
         var kind = new Argument<string>("KIND");
         var id = new Argument<string>("BACKUP_ID");
-        var compression = new Option<string?>("--compression");
         cmd.Arguments.Add(kind);
         cmd.Arguments.Add(id);
-        cmd.Options.Add(compression);
         app.EngineAction(cmd, (parse, engine) =>
         {
             var backupId = parse.GetValue(id)!;
@@ -34,7 +32,7 @@ internal static class Worker
             switch (parse.GetValue(kind))
             {
                 case "create":
-                    engine.Backups.RunCreate(backupId, parse.GetValue(compression), claimToken: token);
+                    engine.Backups.RunCreate(backupId, claimToken: token); // the compression is on the row
                     return 0;
                 case "restore":
                     engine.Backups.RunRestore(backupId, claimToken: token);
@@ -47,13 +45,9 @@ internal static class Worker
     }
 
     /// <summary>Starts a detached worker for <paramref name="backupId"/> and waits until it has claimed the operation.</summary>
-    public static void Start(CliApp app, ParseResult parse, BackupEngine engine, string kind, string backupId, string? compression)
+    public static void Start(CliApp app, ParseResult parse, BackupEngine engine, string kind, string backupId)
     {
         var args = new List<string> { "worker", kind, backupId };
-        if (compression is not null)
-        {
-            args.AddRange(new[] { "--compression", compression });
-        }
         var options = app.EngineOptions(parse);
         if (options.ConfigPath is not null)
         {

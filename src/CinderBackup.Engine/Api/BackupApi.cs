@@ -37,11 +37,11 @@ public sealed class BackupApi
     /// Runs a backup prepared by <see cref="StartCreate"/>, taking over its ownership: in the process that prepared it, or
     /// in a worker holding the <paramref name="claimToken"/> that process handed it (<see cref="HandOff"/>).
     /// </summary>
-    public VolumeBackup RunCreate(string backupId, string? compression = null, IProgress<TransferProgress>? progress = null, CancellationToken cancel = default,
-        string? claimToken = null)
+    /// <remarks>The compression is the one <see cref="StartCreate"/> recorded on the row.</remarks>
+    public VolumeBackup RunCreate(string backupId, IProgress<TransferProgress>? progress = null, CancellationToken cancel = default, string? claimToken = null)
     {
         var row = TakeOver(backupId, "create", BackupStatus.Creating, claimToken);
-        var creator = new BackupCreator(_engine.Session, new BackupCreateOptions { Volume = row.VolumeId, Compression = compression, Progress = progress, Cancel = cancel });
+        var creator = new BackupCreator(_engine.Session, new BackupCreateOptions { Volume = row.VolumeId, Progress = progress, Cancel = cancel });
         return creator.Execute(row);
     }
 
@@ -162,27 +162,62 @@ public sealed class BackupApi
     /// Admin reset of a backup's status (os-reset_status): only available or error, with Cinder's message; on a
     /// restoring backup it cancels the restore. Setting error also removes the backup's temporary snapshot.
     /// </summary>
-    public VolumeBackup ResetState(string nameOrId, string status)
+    public VolumeBackup ResetState(string nameOrId, string status) => Set(nameOrId, new BackupChanges { State = status });
+
+    /// <summary>Changes a backup's name, description or metadata (Cinder's backup update).</summary>
+    public VolumeBackup Update(string nameOrId, string? name = null, string? description = null, IReadOnlyDictionary<string, string>? metadata = null) =>
+        Set(nameOrId, new BackupChanges { Name = name, Description = description, Metadata = metadata });
+
+    /// <summary>
+    /// One user action on a backup (<c>Set-VolumeBackup</c>, <c>volume backup set</c>): the update of name, description
+    /// and metadata and the admin reset of the state are checked first and written in one catalog transaction, so a
+    /// refusal of any part changes nothing. The state is checked as in <see cref="ResetState"/> (the admin policy, then
+    /// Cinder's two statuses); removing the temporary snapshot of a backup set to error follows the commit.
+    /// </summary>
+    public VolumeBackup Set(string nameOrId, BackupChanges changes)
     {
-        var lower = CheckResetState(status);
+        ArgumentNullException.ThrowIfNull(changes);
+        var state = changes.State is null ? null : CheckResetState(changes.State);
+        InputRules.ValidateText(changes.Name, "name");
+        InputRules.ValidateText(changes.Description, "description");
+        InputRules.ValidateMetadata(changes.Metadata);
         var row = _engine.Catalog.Write(db =>
         {
             var b = Lookup.Backup(db, Context, nameOrId);
-            EventLog.Write(_engine.Config, "backup.reset_status.start", b);
-            BackupTable.SetStatus(db, b.Id, lower);
+            if (state is not null)
+            {
+                EventLog.Write(_engine.Config, "backup.reset_status.start", b);
+            }
+            if (changes.Name is not null || changes.Description is not null || changes.Metadata is not null)
+            {
+                b.DisplayName = changes.Name ?? b.DisplayName;
+                b.DisplayDescription = changes.Description ?? b.DisplayDescription;
+                foreach (var (k, v) in changes.Metadata ?? new Dictionary<string, string>())
+                {
+                    b.Metadata[k] = v;
+                }
+                BackupTable.Update(db, b);
+                BackupTable.SetMetadata(db, b.Id, b.Metadata);
+            }
+            if (state is not null)
+            {
+                BackupTable.SetStatus(db, b.Id, state);
+            }
             return BackupTable.Get(db, b.Id)!;
         });
-        if (lower == BackupStatus.Error && row.TempSnapshotId is not null && row.Operation is null)
+        if (state is not null)
         {
-            TemporarySnapshots.Delete(_engine.Session, row.TempSnapshotId);
+            if (state == BackupStatus.Error && row.TempSnapshotId is not null && row.Operation is null)
+            {
+                TemporarySnapshots.Delete(_engine.Session, row.TempSnapshotId);
+            }
+            EventLog.Write(_engine.Config, "backup.reset_status.end", row);
         }
-        EventLog.Write(_engine.Config, "backup.reset_status.end", row);
         return row.ToModel();
     }
 
     /// <summary>
-    /// Checks a reset-state request (the admin policy, then the status) without changing anything, so a front end
-    /// that also renames the backup can refuse the whole request before either change is made. Returns the status
+    /// Checks a reset-state request (the admin policy, then the status) without changing anything. Returns the status
     /// in lower case.
     /// </summary>
     public string CheckResetState(string status)
@@ -195,30 +230,6 @@ public sealed class BackupApi
                 $"Backup status: {status} is invalid, valid statuses are: ['available', 'error'].", status);
         }
         return lower;
-    }
-
-    /// <summary>Changes a backup's name, description or metadata (Cinder's backup update).</summary>
-    public VolumeBackup Update(string nameOrId, string? name = null, string? description = null, IReadOnlyDictionary<string, string>? metadata = null)
-    {
-        InputRules.ValidateText(name, "name");
-        InputRules.ValidateText(description, "description");
-        InputRules.ValidateMetadata(metadata);
-        return _engine.Catalog.Write(db =>
-        {
-            var b = Lookup.Backup(db, Context, nameOrId);
-            b.DisplayName = name ?? b.DisplayName;
-            b.DisplayDescription = description ?? b.DisplayDescription;
-            if (metadata is not null)
-            {
-                foreach (var (k, v) in metadata)
-                {
-                    b.Metadata[k] = v;
-                }
-            }
-            BackupTable.Update(db, b);
-            BackupTable.SetMetadata(db, b.Id, b.Metadata);
-            return BackupTable.Get(db, b.Id)!.ToModel();
-        });
     }
 
     public VolumeBackup Get(string nameOrId) => _engine.Catalog.Read(db => Lookup.Backup(db, Context, nameOrId)).ToModel();

@@ -4,7 +4,7 @@ using CinderBackup.Engine.Pipeline;
 namespace CinderBackup.Engine.Api;
 
 /// <summary>What to back up and how (Cinder's create body, plus our per-backup options).</summary>
-public sealed class BackupCreateOptions : IBackupCreateRequest
+public sealed record BackupCreateOptions : IBackupCreateRequest
 {
     /// <summary>The volume's name or ID.</summary>
     public required string Volume { get; init; }

@@ -1,7 +1,7 @@
 namespace CinderBackup.Engine.Api;
 
 /// <summary>How a front end opens the engine: which config file, which identity, which environment.</summary>
-public sealed class EngineOptions
+public sealed record EngineOptions
 {
     /// <summary>Explicit configuration file (--config / -ConfigPath); null means CINDERBACKUP_CONFIG or the default.</summary>
     public string? ConfigPath { get; init; }

@@ -1,5 +1,6 @@
 using CinderBackup.Engine.Catalog;
 using CinderBackup.Engine.Errors;
+using CinderBackup.Engine.Operations;
 using CinderBackup.Engine.Rules;
 using CinderBackup.Engine.Util;
 using CinderBackup.Engine.Volumes;
@@ -68,6 +69,24 @@ public sealed class VolumeApi
             FilePool.Delete(path);
             throw;
         }
+    }
+
+    /// <summary>
+    /// A new volume restored from a backup, as one call: every input is checked first, then the backup's checks, the
+    /// new volume and the claim of the backup are made (no data moved yet; a refusal leaves no volume behind), the data
+    /// is written outside any transaction, and one last transaction applies the backup's volume metadata, then the
+    /// caller's description and metadata, and makes the volume available. A failed restore leaves the volume
+    /// error_restoring with the caller's description and metadata not applied, as before.
+    /// </summary>
+    public BlockVolume CreateFromBackup(VolumeFromBackupOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        CheckUpdate(null, options.Description, options.Metadata);
+        var restorer = new BackupRestorer(_engine.Session);
+        var prepared = restorer.Prepare(options.Backup, null, options.Name, options.AvailabilityZone, options.SizeGiB,
+            options.Description, options.Metadata);
+        var result = restorer.Execute(prepared, options.Progress, options.Cancel);
+        return _engine.Catalog.Read(db => VolumeTable.Get(db, result.VolumeId)!);
     }
 
     /// <summary>
@@ -182,8 +201,30 @@ public sealed class VolumeApi
     }
 
     /// <summary>Grows a file-pool volume (Cinder's extend); the new tail is sparse.</summary>
-    public BlockVolume Extend(string nameOrId, int newSizeGiB)
+    public BlockVolume Extend(string nameOrId, int newSizeGiB) => Set(nameOrId, new VolumeChanges { SizeGiB = newSizeGiB });
+
+    /// <summary>
+    /// One user action on a volume (<c>Set-BlockVolume</c>, <c>volume set</c>): name, description, metadata, extend and
+    /// an admin's reset of the state. Every check (inputs, state, policy, then the volume's backend, size, status and
+    /// attachments) is made before any row changes, in the transaction that makes them, so a refusal of any part
+    /// changes nothing. An extend marks the volume extending in that transaction, grows the file outside it, and
+    /// writes the size, the other changes and the final status in a second; a failed grow leaves error_extending and
+    /// nothing else changed.
+    /// </summary>
+    public BlockVolume Set(string nameOrId, VolumeChanges changes)
     {
+        ArgumentNullException.ThrowIfNull(changes);
+        CheckUpdate(changes.Name, changes.Description, changes.Metadata);
+        var state = changes.State is null ? null : CheckResetState(changes.State);
+        if (changes.SizeGiB is not int newSizeGiB)
+        {
+            return _engine.Catalog.Write(db =>
+            {
+                var v = Lookup.Volume(db, Context, nameOrId);
+                CheckStateFits(v, state);
+                return Apply(db, v, changes, state);
+            });
+        }
         InputRules.ValidateSize(newSizeGiB.ToString(System.Globalization.CultureInfo.InvariantCulture), newSizeGiB);
         FilePool.CheckFits(_engine.Config.VolumePoolPath, newSizeGiB * FilePool.GiB); // a size the file system refuses changes nothing
         var volume = _engine.Catalog.Write(db =>
@@ -199,11 +240,13 @@ public sealed class VolumeApi
                 throw new CinderBackupException(ErrorIds.InvalidSize, ErrorKind.InvalidArgument,
                     $"Invalid input received: New size for extend must be greater than current size. (current: {v.Size}, extended: {newSizeGiB}).", v.Id);
             }
-            if (!VolumeTable.ConditionalStatus(db, v.Id, new[] { VolumeStatus.Available }, VolumeStatus.Extending, savePrevious: true))
+            if (v.Status != VolumeStatus.Available)
             {
                 throw new CinderBackupException(ErrorIds.VolumeInvalidState, ErrorKind.InvalidState,
                     $"Invalid volume: Volume {v.Id} status must be '{{'status': 'available'}}' to extend, currently {v.Status}.", v.Id);
             }
+            CheckStateFits(v, state);
+            VolumeTable.ConditionalStatus(db, v.Id, new[] { VolumeStatus.Available }, VolumeStatus.Extending, savePrevious: true);
             return v;
         });
         var bytes = newSizeGiB * FilePool.GiB;
@@ -221,8 +264,37 @@ public sealed class VolumeApi
         {
             VolumeTable.SetSize(db, volume.Id, newSizeGiB, bytes);
             VolumeTable.SetStatus(db, volume.Id, VolumeStatus.Available);
-            return VolumeTable.Get(db, volume.Id)!;
+            return Apply(db, volume, changes, state);
         });
+    }
+
+    /// <summary>Cinder refuses in-use for a volume with no attachment.</summary>
+    private static void CheckStateFits(BlockVolume v, string? state)
+    {
+        if (state == VolumeStatus.InUse && v.Attachments.Count == 0)
+        {
+            throw new CinderBackupException(ErrorIds.VolumeStatusInvalid, ErrorKind.InvalidArgument,
+                "Cannot reset-state to in-use because volume does not have any attachments.", v.Id);
+        }
+    }
+
+    /// <summary>The row changes of <see cref="Set"/> other than the extend, after every check passed.</summary>
+    private BlockVolume Apply(Db db, BlockVolume v, VolumeChanges changes, string? state)
+    {
+        if (changes.Name is not null || changes.Description is not null || changes.Metadata is not null)
+        {
+            VolumeTable.SetNameAndDescription(db, v.Id, changes.Name ?? v.Name, changes.Description ?? v.Description);
+        }
+        if (changes.Metadata is not null)
+        {
+            VolumeTable.SetMetadata(db, v.Id, changes.Metadata, replace: false);
+        }
+        if (state is not null)
+        {
+            VolumeTable.SetStatus(db, v.Id, state);
+            _engine.Detail($"Volume {VolumeNames.Describe(v)}: status reset from {v.Status} to {state}.");
+        }
+        return VolumeTable.Get(db, v.Id)!;
     }
 
     /// <summary>
@@ -238,20 +310,8 @@ public sealed class VolumeApi
 
     /// <summary>Changes name, description or user metadata (null leaves a field as it is).</summary>
     public BlockVolume Update(string nameOrId, string? name = null, string? description = null,
-        IReadOnlyDictionary<string, string>? metadata = null)
-    {
-        CheckUpdate(name, description, metadata);
-        return _engine.Catalog.Write(db =>
-        {
-            var v = Lookup.Volume(db, Context, nameOrId);
-            VolumeTable.SetNameAndDescription(db, v.Id, name ?? v.Name, description ?? v.Description);
-            if (metadata is not null)
-            {
-                VolumeTable.SetMetadata(db, v.Id, metadata, replace: false);
-            }
-            return VolumeTable.Get(db, v.Id)!;
-        });
-    }
+        IReadOnlyDictionary<string, string>? metadata = null) =>
+        Set(nameOrId, new VolumeChanges { Name = name, Description = description, Metadata = metadata });
 
     private const string ResetStatusPolicy = "volume_extension:volume_admin_actions:reset_status";
 
@@ -282,22 +342,7 @@ public sealed class VolumeApi
     /// reset-state</c>): the status is written as given, with no regard to what the volume is doing, as in Cinder. A
     /// volume left error_restoring by a failed restore becomes available and can be restored into again.
     /// </summary>
-    public BlockVolume ResetState(string nameOrId, string status)
-    {
-        var lower = CheckResetState(status);
-        return _engine.Catalog.Write(db =>
-        {
-            var v = Lookup.Volume(db, Context, nameOrId);
-            if (lower == VolumeStatus.InUse && v.Attachments.Count == 0)
-            {
-                throw new CinderBackupException(ErrorIds.VolumeStatusInvalid, ErrorKind.InvalidArgument,
-                    "Cannot reset-state to in-use because volume does not have any attachments.", v.Id);
-            }
-            VolumeTable.SetStatus(db, v.Id, lower);
-            _engine.Detail($"Volume {VolumeNames.Describe(v)}: status reset from {v.Status} to {lower}.");
-            return VolumeTable.Get(db, v.Id)!;
-        });
-    }
+    public BlockVolume ResetState(string nameOrId, string status) => Set(nameOrId, new VolumeChanges { State = status });
 
     /// <summary>Marks a volume in-use by <paramref name="instance"/> on <paramref name="device"/>.</summary>
     public BlockVolume Attach(string nameOrId, string instance, string device)

@@ -53,6 +53,9 @@ internal sealed class BackupRow
     /// <summary>Where that repository was when the backup was written or imported (a directory, a share, an endpoint and bucket).</summary>
     public string? RepositoryLocation { get; set; }
 
+    /// <summary>The compression chosen when the backup was prepared (ours); null for rows from before: the configured one.</summary>
+    public string? Compression { get; set; }
+
     public Dictionary<string, string> Metadata { get; set; } = new(StringComparer.Ordinal);
 
     public VolumeBackup ToModel() => new()

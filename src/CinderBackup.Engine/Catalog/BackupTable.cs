@@ -14,7 +14,7 @@ internal static class BackupTable
         "restore_volume_id", "encryption_key_id", "created_at", "updated_at", "deleted_at", "deleted",
         "repository", "driver", "operation", "owner_host", "owner_pid", "owner_started_at", "heartbeat_at",
         "progress_done", "progress_total", "progress_rate", "metadata_sha256", "sha256file_sha256",
-        "repository_id", "repository_location",
+        "repository_id", "repository_location", "compression",
     };
 
     private static readonly string Select = "SELECT " + string.Join(", ", Columns) + " FROM backups";
@@ -157,6 +157,11 @@ internal static class BackupTable
             ("$id", id), ("$d", delta), ("$now", Clock.ToStorage(Clock.UtcNow)));
     }
 
+    /// <summary>An admin's reset of the status, written as given.</summary>
+    public static void SetStatus(Db db, string id, string status) =>
+        db.Execute("UPDATE backups SET status = $s, updated_at = $now WHERE id = $id",
+            ("$s", status), ("$now", Clock.ToStorage(Clock.UtcNow)), ("$id", id));
+
     public static void SoftDelete(Db db, string id)
     {
         var now = Clock.ToStorage(Clock.UtcNow);
@@ -195,7 +200,7 @@ internal static class BackupTable
         ("$operation", b.Operation), ("$owner_host", b.OwnerHost), ("$owner_pid", b.OwnerPid), ("$owner_started_at", Time(b.OwnerStartedAt)),
         ("$heartbeat_at", Time(b.HeartbeatAt)), ("$progress_done", b.ProgressDone), ("$progress_total", b.ProgressTotal), ("$progress_rate", b.ProgressRate),
         ("$metadata_sha256", b.MetadataSha256), ("$sha256file_sha256", b.Sha256FileSha256),
-        ("$repository_id", b.RepositoryId), ("$repository_location", b.RepositoryLocation),
+        ("$repository_id", b.RepositoryId), ("$repository_location", b.RepositoryLocation), ("$compression", b.Compression),
     };
 
     private static string? Time(DateTime? t) => t is DateTime v ? Clock.ToStorage(v) : null;
@@ -242,6 +247,7 @@ internal static class BackupTable
         MetadataSha256 = r.StrN("metadata_sha256"),
         Sha256FileSha256 = r.StrN("sha256file_sha256"),
         RepositoryId = r.StrN("repository_id"),
+        Compression = r.StrN("compression"),
         RepositoryLocation = r.StrN("repository_location"),
     };
 }

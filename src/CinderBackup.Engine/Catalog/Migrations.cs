@@ -215,6 +215,12 @@ internal static class Migrations
         ALTER TABLE backups ADD COLUMN repository_id TEXT;
         ALTER TABLE backups ADD COLUMN repository_location TEXT;
         """,
+
+        // 5 (issue 17): the compression chosen when a backup was prepared, so whoever runs it (this process, a --no-wait
+        // worker, an -AsJob job) reads it from the row; null for rows from before, which use backup_compression_algorithm.
+        """
+        ALTER TABLE backups ADD COLUMN compression TEXT;
+        """,
     };
 
     public static int Latest => All.Count;

@@ -186,6 +186,7 @@ internal sealed class BackupCreator
                 OwnerStartedAt = now,
                 HeartbeatAt = now,
                 Metadata = _o.Metadata is null ? new(StringComparer.Ordinal) : new Dictionary<string, string>(_o.Metadata, StringComparer.Ordinal),
+                Compression = Algorithm,
             };
             BackupTable.Insert(db, row);
             quota.Commit(db, reservation);
@@ -267,7 +268,7 @@ internal sealed class BackupCreator
                 {
                     parentHashes = ReadParentHashes(row.ParentId, repository.ShaBlockSize);
                 }
-                var algorithm = Algorithm;
+                var algorithm = row.Compression ?? Algorithm; // the row's choice, wherever the backup runs
                 var request = new BackupWriteRequest
                 {
                     Container = row.Container,

@@ -29,9 +29,14 @@ internal sealed class BackupRestorer
 
     private BackupContext Context => _engine.Context;
 
-    public sealed record Prepared(BackupRow Backup, BlockVolume Volume, bool VolumeIsNew);
+    /// <param name="Description">A description the caller gives the volume: written when the restore completes, after the
+    /// backup's own volume_meta, as a <c>volume set</c> right after it would.</param>
+    /// <param name="Metadata">Metadata keys the caller adds, likewise.</param>
+    public sealed record Prepared(BackupRow Backup, BlockVolume Volume, bool VolumeIsNew, string? Description = null,
+        IReadOnlyDictionary<string, string>? Metadata = null);
 
-    public Prepared Prepare(string backupNameOrId, string? volumeNameOrId, string? name, string? availabilityZone, int? sizeGiB = null)
+    public Prepared Prepare(string backupNameOrId, string? volumeNameOrId, string? name, string? availabilityZone, int? sizeGiB = null,
+        string? description = null, IReadOnlyDictionary<string, string>? metadata = null)
     {
         InputRules.ValidateText(name, "name");
         InputRules.ValidateText(availabilityZone, "availability zone");
@@ -92,7 +97,7 @@ internal sealed class BackupRestorer
                 OperationClaims.BeginRestore(db, b.Id, v.Id, OperationOwner.Current(_engine.Config.Host));
                 b.RestoreVolumeId = v.Id;
                 EventLog.Write(_engine.Config, "backup.restore.start", b, $"volume {v.Id}");
-                return new Prepared(b, v, isNew);
+                return new Prepared(b, v, isNew, description, metadata);
             });
         }
         catch
@@ -283,6 +288,15 @@ internal sealed class BackupRestorer
                 }
             }
             VolumeTable.SetMetadata(db, p.Volume.Id, new Dictionary<string, string> { ["src_backup_id"] = p.Backup.Id }, replace: false);
+            if (p.Description is not null || p.Metadata is not null)
+            {
+                var restored = VolumeTable.Get(db, p.Volume.Id)!;
+                VolumeTable.SetNameAndDescription(db, restored.Id, restored.Name, p.Description ?? restored.Description);
+                if (p.Metadata is not null)
+                {
+                    VolumeTable.SetMetadata(db, restored.Id, p.Metadata, replace: false);
+                }
+            }
             VolumeTable.SetRestored(db, p.Volume.Id);
             ReleaseBackup(db, p.Backup.Id);
             EventLog.Write(_engine.Config, "backup.restore.end", BackupTable.Get(db, p.Backup.Id)!, $"volume {p.Volume.Id}");

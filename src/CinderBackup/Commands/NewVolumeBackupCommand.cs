@@ -107,16 +107,10 @@ public sealed class NewVolumeBackupCommand : VolumeTargetCmdlet
             {
                 // Checks, quota and the row happen now (errors surface here); the job does the transfer.
                 var started = Engine.Backups.StartCreate(options);
-                StartJob($"Backup {started.Name ?? started.Id}", (engine, progress, cancel) => engine.Backups.RunCreate(started.Id, Compression, progress, cancel));
+                StartJob($"Backup {started.Name ?? started.Id}", (engine, progress, cancel) => engine.Backups.RunCreate(started.Id, progress, cancel));
                 return;
             }
-            var backup = RunWithProgress("Backing up volume " + Describe(volume), kind, (progress, cancel) => Engine.Backups.Create(new BackupCreateOptions
-            {
-                Volume = options.Volume, Name = options.Name, Description = options.Description, Incremental = options.Incremental,
-                Force = options.Force, Snapshot = options.Snapshot, Container = options.Container, Metadata = options.Metadata,
-                Compression = options.Compression, AvailabilityZone = options.AvailabilityZone, Repository = options.Repository,
-                Progress = progress, Cancel = cancel,
-            }));
+            var backup = RunWithProgress("Backing up volume " + Describe(volume), kind, (progress, cancel) => Engine.Backups.Create(options with { Progress = progress, Cancel = cancel }));
             WriteObject(backup);
         });
     }

@@ -52,24 +52,10 @@ public sealed class SetBlockVolumeCommand : VolumeTargetCmdlet
             {
                 return;
             }
-            // Inputs first, then the extend (which may be refused), then the update and the state: a refusal changes nothing.
-            VolumeApi.CheckUpdate(Name, Description, ToDictionary(Metadata));
-            if (State is not null)
+            volume = Engine.Volumes.Set(volume.Id, new VolumeChanges
             {
-                Engine.Volumes.CheckResetState(State);
-            }
-            if (Size is int size)
-            {
-                volume = Engine.Volumes.Extend(volume.Id, size);
-            }
-            if (Name is not null || Description is not null || Metadata is not null)
-            {
-                volume = Engine.Volumes.Update(volume.Id, Name, Description, ToDictionary(Metadata));
-            }
-            if (State is not null)
-            {
-                volume = Engine.Volumes.ResetState(volume.Id, State);
-            }
+                Name = Name, Description = Description, Metadata = ToDictionary(Metadata), SizeGiB = Size, State = State,
+            });
             if (PassThru)
             {
                 WriteObject(volume);

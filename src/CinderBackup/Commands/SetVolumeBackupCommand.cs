@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Management.Automation;
 using CinderBackup.Commands.Infrastructure;
+using CinderBackup.Engine.Api;
 
 namespace CinderBackup.Commands;
 
@@ -43,18 +44,7 @@ public sealed class SetVolumeBackupCommand : BackupTargetCmdlet
             {
                 return;
             }
-            if (State is not null)
-            {
-                Engine.Backups.CheckResetState(State); // refuse before the rename, so a refusal changes nothing
-            }
-            if (Name is not null || Description is not null || Metadata is not null)
-            {
-                backup = Engine.Backups.Update(backup.Id, Name, Description, ToDictionary(Metadata));
-            }
-            if (State is not null)
-            {
-                backup = Engine.Backups.ResetState(backup.Id, State);
-            }
+            backup = Engine.Backups.Set(backup.Id, new BackupChanges { Name = Name, Description = Description, Metadata = ToDictionary(Metadata), State = State });
             if (PassThru)
             {
                 WriteObject(backup);

@@ -24,7 +24,7 @@ public sealed class CinderBackupJob : Job
         PSJobTypeName = "CinderBackupJob";
         // Details of the job's operation go to the job's Verbose stream (Receive-Job -Verbose).
         // The identity, config and S3 credential were captured on the pipeline thread; only the detail sink changes.
-        _options = SessionOptions.WithDetail(options, message => Verbose.Add(new VerboseRecord(message)));
+        _options = options with { Detail = message => Verbose.Add(new VerboseRecord(message)) }; // a copy: no field can be dropped
         _work = work;
     }
 

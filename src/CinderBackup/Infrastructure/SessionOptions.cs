@@ -29,17 +29,4 @@ internal static class SessionOptions
             S3Credential = SessionCredentialStore.Current?.GetNetworkCredential(),
         };
     }
-
-    /// <summary>The same options with another detail sink (a job's Verbose stream).</summary>
-    public static EngineOptions WithDetail(EngineOptions o, Action<string>? detail) => new()
-    {
-        ConfigPath = o.ConfigPath,
-        ProjectName = o.ProjectName,
-        UserName = o.UserName,
-        Admin = o.Admin,
-        OverrideSource = o.OverrideSource,
-        Detail = detail,
-        S3Credential = o.S3Credential,
-        Environment = o.Environment,
-    };
 }
