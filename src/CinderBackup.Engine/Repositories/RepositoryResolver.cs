@@ -44,6 +44,7 @@ internal sealed class RepositoryResolver
     /// <summary>Builds the store of a repository (mounting an NFS share when needed).</summary>
     public static IObjectStore Create(RepositoryDefinition r) => r.Driver switch
     {
+        "posix" when SubstituteStores.For(r.PosixPath) is { } substitute => substitute,
         "posix" => new PosixObjectStore(r.PosixPath, r.CreateContainers, r.Name, r.Container),
         "nfs" => new NfsObjectStore(NfsMounter.EnsureMounted(r), r.Share!, r.CreateContainers, r.Name, r.Container),
         "s3" => new S3ObjectStore(S3Settings.From(r)),
