@@ -53,6 +53,7 @@ internal sealed class RepositoryResolver
 
     private static IObjectStore CreateStore(RepositoryDefinition r) => r.Driver switch
     {
+        "posix" when SubstituteStores.For(r.PosixPath) is { } substitute => substitute,
         "posix" => new PosixObjectStore(r.PosixPath, r.CreateContainers, r.Name, r.Container),
         "nfs" => new NfsObjectStore(NfsMounter.EnsureMounted(r), r.Share!, r.CreateContainers, r.Name, r.Container),
         "s3" => new S3ObjectStore(S3Settings.From(r)),
