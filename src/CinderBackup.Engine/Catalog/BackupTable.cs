@@ -157,11 +157,6 @@ internal static class BackupTable
             ("$id", id), ("$d", delta), ("$now", Clock.ToStorage(Clock.UtcNow)));
     }
 
-    /// <summary>An admin's reset of the status, written as given.</summary>
-    public static void SetStatus(Db db, string id, string status) =>
-        db.Execute("UPDATE backups SET status = $s, updated_at = $now WHERE id = $id",
-            ("$s", status), ("$now", Clock.ToStorage(Clock.UtcNow)), ("$id", id));
-
     public static void SoftDelete(Db db, string id)
     {
         var now = Clock.ToStorage(Clock.UtcNow);

@@ -1,4 +1,5 @@
-using CinderBackup.Engine.Transfer;
+using CinderBackup.Engine.Pipeline;
+using CinderBackup.Engine.Restore;
 
 namespace CinderBackup.Engine.Tests;
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
-using CinderBackup.Engine.Transfer;
+using CinderBackup.Engine.Pipeline;
+using CinderBackup.Engine.Restore;
 
 namespace CinderBackup.Engine.Tests;
 

@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using CinderBackup.Engine.Errors;
-using CinderBackup.Engine.Transfer;
+using CinderBackup.Engine.Hashing;
+using CinderBackup.Engine.Pipeline;
+using CinderBackup.Engine.Restore;
 
 namespace CinderBackup.Engine.Tests;
 

@@ -1,5 +1,7 @@
 using CinderBackup.Engine.Errors;
-using CinderBackup.Engine.Transfer;
+using CinderBackup.Engine.Format;
+using CinderBackup.Engine.Pipeline;
+using CinderBackup.Engine.Restore;
 
 namespace CinderBackup.Engine.Tests;
 

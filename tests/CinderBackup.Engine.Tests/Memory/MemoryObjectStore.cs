@@ -1,4 +1,6 @@
 using CinderBackup.Engine.Errors;
+using CinderBackup.Engine.ObjectStores;
+using CinderBackup.Engine.ObjectStores.Posix;
 using CinderBackup.Engine.Repositories;
 
 namespace CinderBackup.Engine.Tests;

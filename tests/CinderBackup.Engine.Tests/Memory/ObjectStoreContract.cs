@@ -1,5 +1,7 @@
 using System.Text;
 using CinderBackup.Engine.Errors;
+using CinderBackup.Engine.ObjectStores;
+using CinderBackup.Engine.ObjectStores.Posix;
 using CinderBackup.Engine.Repositories;
 
 namespace CinderBackup.Engine.Tests;

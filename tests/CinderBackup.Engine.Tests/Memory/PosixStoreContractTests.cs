@@ -1,3 +1,5 @@
+using CinderBackup.Engine.ObjectStores;
+using CinderBackup.Engine.ObjectStores.Posix;
 using CinderBackup.Engine.Repositories;
 
 namespace CinderBackup.Engine.Tests;

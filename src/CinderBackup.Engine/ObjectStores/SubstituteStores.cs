@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace CinderBackup.Engine.Repositories;
+namespace CinderBackup.Engine.ObjectStores;
 
 /// <summary>
 /// The test seam of <see cref="RepositoryResolver"/>: a store put in place of a posix repository's directory, so that an
