@@ -255,6 +255,7 @@ public sealed class RecoveryTests : IDisposable
                 db.Execute("ALTER TABLE backups DROP COLUMN claim_token");
                 db.Execute("ALTER TABLE backups DROP COLUMN repository_id");
                 db.Execute("ALTER TABLE backups DROP COLUMN repository_location");
+                db.Execute("ALTER TABLE backups DROP COLUMN compression");
                 db.Execute("PRAGMA user_version = 2");
             });
         }

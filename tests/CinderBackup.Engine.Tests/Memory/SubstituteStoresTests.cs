@@ -2,6 +2,7 @@ using CinderBackup.Engine.Api;
 using CinderBackup.Engine.ObjectStores;
 using CinderBackup.Engine.ObjectStores.Posix;
 using CinderBackup.Engine.Repositories;
+using CinderBackup.Engine.Repositories.Chunked;
 
 namespace CinderBackup.Engine.Tests;
 
@@ -18,6 +19,9 @@ public sealed class SubstituteStoresTests : IDisposable
         return BackupEngine.LoadSettings(EngineFactory.Options(_home)).Config.Repositories[0];
     }
 
+    /// <summary>The object store under the chunked driver the resolver hands out.</summary>
+    private static IObjectStore StoreOf(Config.RepositoryDefinition r) => Assert.IsType<ChunkedRepository>(RepositoryResolver.Create(r)).Store;
+
     [Fact]
     public void ARegisteredStoreStandsInForItsDirectoryWhileRegistered()
     {
@@ -25,11 +29,11 @@ public sealed class SubstituteStoresTests : IDisposable
         var (store, registration) = MemoryObjectStore.Register(path);
         using (registration)
         {
-            Assert.Same(store, RepositoryResolver.Create(Repository(path)));
-            Assert.Same(store, RepositoryResolver.Create(Repository(path + "/../repository/"))); // the same directory
-            Assert.IsType<PosixObjectStore>(RepositoryResolver.Create(Repository(_home.File_("other"))));
+            Assert.Same(store, StoreOf(Repository(path)));
+            Assert.Same(store, StoreOf(Repository(path + "/../repository/"))); // the same directory
+            Assert.IsType<PosixObjectStore>(StoreOf(Repository(_home.File_("other"))));
             Assert.Throws<InvalidOperationException>(() => MemoryObjectStore.Register(path));
         }
-        Assert.IsType<PosixObjectStore>(RepositoryResolver.Create(Repository(path)));
+        Assert.IsType<PosixObjectStore>(StoreOf(Repository(path)));
     }
 }
