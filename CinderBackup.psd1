@@ -36,6 +36,7 @@
         'Get-BackupQuota'
         'Set-BackupQuota'
         'Get-BackupService'
+        'Start-BackupService'
         'Get-BackupRepository'
         'Find-BackupRecord'
         'Backup-BackupCatalog'

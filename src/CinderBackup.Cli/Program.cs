@@ -22,6 +22,7 @@ public static class Program
         root.Subcommands.Add(QuotaCommands.Build(app));
         root.Subcommands.Add(ContextCommands.Build(app));
         root.Subcommands.Add(Worker.Build(app));
+        root.Subcommands.Add(ServiceCommands.BuildRun(app));
         root.Subcommands.Add(RepositoryCommands.Build(app));
         root.Subcommands.Add(CatalogCommands.Build(app));
         root.Subcommands.Add(BenchCommand.Build(app));

@@ -236,12 +236,24 @@ public sealed class LifecycleTests : IDisposable
     }
 
     [Fact]
-    public void ServicesReportAndGoDown()
+    public async Task OnlyServicesReportAndTheyGoDown()
     {
-        var services = _engine.Services.List();
-        var s = Assert.Single(services);
-        Assert.Equal(("cinder-backup", Environment.MachineName, "nova", "enabled", "up"), (s.Binary, s.Host, s.Zone, s.Status, s.State));
+        // Opening the catalog and running an operation no longer makes a process a service (issue 19): only `service run` is one.
+        Volume("v");
+        _engine.Backups.Create(new BackupCreateOptions { Volume = "v" });
+        Assert.Empty(_engine.Services.List());
+        using var cts = new CancellationTokenSource();
+        using var service = BackupEngine.Open(EngineFactory.Options(_home) with { Host = "h1" });
+        var run = Task.Run(() => service.Services.Run(_ => { }, cts.Token));
+        WaitFor(() => _engine.Services.List().Count == 1, "the service to report");
+        var s = Assert.Single(_engine.Services.List());
+        Assert.Equal(("cinder-backup", "h1", "nova", "enabled", "up"), (s.Binary, s.Host, s.Zone, s.Status, s.State));
         _engine.Catalog.Write(db => db.Execute("UPDATE services SET updated_at = '2000-01-01T00:00:00.000000'"));
+        Assert.Equal("down", _engine.Services.List()[0].State);
+        cts.Cancel();
+        await run;
+        // A clean stop says so: down at once, however recent its last report.
+        _engine.Catalog.Write(db => db.Execute("UPDATE services SET updated_at = $now", ("$now", Util.Clock.ToStorage(Util.Clock.UtcNow))));
         Assert.Equal("down", _engine.Services.List()[0].State);
     }
 

@@ -38,7 +38,7 @@ internal static class BackupCommands
         var compression = new Option<string?>("--compression") { Description = "Compression for this backup: none, zlib, bz2 or zstd." };
         var zone = new Option<string?>("--availability-zone") { Description = "Availability zone of the backup." };
         var repository = new Option<string?>("--repository") { Description = "Configured repository to store the backup in." };
-        var noWait = new Option<bool>("--no-wait") { Description = "Return at once; a detached worker does the backup (see `volume backup wait`)." };
+        var noWait = new Option<bool>("--no-wait") { Description = "Return at once; a backup service of the zone does the backup when one is up (`service run`), else a detached worker (see `volume backup wait`)." };
         cmd.Arguments.Add(volume);
         foreach (var o in new Option[] { name, description, container, incremental, force, snapshot, property, compression, zone, repository, noWait })
         {
@@ -66,7 +66,10 @@ internal static class BackupCommands
             if (parse.GetValue(noWait))
             {
                 b = engine.Backups.StartCreate(options);
-                Worker.Start(app, parse, engine, "create", b.Id);
+                if (!engine.Backups.Enqueue(b.Id)) // a backup service of the zone takes it; with none up, a worker here
+                {
+                    Worker.Start(app, parse, engine, "create", b.Id);
+                }
             }
             else
             {
@@ -137,7 +140,7 @@ internal static class BackupCommands
         var name = new Option<string?>("--name") { Description = "Name of the new volume." };
         var force = new Option<bool>("--force") { Description = "Accepted for compatibility; an existing volume is always overwritten." };
         var zone = new Option<string?>("--availability-zone") { Description = "Availability zone of the new volume." };
-        var noWait = new Option<bool>("--no-wait") { Description = "Return at once; a detached worker does the restore (see `volume backup wait`)." };
+        var noWait = new Option<bool>("--no-wait") { Description = "Return at once; a backup service of the zone does the restore when one is up (`service run`), else a detached worker (see `volume backup wait`)." };
         cmd.Arguments.Add(backup);
         cmd.Arguments.Add(volume);
         cmd.Options.Add(name);
@@ -151,7 +154,10 @@ internal static class BackupCommands
             if (parse.GetValue(noWait))
             {
                 r = engine.Backups.StartRestore(parse.GetValue(backup)!, parse.GetValue(volume), parse.GetValue(name), parse.GetValue(zone));
-                Worker.Start(app, parse, engine, "restore", r.BackupId);
+                if (!engine.Backups.Enqueue(r.BackupId))
+                {
+                    Worker.Start(app, parse, engine, "restore", r.BackupId);
+                }
             }
             else
             {

@@ -1,10 +1,16 @@
 using System.CommandLine;
+using System.Globalization;
+using System.Runtime.InteropServices;
 using CinderBackup.Cli.Output;
 using CinderBackup.Cli.Views;
+using CinderBackup.Engine.Api;
 
 namespace CinderBackup.Cli.Commands;
 
-/// <summary><c>volume service list</c>: the hosts running backup operations and whether they are up.</summary>
+/// <summary>
+/// <c>volume service list</c>: the backup services and whether they are up; <c>service run</c>: this process as a
+/// backup service of its host and zone, until SIGTERM or Ctrl+C.
+/// </summary>
 internal static class ServiceCommands
 {
     public static Command Build(CliApp app)
@@ -19,6 +25,38 @@ internal static class ServiceCommands
             return 0;
         });
         service.Subcommands.Add(list);
+        return service;
+    }
+
+    /// <summary>The top-level <c>service</c> command: <c>service run</c>.</summary>
+    public static Command BuildRun(CliApp app)
+    {
+        var service = new Command("service", "Run this process as a backup service (see `volume service list`).");
+        var run = new Command("run",
+            "Run a backup service until SIGTERM or Ctrl+C: report this host every report_interval, run the --no-wait operations and " +
+            "-AsJob jobs queued for its zone whose volume it can reach, and clean up after hosts silent for service_down_time. " +
+            "Start one per host, with the same catalog and repositories; each prints one line per event.");
+        var host = new Option<string?>("--host") { Description = "Name of this backup host (default: config 'host', then the machine name)." };
+        var zone = new Option<string?>("--storage-availability-zone") { Description = "Availability zone this service serves (default: config 'storage_availability_zone', then nova)." };
+        run.Options.Add(host);
+        run.Options.Add(zone);
+        app.Action(run, parse =>
+        {
+            using var engine = BackupEngine.Open(app.EngineOptions(parse) with { Host = parse.GetValue(host), AvailabilityZone = parse.GetValue(zone) });
+            using var stop = new CancellationTokenSource();
+            using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
+            using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
+            engine.Services.Run(line =>
+            {
+                lock (app.Out)
+                {
+                    app.Out.WriteLine(DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture) + " " + Engine.Util.PrintableText.Escape(line));
+                    app.Out.Flush();
+                }
+            }, stop.Token);
+            return 0;
+        });
+        service.Subcommands.Add(run);
         return service;
     }
 }

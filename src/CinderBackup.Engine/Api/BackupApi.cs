@@ -41,8 +41,7 @@ public sealed class BackupApi
     public VolumeBackup RunCreate(string backupId, IProgress<TransferProgress>? progress = null, CancellationToken cancel = default, string? claimToken = null)
     {
         var row = TakeOver(backupId, "create", BackupStatus.Creating, claimToken);
-        var creator = new BackupCreator(_engine.Session, new BackupCreateOptions { Volume = row.VolumeId, Progress = progress, Cancel = cancel });
-        return creator.Execute(row);
+        return ClaimedOperation.Create(_engine.Session, row, progress, cancel);
     }
 
     /// <summary>The first half of <see cref="Restore"/>: checks, the target (a new volume when none is given), statuses.</summary>
@@ -56,10 +55,46 @@ public sealed class BackupApi
     public BackupRestoreResult RunRestore(string backupId, IProgress<TransferProgress>? progress = null, CancellationToken cancel = default, string? claimToken = null)
     {
         var row = TakeOver(backupId, "restore", BackupStatus.Restoring, claimToken);
-        var volume = _engine.Catalog.Read(db => VolumeTable.Get(db, row.RestoreVolumeId!))
-            ?? throw new CinderBackupException(ErrorIds.VolumeNotFound, ErrorKind.NotFound, $"Volume {row.RestoreVolumeId} could not be found.", row.RestoreVolumeId);
-        var isNew = volume.PreviousStatus == Volumes.VolumeStatus.Creating;
-        return new BackupRestorer(_engine.Session).Execute(new BackupRestorer.Prepared(row, volume, isNew), progress, cancel);
+        return ClaimedOperation.Restore(_engine.Session, row, progress, cancel);
+    }
+
+    /// <summary>
+    /// Hands the operation this process prepared on <paramref name="backupId"/> (<see cref="StartCreate"/>,
+    /// <see cref="StartRestore"/>) to the backup services of the backup's availability zone, when one that can reach the
+    /// volume is up (`service run`): the operation is queued in the catalog and the first such service to ask takes it.
+    /// False, with nothing changed, when none is up: run it here or in a worker, as on one machine.
+    /// </summary>
+    public bool Enqueue(string backupId)
+    {
+        var owner = OperationOwner.Current(_engine.Config.Host);
+        return _engine.Catalog.Write(db => BackupTable.Get(db, backupId) is { } row && row.ProjectId == Context.ProjectName &&
+            OperationClaims.Enqueue(db, backupId, owner, row.AvailabilityZone ?? _engine.Config.AvailabilityZone,
+                ServiceRegistry.UpSince(_engine.Config.ServiceDownTimeSeconds), ServiceRegistry.Binary));
+    }
+
+    /// <summary>
+    /// Waits for a queued create (<see cref="Enqueue"/>) to end, as <see cref="RunCreate"/> would have: the backup when it
+    /// is available, an error with its fail_reason when it failed.
+    /// </summary>
+    public VolumeBackup WaitCreate(string backupId, CancellationToken cancel = default)
+    {
+        var b = Wait(backupId, null, cancel);
+        return b.Status == BackupStatus.Available
+            ? b
+            : throw new CinderBackupException(ErrorIds.BackupFailed, ErrorKind.IOError, $"Backup {backupId} failed: {b.FailReason ?? b.Status}", backupId);
+    }
+
+    /// <summary>Waits for a queued restore (<see cref="Enqueue"/>) to end: its result when the volume is available, else an error.</summary>
+    public BackupRestoreResult WaitRestore(string backupId, string volumeId, CancellationToken cancel = default)
+    {
+        var b = Wait(backupId, null, cancel);
+        var volume = _engine.Catalog.Read(db => VolumeTable.Get(db, volumeId));
+        if (volume is not { Status: Volumes.VolumeStatus.Available or Volumes.VolumeStatus.InUse })
+        {
+            throw new CinderBackupException(ErrorIds.RestoreFailed, ErrorKind.IOError,
+                $"Restore of backup {backupId} to volume {volumeId} failed: {b.FailReason ?? volume?.Status ?? "the volume is gone"}", backupId);
+        }
+        return new BackupRestoreResult { BackupId = backupId, VolumeId = volumeId, VolumeName = volume.Name, BytesRestored = volume.SizeBytes };
     }
 
     /// <summary>

@@ -62,6 +62,14 @@ public sealed class BackupEngine : IDisposable
         options ??= new EngineOptions();
         var config = ConfigLoader.Load(options.ConfigPath, options.Environment);
         config.S3Credential = options.S3Credential;
+        if (options.Host is not null)
+        {
+            config = config.With("host", InputRules.ValidateHostName(options.Host, "host"));
+        }
+        if (options.AvailabilityZone is not null)
+        {
+            config = config.With("storage_availability_zone", InputRules.ValidateHostName(options.AvailabilityZone, "storage availability zone"));
+        }
         var resolved = ContextResolver.Resolve(config, options.ProjectName, options.UserName, options.Admin, options.OverrideSource, options.Environment);
         var context = new BackupContext(resolved.ProjectName, resolved.UserName, resolved.IsAdmin, resolved.Source)
         {
@@ -81,11 +89,10 @@ public sealed class BackupEngine : IDisposable
         {
             if (!catalog.ReadOnly)
             {
-                // Report this host as a running backup service, then clean up after owners that are gone.
+                // Clean up after owners that are gone (only `service run` registers as a backup service).
                 // Best effort: a catalog another process holds, or a disk too full to grow it, must not stop a read.
                 try
                 {
-                    catalog.Write(db => ServiceRegistry.Heartbeat(db, config.Host, config.AvailabilityZone));
                     Recovery.Run(engine.Session);
                 }
                 catch (Errors.CinderBackupException e) when (e.ErrorId == Errors.ErrorIds.CatalogLocked || Util.DiskSpace.IsNoSpace(e))

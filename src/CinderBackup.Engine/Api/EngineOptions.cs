@@ -13,6 +13,11 @@ public sealed record EngineOptions
 
     public bool? Admin { get; init; }
 
+    /// <summary>This host's name and zone for this engine (`service run --host`, Start-BackupService -HostName); null: the configuration's.</summary>
+    public string? Host { get; init; }
+
+    public string? AvailabilityZone { get; init; }
+
     /// <summary>Where the identity override came from, for display ("session", "command line").</summary>
     public string OverrideSource { get; init; } = "command line";
 

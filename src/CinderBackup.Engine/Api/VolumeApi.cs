@@ -56,7 +56,7 @@ public sealed class VolumeApi
                 var now = Clock.UtcNow;
                 VolumeTable.Insert(db, id, name, description, Context.ProjectName, Context.UserName, sizeGiB, bytes,
                     VolumeStatus.Available, availabilityZone ?? _engine.Config.AvailabilityZone, _engine.Config.Host,
-                    VolumeBackend.Pool, path, now);
+                    VolumeBackend.Pool, path, now, SharedStorage.Covers(_engine.Config, path));
                 if (metadata is { Count: > 0 })
                 {
                     VolumeTable.SetMetadata(db, id, metadata, replace: true);
@@ -125,7 +125,7 @@ public sealed class VolumeApi
             }
             VolumeTable.Insert(db, id, name, description, Context.ProjectName, Context.UserName, sizeGiB, bytes,
                 VolumeStatus.Available, availabilityZone ?? _engine.Config.AvailabilityZone, _engine.Config.Host,
-                VolumeBackend.Path, full, Clock.UtcNow);
+                VolumeBackend.Path, full, Clock.UtcNow, SharedStorage.Covers(_engine.Config, full));
             return VolumeTable.Get(db, id)!;
         });
     }

@@ -14,4 +14,10 @@ internal interface ISqlDialect
 
     /// <summary>The larger of two SQL expressions.</summary>
     string Greatest(string a, string b);
+
+    /// <summary>
+    /// What ends the sub-select of a queue claim so that concurrent claimants skip each other's rows (PostgreSQL:
+    /// <c> FOR UPDATE OF alias SKIP LOCKED</c>); empty where writers are serialised anyway (SQLite).
+    /// </summary>
+    string SkipLocked(string alias);
 }

@@ -221,6 +221,19 @@ internal static class Migrations
         """
         ALTER TABLE backups ADD COLUMN compression TEXT;
         """,
+
+        // 6 (issue 19): the queue of the backup services. A --no-wait operation or an -AsJob job handed to the services of
+        // a zone waits with queued_at and queue_zone set and no owner, until one service of that zone that can reach the
+        // volume claims it. shared: the volume's file lies on storage every host reaches at the same path (else only its
+        // host reaches it, as Cinder's backup_use_same_host). Existing volumes stay reachable from their host only. Before,
+        // every process reported as a service; only `service run` does now, so the old reports are marked stopped (pid NULL).
+        """
+        ALTER TABLE backups ADD COLUMN queued_at TEXT;
+        ALTER TABLE backups ADD COLUMN queue_zone TEXT;
+        CREATE INDEX ix_backups_queue ON backups (queue_zone, queued_at);
+        ALTER TABLE volumes ADD COLUMN shared INTEGER NOT NULL DEFAULT 0;
+        UPDATE services SET pid = NULL;
+        """,
     };
 
     public static int Latest => All.Count;

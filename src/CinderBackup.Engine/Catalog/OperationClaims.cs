@@ -68,6 +68,43 @@ internal static class OperationClaims
             ("$fromHost", claim.From?.Host ?? ""), ("$fromPid", claim.From?.Pid ?? 0)) == 1;
     }
 
+    /// <summary>
+    /// The owner <paramref name="owner"/> hands its operation on <paramref name="backupId"/> to the backup services of
+    /// <paramref name="zone"/>: the operation waits with no owner until <see cref="ClaimQueued"/> gives it one. Only while
+    /// this owner still owns it, and only when a service of the zone that can reach the operation's volume is up
+    /// (reported since <paramref name="upSince"/>); false, with nothing changed, otherwise.
+    /// </summary>
+    public static bool Enqueue(Db db, string backupId, OperationOwner owner, string zone, DateTime upSince, string binary) =>
+        db.Execute("UPDATE backups SET owner_host = NULL, owner_pid = NULL, owner_started_at = NULL, claim_token = NULL, queued_at = $now, queue_zone = $zone " +
+                   "WHERE id = $id AND deleted = 0 AND operation IN ('create', 'restore') AND owner_host = $h AND owner_pid = $pid AND EXISTS (" +
+                   "SELECT 1 FROM services s JOIN volumes v ON v.id = CASE WHEN backups.operation = 'restore' THEN backups.restore_volume_id ELSE backups.volume_id END " +
+                   "WHERE s.deleted = 0 AND s.disabled = 0 AND s.pid IS NOT NULL AND s.binary = $binary AND s.availability_zone = $zone AND s.updated_at >= $since " +
+                   "AND (v.shared = 1 OR v.host = s.host))",
+            ("$now", Clock.ToStorage(Clock.UtcNow)), ("$zone", zone), ("$id", backupId), ("$h", owner.Host), ("$pid", owner.Pid),
+            ("$binary", binary), ("$since", Clock.ToStorage(upSince))) == 1;
+
+    /// <summary>
+    /// A backup service takes the oldest queued operation of its <paramref name="zone"/> whose volume it can reach (a shared
+    /// volume, or one of its host), in one conditional UPDATE: of any number of services asking at once exactly one gets
+    /// each operation (SQLite serialises writers; PostgreSQL skips the rows another transaction holds). Returns the backup
+    /// id and operation, or null when nothing waits.
+    /// </summary>
+    public static (string BackupId, string Operation)? ClaimQueued(Db db, string zone, OperationOwner owner)
+    {
+        var rows = db.Query(
+            "UPDATE backups SET owner_host = $h, owner_pid = $pid, owner_started_at = $since, heartbeat_at = $since, queued_at = NULL, queue_zone = NULL, " +
+            "host = CASE WHEN operation = 'create' THEN $h ELSE host END " +
+            "WHERE queued_at IS NOT NULL AND id = (SELECT b.id FROM backups b JOIN volumes v ON v.id = CASE WHEN b.operation = 'restore' THEN b.restore_volume_id ELSE b.volume_id END " +
+            "WHERE b.deleted = 0 AND b.queued_at IS NOT NULL AND b.queue_zone = $zone AND (v.shared = 1 OR v.host = $h) " +
+            "ORDER BY b.queued_at, b.id LIMIT 1" + db.Dialect.SkipLocked("b") + ") RETURNING id, operation",
+            r => (r.GetString(0), r.GetString(1)),
+            ("$h", owner.Host), ("$pid", owner.Pid), ("$since", Clock.ToStorage(owner.Since)), ("$zone", zone));
+        return rows.Count == 1 ? rows[0] : null;
+    }
+
+    /// <summary>How many operations wait in the queue (of every zone).</summary>
+    public static long QueuedCount(Db db) => db.ScalarLong("SELECT COUNT(*) FROM backups WHERE deleted = 0 AND queued_at IS NOT NULL");
+
     /// <summary>The owner's sign of life, for hosts that cannot check its pid.</summary>
     public static void Heartbeat(Db db, string backupId, OperationOwner owner) =>
         db.Execute("UPDATE backups SET heartbeat_at = $now WHERE id = $id AND owner_host = $h AND owner_pid = $pid",
@@ -78,11 +115,11 @@ internal static class OperationClaims
         db.Execute("UPDATE backups SET operation = NULL, owner_host = NULL, owner_pid = NULL, claim_token = NULL WHERE id = $id", ("$id", backupId));
 
     /// <summary>
-    /// Operations in progress, with their owner as recorded (null when none is; a missing host or pid reads as "" or 0,
+    /// Operations in progress (not those waiting in the services' queue, which have no owner yet), with their owner as recorded (null when none is; a missing host or pid reads as "" or 0,
     /// as <see cref="Claim"/> compares them), for recovery to check.
     /// </summary>
     public static List<(string Id, string Operation, OperationOwner? Owner, DateTime? Heartbeat)> Running(Db db) => db.Query(
-        "SELECT id, operation, owner_host, owner_pid, owner_started_at, heartbeat_at FROM backups WHERE deleted = 0 AND operation IS NOT NULL",
+        "SELECT id, operation, owner_host, owner_pid, owner_started_at, heartbeat_at FROM backups WHERE deleted = 0 AND operation IS NOT NULL AND queued_at IS NULL",
         r => (r.Str("id"), r.Str("operation"),
             r.StrN("owner_host") is null && r.LongN("owner_pid") is null ? null
                 : new OperationOwner(r.StrN("owner_host") ?? "", (int)(r.LongN("owner_pid") ?? 0), r.TimeN("owner_started_at") ?? DateTime.MinValue),

@@ -16,6 +16,11 @@ internal static class ServiceTable
             """,
             ("$host", host), ("$binary", binary), ("$zone", zone), ("$pid", pid), ("$now", Clock.ToStorage(now)));
 
+    /// <summary>A service that stops cleanly says so (no pid): it is down at once, and gets no more work queued.</summary>
+    public static void Stopped(Db db, string host, string binary, int pid) =>
+        db.Execute("UPDATE services SET pid = NULL WHERE host = $host AND binary = $binary AND deleted = 0 AND pid = $pid",
+            ("$host", host), ("$binary", binary), ("$pid", pid));
+
     /// <summary>The services not deleted, by binary then host.</summary>
     public static List<ServiceRow> List(Db db) =>
         db.Query("SELECT host, binary, availability_zone, disabled, updated_at, pid FROM services WHERE deleted = 0 ORDER BY binary, host",

@@ -10,4 +10,6 @@ internal sealed class SqliteDialect : ISqlDialect
     public void SetSchemaVersion(Db db, int version) => db.Execute($"PRAGMA user_version = {version};");
 
     public string Greatest(string a, string b) => $"MAX({a}, {b})";
+
+    public string SkipLocked(string alias) => ""; // one writer at a time (BEGIN IMMEDIATE)
 }

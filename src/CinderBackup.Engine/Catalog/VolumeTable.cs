@@ -9,17 +9,17 @@ internal static class VolumeTable
     public const string Columns = "id, display_name, display_description, project_id, user_id, size, size_bytes, status, previous_status, availability_zone, backend, path, bootable, created_at, updated_at";
 
     public static void Insert(Db db, string id, string? name, string? description, string projectId, string userId,
-        int size, long sizeBytes, string status, string zone, string host, string backend, string path, DateTime now)
+        int size, long sizeBytes, string status, string zone, string host, string backend, string path, DateTime now, bool shared)
     {
         db.Execute(
             """
             INSERT INTO volumes (id, display_name, display_description, project_id, user_id, size, size_bytes, status,
-                                 availability_zone, host, backend, path, created_at, updated_at)
-            VALUES ($id, $name, $desc, $project, $user, $size, $bytes, $status, $zone, $host, $backend, $path, $now, $now)
+                                 availability_zone, host, backend, path, created_at, updated_at, shared)
+            VALUES ($id, $name, $desc, $project, $user, $size, $bytes, $status, $zone, $host, $backend, $path, $now, $now, $shared)
             """,
             ("$id", id), ("$name", name), ("$desc", description), ("$project", projectId), ("$user", userId),
             ("$size", size), ("$bytes", sizeBytes), ("$status", status), ("$zone", zone), ("$host", host),
-            ("$backend", backend), ("$path", path), ("$now", Clock.ToStorage(now)));
+            ("$backend", backend), ("$path", path), ("$now", Clock.ToStorage(now)), ("$shared", shared ? 1 : 0));
     }
 
     public static BlockVolume? Get(Db db, string id)

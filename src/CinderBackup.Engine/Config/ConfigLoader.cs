@@ -387,6 +387,13 @@ public static class ConfigLoader
                     ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), raw[2..])
                     : raw;
                 return Path.GetFullPath(Path.IsPathRooted(expanded) ? expanded : Path.Combine(baseDir, expanded));
+            case ConfigValueKind.PathList:
+                var parts = raw.Split(Path.PathSeparator);
+                if (parts.Any(p => p.Trim().Length == 0))
+                {
+                    throw Error(file, line, $"'{key}' holds an empty path (separate paths with '{Path.PathSeparator}')");
+                }
+                return string.Join(Path.PathSeparator, parts.Select(p => (string)ConvertValue(file, line, option with { Kind = ConfigValueKind.Path }, p.Trim(), baseDir)));
             case ConfigValueKind.Bool:
                 return raw.ToLowerInvariant() switch
                 {

@@ -64,6 +64,7 @@ internal static class ConfigSchema
         new("reservation_expire", ConfigValueKind.Int, 86400, "Seconds until a quota reservation expires.", Min: 1, Max: int.MaxValue),
         new("service_down_time", ConfigValueKind.Int, 60, "Seconds without a heartbeat after which a service is down.", Min: 1, Max: int.MaxValue),
         new("report_interval", ConfigValueKind.Int, 10, "Seconds between service heartbeats.", Min: 1, Max: int.MaxValue),
+        new("shared_volume_paths", ConfigValueKind.PathList, null, "Directories every backup host reaches at the same path (an NFS mount, a cluster file system), separated by ':': a volume whose file lies under one can be backed up and restored by any host's service; any other volume only by its own host's."),
     };
 
     /// <summary>The key of the named-repositories mapping, and the flag inside one repository.</summary>

@@ -5,6 +5,8 @@ internal enum ConfigValueKind
 {
     String,
     Path,
+    /// <summary>Paths separated by the platform's path separator (':' on Linux), each made absolute as a Path is.</summary>
+    PathList,
     Bool,
     Int,
     /// <summary>A byte count: a plain integer or one with a KiB/MiB/GiB/TiB suffix.</summary>

@@ -80,6 +80,10 @@ public sealed class EngineConfig
 
     public int ReportIntervalSeconds => GetInt("report_interval");
 
+    /// <summary>shared_volume_paths: directories every host reaches at the same path (absolute, as configured).</summary>
+    public IReadOnlyList<string> SharedVolumePaths =>
+        GetString("shared_volume_paths")?.Split(Path.PathSeparator) ?? Array.Empty<string>();
+
     /// <summary>Environment lookup the configuration was loaded with (credentials, test seams).</summary>
     internal Func<string, string?> Environment { get; init; } = System.Environment.GetEnvironmentVariable;
 
@@ -110,6 +114,13 @@ public sealed class EngineConfig
 
     /// <summary>The name of the repository the top-level options make when there is no <c>repositories</c> mapping.</summary>
     internal const string FlatRepositoryName = "default";
+
+    /// <summary>This configuration with <paramref name="key"/> set to <paramref name="value"/> (a checked value of its kind).</summary>
+    internal EngineConfig With(string key, object? value)
+    {
+        var values = new Dictionary<string, object?>(_values, StringComparer.Ordinal) { [key] = value };
+        return new EngineConfig(SourceFile, values, DataDirectory) { Environment = Environment, S3Credential = S3Credential };
+    }
 
     /// <summary>A value by its configuration key, or its default.</summary>
     public object? Get(string key)

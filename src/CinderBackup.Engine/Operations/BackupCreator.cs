@@ -222,7 +222,6 @@ internal sealed class BackupCreator
             status => status is BackupStatus.Deleting or BackupStatus.Deleted, _o.Progress, _o.Cancel,
             onTick: (db, p) =>
             {
-                ServiceRegistry.Heartbeat(db, _engine.Config.Host, _engine.Config.AvailabilityZone);
                 if (Environment.TickCount64 - lastEvent >= ProgressEventIntervalMs)
                 {
                     lastEvent = Environment.TickCount64;

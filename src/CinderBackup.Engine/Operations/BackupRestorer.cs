@@ -116,8 +116,7 @@ internal sealed class BackupRestorer
     {
         var backup = p.Backup;
         using var monitor = new OperationMonitor(_engine.Config.CatalogPath, _engine.Config.CatalogBusyTimeoutSeconds, backup.Id,
-            status => status != BackupStatus.Restoring, progress, cancel,
-            onTick: (db, _) => ServiceRegistry.Heartbeat(db, _engine.Config.Host, _engine.Config.AvailabilityZone));
+            status => status != BackupStatus.Restoring, progress, cancel);
         try
         {
             FaultPoints.Hit("restore.prepared");
@@ -204,7 +203,7 @@ internal sealed class BackupRestorer
             {
                 VolumeTable.Insert(db, id, name, "auto-created_from_restore_from_backup", Context.ProjectName, Context.UserName,
                     sizeGiB, bytes, VolumeStatus.Creating, availabilityZone ?? _engine.Config.AvailabilityZone, _engine.Config.Host,
-                    VolumeBackend.Pool, path, Clock.UtcNow);
+                    VolumeBackend.Pool, path, Clock.UtcNow, SharedStorage.Covers(_engine.Config, path));
                 return VolumeTable.Get(db, id)!;
             });
         }

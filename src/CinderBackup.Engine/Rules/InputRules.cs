@@ -25,6 +25,18 @@ internal static class InputRules
     /// Names and descriptions: at most 255 characters (code points, as Cinder counts them) and, for what users
     /// type, no control characters. Records imported from Cinder keep whatever Cinder accepted.
     /// </summary>
+    /// <summary>A host or zone name: 1 to 255 characters, none of them white space or control characters.</summary>
+    public static string ValidateHostName(string value, string what)
+    {
+        ValidateText(value, what);
+        if (value.Length == 0 || value.Any(char.IsWhiteSpace))
+        {
+            throw new CinderBackupException(ErrorIds.InvalidArgument, ErrorKind.InvalidArgument,
+                $"Invalid input received: {what} '{PrintableText.Brief(value)}' must be a non-empty name without spaces.", value);
+        }
+        return value;
+    }
+
     public static void ValidateText(string? value, string what, bool allowControl = false)
     {
         if (value is null)

@@ -107,7 +107,10 @@ public sealed class NewVolumeBackupCommand : VolumeTargetCmdlet
             {
                 // Checks, quota and the row happen now (errors surface here); the job does the transfer.
                 var started = Engine.Backups.StartCreate(options);
-                StartJob($"Backup {started.Name ?? started.Id}", (engine, progress, cancel) => engine.Backups.RunCreate(started.Id, progress, cancel));
+                // With a backup service of the zone up, it does the backup and the job waits for it; else the job does it.
+                StartJob($"Backup {started.Name ?? started.Id}", Engine.Backups.Enqueue(started.Id)
+                    ? (engine, _, cancel) => engine.Backups.WaitCreate(started.Id, cancel)
+                    : (engine, progress, cancel) => engine.Backups.RunCreate(started.Id, progress, cancel));
                 return;
             }
             var backup = RunWithProgress("Backing up volume " + Describe(volume), kind, (progress, cancel) => Engine.Backups.Create(options with { Progress = progress, Cancel = cancel }));

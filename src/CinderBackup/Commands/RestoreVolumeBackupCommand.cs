@@ -55,7 +55,10 @@ public sealed class RestoreVolumeBackupCommand : BackupTargetCmdlet
             if (AsJob)
             {
                 var started = Engine.Backups.StartRestore(backup.Id, target?.Id, Name, AvailabilityZone);
-                StartJob($"Restore {backup.Name ?? backup.Id}", (engine, progress, cancel) => engine.Backups.RunRestore(started.BackupId, progress, cancel));
+                // With a backup service of the zone up, it does the restore and the job waits for it; else the job does it.
+                StartJob($"Restore {backup.Name ?? backup.Id}", Engine.Backups.Enqueue(started.BackupId)
+                    ? (engine, _, cancel) => engine.Backups.WaitRestore(started.BackupId, started.VolumeId, cancel)
+                    : (engine, progress, cancel) => engine.Backups.RunRestore(started.BackupId, progress, cancel));
                 return;
             }
             WriteObject(RunWithProgress("Restoring backup " + Describe(backup), "restoring",

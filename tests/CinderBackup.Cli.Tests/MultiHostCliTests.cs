@@ -1,0 +1,229 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using CinderBackup.Engine.Api;
+using Xunit.Abstractions;
+
+namespace CinderBackup.Cli.Tests;
+
+/// <summary>
+/// Backup services that share the work, as separate processes (issue 19, items 2 and 4): three `service run` processes
+/// with different host names over one catalog (<see cref="ServiceCluster"/>: SQLite in the shared data directory by
+/// default, or the catalog CINDERBACKUP_TEST_CATALOG_CONFIG names) and two repositories, a POSIX directory and an S3
+/// bucket on moto. --no-wait operations are queued and spread over the hosts, each done once; kill -9 of a host mid-backup
+/// is noticed by a peer, which resets its work exactly once, and nothing else is lost or done twice.
+/// </summary>
+public sealed class MultiHostCliTests : IDisposable
+{
+    private static readonly string[] HostNames = { "host-a", "host-b", "host-c" };
+    private readonly TempHome _home = new();
+    private readonly MotoServer _moto = new();
+    private readonly ServiceCluster _cluster;
+    private readonly ITestOutputHelper _output;
+
+    public MultiHostCliTests(ITestOutputHelper output)
+    {
+        _output = output;
+        _cluster = new ServiceCluster(_home);
+        _home.Set("AWS_ACCESS_KEY_ID", MotoServer.AccessKey).Set("AWS_SECRET_ACCESS_KEY", MotoServer.SecretKey);
+    }
+
+    public void Dispose()
+    {
+        _cluster.Dispose();
+        _moto.Dispose();
+        _home.Dispose();
+    }
+
+    private void Configure(string extra = "") => _cluster.WriteConfig($"""
+        quota_backups: 200
+        quota_backup_gigabytes: -1
+        report_interval: 1
+        service_down_time: 4
+        shared_volume_paths: {Path.Combine(_home.Home, "volumes")}
+        {extra}
+        repositories:
+          posix:
+            backup_posix_path: {_home.File_("posix-repo")}
+            backup_file_size: 1MiB
+            default: true
+          s3:
+            backup_driver: s3
+            backup_s3_endpoint_url: {_moto.Endpoint}
+            backup_s3_store_bucket: multihost-{Guid.NewGuid():N}
+            backup_s3_object_size: 1MiB
+        """);
+
+    private BackupEngine Engine() => BackupEngine.Open(new EngineOptions { Environment = _home.Env });
+
+    /// <summary>Volumes in the shared pool, each with its own data; returns name → SHA-256.</summary>
+    private Dictionary<string, string> Volumes(int count, int mib)
+    {
+        using var engine = Engine();
+        var shas = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i < count; i++)
+        {
+            var v = engine.Volumes.Create($"vol{i:00}", 1);
+            Disk.WriteRandom(v.Path, (i % 3) << 20, mib << 20, 100 + i);
+            shas[v.Name!] = Disk.Sha256(v.Path);
+        }
+        return shas;
+    }
+
+    private string Submit(params string[] args) => CliRunner.Value(_home, args.Concat(new[] { "-c", "id", "--no-wait" }).ToArray());
+
+    private IReadOnlyList<VolumeBackup> Backups()
+    {
+        using var engine = Engine();
+        return engine.Backups.List();
+    }
+
+    /// <summary>The ids each host's log says it took from the queue, with the operation.</summary>
+    private List<(string Host, string Id, string Operation)> Taken() => HostNames.Where(h => _cluster.Hosts.Contains(h))
+        .SelectMany(h => Regex.Matches(_cluster.Log(h), @"Backup ([0-9a-f-]{36}): (create|restore) taken from the queue")
+            .Select(m => (h, m.Groups[1].Value, m.Groups[2].Value)))
+        .ToList();
+
+    [Fact]
+    public void ThreeHostsShareThirtyBackupsAndThirtyRestoresAndEveryRestoreIsIdentical()
+    {
+        Configure();
+        foreach (var h in HostNames)
+        {
+            _cluster.Start(h);
+        }
+        var list = CliRunner.Ok(_home, "volume", "service", "list", "-f", "json").Stdout;
+        var services = JsonDocument.Parse(list).RootElement.EnumerateArray().ToList();
+        Assert.Equal(HostNames, services.Select(s => s.GetProperty("Host").GetString()).Order().ToArray());
+        Assert.All(services, s => Assert.Equal(("nova", "enabled", "up"), (s.GetProperty("Zone").GetString(), s.GetProperty("Status").GetString(), s.GetProperty("State").GetString())));
+
+        var shas = Volumes(30, 3);
+        var backups = new Dictionary<string, string>(StringComparer.Ordinal); // backup id -> volume
+        foreach (var (name, i) in shas.Keys.Select((n, i) => (n, i)))
+        {
+            backups[Submit("volume", "backup", "create", "--name", "b-" + name, "--repository", i % 2 == 0 ? "posix" : "s3", name)] = name;
+        }
+        Poll.Until(() => Backups().All(b => b.Status is "available" or "error"), "the 30 backups", seconds: 600);
+        var rows = Backups();
+        Assert.All(rows, b => Assert.Equal("available", b.Status));
+        Assert.Equal(30, rows.Count);
+
+        var restores = new Dictionary<string, string>(StringComparer.Ordinal); // new volume name -> source volume
+        foreach (var (id, name) in backups)
+        {
+            var target = "r-" + name;
+            CliRunner.Ok(_home, "volume", "backup", "restore", id, "--name", target, "--no-wait");
+            restores[target] = name;
+        }
+        using (var engine = Engine())
+        {
+            Poll.Until(() => restores.Keys.All(r => engine.Volumes.Get(r).Status is "available" or "error_restoring" or "error"), "the 30 restores", seconds: 600);
+            foreach (var (target, source) in restores)
+            {
+                var v = engine.Volumes.Get(target);
+                Assert.Equal("available", v.Status);
+                Assert.True(shas[source] == Disk.Sha256(v.Path), $"restore {target} of {source} differs");
+            }
+            Assert.All(engine.Backups.List(), b => Assert.Equal("available", b.Status));
+        }
+
+        // Each operation was taken by exactly one host, and the work was spread over all three.
+        var taken = Taken();
+        Assert.Equal(60, taken.Count);
+        Assert.Equal(30, taken.Count(t => t.Operation == "create"));
+        Assert.All(taken.GroupBy(t => (t.Id, t.Operation)), g => Assert.Single(g));
+        Assert.Equal(backups.Keys.Order(), taken.Where(t => t.Operation == "create").Select(t => t.Id).Order());
+        var perHost = taken.GroupBy(t => t.Host).ToDictionary(g => g.Key, g => g.Count());
+        _output.WriteLine("operations per host: " + string.Join(", ", perHost.Select(kv => $"{kv.Key} {kv.Value}")));
+        Assert.True(perHost.Count == 3, "not every host took work: " + string.Join(", ", perHost.Keys));
+        // The backup's host is the service that made it, as in Cinder.
+        Assert.All(rows, b => Assert.Equal(taken.Single(t => t.Id == b.Id && t.Operation == "create").Host, b.Host));
+
+        // SIGTERM stops a service cleanly: it says so, and is down at once.
+        Assert.Equal(0, _cluster.Stop("host-c"));
+        var after = JsonDocument.Parse(CliRunner.Ok(_home, "volume", "service", "list", "-f", "json").Stdout).RootElement.EnumerateArray()
+            .ToDictionary(s => s.GetProperty("Host").GetString()!, s => s.GetProperty("State").GetString());
+        Assert.Equal(("up", "up", "down"), (after["host-a"], after["host-b"], after["host-c"]));
+    }
+
+    [Fact]
+    public void KillNineOfAHostMidBackupIsResetByAPeerAndNothingElseIsLostOrDoneTwice()
+    {
+        // Slow operations (4 MiB/s), so that a backup is surely in flight when its host is killed.
+        Configure("backup_io_bandwidth_limit: 4MiB");
+        foreach (var h in HostNames)
+        {
+            _cluster.Start(h);
+        }
+        var shas = Volumes(9, 12);
+        var ids = shas.Keys.Select((name, i) => Submit("volume", "backup", "create", "--repository", i % 2 == 0 ? "posix" : "s3", name)).ToList();
+
+        // Wait for host-a to be in the middle of a backup: it owns one that has moved data.
+        string? victim = null;
+        using (var engine = Engine())
+        {
+            Poll.Until(() =>
+            {
+                victim = engine.Backups.List().FirstOrDefault(b => b.Status == "creating" && b.Host == "host-a" && b.ProgressBytes > 0)?.Id;
+                return victim is not null;
+            }, "host-a to be mid-backup", seconds: 300);
+        }
+        _cluster.Kill("host-a");
+        var killed = Stopwatch.StartNew();
+        using (var engine = Engine())
+        {
+            Poll.Until(() => engine.Backups.Get(victim!).Status != "creating", "a peer to reset host-a's backup", seconds: 120);
+            var noticed = killed.Elapsed;
+            _output.WriteLine($"dead host noticed and its backup reset after {noticed.TotalSeconds:0.0} s (service_down_time 4 s, report_interval 1 s)");
+            Assert.True(noticed < TimeSpan.FromSeconds(4 + 1 + 10), $"reset took {noticed}");
+            Poll.Until(() => engine.Backups.List().All(b => b.Status is "available" or "error"), "the other backups", seconds: 600);
+
+            var reset = engine.Backups.Get(victim!);
+            Assert.True(reset.Status == "error" && reset.FailReason == "incomplete backup reset on manager restart"
+                        || reset.Status == "available", $"{reset.Status}: {reset.FailReason}"); // available: its commit point was complete
+            Assert.All(engine.Volumes.List(), v => Assert.Equal("available", v.Status));
+            Assert.All(ids.Where(id => id != victim), id => Assert.Equal("available", engine.Backups.Get(id).Status));
+            foreach (var id in ids.Where(id => engine.Backups.Get(id).Status == "available"))
+            {
+                Assert.True(engine.Backups.Verify(id, deep: true).IsValid, $"backup {id} does not verify");
+            }
+            var usage = engine.Quotas.Usage().ToDictionary(u => u.Type);
+            Assert.Equal(ids.Count, usage["backups"].InUse);
+            Assert.Equal(0, usage["backups"].Reserved);
+            var states = engine.Services.List().ToDictionary(s => s.Host, s => s.State);
+            Assert.Equal(("down", "up", "up"), (states["host-a"], states["host-b"], states["host-c"]));
+        }
+
+        // No backup was done twice: each was taken once (the victim by host-a, never again), and exactly one peer
+        // cleaned up after host-a.
+        var taken = Taken();
+        Assert.All(taken.GroupBy(t => t.Id), g => Assert.Single(g));
+        Assert.Equal(ids.Order(), taken.Select(t => t.Id).Order());
+        Assert.Equal("host-a", taken.Single(t => t.Id == victim).Host);
+        var cleanups = HostNames.Skip(1).Sum(h => Regex.Matches(_cluster.Log(h), $"Backup {victim}: its create operation's owner .* is gone").Count);
+        Assert.Equal(1, cleanups);
+        // A reset backup leaves nothing in the POSIX repository.
+        using var check = Engine();
+        if (check.Backups.Get(victim!).Status == "error")
+        {
+            Assert.DoesNotContain(Directory.EnumerateFiles(_home.File_("posix-repo"), "*", SearchOption.AllDirectories),
+                f => Path.GetFileName(f).Contains(victim!, StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public void ServiceRunRefusesABadHostNameAndRegistersNothing()
+    {
+        Configure();
+        foreach (var bad in new[] { "two words", "" })
+        {
+            var r = CliRunner.Run(_home, "service", "run", "--host", bad);
+            Assert.Equal(1, r.ExitCode);
+            Assert.Contains("host", r.Stderr, StringComparison.Ordinal);
+        }
+        var z = CliRunner.Run(_home, "service", "run", "--host", "h", "--storage-availability-zone", "a\tb");
+        Assert.Equal(1, z.ExitCode);
+        Assert.Contains("storage availability zone", z.Stderr, StringComparison.Ordinal);
+        Assert.Equal("[]", CliRunner.Ok(_home, "volume", "service", "list", "-f", "json").Stdout.Trim());
+    }
+}
