@@ -256,6 +256,10 @@ public sealed class RecoveryTests : IDisposable
                 db.Execute("ALTER TABLE backups DROP COLUMN repository_id");
                 db.Execute("ALTER TABLE backups DROP COLUMN repository_location");
                 db.Execute("ALTER TABLE backups DROP COLUMN compression");
+                db.Execute("DROP INDEX ix_backups_queue");
+                db.Execute("ALTER TABLE backups DROP COLUMN queued_at");
+                db.Execute("ALTER TABLE backups DROP COLUMN queue_zone");
+                db.Execute("ALTER TABLE volumes DROP COLUMN shared");
                 db.Execute("PRAGMA user_version = 2");
             });
         }
