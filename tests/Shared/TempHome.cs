@@ -27,7 +27,18 @@ public sealed class TempHome : IDisposable
             ["USER"] = "tester",
             ["HOME"] = Root,
         };
+        if (PostgresServer.Selected)
+        {
+            // The fixture switch: this test's catalog is a database of its own on the test process's PostgreSQL.
+            var server = PostgresServer.Shared;
+            Database = server.CreateDatabase();
+            _env["CINDERBACKUP_DATABASE"] = server.Url(Database);
+            _env["PGPASSWORD"] = server.Password;
+        }
     }
+
+    /// <summary>The PostgreSQL database of this test's catalog, when the tests run on PostgreSQL.</summary>
+    public string? Database { get; }
 
     public string Root { get; }
 
@@ -75,6 +86,16 @@ public sealed class TempHome : IDisposable
 
     public void Dispose()
     {
+        if (Database is not null)
+        {
+            try
+            {
+                PostgresServer.Shared.DropDatabase(Database);
+            }
+            catch (InvalidOperationException)
+            {
+            }
+        }
         try
         {
             if (Directory.Exists(Root))

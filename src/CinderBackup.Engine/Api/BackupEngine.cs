@@ -75,7 +75,7 @@ public sealed class BackupEngine : IDisposable
     {
         options ??= new EngineOptions();
         var (config, context) = LoadSettings(options);
-        var catalog = CatalogDatabase.Open(config.CatalogPath, config.CatalogBusyTimeoutSeconds);
+        var catalog = CatalogOpener.Open(config);
         var engine = new BackupEngine(config, context, catalog, options);
         try
         {

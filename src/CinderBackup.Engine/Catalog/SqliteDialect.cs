@@ -10,4 +10,10 @@ internal sealed class SqliteDialect : ISqlDialect
     public void SetSchemaVersion(Db db, int version) => db.Execute($"PRAGMA user_version = {version};");
 
     public string Greatest(string a, string b) => $"MAX({a}, {b})";
+
+    public string Statement(string sql) => sql;
+
+    public string Migration(string ddl) => ddl;
+
+    public string ParameterName(string name) => name;
 }
