@@ -210,6 +210,109 @@ public sealed class PostgresCatalogTests : IDisposable
     }
 
     [Fact]
+    public void CatalogBackupIsAnSqliteCatalogFileThatRestoresOnEitherEngine()
+    {
+        OnPostgres();
+        var copies = Path.Combine(_home.Root, "copies");
+        Directory.CreateDirectory(copies);
+        string copy;
+        using (var engine = EngineFactory.Open(_home, "demo", "alice", admin: true))
+        {
+            engine.Volumes.Create("vol1", 1, metadata: new Dictionary<string, string> { ["tier"] = "gold" });
+            engine.Backups.Create(new BackupCreateOptions { Volume = "vol1", Name = "b1" });
+            engine.Backups.Create(new BackupCreateOptions { Volume = "vol1", Name = "b2", Incremental = true });
+            engine.Quotas.Set("demo", backups: 7);
+            var c = engine.CatalogFile.Backup(copies);
+            (copy, var counts) = (c.Path, (c.Volumes, c.Backups, c.SchemaVersion));
+            Assert.Equal((1, 2, Migrations.Latest), counts);
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(copy));
+
+            // Change rows after the copy, then put the copy back: the rows as copied return, identities and sequences go on.
+            engine.Backups.Create(new BackupCreateOptions { Volume = "vol1", Name = "b3", Incremental = true });
+            engine.Quotas.Set("demo", backups: 9);
+            engine.Volumes.Update("vol1", metadata: new Dictionary<string, string> { ["tier"] = "lead" });
+            var restored = engine.CatalogFile.Restore(copy);
+            Assert.NotNull(restored.PreviousCatalogPath);
+            Assert.Equal(new[] { "b2", "b1" }, engine.Backups.List().Select(b => b.Name));
+            Assert.Equal(1, engine.Backups.Get("b1").NumDependentBackups);
+            Assert.Equal("gold", engine.Volumes.Get("vol1").Metadata["tier"]);
+            Assert.Equal(7, engine.Quotas.Get("demo").Backups);
+            engine.Backups.Create(new BackupCreateOptions { Volume = "vol1", Name = "b4", Incremental = true });
+            Assert.Equal("available", engine.Backups.Get("b4").Status);
+        }
+        // The PostgreSQL copy is an SQLite catalog: an SQLite engine restores it too.
+        using var sqliteHome = new TempHome();
+        sqliteHome.Set(ConfigSchema.DatabaseVariable, null);
+        using (var sqlite = EngineFactory.Open(sqliteHome, "demo", "alice", admin: true))
+        {
+            sqlite.CatalogFile.Restore(copy);
+            Assert.Equal(new[] { "b2", "b1" }, sqlite.Backups.List().Select(b => b.Name));
+        }
+    }
+
+    [Fact]
+    public void AProjectRoleCannotReachAnotherProjectsBackupsEvenAsAdmin()
+    {
+        OnPostgres();
+        string theirs, mine;
+        using (var admin = EngineFactory.Open(_home, "projb", "bob", admin: true))
+        {
+            admin.Volumes.Create("bvol", 1);
+            theirs = admin.Backups.Create(new BackupCreateOptions { Volume = "bvol", Name = "bback" }).Id;
+        }
+        using (var admin = EngineFactory.Open(_home, "proja", "amy"))
+        {
+            admin.Volumes.Create("avol", 1);
+            mine = admin.Backups.Create(new BackupCreateOptions { Volume = "avol", Name = "aback" }).Id;
+        }
+        // A login role granted project A only (provisioned as the README says).
+        var role = "alice_" + Guid.NewGuid().ToString("N")[..8];
+        _server.Sql(_database, $"CREATE ROLE {role} LOGIN PASSWORD 'alice-pw' IN ROLE {PostgresSecurity.ProjectRole}; " +
+            $"INSERT INTO project_roles (role_name, project_id) VALUES ('{role}', 'proja')");
+        _home.WriteConfig($"database:\n  connection: {_server.Url(_database, role)}\n").Set("PGPASSWORD", "alice-pw");
+        var before = _server.Sql(_database, "SELECT id, status, deleted, project_id FROM backups ORDER BY id");
+
+        // The engine asks the server who the role is: administration and other projects are refused up front.
+        var e = Assert.Throws<CinderBackupException>(() => EngineFactory.Open(_home, "proja", "alice", admin: true));
+        Assert.Equal(ErrorIds.PolicyNotAuthorized, e.ErrorId);
+        Assert.Contains($"role '{role}' is not an administrator", e.Message);
+        e = Assert.Throws<CinderBackupException>(() => EngineFactory.Open(_home, "projb", "alice"));
+        Assert.Equal(ErrorIds.PolicyNotAuthorized, e.ErrorId);
+        Assert.Contains($"role '{role}' is not granted project 'projb': the server grants it only 'proja'", e.Message);
+        e = Assert.Throws<CinderBackupException>(() => EngineFactory.Open(_home, "projb", "alice", admin: true));
+        Assert.Equal(ErrorIds.PolicyNotAuthorized, e.ErrorId);
+
+        // As project A it works on A, and B's backup is as unknown as a made-up id: not seen, restored, exported, deleted.
+        using (var alice = EngineFactory.Open(_home, "proja", "alice"))
+        {
+            Assert.Equal(new[] { "aback" }, alice.Backups.List().Select(b => b.Name));
+            NotFound(() => alice.Backups.Get(theirs));
+            NotFound(() => alice.Backups.Restore(theirs, name: "stolen"));
+            NotFound(() => alice.Backups.Export(theirs));
+            NotFound(() => alice.Backups.Delete(theirs));
+            Assert.Equal("available", alice.Backups.Get(mine).Status);
+        }
+        // The server holds the line without the engine: the role's own SQL sees and changes only project A's rows.
+        Assert.Equal("1", _server.SqlAs(role, "alice-pw", _database, "SELECT count(*) FROM backups").Trim());
+        Assert.Equal("0", _server.SqlAs(role, "alice-pw", _database, $"WITH u AS (UPDATE backups SET status = 'error' WHERE id = '{theirs}' RETURNING 1) SELECT count(*) FROM u").Trim());
+        Assert.Equal("0", _server.SqlAs(role, "alice-pw", _database, $"WITH d AS (DELETE FROM backups WHERE id = '{theirs}' RETURNING 1) SELECT count(*) FROM d").Trim());
+        var refused = Assert.Throws<InvalidOperationException>(() => _server.SqlAs(role, "alice-pw", _database,
+            "INSERT INTO quotas (project_id, resource, hard_limit, created_at) VALUES ('projb', 'backups', 1000, 'now')"));
+        Assert.Contains("row-level security", refused.Message);
+        refused = Assert.Throws<InvalidOperationException>(() => _server.SqlAs(role, "alice-pw", _database,
+            $"UPDATE backups SET project_id = 'projb' WHERE id = '{mine}'"));
+        Assert.Contains("row-level security", refused.Message);
+        Assert.Throws<InvalidOperationException>(() => _server.SqlAs(role, "alice-pw", _database, "SELECT * FROM project_roles"));
+        Assert.Equal(before, _server.Sql(_database, "SELECT id, status, deleted, project_id FROM backups ORDER BY id"));
+    }
+
+    private static void NotFound(Action act)
+    {
+        var e = Assert.Throws<CinderBackupException>(act);
+        Assert.True(e.ErrorId == ErrorIds.BackupNotFound, $"{e.ErrorId}: {e.Message}");
+    }
+
+    [Fact]
     public void StatementsAreMappedOutsideQuotes()
     {
         Assert.Equal("SELECT \"binary\", host FROM services WHERE id = @id AND x = '$id' -- $c\n AND \"$y\" = @y_2",

@@ -117,11 +117,14 @@ public sealed class PostgresServer : IDisposable
     public void DropDatabase(string name) => Sql("postgres", $"DROP DATABASE IF EXISTS {name} WITH (FORCE)");
 
     /// <summary>Runs SQL as the superuser (psql, stops at the first error); returns what it printed (unaligned, tuples only).</summary>
-    public string Sql(string database, string sql)
+    public string Sql(string database, string sql) => SqlAs(Superuser, Password, database, sql);
+
+    /// <summary>Runs SQL as <paramref name="user"/>, logging in with <paramref name="password"/>.</summary>
+    public string SqlAs(string user, string password, string database, string sql)
     {
         var psi = Start(Path.Combine(BinDirectory, "psql"), "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
-            "-h", "127.0.0.1", "-p", Port.ToString(CultureInfo.InvariantCulture), "-U", Superuser, "-d", database, "-c", sql);
-        psi.Environment["PGPASSWORD"] = Password;
+            "-h", "127.0.0.1", "-p", Port.ToString(CultureInfo.InvariantCulture), "-U", user, "-d", database, "-c", sql);
+        psi.Environment["PGPASSWORD"] = password;
         return Execute(psi);
     }
 

@@ -82,6 +82,23 @@ public sealed class TempHome : IDisposable
         return this;
     }
 
+    /// <summary>
+    /// Loses the catalog on purpose (a drill): the SQLite file and its side files, or, when the tests run on PostgreSQL,
+    /// the database, made again empty under the same name.
+    /// </summary>
+    public void LoseCatalog()
+    {
+        foreach (var f in Directory.Exists(Home) ? Directory.GetFiles(Home, "catalog.db*") : Array.Empty<string>())
+        {
+            File.Delete(f);
+        }
+        if (Database is not null)
+        {
+            PostgresServer.Shared.DropDatabase(Database);
+            PostgresServer.Shared.Sql("postgres", $"CREATE DATABASE {Database}");
+        }
+    }
+
     public string File_(string name) => Path.Combine(Root, name);
 
     public void Dispose()

@@ -27,6 +27,8 @@ internal sealed class CatalogDatabase : ICatalog
 
     public bool ReadOnly { get; }
 
+    public CatalogRole? Role => null;
+
     public static CatalogDatabase Open(string path, int busyTimeoutSeconds)
     {
         EnsureSqlite();
@@ -235,6 +237,9 @@ internal sealed class CatalogDatabase : ICatalog
     /// <summary>The catalog's tables (for logical copies to and from another engine).</summary>
     public static List<string> TableNames(Db db) =>
         db.Query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name", r => r.GetString(0));
+
+    /// <summary>Foreign keys checked at the commit of this transaction, not at each statement.</summary>
+    public static void DeferForeignKeys(Db db) => db.Execute("PRAGMA defer_foreign_keys = ON;");
 
     /// <summary>The columns of <paramref name="table"/>, in order.</summary>
     public static List<string> ColumnNames(Db db, string table) =>

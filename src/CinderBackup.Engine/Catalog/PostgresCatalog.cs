@@ -35,6 +35,8 @@ internal sealed class PostgresCatalog : ICatalog
 
     public bool ReadOnly { get; private set; }
 
+    public CatalogRole? Role { get; private set; }
+
     public int SchemaVersion => Guard(() => _db.Dialect.SchemaVersion(_db));
 
     public static PostgresCatalog Open(DatabaseConnection connection, Func<string, string?> env, int busyTimeoutSeconds)
@@ -49,6 +51,7 @@ internal sealed class PostgresCatalog : ICatalog
                 // A standby, or a database whose transactions are read-only by default, is read, never written.
                 catalog.ReadOnly = catalog._db.Scalar("SELECT pg_is_in_recovery() OR current_setting('default_transaction_read_only') = 'on'") is true;
                 catalog.Migrate();
+                catalog.Role = PostgresSecurity.Role(catalog._db);
             });
         }
         catch
@@ -172,6 +175,7 @@ internal sealed class PostgresCatalog : ICatalog
         {
             copy.Write(s =>
             {
+                CatalogDatabase.DeferForeignKeys(s); // tables go in name order, children before parents
                 foreach (var table in tables)
                 {
                     using var cmd = pg.Command($"SELECT * FROM {Quote(table)}");
@@ -292,7 +296,7 @@ internal sealed class PostgresCatalog : ICatalog
     private void Migrate()
     {
         var version = _db.Dialect.SchemaVersion(_db);
-        if (version == Migrations.Latest)
+        if (version == Migrations.Latest && PostgresSecurity.IsApplied(_db))
         {
             return;
         }
@@ -302,7 +306,8 @@ internal sealed class PostgresCatalog : ICatalog
         }
         if (ReadOnly)
         {
-            throw ReadOnlyError($"it needs upgrading from schema {version} to {Migrations.Latest}");
+            throw ReadOnlyError(version == Migrations.Latest ? "its row-level security is not set up"
+                : $"it needs upgrading from schema {version} to {Migrations.Latest}");
         }
         // Hosts starting together: the first to take the lock migrates, the others then find the work done.
         InTransaction(IsolationLevel.ReadCommitted, MigrationLock, db =>
@@ -329,6 +334,10 @@ internal sealed class PostgresCatalog : ICatalog
             {
                 db.Execute(db.Dialect.Migration(Migrations.All[i]));
                 db.Dialect.SetSchemaVersion(db, i + 1);
+            }
+            if (!PostgresSecurity.IsApplied(db))
+            {
+                PostgresSecurity.Apply(db);
             }
             return 0;
         });
@@ -374,6 +383,8 @@ internal sealed class PostgresCatalog : ICatalog
         "40001" or "40P01" => new CinderBackupException(ErrorIds.CatalogLocked, ErrorKind.Busy,
             $"The catalog '{Path}' is busy ({e.MessageText}); nothing was changed, try again.", Path, e),
         "25006" => ReadOnlyError(null, e),
+        "42501" => new CinderBackupException(ErrorIds.PolicyNotAuthorized, ErrorKind.PermissionDenied,
+            $"The catalog's database server refuses this to role '{Role?.Name}': {e.MessageText}. Nothing was changed.", Path, e),
         "28P01" or "28000" => new CinderBackupException(ErrorIds.CatalogUnavailable, ErrorKind.PermissionDenied,
             $"The catalog '{Path}' refused the login ({e.MessageText}): give the password in PGPASSWORD or ~/.pgpass (mode 0600).", Path, e),
         "3D000" => new CinderBackupException(ErrorIds.CatalogUnavailable, ErrorKind.NotFound,
