@@ -144,7 +144,7 @@ public sealed class PostgresCatalogTests : IDisposable
     [Fact]
     public void APasswordInTheFileNeedsMode0600AndIsNeverShown()
     {
-        _home.Set("PGPASSWORD", null)
+        _home.Set("PGPASSWORD", null).Set(ConfigSchema.DatabaseVariable, null)
             .WriteConfig($"database:\n  connection: postgresql://postgres:{_server.Password}@127.0.0.1:{_server.Port}/{_database}\n");
         File.SetUnixFileMode(_home.ConfigPath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
         var e = Assert.Throws<CinderBackupException>(() => EngineFactory.Open(_home));
@@ -203,7 +203,7 @@ public sealed class PostgresCatalogTests : IDisposable
     [Fact]
     public void AnUnreachableServerIsNamed()
     {
-        _home.Set("PGPASSWORD", "x").WriteConfig($"catalog_busy_timeout: 2\ndatabase:\n  connection: postgresql://postgres@127.0.0.1:{MotoServer.FreePort()}/nothere\n");
+        _home.Set("PGPASSWORD", "x").Set(ConfigSchema.DatabaseVariable, null).WriteConfig($"catalog_busy_timeout: 2\ndatabase:\n  connection: postgresql://postgres@127.0.0.1:{MotoServer.FreePort()}/nothere\n");
         var e = Assert.Throws<CinderBackupException>(() => EngineFactory.Open(_home));
         Assert.Equal(ErrorIds.CatalogUnavailable, e.ErrorId);
         Assert.Contains("cannot be reached", e.Message);
