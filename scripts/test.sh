@@ -22,6 +22,8 @@ need=()
 command -v zstd >/dev/null 2>&1 || need+=(zstd)
 # Time zones: a Pester test runs the module in America/New_York.
 [ -e /usr/share/zoneinfo/America/New_York ] || need+=(tzdata)
+# The PostgreSQL catalog tests start a throwaway PostgreSQL 15 (tests/Shared/PostgresServer.cs).
+[ -x /usr/lib/postgresql/15/bin/pg_ctl ] || need+=(postgresql-15)
 if ((${#need[@]})); then
   apt_install "${need[@]}"
 fi

@@ -52,10 +52,7 @@ public sealed class ChainConsistencyTests : IDisposable
         var records = backups.Select(b => _engine.Backups.Export(b.Id)).ToList();
         _engine.Dispose();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        foreach (var f in Directory.GetFiles(_home.Home, "catalog.db*"))
-        {
-            File.Delete(f);
-        }
+        _home.LoseCatalog();
         _engine = EngineFactory.Open(_home);
         foreach (var r in records)
         {

@@ -48,10 +48,7 @@ public sealed class RecordProtectionTests : IDisposable
     {
         _engine.Dispose();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        foreach (var f in Directory.GetFiles(_home.Home, "catalog.db*"))
-        {
-            File.Delete(f);
-        }
+        _home.LoseCatalog();
         _engine = EngineFactory.Open(_home);
     }
 

@@ -112,7 +112,7 @@ public sealed class RegisteredPathTests : IDisposable
         return e;
     }
 
-    [Fact]
+    [SqliteFileFact]
     public void TheToolsOwnFilesAreRefusedHoweverTheyAreReached()
     {
         var catalog = _home.CatalogPath;
@@ -243,7 +243,7 @@ public sealed class RegisteredPathTests : IDisposable
         Assert.Equal("available", _bob.Backups.Get("bob-backup").Status);
     }
 
-    [Fact]
+    [SqliteFileFact]
     public void ARegisteredLinkPointedAtTheCatalogOrAFifoIsRefusedWithoutHanging()
     {
         var (_, link) = RegisteredThroughALink();

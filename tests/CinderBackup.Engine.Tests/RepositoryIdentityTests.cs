@@ -158,10 +158,7 @@ public sealed class RepositoryIdentityTests : IDisposable
         var record = _engine.Backups.Export(b.Id);
         _engine.Dispose();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        foreach (var f in Directory.GetFiles(_home.Home, "catalog.db*"))
-        {
-            File.Delete(f);
-        }
+        _home.LoseCatalog();
         Reopen();
         var imported = _engine.Backups.Import(record.BackupService, record.BackupUrl);
         Assert.Equal(MarkerId(Dir("b")), imported.RepositoryId);

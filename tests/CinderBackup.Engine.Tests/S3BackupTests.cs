@@ -83,10 +83,7 @@ public sealed class S3BackupTests : IDisposable
             inc = engine.Backups.Create(new BackupCreateOptions { Volume = v.Id, Name = "inc", Incremental = true });
         }
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        foreach (var f in Directory.GetFiles(_home.Home, "catalog.db*"))
-        {
-            File.Delete(f);
-        }
+        _home.LoseCatalog();
 
         using var fresh = S3Home.Open(_home);
         var found = fresh.Records.Discover();

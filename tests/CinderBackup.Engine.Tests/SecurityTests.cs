@@ -43,7 +43,7 @@ public sealed class SecurityTests : IClassFixture<SecurityWorld>
     /// the log, record files, catalog copies, volume images, snapshots and temporary files are the owner's only; the
     /// repository is group-shared as Cinder's is, directories 0770 and objects 0660.
     /// </summary>
-    [Fact]
+    [SqliteFileFact]
     public void FilesArePrivateAndTheRepositoryIsGroupShared()
     {
         using var home = new TempHome();
@@ -84,7 +84,7 @@ public sealed class SecurityTests : IClassFixture<SecurityWorld>
         Assert.DoesNotContain(files, f => Path.GetFileName(f).StartsWith(".cbstage-", StringComparison.Ordinal));
     }
 
-    [Fact]
+    [SqliteFileFact]
     public void ACatalogInADirectoryTheUserMadeIsStillPrivate()
     {
         using var home = new TempHome();

@@ -27,7 +27,18 @@ public sealed class TempHome : IDisposable
             ["USER"] = "tester",
             ["HOME"] = Root,
         };
+        if (PostgresServer.Selected)
+        {
+            // The fixture switch: this test's catalog is a database of its own on the test process's PostgreSQL.
+            var server = PostgresServer.Shared;
+            Database = server.CreateDatabase();
+            _env["CINDERBACKUP_DATABASE"] = server.Url(Database);
+            _env["PGPASSWORD"] = server.Password;
+        }
     }
+
+    /// <summary>The PostgreSQL database of this test's catalog, when the tests run on PostgreSQL.</summary>
+    public string? Database { get; }
 
     public string Root { get; }
 
@@ -71,10 +82,37 @@ public sealed class TempHome : IDisposable
         return this;
     }
 
+    /// <summary>
+    /// Loses the catalog on purpose (a drill): the SQLite file and its side files, or, when the tests run on PostgreSQL,
+    /// the database, made again empty under the same name.
+    /// </summary>
+    public void LoseCatalog()
+    {
+        foreach (var f in Directory.Exists(Home) ? Directory.GetFiles(Home, "catalog.db*") : Array.Empty<string>())
+        {
+            File.Delete(f);
+        }
+        if (Database is not null)
+        {
+            PostgresServer.Shared.DropDatabase(Database);
+            PostgresServer.Shared.Sql("postgres", $"CREATE DATABASE {Database}");
+        }
+    }
+
     public string File_(string name) => Path.Combine(Root, name);
 
     public void Dispose()
     {
+        if (Database is not null)
+        {
+            try
+            {
+                PostgresServer.Shared.DropDatabase(Database);
+            }
+            catch (InvalidOperationException)
+            {
+            }
+        }
         try
         {
             if (Directory.Exists(Root))

@@ -83,7 +83,16 @@ public sealed class BackupEngine : IDisposable
     {
         options ??= new EngineOptions();
         var (config, context) = LoadSettings(options);
-        var catalog = CatalogDatabase.Open(config.CatalogPath, config.CatalogBusyTimeoutSeconds);
+        var catalog = CatalogOpener.Open(config);
+        try
+        {
+            RequireRoleAllows(catalog, context);
+        }
+        catch
+        {
+            catalog.Dispose();
+            throw;
+        }
         var engine = new BackupEngine(config, context, catalog, options);
         try
         {
@@ -111,6 +120,30 @@ public sealed class BackupEngine : IDisposable
             throw;
         }
         return engine;
+    }
+
+    /// <summary>
+    /// On a catalog with database roles (PostgreSQL), the identity asked for must be one the server grants the role:
+    /// administration only to an administrator role, a project only to a role granted it. The server's row-level
+    /// security holds the same line for every statement; this refuses up front, with a clear message.
+    /// </summary>
+    private static void RequireRoleAllows(ICatalog catalog, BackupContext context)
+    {
+        if (catalog.Role is not { IsAdmin: false } role)
+        {
+            return;
+        }
+        if (context.IsAdmin)
+        {
+            throw new Errors.CinderBackupException(Errors.ErrorIds.PolicyNotAuthorized, Errors.ErrorKind.PermissionDenied,
+                $"The catalog's database role '{role.Name}' is not an administrator (not a member of {PostgresSecurity.AdminRole}): the server refuses --os-admin true (-Admin) to it. Nothing was changed.", role.Name);
+        }
+        if (!role.Projects.Contains(context.ProjectName, StringComparer.Ordinal))
+        {
+            throw new Errors.CinderBackupException(Errors.ErrorIds.PolicyNotAuthorized, Errors.ErrorKind.PermissionDenied,
+                $"The catalog's database role '{role.Name}' is not granted project '{context.ProjectName}': the server grants it " +
+                (role.Projects.Count == 0 ? "no project." : $"only {string.Join(", ", role.Projects.Select(p => $"'{p}'"))}.") + " Nothing was changed.", context.ProjectName);
+        }
     }
 
     public void Dispose() => Catalog.Dispose();

@@ -93,7 +93,9 @@ public sealed class CatalogApi
         {
             throw new CinderBackupException(ErrorIds.InvalidPath, ErrorKind.InvalidArgument, $"'{full}' is the catalog itself.", path);
         }
-        var dataDir = Path.GetDirectoryName(_engine.Catalog.Path)!;
+        // Beside the SQLite file; for PostgreSQL, in the data directory (the saved catalog is a local SQLite copy).
+        var dataDir = _engine.Config.Database is null ? Path.GetDirectoryName(_engine.Catalog.Path)! : _engine.Config.DataDirectory;
+        Directory.CreateDirectory(dataDir);
         CatalogTempFiles.RemoveAbandoned(dataDir);
         var temp = Path.Combine(dataDir, $"{CatalogTempFiles.RestoreTemp}{CatalogTempFiles.Stamp()}.db");
         var savedTemp = Path.Combine(dataDir, $"{CatalogTempFiles.PreviousTemp}{CatalogTempFiles.Stamp()}.db");

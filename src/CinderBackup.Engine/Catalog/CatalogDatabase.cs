@@ -27,6 +27,8 @@ internal sealed class CatalogDatabase : ICatalog
 
     public bool ReadOnly { get; }
 
+    public CatalogRole? Role => null;
+
     public static CatalogDatabase Open(string path, int busyTimeoutSeconds)
     {
         EnsureSqlite();
@@ -232,6 +234,17 @@ internal sealed class CatalogDatabase : ICatalog
         });
     }
 
+    /// <summary>The catalog's tables (for logical copies to and from another engine).</summary>
+    public static List<string> TableNames(Db db) =>
+        db.Query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name", r => r.GetString(0));
+
+    /// <summary>Foreign keys checked at the commit of this transaction, not at each statement.</summary>
+    public static void DeferForeignKeys(Db db) => db.Execute("PRAGMA defer_foreign_keys = ON;");
+
+    /// <summary>The columns of <paramref name="table"/>, in order.</summary>
+    public static List<string> ColumnNames(Db db, string table) =>
+        db.Query("SELECT name FROM pragma_table_info($t) ORDER BY cid", r => r.GetString(0), ("$t", table));
+
     /// <summary>Runs SQLite's integrity check; null when the database is sound, else the first problem it reports.</summary>
     public string? IntegrityProblem() => Guard(() =>
     {
@@ -294,7 +307,7 @@ internal sealed class CatalogDatabase : ICatalog
             version = _db.Dialect.SchemaVersion(_db);
             for (var i = version; i < Migrations.Latest; i++)
             {
-                _db.Execute(Migrations.All[i]);
+                _db.Execute(_db.Dialect.Migration(Migrations.All[i]));
                 _db.Dialect.SetSchemaVersion(_db, i + 1);
             }
             tx.Commit();

@@ -24,12 +24,12 @@ internal sealed class Db
     public DbCommand Command(string sql, params (string Name, object? Value)[] parameters)
     {
         var cmd = _connection.CreateCommand();
-        cmd.CommandText = sql;
+        cmd.CommandText = Dialect.Statement(sql);
         cmd.Transaction = Transaction;
         foreach (var (name, value) in parameters)
         {
             var p = cmd.CreateParameter();
-            p.ParameterName = name;
+            p.ParameterName = Dialect.ParameterName(name);
             p.Value = value ?? DBNull.Value;
             cmd.Parameters.Add(p);
         }

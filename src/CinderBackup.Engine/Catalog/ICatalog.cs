@@ -15,6 +15,12 @@ internal interface ICatalog : IDisposable
     /// <summary>True when the catalog can be read but not written; <see cref="Write{T}"/> then refuses.</summary>
     bool ReadOnly { get; }
 
+    /// <summary>
+    /// The database role the catalog is reached as and what its server grants it (PostgreSQL); null where the catalog
+    /// has no roles (SQLite: the boundary is file permissions).
+    /// </summary>
+    CatalogRole? Role { get; }
+
     /// <summary>How many schema migrations the catalog has had.</summary>
     int SchemaVersion { get; }
 

@@ -2,7 +2,8 @@ namespace CinderBackup.Engine.Catalog;
 
 /// <summary>
 /// The statements that differ between catalog engines, in one place per engine; every other statement of the table
-/// classes is written in the SQL that SQLite and PostgreSQL share.
+/// classes is written once, in the SQL that SQLite and PostgreSQL share, with <c>$name</c> parameters, and each engine
+/// maps it to its own spelling (<see cref="Statement"/>, <see cref="ParameterName"/>).
 /// </summary>
 internal interface ISqlDialect
 {
@@ -20,4 +21,13 @@ internal interface ISqlDialect
     /// <c> FOR UPDATE OF alias SKIP LOCKED</c>); empty where writers are serialised anyway (SQLite).
     /// </summary>
     string SkipLocked(string alias);
+
+    /// <summary>A statement of the table classes as this engine runs it (parameters, reserved words).</summary>
+    string Statement(string sql);
+
+    /// <summary>A migration step of <see cref="Migrations"/> (written in SQLite's DDL) in this engine's DDL.</summary>
+    string Migration(string ddl);
+
+    /// <summary>A parameter's name (<c>$id</c>) as this engine's provider wants it.</summary>
+    string ParameterName(string name);
 }

@@ -12,7 +12,7 @@ internal static class ServiceTable
             INSERT INTO services (host, binary, topic, availability_zone, report_count, pid, created_at, updated_at)
             VALUES ($host, $binary, $binary, $zone, 1, $pid, $now, $now)
             ON CONFLICT (host, binary, deleted) DO UPDATE SET
-                availability_zone = excluded.availability_zone, report_count = report_count + 1, pid = excluded.pid, updated_at = excluded.updated_at
+                availability_zone = excluded.availability_zone, report_count = services.report_count + 1, pid = excluded.pid, updated_at = excluded.updated_at
             """,
             ("$host", host), ("$binary", binary), ("$zone", zone), ("$pid", pid), ("$now", Clock.ToStorage(now)));
 

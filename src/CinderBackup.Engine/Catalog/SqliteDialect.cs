@@ -12,4 +12,10 @@ internal sealed class SqliteDialect : ISqlDialect
     public string Greatest(string a, string b) => $"MAX({a}, {b})";
 
     public string SkipLocked(string alias) => ""; // one writer at a time (BEGIN IMMEDIATE)
+
+    public string Statement(string sql) => sql;
+
+    public string Migration(string ddl) => ddl;
+
+    public string ParameterName(string name) => name;
 }

@@ -86,7 +86,7 @@ public static class CompletionSource
             var names = new SortedSet<string>(StringComparer.Ordinal) { context.ProjectName };
             if (context.IsAdmin)
             {
-                names.UnionWith(Distinct(config.CatalogPath, "project_id", CompletionQueries.ProjectIds));
+                names.UnionWith(Distinct(config, "project_id", CompletionQueries.ProjectIds));
             }
             return Matching(names, word);
         }
@@ -102,7 +102,7 @@ public static class CompletionSource
         try
         {
             var (config, _) = BackupEngine.LoadSettings(options);
-            return Matching(Distinct(config.CatalogPath, "host", CompletionQueries.ServiceHosts), word);
+            return Matching(Distinct(config, "host", CompletionQueries.ServiceHosts), word);
         }
         catch (Exception)
         {
@@ -111,13 +111,13 @@ public static class CompletionSource
     }
 
     /// <summary>One text column of a query, cached like the rows; nothing when there is no catalog yet.</summary>
-    private static IReadOnlyList<string> Distinct(string catalogPath, string column, Func<Db, List<string>> query)
+    private static IReadOnlyList<string> Distinct(Config.EngineConfig config, string column, Func<Db, List<string>> query)
     {
-        if (!File.Exists(catalogPath))
+        if (config.Database is null && !File.Exists(config.CatalogPath))
         {
             return Array.Empty<string>(); // completion never creates a catalog
         }
-        var key = $"{catalogPath}\n{column}";
+        var key = $"{config.CatalogLocation}\n{column}";
         lock (ValueCache)
         {
             if (ValueCache.TryGetValue(key, out var hit) && DateTime.UtcNow - hit.At < CacheLife)
@@ -125,7 +125,7 @@ public static class CompletionSource
                 return hit.Values;
             }
         }
-        using var catalog = CatalogDatabase.Open(catalogPath, busyTimeoutSeconds: 1);
+        using var catalog = CatalogOpener.Open(config, busyTimeoutSeconds: 1);
         var values = catalog.Read(query);
         lock (ValueCache)
         {
@@ -163,11 +163,11 @@ public static class CompletionSource
     private static IReadOnlyList<SummaryRow> Rows(EngineOptions options, CompletionKind kind)
     {
         var (config, context) = BackupEngine.LoadSettings(options);
-        if (!File.Exists(config.CatalogPath))
+        if (config.Database is null && !File.Exists(config.CatalogPath))
         {
             return Array.Empty<SummaryRow>(); // completion never creates a catalog
         }
-        var key = $"{config.CatalogPath}\n{context.ProjectName}\n{kind}";
+        var key = $"{config.CatalogLocation}\n{context.ProjectName}\n{kind}";
         lock (Cache)
         {
             if (Cache.TryGetValue(key, out var hit) && DateTime.UtcNow - hit.At < CacheLife)
@@ -181,7 +181,7 @@ public static class CompletionSource
             CompletionKind.Snapshot => CompletionQueries.Snapshots,
             _ => CompletionQueries.Backups,
         };
-        using var catalog = CatalogDatabase.Open(config.CatalogPath, busyTimeoutSeconds: 1);
+        using var catalog = CatalogOpener.Open(config, busyTimeoutSeconds: 1);
         IReadOnlyList<SummaryRow> rows = catalog.Read(db => query(db, context.ProjectName));
         lock (Cache)
         {

@@ -68,7 +68,63 @@ public static class ConfigLoader
         {
             dataDir = PlatformPaths.DefaultDataDirectory(env);
         }
-        return new EngineConfig(source, values, dataDir) { Environment = env };
+        return new EngineConfig(source, values, dataDir) { Environment = env, Database = Database(values, env) };
+    }
+
+    /// <summary>
+    /// The catalog's PostgreSQL connection: CINDERBACKUP_DATABASE, else the file's <c>database: connection</c>, else none
+    /// (the SQLite catalog). A password comes from the URL (a 0600 file only), PGPASSWORD, or the password file.
+    /// </summary>
+    private static DatabaseConnection? Database(Dictionary<string, object?> values, Func<string, string?> env)
+    {
+        var fromEnv = env(ConfigSchema.DatabaseVariable);
+        if (!string.IsNullOrEmpty(fromEnv))
+        {
+            return DatabaseConnection.TryParse(fromEnv, out var problem) ?? throw new CinderBackupException(
+                ErrorIds.ConfigInvalid, ErrorKind.Configuration, $"{ConfigSchema.DatabaseVariable}: the database connection {problem}.", ConfigSchema.DatabaseVariable);
+        }
+        return values.TryGetValue(ConfigSchema.DatabaseKey, out var d) ? d as DatabaseConnection : null;
+    }
+
+    /// <summary>
+    /// The <c>database</c> mapping (Cinder's <c>[database]</c> section): <c>connection</c>, a PostgreSQL URL.
+    /// </summary>
+    private static DatabaseConnection? ParseDatabase(string file, YamlNode valueNode, List<(string Key, int Line)>? secrets)
+    {
+        const string where = "'database'";
+        if (valueNode is YamlScalarNode empty && empty.Style == ScalarStyle.Plain && string.IsNullOrEmpty(empty.Value))
+        {
+            return null;
+        }
+        if (valueNode is not YamlMappingNode map)
+        {
+            throw Error(file, valueNode.Start.Line, $"{where} must be a mapping holding 'connection' (database: {{connection: postgresql://user@host:port/dbname}})");
+        }
+        DatabaseConnection? result = null;
+        foreach (var (k, v) in map.Children)
+        {
+            var line = (int)k.Start.Line;
+            if (k is not YamlScalarNode ks || ks.Value != ConfigSchema.ConnectionKey)
+            {
+                throw Error(file, line, $"unknown key '{(k as YamlScalarNode)?.Value}' in {where} (it holds 'connection' only)");
+            }
+            if (v is not YamlScalarNode vs)
+            {
+                throw Error(file, v.Start.Line, "'database: connection' must be a single value, not a list or mapping");
+            }
+            if (vs.Style == ScalarStyle.Plain && (vs.Value is null or "" or "~" or "null"))
+            {
+                continue;
+            }
+            // The URL is never shown: it may hold a password.
+            result = DatabaseConnection.TryParse(vs.Value!, out var problem)
+                ?? throw Error(file, v.Start.Line, $"'database: connection' {problem}");
+            if (result.Password is not null)
+            {
+                secrets?.Add(("database: connection", line));
+            }
+        }
+        return result;
     }
 
     /// <summary>
@@ -191,6 +247,15 @@ public static class ConfigLoader
                     throw Error(file, keyNode.Start.Line, $"key '{key}' is set twice");
                 }
                 values[key] = ParseRepositories(file, keyNode, valueNode, baseDir, secrets);
+                continue;
+            }
+            if (key == ConfigSchema.DatabaseKey)
+            {
+                if (values.ContainsKey(key))
+                {
+                    throw Error(file, keyNode.Start.Line, $"key '{key}' is set twice");
+                }
+                values[key] = ParseDatabase(file, valueNode, secrets);
                 continue;
             }
             var option = ConfigSchema.Find(key)

@@ -71,6 +71,13 @@ internal static class ConfigSchema
     public const string RepositoriesKey = "repositories";
     public const string DefaultFlagKey = "default";
 
+    /// <summary>Cinder's <c>[database]</c> section: a mapping holding <c>connection</c>, the catalog's PostgreSQL URL.</summary>
+    public const string DatabaseKey = "database";
+    public const string ConnectionKey = "connection";
+
+    /// <summary>The environment variable that names the catalog's PostgreSQL URL, over the file's <c>database: connection</c>.</summary>
+    public const string DatabaseVariable = "CINDERBACKUP_DATABASE";
+
     private static readonly Dictionary<string, ConfigOption> ByName =
         Options.ToDictionary(o => o.Name, StringComparer.Ordinal);
 

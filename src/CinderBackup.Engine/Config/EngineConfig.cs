@@ -24,6 +24,12 @@ public sealed class EngineConfig
 
     public string CatalogPath => Path.Combine(DataDirectory, "catalog.db");
 
+    /// <summary>The PostgreSQL catalog (<c>database: connection</c>, CINDERBACKUP_DATABASE), or null for the SQLite file at <see cref="CatalogPath"/>.</summary>
+    internal DatabaseConnection? Database { get; init; }
+
+    /// <summary>Where the catalog is, as messages show it: the SQLite file, or the PostgreSQL URL without its password.</summary>
+    public string CatalogLocation => Database?.Display ?? CatalogPath;
+
     public string LogPath => Path.Combine(DataDirectory, "cinder-backup.log");
 
     public string VolumePoolPath => GetString("volume_pool_path") ?? Path.Combine(DataDirectory, "volumes");

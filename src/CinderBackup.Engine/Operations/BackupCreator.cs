@@ -218,7 +218,7 @@ internal sealed class BackupCreator
             ?? throw new CinderBackupException(ErrorIds.VolumeNotFound, ErrorKind.NotFound, $"Volume {row.VolumeId} could not be found.", row.VolumeId);
         VolumeSnapshot? tempSnapshot = null;
         var lastEvent = Environment.TickCount64;
-        using var monitor = new OperationMonitor(_engine.Config.CatalogPath, _engine.Config.CatalogBusyTimeoutSeconds, row.Id,
+        using var monitor = new OperationMonitor(_engine.Config, row.Id,
             status => status is BackupStatus.Deleting or BackupStatus.Deleted, _o.Progress, _o.Cancel,
             onTick: (db, p) =>
             {

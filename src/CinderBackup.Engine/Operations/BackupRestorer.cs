@@ -115,7 +115,7 @@ internal sealed class BackupRestorer
     public BackupRestoreResult Execute(Prepared p, IProgress<TransferProgress>? progress, CancellationToken cancel)
     {
         var backup = p.Backup;
-        using var monitor = new OperationMonitor(_engine.Config.CatalogPath, _engine.Config.CatalogBusyTimeoutSeconds, backup.Id,
+        using var monitor = new OperationMonitor(_engine.Config, backup.Id,
             status => status != BackupStatus.Restoring, progress, cancel);
         try
         {

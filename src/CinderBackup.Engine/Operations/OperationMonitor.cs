@@ -11,8 +11,7 @@ namespace CinderBackup.Engine.Operations;
 /// </summary>
 internal sealed class OperationMonitor : IDisposable
 {
-    private readonly string _catalogPath;
-    private readonly int _busyTimeout;
+    private readonly Config.EngineConfig _config;
     private readonly string _backupId;
     private readonly Func<string?, bool> _stopWhen;
     private readonly CancellationTokenSource _cts;
@@ -28,12 +27,11 @@ internal sealed class OperationMonitor : IDisposable
     private double _rate;
     private bool _disposed;
 
-    public OperationMonitor(string catalogPath, int busyTimeout, string backupId, Func<string?, bool> stopWhen,
+    public OperationMonitor(Config.EngineConfig config, string backupId, Func<string?, bool> stopWhen,
         IProgress<TransferProgress>? forward, CancellationToken external, int intervalMs = 1000, Action<Db, TransferProgress>? onTick = null)
     {
         _onTick = onTick;
-        _catalogPath = catalogPath;
-        _busyTimeout = busyTimeout;
+        _config = config;
         _backupId = backupId;
         _stopWhen = stopWhen;
         _forward = forward;
@@ -65,7 +63,7 @@ internal sealed class OperationMonitor : IDisposable
             }
             try
             {
-                _catalog ??= CatalogDatabase.Open(_catalogPath, _busyTimeout);
+                _catalog ??= CatalogOpener.Open(_config);
                 var now = Environment.TickCount64;
                 var p = _latest;
                 if (now > _lastTick)
