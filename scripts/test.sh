@@ -2,8 +2,9 @@
 # Runs every test: the xunit suites (engine, CLI end to end, module metadata, interoperability with the real Cinder
 # code) and the Pester suite against the module as build.ps1 lays it out, then prints one line `N passed, N failed`
 # for both and exits non-zero on any failure (build.ps1 -Task Build, Test does the work).
-# First installs what the tests need and the machine lacks: Debian's python3-cinder (Cinder's own backup drivers) and
-# zstd (and tzdata) with apt; pwsh 7.6.9 from the committed tool manifest (.config/dotnet-tools.json). Pester comes
+# First installs what the tests need and the machine lacks: Debian's python3-cinder (Cinder's own backup drivers),
+# zstd (and tzdata), ceph-mon, ceph-osd, ceph-common (a throwaway Ceph cluster per test run) with apt; pwsh 7.6.9
+# from the committed tool manifest (.config/dotnet-tools.json). Pester comes
 # from NuGet (tools/RestorePester) when the suite starts. Nothing is installed into a global PowerShell or .NET tool
 # location.
 set -euo pipefail
@@ -20,6 +21,9 @@ apt_install() {
 need=()
 /usr/bin/python3 -c 'import cinder.backup.drivers.posix' 2>/dev/null || need+=(python3-cinder)
 command -v zstd >/dev/null 2>&1 || need+=(zstd)
+# The Ceph tests start a one-node cluster (mon + memstore OSD) and use librados/librbd (issue 18).
+for p in ceph-mon ceph-osd ceph; do command -v "$p" >/dev/null 2>&1 || { need+=(ceph-mon ceph-osd ceph-common); break; }; done
+[ -e /usr/lib/x86_64-linux-gnu/librbd.so.1 ] || [ -e /usr/lib/aarch64-linux-gnu/librbd.so.1 ] || need+=(librbd1 librados2)
 # Time zones: a Pester test runs the module in America/New_York.
 [ -e /usr/share/zoneinfo/America/New_York ] || need+=(tzdata)
 # The PostgreSQL catalog tests start a throwaway PostgreSQL 15 (tests/Shared/PostgresServer.cs).

@@ -44,6 +44,18 @@ internal static class CinderDriver
         return JsonNode.Parse(stdout) ?? throw new InvalidOperationException("cinder_driver.py printed null");
     }
 
+    /// <summary>Runs one command of another script of tests/interop (e.g. cinder_ceph.py) and returns its answer.</summary>
+    public static JsonNode RunScript(string script, string command, JsonObject request)
+    {
+        RequireCinder();
+        var (code, stdout, stderr) = Exec(new[] { Path.Combine(AppContext.BaseDirectory, "interop", script), command }, request.ToJsonString());
+        if (code != 0)
+        {
+            Assert.Fail($"{script} {command} exited with {code}:\n{Tail(stderr)}");
+        }
+        return JsonNode.Parse(stdout) ?? throw new InvalidOperationException($"{script} printed null");
+    }
+
     /// <summary>Several commands in one Python process (each request carries its "command").</summary>
     public static JsonArray Batch(params JsonObject[] requests)
     {

@@ -35,7 +35,7 @@ internal static class BackupCommands
         var force = new Option<bool>("--force") { Description = "Allow backing up an in-use volume (from a temporary snapshot)." };
         var snapshot = new Option<string?>("--snapshot") { Description = "Back up this snapshot of the volume (name or ID)." };
         var property = new Option<string[]>("--property") { Description = "Backup metadata key=value; repeat for several.", HelpName = "KEY=VALUE" };
-        var compression = new Option<string?>("--compression") { Description = "Compression for this backup: none, zlib, bz2 or zstd." };
+        var compression = new Option<string?>("--compression") { Description = "Compression for this backup: none, zlib, bz2 or zstd (ignored by Ceph repositories)." };
         var zone = new Option<string?>("--availability-zone") { Description = "Availability zone of the backup." };
         var repository = new Option<string?>("--repository") { Description = "Configured repository to store the backup in." };
         var noWait = new Option<bool>("--no-wait") { Description = "Return at once; a backup service of the zone does the backup when one is up (`service run`), else a detached worker (see `volume backup wait`)." };
@@ -124,7 +124,7 @@ internal static class BackupCommands
     {
         var cmd = new Command("delete", "Delete backups (newest incremental first).");
         var targets = new Argument<string[]>("BACKUP") { Description = "Backup names or IDs.", Arity = ArgumentArity.OneOrMore };
-        var force = new Option<bool>("--force") { Description = "Delete whatever the status; cancels a running backup (admin only)." };
+        var force = new Option<bool>("--force") { Description = "Delete whatever the status; cancels a running backup (admin only; refused for Ceph backups, which cannot be cancelled)." };
         cmd.Arguments.Add(targets);
         cmd.Options.Add(force);
         app.EngineAction(cmd, (parse, engine) =>

@@ -9,7 +9,7 @@ internal static class RepositoryCommands
 {
     public static Command Build(CliApp app)
     {
-        var repository = new Command("repository", "Configured backup repositories (posix, nfs, s3).");
+        var repository = new Command("repository", "Configured backup repositories (posix, nfs, s3, ceph).");
         repository.Subcommands.Add(List(app));
         repository.Subcommands.Add(Show(app));
         return repository;

@@ -376,6 +376,11 @@ public sealed class RecordApi
                 (string.IsNullOrEmpty(wanted) ? "" : $" (repository '{wanted}' uses {candidates[0].ServiceName})"), backupService);
         var store = resolver.Open(target.Name);
         var row = ImportedRow(fields, store);
+        if (store.Driver == "ceph" && row.ServiceMetadata is null && row.Container is not null)
+        {
+            // Cinder's Ceph driver records no service_metadata for a non-RBD source: its image is found by its name.
+            row.ServiceMetadata = store.FindPrefix(row.Container, row.VolumeId, row.Id);
+        }
         if (row.Container is not null)
         {
             // The repository it is imported into, as its marker names it now (none is written by an import).
@@ -452,7 +457,8 @@ public sealed class RecordApi
         {
             throw BackupRecordCodec.Invalid($"Provided backup record has an object prefix that escapes its container: '{PrintableText.Brief(prefix)}'.");
         }
-        if (!ObjectClaims.IsBound(prefix, id))
+        // A Ceph backup's service_metadata names a base image many backups share; its delete removes only what carries its id.
+        if (store.Driver != "ceph" && !ObjectClaims.IsBound(prefix, id))
         {
             // Delete removes every object whose name starts with the prefix: an empty one, or one of another backup,
             // would make this record own (and its delete remove) objects that are not its own.

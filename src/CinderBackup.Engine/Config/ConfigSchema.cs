@@ -22,7 +22,7 @@ internal static class ConfigSchema
         new("os_username", ConfigValueKind.String, null, "User the calls run as."),
         new("os_admin", ConfigValueKind.Bool, null, "Whether the configured identity is an administrator."),
         new("catalog_busy_timeout", ConfigValueKind.Int, 30, "Seconds to wait for a catalog locked by another process.", Min: 1, Max: 3600),
-        new("backup_driver", ConfigValueKind.Choice, "posix", "Repository driver.", Choices: new[] { "posix", "nfs", "s3" }, PerRepository: true),
+        new("backup_driver", ConfigValueKind.Choice, "posix", "Repository driver.", Choices: new[] { "posix", "nfs", "s3", "ceph" }, PerRepository: true),
         new("backup_posix_path", ConfigValueKind.Path, null, "Root of the POSIX repository (default <state_path>/backup).", PerRepository: true),
         new("backup_container", ConfigValueKind.String, null, "Default container; unset means Cinder's <id[0:2]>/<id[2:4]>/<id> scheme.", PerRepository: true),
         new("backup_create_containers", ConfigValueKind.Bool, true, "Create missing containers (directories, buckets).", PerRepository: true),
@@ -48,6 +48,15 @@ internal static class ConfigSchema
         new("backup_s3_timeout", ConfigValueKind.Int, 60, "Seconds to wait for a connection, an answer, or more data.", Min: 1, Max: 3600, PerRepository: true),
         new("backup_s3_retry_max_attempts", ConfigValueKind.Int, 4, "Attempts of one request (first try included) on transient errors.", Min: 1, Max: 100, PerRepository: true),
         new("backup_s3_max_pool_connections", ConfigValueKind.Int, 10, "Connections to the server, and uploads in flight, at most.", Min: 1, Max: 1000, PerRepository: true),
+
+        // Ceph (Cinder's CephBackupDriver option names and defaults; the keyring is the one the conf names for the user).
+        new("backup_ceph_conf", ConfigValueKind.Path, "/etc/ceph/ceph.conf", "Ceph configuration file of the backup cluster.", PerRepository: true),
+        new("backup_ceph_user", ConfigValueKind.String, "cinder", "Ceph client user (without 'client.') of the backup cluster.", PerRepository: true),
+        new("backup_ceph_pool", ConfigValueKind.String, "backups", "Pool backup images go to (a backup's container).", PerRepository: true),
+        new("backup_ceph_chunk_size", ConfigValueKind.Bytes, 128 * MiB, "Bytes moved per read and write of a Ceph transfer.", Min: 512, Max: 1024 * MiB, PerRepository: true),
+        new("backup_ceph_stripe_unit", ConfigValueKind.Int, 0, "RBD stripe unit of backup images (accepted and ignored, as Cinder does without striping v2).", Min: 0, PerRepository: true),
+        new("backup_ceph_stripe_count", ConfigValueKind.Int, 0, "RBD stripe count of backup images (accepted and ignored).", Min: 0, PerRepository: true),
+        new("backup_ceph_max_snapshots", ConfigValueKind.Int, 0, "Backup snapshots kept on an RBD source volume (0: all).", Min: 0, Max: int.MaxValue, PerRepository: true),
 
         // NFS (Cinder's NFSBackupDriver option names; the mount command is ours).
         new("backup_share", ConfigValueKind.NfsShare, null, "NFS share, host:/path.", PerRepository: true),

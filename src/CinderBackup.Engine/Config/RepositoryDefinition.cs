@@ -12,6 +12,7 @@ internal sealed class RepositoryDefinition
     public const string PosixService = "cinder.backup.drivers.posix.PosixBackupDriver";
     public const string NfsService = "cinder.backup.drivers.nfs.NFSBackupDriver";
     public const string S3Service = "cinder.backup.drivers.s3.S3BackupDriver";
+    public const string CephService = "cinder.backup.drivers.ceph.CephBackupDriver";
 
     private readonly EngineConfig _config;
     private readonly IReadOnlyDictionary<string, object?> _own;
@@ -45,6 +46,7 @@ internal sealed class RepositoryDefinition
     {
         "nfs" => NfsService,
         "s3" => S3Service,
+        "ceph" => CephService,
         _ => PosixService,
     };
 
@@ -75,6 +77,13 @@ internal sealed class RepositoryDefinition
     public int S3TimeoutSeconds => GetInt("backup_s3_timeout");
     public int S3RetryMaxAttempts => GetInt("backup_s3_retry_max_attempts");
     public int S3MaxPoolConnections => GetInt("backup_s3_max_pool_connections");
+
+    // Ceph
+    public string CephConf => GetString("backup_ceph_conf")!;
+    public string CephUser => GetString("backup_ceph_user")!;
+    public string CephPool => GetString("backup_ceph_pool")!;
+    public long CephChunkSize => GetLong("backup_ceph_chunk_size");
+    public int CephMaxSnapshots => GetInt("backup_ceph_max_snapshots");
 
     // NFS
     public string? Share => GetString("backup_share");

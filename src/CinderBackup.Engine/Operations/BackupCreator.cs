@@ -291,6 +291,10 @@ internal sealed class BackupCreator
                     Cancel = monitor.Token,
                 };
                 _engine.Detail($"Backup {row.Id}: reading '{sourcePath}', compression {algorithm}, objects of {_engine.Config.BackupFileSize} bytes, {_engine.Config.BackupWorkers} workers.");
+                if (store.Driver == "ceph" && algorithm is not ("none" or "off" or "no"))
+                {
+                    _engine.Detail($"Backup {row.Id}: compression '{algorithm}' is ignored: Ceph repositories store backups as RBD images, uncompressed (as Cinder's Ceph driver does).");
+                }
                 var result = store.Write(request);
                 _engine.Detail($"Backup {row.Id}: {result.ObjectCount} objects, {result.BytesInObjects} bytes of volume in objects, {result.BytesStored} bytes stored.");
                 monitor.CheckNow();

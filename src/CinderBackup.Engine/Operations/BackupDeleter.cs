@@ -39,6 +39,11 @@ internal sealed class BackupDeleter
         {
             _repositories.ForBackup(found);
         }
+        if (force && found.Container is not null && !_repositories.ForBackup(found).Cancellable)
+        {
+            // Cinder's API asks the driver (support_force_delete): its Ceph driver has none.
+            throw new CinderBackupException(ErrorIds.InvalidBackup, ErrorKind.NotSupported, "Operation not supported: force delete.", found.Id);
+        }
         var row = _engine.Catalog.Write(db =>
         {
             var b = Lookup.Backup(db, _engine.Context, nameOrId);

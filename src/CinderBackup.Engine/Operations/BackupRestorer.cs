@@ -141,7 +141,7 @@ internal sealed class BackupRestorer
                 Cancel = monitor.Token,
             });
             monitor.CheckNow();
-            if (monitor.StoppedByStatus)
+            if (monitor.StoppedByStatus && repository.Cancellable)
             {
                 throw new OperationCanceledException();
             }

@@ -53,7 +53,7 @@ internal sealed class CommitPoint
         var store = new RepositoryResolver(engine.Config).ForBackup(row);
         var container = row.Container ?? store.DefaultContainer(row.Id);
         var prefix = row.ServiceMetadata ?? store.FindPrefix(container, row.VolumeId, row.Id);
-        if (prefix is null || !store.HasCommitPoint(container, prefix))
+        if (prefix is null || !store.HasCommitPoint(container, prefix, row.Id))
         {
             // Absent only if the repository is really there: an unmounted share or a missing bucket decides nothing.
             var (reachable, problem) = store.Probe();

@@ -16,11 +16,14 @@ internal interface IBackupRepository
     /// <summary>The configured repository's name (<c>default</c> for the flat configuration).</summary>
     string Repository { get; }
 
-    /// <summary>posix, nfs or s3 (the backup row's <c>driver</c>).</summary>
+    /// <summary>posix, nfs, s3 or ceph (the backup row's <c>driver</c>).</summary>
     string Driver { get; }
 
     /// <summary>Cinder's driver class path, recorded as the backup's <c>service</c>.</summary>
     string ServiceName { get; }
+
+    /// <summary>Whether a running backup or restore stops when asked (Cinder's Ceph driver: never; force delete is refused).</summary>
+    bool Cancellable { get; }
 
     /// <summary>Where the repository is, for messages (a directory, or an endpoint and bucket).</summary>
     string Location { get; }
@@ -85,8 +88,11 @@ internal interface IBackupRepository
     /// <summary>The prefix of a backup whose row was saved before its prefix was (found from the data's names); null when nothing is there.</summary>
     string? FindPrefix(string container, string volumeId, string backupId);
 
-    /// <summary>Whether the backup's commit point (its <c>_metadata</c>) is there; a missing container throws (<see cref="Errors.ErrorIds.ContainerNotFound"/>).</summary>
-    bool HasCommitPoint(string container, string prefix);
+    /// <summary>
+    /// Whether backup <paramref name="backupId"/>'s commit point is there (chunked: its <c>_metadata</c>; Ceph: its image and
+    /// <c>backup.&lt;id&gt;.meta</c>); a missing container throws (<see cref="Errors.ErrorIds.ContainerNotFound"/>).
+    /// </summary>
+    bool HasCommitPoint(string container, string prefix, string backupId);
 
     /// <summary>Loads one backup of a chain (its documents checked against the digests given); see <see cref="ChainLoader.Load"/>.</summary>
     ChainLayer LoadLayer(ChainLink link);

@@ -2,6 +2,7 @@ using CinderBackup.Engine.ObjectStores;
 using CinderBackup.Engine.Catalog;
 using CinderBackup.Engine.Config;
 using CinderBackup.Engine.Errors;
+using CinderBackup.Engine.Repositories.Ceph;
 using CinderBackup.Engine.Repositories.Chunked;
 using CinderBackup.Engine.ObjectStores.Nfs;
 using CinderBackup.Engine.ObjectStores.Posix;
@@ -49,7 +50,8 @@ internal sealed class RepositoryResolver
     }
 
     /// <summary>Builds the driver of a repository (mounting an NFS share when needed). A new kind is one case here.</summary>
-    public static IBackupRepository Create(RepositoryDefinition r) => new ChunkedRepository(CreateStore(r));
+    public static IBackupRepository Create(RepositoryDefinition r) =>
+        r.Driver == "ceph" ? new CephRepository(r) : new ChunkedRepository(CreateStore(r));
 
     private static IObjectStore CreateStore(RepositoryDefinition r) => r.Driver switch
     {
@@ -65,6 +67,7 @@ internal sealed class RepositoryResolver
     public static string LocationOf(RepositoryDefinition r) => r.Driver switch
     {
         "s3" => r.S3EndpointUrl ?? $"https://s3.{r.S3Region}.amazonaws.com",
+        "ceph" => $"ceph:{r.CephConf} (client.{r.CephUser})",
         "nfs" => r.Share is null ? r.MountPointBase : NfsMounter.MountPoint(r.MountPointBase, r.Share),
         _ => r.PosixPath,
     };
@@ -197,7 +200,7 @@ internal sealed class RepositoryResolver
     {
         try
         {
-            return store.HasCommitPoint(row.Container!, row.ServiceMetadata!);
+            return store.HasCommitPoint(row.Container!, row.ServiceMetadata!, row.Id);
         }
         catch (CinderBackupException e) when (e.ErrorId == ErrorIds.ContainerNotFound)
         {

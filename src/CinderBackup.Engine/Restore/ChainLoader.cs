@@ -61,7 +61,7 @@ internal static class ChainLoader
     /// <summary>Cinder's strict listing check, with the offending names added to its message.</summary>
     public static void CheckListing(ChainLayer layer)
     {
-        var listed = layer.Store.List(layer.Container, layer.Prefix)
+        var listed = layer.Objects.List(layer.Container, layer.Prefix)
             .Where(n => n != layer.MetadataName && n != layer.Sha256Name)
             .ToHashSet(StringComparer.Ordinal);
         var recorded = layer.Metadata.Objects.Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
@@ -122,11 +122,11 @@ internal static class ChainLoader
 
     private static Stream OpenSha256(ChainLayer layer)
     {
-        if (layer.Store.Size(layer.Container, layer.Sha256Name) is null)
+        if (layer.Objects.Size(layer.Container, layer.Sha256Name) is null)
         {
             throw new CinderBackupException(ErrorIds.BackupObjectMissing, ErrorKind.InvalidData,
                 $"Backup {layer.BackupId}: its hash list '{layer.Sha256Name}' is missing from container '{layer.Container}'.", layer.Sha256Name);
         }
-        return layer.Store.OpenRead(layer.Container, layer.Sha256Name);
+        return layer.Objects.OpenRead(layer.Container, layer.Sha256Name);
     }
 }

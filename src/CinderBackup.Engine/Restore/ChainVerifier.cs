@@ -29,7 +29,7 @@ internal static class ChainVerifier
                 foreach (var o in layer.Metadata.Objects)
                 {
                     cancel.ThrowIfCancellationRequested();
-                    var size = layer.Store.Size(layer.Container, o.Name);
+                    var size = layer.Objects.Size(layer.Container, o.Name);
                     if (size is null)
                     {
                         throw ObjectCheck.Corrupt(layer, o, o.Offset, "it is missing from the repository");

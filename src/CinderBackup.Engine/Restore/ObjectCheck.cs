@@ -126,7 +126,7 @@ internal sealed class ObjectCheck : IPieceJob
         }
         try
         {
-            _raw = _layer.Store.OpenRead(_layer.Container, _o.Name);
+            _raw = _layer.Objects.OpenRead(_layer.Container, _o.Name);
         }
         catch (CinderBackupException e) when (e.ErrorId == ErrorIds.BackupObjectMissing)
         {

@@ -5,7 +5,7 @@ using CinderBackup.Engine.Api;
 namespace CinderBackup.Commands;
 
 /// <summary>
-/// Lists the configured backup repositories (posix, nfs, s3) and checks that each can be reached: an NFS share is
+/// Lists the configured backup repositories (posix, nfs, s3, ceph) and checks that each can be reached: an NFS share is
 /// mounted if needed, an S3 bucket is looked up. It reads only the configuration, not the catalog.
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "BackupRepository")]

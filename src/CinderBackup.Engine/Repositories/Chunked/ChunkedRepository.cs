@@ -33,6 +33,8 @@ internal sealed class ChunkedRepository : IBackupRepository
 
     public string Location => Store.Location;
 
+    public bool Cancellable => true;
+
     public string? CredentialSource => Store is S3ObjectStore s3 ? s3.Settings.CredentialSource : null;
 
     public string DefaultContainer(string backupId) => Store.DefaultContainer(backupId);
@@ -108,7 +110,7 @@ internal sealed class ChunkedRepository : IBackupRepository
         return null;
     }
 
-    public bool HasCommitPoint(string container, string prefix) => Store.Size(container, prefix + "_metadata") is not null;
+    public bool HasCommitPoint(string container, string prefix, string backupId) => Store.Size(container, prefix + "_metadata") is not null;
 
     public ChainLayer LoadLayer(ChainLink link) =>
         ChainLoader.Load(new ChainLoader.Link(link.BackupId, Store, link.Container, link.Prefix, link.MetadataSha256, link.Sha256FileSha256)

@@ -1,0 +1,513 @@
+using System.Security.Cryptography;
+using System.Text;
+using CinderBackup.Engine.Backup;
+using CinderBackup.Engine.Catalog;
+using CinderBackup.Engine.Config;
+using CinderBackup.Engine.Errors;
+using CinderBackup.Engine.Format;
+using CinderBackup.Engine.Hashing;
+using CinderBackup.Engine.Native.Ceph;
+using CinderBackup.Engine.Pipeline;
+using CinderBackup.Engine.Restore;
+using CinderBackup.Engine.Util;
+
+namespace CinderBackup.Engine.Repositories.Ceph;
+
+/// <summary>
+/// Cinder's CephBackupDriver format (cinder/backup/drivers/ceph.py) through librados/librbd: a backup is an RBD image
+/// in the backup pool (the container), <c>volume-&lt;vid&gt;.backup.&lt;bid&gt;</c>, with the volume-meta JSON in RADOS
+/// object <c>backup.&lt;bid&gt;.meta</c> and <c>service_metadata</c> <c>{"base": image}</c>. Beyond Cinder, each of our
+/// backups also gets a backup snapshot <c>backup.&lt;bid&gt;.snap.&lt;time&gt;</c> on its image (so Cinder restores it:
+/// without one, Cinder 21 looks for <c>volume-&lt;vid&gt;.backup.base</c> and fails) and our per-block SHA-256 list in RADOS
+/// object <c>backup.&lt;bid&gt;.sha256file</c>, so verify, deep verify and verified restore work. Order: data, snapshot,
+/// hash list, and last the meta object: the commit point is the image with its meta object.
+/// </summary>
+internal sealed class CephRepository : IBackupRepository
+{
+    private readonly RepositoryDefinition _definition;
+    private readonly object _gate = new();
+    private RadosCluster? _cluster;
+
+    public CephRepository(RepositoryDefinition definition) => _definition = definition;
+
+    public string Repository => _definition.Name;
+
+    public string Driver => "ceph";
+
+    public string ServiceName => RepositoryDefinition.CephService;
+
+    public string Location => $"ceph:{_definition.CephConf} (client.{_definition.CephUser})";
+
+    public string? CredentialSource => $"the keyring {_definition.CephConf} names for client.{_definition.CephUser}";
+
+    /// <summary>Cinder's Ceph driver has no cancel: backups and restores run to their end (the seeds' rule).</summary>
+    public bool Cancellable => false;
+
+    public string DefaultContainer(string backupId) => _definition.CephPool;
+
+    public void ValidateContainer(string container)
+    {
+        if (container.Length is 0 or > 255 || container.Any(c => char.IsControl(c) || c is '/' or '@'))
+        {
+            throw new CinderBackupException(ErrorIds.InvalidContainer, ErrorKind.InvalidArgument,
+                $"Invalid container '{PrintableText.Brief(container)}': a Ceph repository's container is a pool name.", container);
+        }
+    }
+
+    /// <summary>A Ceph backup's "prefix" is its service_metadata: a base image name of Cinder's pattern, or nothing.</summary>
+    public bool PrefixEscapes(string prefix) => prefix.Length > 0 && CephNames.BaseOf(prefix) is null;
+
+    public void CheckWritable(string? container)
+    {
+        var pool = container ?? _definition.CephPool;
+        if (!Cluster().PoolExists(pool))
+        {
+            throw new CinderBackupException(ErrorIds.ContainerNotFound, ErrorKind.NotFound,
+                $"Repository '{Repository}': pool '{pool}' does not exist in the Ceph cluster of '{_definition.CephConf}'.", pool);
+        }
+    }
+
+    public (bool Reachable, string? Problem) Probe()
+    {
+        try
+        {
+            Cluster();
+            return (true, null);
+        }
+        catch (CinderBackupException e)
+        {
+            return (false, e.Message);
+        }
+    }
+
+    public string MarkerLocation(string container) => $"ceph pool '{container}' of {_definition.CephConf}";
+
+    public string? ReadIdentity(string container) =>
+        Guarded(container, () => WithPool(container, p => p.ReadObject(CephNames.Marker, 4096) is { } b ? Encoding.UTF8.GetString(b).Trim() : null));
+
+    public string? WhereMissing(string container) => Cluster().PoolExists(container) ? null : $"where pool '{container}' does not exist";
+
+    public BackupPlacement Place(string backupId, string volumeId, string? container, DateTime utc, string availabilityZone)
+    {
+        container ??= _definition.CephPool;
+        CheckWritable(container);
+        var id = Guarded(container, () => WithPool(container, p =>
+        {
+            if (p.ReadObject(CephNames.Marker, 4096) is { } b)
+            {
+                return Encoding.UTF8.GetString(b).Trim();
+            }
+            var fresh = Guid.NewGuid().ToString();
+            p.WriteObject(CephNames.Marker, Encoding.UTF8.GetBytes(fresh));
+            return fresh;
+        }));
+        return new BackupPlacement(container, CephNames.ServiceMetadata(CephNames.Image(volumeId, backupId)), id, MarkerLocation(container));
+    }
+
+    public long ReadHashBlockSize(BackupRow backup) =>
+        Guarded(backup.Id, () => WithPool(backup.Container!, p =>
+            p.ObjectSize(CephNames.Hashes(backup.Id)) is null
+                ? _definition.ShaBlockSize // Cinder's own backup: no list (an incremental from it is refused by Write)
+                : Sha256Document.ReadChunkSize(RadosObjectStream.OpenRead(p, CephNames.Hashes(backup.Id)), CephNames.Hashes(backup.Id))));
+
+    public long ReadHashes(BackupRow backup, HashFile into) => Guarded(backup.Id, () => WithPool(backup.Container!, p => ReadHashes(p, backup.Id, backup.Sha256FileSha256, into)));
+
+    public BackupWriteResult Write(BackupWriteRequest request)
+    {
+        if (request.ParentId is not null)
+        {
+            // ceph.py backup(): "Volume file is NOT RBD: can't perform incremental backup." then BackupRBDOperationFailed.
+            throw new CinderBackupException(ErrorIds.BackupFailed, ErrorKind.NotSupported,
+                "Backup RBD operation failed: the volume is not an RBD image, and Cinder's Ceph driver makes incremental backups only from RBD volumes. Make a full backup.", request.Header.BackupId);
+        }
+        var backupId = request.Header.BackupId;
+        var imageName = CephNames.BaseOf(request.Prefix) ?? CephNames.Image(request.Header.VolumeId, backupId);
+        return Guarded(backupId, () => WithPool(request.Container, pool =>
+        {
+            using var source = SourceVolume.Open(request.SourcePath, "the volume", request.SourceIdentity);
+            var imageSize = Math.Max(CephTransfer.GiB, (source.Length + CephTransfer.GiB - 1) / CephTransfer.GiB * CephTransfer.GiB);
+            pool.CreateImage(imageName, imageSize);
+            long written;
+            using (var hashes = HashFile.Create(request.TempDirectory))
+            {
+                using (var image = pool.OpenImage(imageName))
+                {
+                    written = CephTransfer.Backup(source, image, imageSize, request.ShaBlockSize, CephTransfer.Piece(_definition.CephChunkSize, request.ShaBlockSize),
+                        hashes, request.Workers, request.Throttle, request.Progress);
+                    image.Flush();
+                    FaultPoints.Hit("ceph.backup.data.written");
+                    image.CreateSnapshot(CephNames.Snapshot(backupId, Clock.UtcNow));
+                }
+                FaultPoints.Hit("ceph.backup.snapshot.created");
+                string hashDigest;
+                using (var stream = RadosObjectStream.Create(pool, CephNames.Hashes(backupId)))
+                using (var digest = DigestStream.ForWriting(stream))
+                {
+                    var writer = new Sha256DocumentWriter(digest, request.Header, request.ShaBlockSize, hashes.Count);
+                    writer.AppendFrom(hashes, 0, hashes.Count);
+                    writer.Finish();
+                    digest.Flush();
+                    hashDigest = digest.Finish();
+                }
+                FaultPoints.Hit("backup.sha256file.staged");
+                var meta = Encoding.UTF8.GetBytes(request.VolumeMeta() ?? "");
+                if (pool.ObjectSize(CephNames.Meta(backupId)) is not null)
+                {
+                    throw new CinderBackupException(ErrorIds.BackupFailed, ErrorKind.Conflict,
+                        $"Failed to backup volume metadata - Metadata backup object '{CephNames.Meta(backupId)}' already exists", backupId);
+                }
+                FaultPoints.Hit("backup.metadata.staged");
+                pool.WriteObject(CephNames.Meta(backupId), meta);
+                FaultPoints.Hit("backup.metadata.committed");
+                return new BackupWriteResult(0, written, source.Length, written)
+                {
+                    MetadataSha256 = Convert.ToHexString(SHA256.HashData(meta)).ToLowerInvariant(),
+                    Sha256FileSha256 = hashDigest,
+                };
+            }
+        }));
+    }
+
+    public void RemoveBackup(string container, string prefix, string backupId) => DeleteBackup(container, prefix, backupId, () => { });
+
+    /// <summary>Nothing is staged outside a backup's own image and objects.</summary>
+    public void RemoveStaged(string container, string backupId)
+    {
+    }
+
+    /// <summary>
+    /// As Cinder's delete_backup: the backup's snapshot on its base image, the image once no backup snapshot is left,
+    /// then its meta object (and our hash list). Missing pieces are not an error (Cinder: "finished with warning").
+    /// </summary>
+    public void DeleteBackup(string container, string prefix, string backupId, Action progress) => Guarded<bool>(backupId, () => WithPool(container, pool =>
+    {
+        var image = CephNames.BaseOf(prefix);
+        if (image is not null && pool.ImageExists(image))
+        {
+            int remaining;
+            var own = image.EndsWith(".backup." + backupId, StringComparison.Ordinal);
+            using (var img = pool.OpenImage(image))
+            {
+                foreach (var s in img.Snapshots().Where(s => CephNames.SnapshotBackupId(s.Name) == backupId))
+                {
+                    img.RemoveSnapshot(s.Name);
+                    own = true;
+                    FaultPoints.Hit("delete.object");
+                    progress();
+                }
+                remaining = img.Snapshots().Count(s => CephNames.SnapshotBackupId(s.Name) is not null);
+            }
+            // As Cinder: the base goes with its last backup snapshot; never an image this backup had no part in.
+            if (remaining == 0 && own)
+            {
+                pool.RemoveImage(image);
+                FaultPoints.Hit("delete.object");
+                progress();
+            }
+        }
+        pool.RemoveObject(CephNames.Hashes(backupId));
+        progress();
+        pool.RemoveObject(CephNames.Meta(backupId));
+        FaultPoints.Hit("delete.object");
+        progress();
+        return true;
+    }));
+
+    public string? FindPrefix(string container, string volumeId, string backupId) =>
+        Guarded(backupId, () => WithPool(container, p => p.ImageExists(CephNames.Image(volumeId, backupId)) ? CephNames.ServiceMetadata(CephNames.Image(volumeId, backupId)) : null));
+
+    public bool HasCommitPoint(string container, string prefix, string backupId) => Guarded(container, () =>
+    {
+        if (!Cluster().PoolExists(container))
+        {
+            throw new CinderBackupException(ErrorIds.ContainerNotFound, ErrorKind.NotFound, $"Pool '{container}' does not exist.", container);
+        }
+        return WithPool(container, p => p.ObjectSize(CephNames.Meta(backupId)) is not null && ImageOf(p, prefix, backupId) is { } image && p.ImageExists(image));
+    });
+
+    public ChainLayer LoadLayer(ChainLink link) => Guarded(link.BackupId, () => WithPool(link.Container, pool =>
+    {
+        var image = ImageOf(pool, link.Prefix, link.BackupId)
+            ?? throw Missing(link.BackupId, $"its service_metadata '{PrintableText.Brief(link.Prefix)}' names no backup image");
+        if (!pool.ImageExists(image))
+        {
+            throw Missing(link.BackupId, $"image '{link.Container}/{image}' does not exist");
+        }
+        string? snapshot;
+        long size;
+        using (var img = pool.OpenImage(image, readOnly: true))
+        {
+            var snaps = img.Snapshots().Where(s => CephNames.SnapshotBackupId(s.Name) == link.BackupId).ToList();
+            if (snaps.Count > 1)
+            {
+                throw new CinderBackupException(ErrorIds.BackupCorrupt, ErrorKind.InvalidData,
+                    $"Backup should only have one snapshot but instead has {snaps.Count}", link.BackupId);
+            }
+            snapshot = snaps.FirstOrDefault()?.Name;
+            size = snaps.FirstOrDefault()?.Size ?? img.Size;
+            if (snapshot is null && img.Snapshots().Any(s => CephNames.SnapshotBackupId(s.Name) is not null))
+            {
+                throw Missing(link.BackupId, $"image '{link.Container}/{image}' has no snapshot of this backup");
+            }
+        }
+        var meta = pool.ReadObject(CephNames.Meta(link.BackupId), 64L << 20);
+        if (link.MetadataSha256 is not null && (meta is null || !Convert.ToHexString(SHA256.HashData(meta)).Equals(link.MetadataSha256, StringComparison.OrdinalIgnoreCase)))
+        {
+            throw new CinderBackupException(ErrorIds.BackupCorrupt, ErrorKind.InvalidData,
+                $"Backup {link.BackupId}: its object '{CephNames.Meta(link.BackupId)}' {(meta is null ? "is missing" : "does not match the SHA-256 recorded when it was written; it was changed or damaged")}.", link.BackupId);
+        }
+        var hasHashes = pool.ObjectSize(CephNames.Hashes(link.BackupId)) is not null;
+        if (!hasHashes && link.Sha256FileSha256 is not null)
+        {
+            throw Missing(link.BackupId, $"its hash list '{CephNames.Hashes(link.BackupId)}' is missing");
+        }
+        var document = new MetadataDocument
+        {
+            BackupId = link.BackupId,
+            VolumeId = CephNames.VolumeOf(image) ?? "",
+            ParentId = link.ParentKnown ? link.CatalogParent : null,
+            VolumeMeta = meta is { Length: > 0 } ? Encoding.UTF8.GetString(meta) : null,
+        };
+        return new ChainLayer(link.BackupId, null, link.Container, link.Prefix, document)
+        {
+            Sha256FileSha256 = link.Sha256FileSha256,
+            Opaque = new CephLayer(link.Container, image, snapshot, size, hasHashes),
+        };
+    }));
+
+    public string? CheckComplete(ChainLayer layer, string tempDirectory)
+    {
+        var c = Of(layer);
+        if (c.Snapshot is null)
+        {
+            return $"image '{c.Pool}/{c.Image}' has no snapshot of backup {layer.BackupId}";
+        }
+        if (!c.HasHashes)
+        {
+            return $"its hash list '{CephNames.Hashes(layer.BackupId)}' is missing";
+        }
+        using var hashes = HashFile.Create(tempDirectory);
+        var chunk = Guarded(layer.BackupId, () => WithPool(c.Pool, p => ReadHashes(p, layer.BackupId, layer.Sha256FileSha256, hashes)));
+        return hashes.Count * chunk < c.Size ? $"its hash list covers {hashes.Count * chunk} bytes, less than its image ({c.Size})" : null;
+    }
+
+    public string DocumentDigest(ChainLayer layer, bool metadata) => Guarded(layer.BackupId, () => WithPool(Of(layer).Pool, p =>
+    {
+        // Streamed: a hash list grows with the volume (about 2.3 MB per GiB).
+        using var stream = RadosObjectStream.OpenRead(p, metadata ? CephNames.Meta(layer.BackupId) : CephNames.Hashes(layer.BackupId));
+        using var digest = DigestStream.ForReading(stream);
+        digest.CopyTo(Stream.Null);
+        return digest.Finish();
+    }));
+
+    public RestoreResult Restore(RestoreRequest request)
+    {
+        if (request.Chain.Count != 1)
+        {
+            throw new CinderBackupException(ErrorIds.BackupChainBroken, ErrorKind.NotSupported,
+                $"Backup {request.Chain[0].BackupId}: a Ceph backup restores from its own image; a chain of {request.Chain.Count} is not one of ours.", request.Chain[0].BackupId);
+        }
+        var layer = request.Chain[0];
+        var c = Of(layer);
+        return Guarded(layer.BackupId, () => WithPool(c.Pool, pool =>
+        {
+            using var hashes = c.HasHashes ? HashFile.Create(request.TempDirectory) : null;
+            var block = hashes is null ? _definition.ShaBlockSize : ReadHashes(pool, layer.BackupId, layer.Sha256FileSha256, hashes);
+            using var image = pool.OpenImage(c.Image, c.Snapshot, readOnly: true);
+            using var target = CephTransfer.OpenTarget(request.TargetPath, request.TargetIdentity);
+            var deviceSize = Native.LibC.BlockDeviceSize(target);
+            var capacity = deviceSize ?? RandomAccess.GetLength(target);
+            if (capacity < c.Size && request.MayGrowTarget && deviceSize is null)
+            {
+                RandomAccess.SetLength(target, c.Size);
+                capacity = c.Size;
+            }
+            // A target smaller than the image (a registered file): what lies past its end must be zeros in the backup.
+            var length = Math.Min(c.Size, (capacity + block - 1) / block * block);
+            if (length < c.Size && image.Diff(null, length, c.Size - length).Any(e => e.Exists)
+                && (hashes is null || !TailIsZero(hashes, length / block, block)))
+            {
+                throw new CinderBackupException(ErrorIds.VolumeTooSmall, ErrorKind.InvalidArgument,
+                    $"The target '{request.TargetPath}' holds {capacity} bytes; backup {layer.BackupId} has data past that (its image is {c.Size} bytes).", request.TargetPath);
+            }
+            long written = 0;
+            var what = $"Backup {layer.BackupId} (image '{c.Pool}/{c.Image}'{(c.Snapshot is null ? "" : "@" + c.Snapshot)})";
+            CephTransfer.Read(image, length, block, CephTransfer.Piece(_definition.CephChunkSize, block), hashes, what, request.Workers,
+                (offset, data, zero) =>
+                {
+                    var n = (int)Math.Min(data.Length, capacity - offset);
+                    if (n < data.Length && !ZeroData.IsZero(data.Span[n..]))
+                    {
+                        throw new CinderBackupException(ErrorIds.VolumeTooSmall, ErrorKind.InvalidArgument,
+                            $"The target '{request.TargetPath}' holds {capacity} bytes; backup {layer.BackupId} has data at {offset + n}.", request.TargetPath);
+                    }
+                    if (n <= 0 || (zero && request.TargetIsNew))
+                    {
+                        return;
+                    }
+                    if (zero && deviceSize is null && Native.LibC.TryPunchHole(target, offset, n))
+                    {
+                        return;
+                    }
+                    RandomAccess.Write(target, data.Span[..n], offset);
+                    Interlocked.Add(ref written, n);
+                    FaultPoints.Hit("restore.write");
+                },
+                request.Throttle, request.Progress, CancellationToken.None); // Cinder's Ceph restores cannot be cancelled
+            FaultPoints.Hit("restore.object.written");
+            (long Bytes, RangeZeroer.Method Method)? excess = null;
+            if (request.DiscardExcess && !request.TargetIsNew && capacity > c.Size)
+            {
+                FaultPoints.Hit("restore.excess");
+                excess = (capacity - c.Size, RangeZeroer.Zero(target, deviceSize is not null, c.Size, capacity, () => FaultPoints.Hit("restore.excess.write")));
+                FaultPoints.Hit("restore.excess.zeroed");
+            }
+            RandomAccess.FlushToDisk(target);
+            FaultPoints.Hit("restore.flushed");
+            return new RestoreResult(Math.Min(c.Size, capacity), written, 1, 0) { ExcessZeroed = excess?.Bytes ?? 0, ExcessMethod = excess?.Method };
+        }));
+    }
+
+    public ChainVerifier.Outcome Verify(IReadOnlyList<ChainLayer> chain, bool deep, string tempDirectory, int workers,
+        IProgress<TransferProgress>? progress, CancellationToken cancel, int objectsInFlight)
+    {
+        var layer = chain[0];
+        var c = Of(layer);
+        return Guarded(layer.BackupId, () => WithPool(c.Pool, pool =>
+        {
+            using var hashes = c.HasHashes ? HashFile.Create(tempDirectory) : null;
+            var block = hashes is null ? _definition.ShaBlockSize : ReadHashes(pool, layer.BackupId, layer.Sha256FileSha256, hashes);
+            if (hashes is not null && hashes.Count * block < c.Size)
+            {
+                throw new CinderBackupException(ErrorIds.BackupCorrupt, ErrorKind.InvalidData,
+                    $"Backup {layer.BackupId}: its hash list covers {hashes.Count * block} bytes, less than its image ({c.Size}).", layer.BackupId);
+            }
+            if (!deep)
+            {
+                return new ChainVerifier.Outcome(1, 0, 0, c.Size);
+            }
+            using var image = pool.OpenImage(c.Image, c.Snapshot, readOnly: true);
+            var read = CephTransfer.Read(image, c.Size, block, CephTransfer.Piece(_definition.CephChunkSize, block), hashes,
+                $"Backup {layer.BackupId} (image '{c.Pool}/{c.Image}'{(c.Snapshot is null ? "" : "@" + c.Snapshot)})", workers, null, null, progress, cancel);
+            return new ChainVerifier.Outcome(1, 0, read, c.Size);
+        }));
+    }
+
+    public int CheckImported(BackupRow row)
+    {
+        if (row.Container is null)
+        {
+            throw new CinderBackupException(ErrorIds.BackupObjectMissing, ErrorKind.InvalidData,
+                $"Backup {row.Id}: the record names no pool (container), so the repository cannot hold its data.", row.Id);
+        }
+        LoadLayer(new ChainLink(row.Id, row.Container, row.ServiceMetadata ?? ""));
+        return 0;
+    }
+
+    public IEnumerable<DiscoveredRow> Discover(string? container) =>
+        throw new CinderBackupException(ErrorIds.RepositoryError, ErrorKind.NotSupported,
+            $"Repository '{Repository}' is a Ceph repository: its backups cannot be discovered from the pool (Cinder keeps their records only in its database); import their records instead.", Repository);
+
+    /// <summary>The backup's image: the one its service_metadata names, else Cinder's non-RBD name for it.</summary>
+    private static string? ImageOf(RadosPool pool, string prefix, string backupId)
+    {
+        if (CephNames.BaseOf(prefix) is { } named)
+        {
+            return named;
+        }
+        // Cinder's non-RBD full backups record no service_metadata: their image is volume-<vid>.backup.<bid>.
+        var suffix = ".backup." + backupId;
+        return pool.ListImages().FirstOrDefault(i => i.EndsWith(suffix, StringComparison.Ordinal) && CephNames.VolumeOf(i) is not null);
+    }
+
+    private static bool TailIsZero(HashFile hashes, long firstBlock, long block)
+    {
+        var zero = ZeroData.Sha256(block);
+        var digest = new byte[HashFile.HashSize];
+        for (var k = firstBlock; k < hashes.Count; k++)
+        {
+            hashes.Read(k, digest);
+            if (!digest.AsSpan().SequenceEqual(zero))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static long ReadHashes(RadosPool pool, string backupId, string? expectedDigest, HashFile into)
+    {
+        var name = CephNames.Hashes(backupId);
+        if (pool.ObjectSize(name) is null)
+        {
+            throw Missing(backupId, $"its hash list '{name}' is missing");
+        }
+        using var stream = RadosObjectStream.OpenRead(pool, name);
+        using var digest = DigestStream.ForReading(stream);
+        var chunk = Sha256Document.Read(digest, name, into).ChunkSize;
+        if (expectedDigest is not null && !string.Equals(digest.Finish(), expectedDigest, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new CinderBackupException(ErrorIds.BackupCorrupt, ErrorKind.InvalidData,
+                $"Backup {backupId}: its object '{name}' does not match the SHA-256 recorded when it was written; it was changed or damaged.", name);
+        }
+        return chunk;
+    }
+
+    private static CephLayer Of(ChainLayer layer) => layer.Opaque as CephLayer
+        ?? throw new InvalidOperationException($"Backup {layer.BackupId} was not loaded from a Ceph repository.");
+
+    private static CinderBackupException Missing(string backupId, string what) =>
+        new(ErrorIds.BackupObjectMissing, ErrorKind.NotFound, $"Backup {backupId}: {what}.", backupId);
+
+    private RadosCluster Cluster()
+    {
+        lock (_gate)
+        {
+            if (_cluster is null)
+            {
+                try
+                {
+                    _cluster = RadosCluster.Connect(_definition.CephConf, _definition.CephUser);
+                }
+                catch (Exception e) when (e is CephException or DllNotFoundException or EntryPointNotFoundException)
+                {
+                    throw new CinderBackupException(ErrorIds.RepositoryUnavailable, ErrorKind.IOError,
+                        $"Repository '{Repository}': {(e is CephException ? e.Message : $"librados/librbd cannot be loaded ({e.Message}); install librados2 and librbd1")}.", Repository, e);
+                }
+            }
+            return _cluster;
+        }
+    }
+
+    private T WithPool<T>(string pool, Func<RadosPool, T> work)
+    {
+        RadosPool p;
+        try
+        {
+            p = Cluster().OpenPool(pool);
+        }
+        catch (CephException e) when (e.NotFound)
+        {
+            throw new CinderBackupException(ErrorIds.ContainerNotFound, ErrorKind.NotFound,
+                $"Repository '{Repository}': pool '{pool}' does not exist in the Ceph cluster of '{_definition.CephConf}'.", pool, e);
+        }
+        using (p)
+        {
+            return work(p);
+        }
+    }
+
+    /// <summary>Turns librados/librbd failures into the engine's errors, naming the repository.</summary>
+    private T Guarded<T>(string subject, Func<T> work)
+    {
+        try
+        {
+            return work();
+        }
+        catch (CephException e)
+        {
+            throw new CinderBackupException(e.Errno is 1 or 13 ? ErrorIds.RepositoryAccessDenied : ErrorIds.RepositoryError,
+                e.Errno is 1 or 13 ? ErrorKind.PermissionDenied : ErrorKind.IOError, $"Repository '{Repository}': {e.Message}", subject, e);
+        }
+    }
+}
