@@ -195,9 +195,11 @@ public sealed class LifecycleCliTests : IDisposable
             "+------------------+-------+",
             "| backup-gigabytes | 1000  |",
             "| backups          | 10    |",
+            "| gigabytes        | 1000  |",
+            "| volumes          | 10    |",
             "+------------------+-------+", ""), Ok("quota", "show", "default").Stdout);
         Ok("quota", "set", "--backup-gigabytes", "500", "--backups", "12", "default");
-        Assert.Equal("500\n12", Value("quota", "show"));
+        Assert.Equal("500\n12\n1000\n10", Value("quota", "show"));
         Ok("volume", "create", "--size", "2", "v");
         Ok("volume", "backup", "create", "v");
         var usage = Ok("quota", "usage", "default").Stdout.Split('\n');

@@ -15,6 +15,11 @@ internal sealed class QuotaEngine
 {
     public const string Backups = "backups";
     public const string Gigabytes = "backup_gigabytes";
+    public const string Volumes = "volumes";
+    public const string VolumeGigabytes = "gigabytes";
+
+    /// <summary>Every resource the tool counts, in the order `quota usage` lists them (Cinder's: sorted by name).</summary>
+    public static readonly string[] Resources = { Gigabytes, Backups, VolumeGigabytes, Volumes };
 
     private readonly EngineConfig _config;
 
@@ -26,13 +31,25 @@ internal sealed class QuotaEngine
         {
             return l;
         }
-        return resource == Backups ? _config.QuotaBackups : _config.QuotaBackupGigabytes;
+        return resource switch
+        {
+            Backups => _config.QuotaBackups,
+            Volumes => _config.QuotaVolumes,
+            VolumeGigabytes => _config.QuotaGigabytes,
+            _ => _config.QuotaBackupGigabytes,
+        };
     }
 
     /// <summary>(in use, reserved) for a project, as Cinder's usage sync counts them.</summary>
     public (long InUse, long Reserved) Usage(Db db, string project, string resource)
     {
-        var inUse = resource == Backups ? BackupTable.CountInProject(db, project) : BackupTable.SizeInProject(db, project);
+        var inUse = resource switch
+        {
+            Backups => BackupTable.CountInProject(db, project),
+            Volumes => VolumeTable.CountInProject(db, project),
+            VolumeGigabytes => VolumeTable.SizeInProject(db, project),
+            _ => BackupTable.SizeInProject(db, project),
+        };
         var reserved = ReservationTable.Reserved(db, project, resource, Clock.UtcNow);
         return (inUse, reserved);
     }
@@ -65,18 +82,53 @@ internal sealed class QuotaEngine
         return uuid;
     }
 
+    /// <summary>
+    /// Reserves one volume of <paramref name="sizeGiB"/> (a new, restored-into or registered volume); throws Cinder's 413
+    /// errors when over quota (quota_utils.process_reserve_over_quota: gigabytes is checked first).
+    /// </summary>
+    public string ReserveVolume(Db db, string project, int sizeGiB)
+    {
+        var gbLimit = Limit(db, project, VolumeGigabytes);
+        var (gbUsed, gbReserved) = Usage(db, project, VolumeGigabytes);
+        if (gbLimit >= 0 && sizeGiB > 0 && gbLimit < (long)sizeGiB + gbUsed + gbReserved)
+        {
+            throw new CinderBackupException(ErrorIds.VolumeSizeExceedsAvailableQuota, ErrorKind.QuotaExceeded,
+                $"Requested volume or snapshot exceeds allowed gigabytes quota. Requested {sizeGiB}G, quota is {gbLimit}G and {gbUsed + gbReserved}G has been consumed.", project);
+        }
+        var countLimit = Limit(db, project, Volumes);
+        var (count, countReserved) = Usage(db, project, Volumes);
+        if (countLimit >= 0 && countLimit < 1 + count + countReserved)
+        {
+            throw new CinderBackupException(ErrorIds.VolumeLimitExceeded, ErrorKind.QuotaExceeded,
+                $"Maximum number of volumes allowed ({countLimit}) exceeded for quota 'volumes'.", project);
+        }
+        var uuid = Guid.NewGuid().ToString();
+        var now = Clock.UtcNow;
+        var expire = now.AddSeconds(_config.ReservationExpireSeconds);
+        foreach (var (resource, delta) in new[] { (Volumes, 1), (VolumeGigabytes, sizeGiB) })
+        {
+            ReservationTable.Insert(db, uuid, project, resource, delta, expire, now);
+        }
+        return uuid;
+    }
+
     /// <summary>Commits a reservation: the backup row now exists and is counted as in use.</summary>
     public void Commit(Db db, string reservation) =>
         ReservationTable.Commit(db, reservation);
+
+    /// <summary>Releases a deleted volume's quota (counted from the volumes table; recorded as for backups).</summary>
+    public void ReleaseVolume(Db db, string project, int sizeGiB) => Release(db, project, (Volumes, -1), (VolumeGigabytes, -sizeGiB));
 
     /// <summary>
     /// Releases a deleted backup's quota. Usage is counted from the backups table, so the soft delete itself
     /// frees it; this records the release as Cinder's negative reservation does.
     /// </summary>
-    public void ReleaseBackup(Db db, string project, int sizeGiB)
+    public void ReleaseBackup(Db db, string project, int sizeGiB) => Release(db, project, (Backups, -1), (Gigabytes, -sizeGiB));
+
+    private static void Release(Db db, string project, params (string Resource, int Delta)[] lines)
     {
         var now = Clock.UtcNow;
-        foreach (var (resource, delta) in new[] { (Backups, -1), (Gigabytes, -sizeGiB) })
+        foreach (var (resource, delta) in lines)
         {
             ReservationTable.InsertCommitted(db, Guid.NewGuid().ToString(), project, resource, delta, now);
         }
