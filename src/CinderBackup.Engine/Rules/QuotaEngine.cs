@@ -55,57 +55,45 @@ internal sealed class QuotaEngine
     }
 
     /// <summary>Reserves one backup of <paramref name="sizeGiB"/>; throws Cinder's 413 errors when over quota.</summary>
-    public string ReserveBackup(Db db, string project, int sizeGiB)
-    {
-        // Offending resources are checked in sorted order, so backup_gigabytes wins (db/api.py:1738).
-        var gbLimit = Limit(db, project, Gigabytes);
-        var (gbUsed, gbReserved) = Usage(db, project, Gigabytes);
-        if (gbLimit >= 0 && sizeGiB > 0 && gbLimit < sizeGiB + gbUsed + gbReserved)
-        {
-            throw new CinderBackupException(ErrorIds.VolumeBackupSizeExceedsAvailableQuota, ErrorKind.QuotaExceeded,
-                $"Requested backup exceeds allowed Backup gigabytes quota. Requested {sizeGiB}G, quota is {gbLimit}G and {gbUsed + gbReserved}G has been consumed.", project);
-        }
-        var countLimit = Limit(db, project, Backups);
-        var (count, countReserved) = Usage(db, project, Backups);
-        if (countLimit >= 0 && countLimit < 1 + count + countReserved)
-        {
-            throw new CinderBackupException(ErrorIds.BackupLimitExceeded, ErrorKind.QuotaExceeded,
-                $"Maximum number of backups allowed ({countLimit}) exceeded", project);
-        }
-        var uuid = Guid.NewGuid().ToString();
-        var now = Clock.UtcNow;
-        var expire = now.AddSeconds(_config.ReservationExpireSeconds);
-        foreach (var (resource, delta) in new[] { (Backups, 1), (Gigabytes, sizeGiB) })
-        {
-            ReservationTable.Insert(db, uuid, project, resource, delta, expire, now);
-        }
-        return uuid;
-    }
+    public string ReserveBackup(Db db, string project, int sizeGiB) => Reserve(db, project, sizeGiB, Backups, Gigabytes,
+        (limit, consumed) => new CinderBackupException(ErrorIds.VolumeBackupSizeExceedsAvailableQuota, ErrorKind.QuotaExceeded,
+            $"Requested backup exceeds allowed Backup gigabytes quota. Requested {sizeGiB}G, quota is {limit}G and {consumed}G has been consumed.", project),
+        limit => new CinderBackupException(ErrorIds.BackupLimitExceeded, ErrorKind.QuotaExceeded,
+            $"Maximum number of backups allowed ({limit}) exceeded", project));
 
     /// <summary>
     /// Reserves one volume of <paramref name="sizeGiB"/> (a new, restored-into or registered volume); throws Cinder's 413
-    /// errors when over quota (quota_utils.process_reserve_over_quota: gigabytes is checked first).
+    /// errors when over quota (quota_utils.process_reserve_over_quota).
     /// </summary>
-    public string ReserveVolume(Db db, string project, int sizeGiB)
+    public string ReserveVolume(Db db, string project, int sizeGiB) => Reserve(db, project, sizeGiB, Volumes, VolumeGigabytes,
+        (limit, consumed) => new CinderBackupException(ErrorIds.VolumeSizeExceedsAvailableQuota, ErrorKind.QuotaExceeded,
+            $"Requested volume or snapshot exceeds allowed gigabytes quota. Requested {sizeGiB}G, quota is {limit}G and {consumed}G has been consumed.", project),
+        limit => new CinderBackupException(ErrorIds.VolumeLimitExceeded, ErrorKind.QuotaExceeded,
+            $"Maximum number of volumes allowed ({limit}) exceeded for quota 'volumes'.", project));
+
+    /// <summary>
+    /// Checks and reserves one item of <paramref name="count"/> and <paramref name="sizeGiB"/> of <paramref name="gigabytes"/>.
+    /// Offending resources are checked in sorted order, so the gigabytes one wins (db/api.py:1738).
+    /// </summary>
+    private string Reserve(Db db, string project, int sizeGiB, string count, string gigabytes,
+        Func<int, long, CinderBackupException> overSize, Func<int, CinderBackupException> overCount)
     {
-        var gbLimit = Limit(db, project, VolumeGigabytes);
-        var (gbUsed, gbReserved) = Usage(db, project, VolumeGigabytes);
+        var gbLimit = Limit(db, project, gigabytes);
+        var (gbUsed, gbReserved) = Usage(db, project, gigabytes);
         if (gbLimit >= 0 && sizeGiB > 0 && gbLimit < (long)sizeGiB + gbUsed + gbReserved)
         {
-            throw new CinderBackupException(ErrorIds.VolumeSizeExceedsAvailableQuota, ErrorKind.QuotaExceeded,
-                $"Requested volume or snapshot exceeds allowed gigabytes quota. Requested {sizeGiB}G, quota is {gbLimit}G and {gbUsed + gbReserved}G has been consumed.", project);
+            throw overSize(gbLimit, gbUsed + gbReserved);
         }
-        var countLimit = Limit(db, project, Volumes);
-        var (count, countReserved) = Usage(db, project, Volumes);
-        if (countLimit >= 0 && countLimit < 1 + count + countReserved)
+        var countLimit = Limit(db, project, count);
+        var (used, reserved) = Usage(db, project, count);
+        if (countLimit >= 0 && countLimit < 1 + used + reserved)
         {
-            throw new CinderBackupException(ErrorIds.VolumeLimitExceeded, ErrorKind.QuotaExceeded,
-                $"Maximum number of volumes allowed ({countLimit}) exceeded for quota 'volumes'.", project);
+            throw overCount(countLimit);
         }
         var uuid = Guid.NewGuid().ToString();
         var now = Clock.UtcNow;
         var expire = now.AddSeconds(_config.ReservationExpireSeconds);
-        foreach (var (resource, delta) in new[] { (Volumes, 1), (VolumeGigabytes, sizeGiB) })
+        foreach (var (resource, delta) in new[] { (count, 1), (gigabytes, sizeGiB) })
         {
             ReservationTable.Insert(db, uuid, project, resource, delta, expire, now);
         }
