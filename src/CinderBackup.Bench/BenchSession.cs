@@ -181,6 +181,8 @@ internal sealed class BenchSession : IDisposable
             ["state_path"] = home,
             ["quota_backups"] = "-1",
             ["quota_backup_gigabytes"] = "-1",
+            ["quota_volumes"] = "-1",
+            ["quota_gigabytes"] = "-1",
         };
         if (_o.Workers is int w)
         {

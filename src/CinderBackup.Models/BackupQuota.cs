@@ -1,6 +1,6 @@
 namespace CinderBackup;
 
-/// <summary>A project's backup quotas (-1: unlimited), as `openstack quota show` prints them.</summary>
+/// <summary>A project's backup and volume quotas (-1: unlimited), as `openstack quota show` prints them.</summary>
 public sealed class BackupQuota
 {
     public string ProjectName { get; init; } = "";
@@ -11,8 +11,14 @@ public sealed class BackupQuota
     /// <summary>Maximum GiB of backups (quota "backup-gigabytes"), counted at volume size.</summary>
     public int BackupGigabytes { get; init; }
 
+    /// <summary>Maximum number of volumes (quota "volumes"): new, restored-into and registered volumes.</summary>
+    public int Volumes { get; init; }
+
+    /// <summary>Maximum GiB of volumes (quota "gigabytes").</summary>
+    public int Gigabytes { get; init; }
+
     /// <summary>True when the limits are the configured defaults, not set for the project.</summary>
     public bool IsDefault { get; init; }
 
-    public override string ToString() => $"{ProjectName}: backups {Backups}, backup-gigabytes {BackupGigabytes}";
+    public override string ToString() => $"{ProjectName}: backups {Backups}, backup-gigabytes {BackupGigabytes}, volumes {Volumes}, gigabytes {Gigabytes}";
 }

@@ -64,7 +64,7 @@ public sealed class LifecycleCliTests : IDisposable
     [Fact]
     public void NoWaitReturnsAtOnceAndOtherSessionsSeeTheProgress()
     {
-        VolumeWithData("v", 48);
+        VolumeWithData("v", 96); // 12 s at 8 MiB/s: room for five CLI calls on a loaded machine
         Slow();
         var sw = Stopwatch.StartNew();
         var r = Ok("volume", "backup", "create", "--no-wait", "--name", "slow", "v");
@@ -73,11 +73,63 @@ public sealed class LifecycleCliTests : IDisposable
         Assert.Matches(@"\| name  \| slow +\|", r.Stdout);
         WaitFor(() => Running("slow"), "progress in show");
         Assert.Equal("creating", Value("volume", "backup", "show", "slow", "-c", "status"));
-        Assert.Matches(@"creating \([0-9]+%\)", Ok("volume", "backup", "list").Stdout);
+        Assert.Matches(@"\| creating +\|.*\| [0-9.]+% +\|", Ok("volume", "backup", "list", "--long").Stdout);
         Assert.Equal("backing-up", Value("volume", "show", "v", "-c", "status"));
         var waited = Ok("volume", "backup", "wait", "slow", "-f", "json");
         Assert.Equal("available", JsonDocument.Parse(waited.Stdout).RootElement.GetProperty("status").GetString());
         Assert.Equal("available", Value("volume", "show", "v", "-c", "status"));
+    }
+
+    /// <summary>
+    /// Issue 20, item 1. The Status column holds Cinder's word in every format (a script waiting for `creating` matches),
+    /// and the Progress column (--long) is bytes read over bytes to read: a 1 GiB volume holding 24 MiB at its start,
+    /// read at 4 MiB/s, is nowhere near done after its first second (the holes used to count as done, about 98 %).
+    /// </summary>
+    [Fact]
+    public void ListKeepsCindersStatusAndProgressTracksTheBytesRead()
+    {
+        VolumeWithData("v", 24);
+        File.WriteAllText(_home.ConfigPath, "backup_file_size: 4MiB\nbackup_io_bandwidth_limit: 4MiB\n");
+        Ok("volume", "backup", "create", "--no-wait", "--name", "slow", "v");
+        var seen = new List<double>();
+        var sw = Stopwatch.StartNew();
+        var checkedText = false;
+        while (true)
+        {
+            Assert.True(sw.Elapsed < TimeSpan.FromSeconds(120), "the backup did not finish: " + string.Join(", ", seen));
+            var row = JsonDocument.Parse(Ok("volume", "backup", "list", "--long", "-f", "json").Stdout).RootElement.EnumerateArray().Single();
+            var status = row.GetProperty("Status").GetString();
+            if (status == "available")
+            {
+                Assert.Equal(JsonValueKind.Null, row.GetProperty("Progress").ValueKind);
+                break;
+            }
+            Assert.Equal("creating", status);
+            if (row.GetProperty("Progress") is { ValueKind: JsonValueKind.Number } percent)
+            {
+                seen.Add(percent.GetDouble());
+                if (!checkedText && seen[^1] < 80)
+                {
+                    // What a shell script reads: the bare word in value, csv and table.
+                    checkedText = true;
+                    var value = Ok("volume", "backup", "list", "-f", "value", "-c", "Status").Stdout;
+                    var csv = Ok("volume", "backup", "list", "-f", "csv", "-c", "Status").Stdout;
+                    var table = Ok("volume", "backup", "list").Stdout;
+                    if (!table.Contains("available"))
+                    {
+                        Assert.Equal("creating\n", value);
+                        Assert.Equal("\"Status\"\n\"creating\"\n", csv);
+                        Assert.Matches(@"\| creating +\| +1 \|", table);
+                    }
+                }
+            }
+            Thread.Sleep(200);
+        }
+        Assert.True(checkedText, "never saw the backup running below 80 %: " + string.Join(", ", seen));
+        Assert.True(seen[0] < 60, "the first progress is already " + string.Join(", ", seen));
+        Assert.Contains(seen, p => p is > 15 and < 85);
+        Assert.True(seen.Zip(seen.Skip(1)).All(x => x.First <= x.Second), "progress went down: " + string.Join(", ", seen));
+        Assert.True(sw.Elapsed > TimeSpan.FromSeconds(3), $"24 MiB at 4 MiB/s took only {sw.Elapsed}");
     }
 
     [Fact]
@@ -143,9 +195,11 @@ public sealed class LifecycleCliTests : IDisposable
             "+------------------+-------+",
             "| backup-gigabytes | 1000  |",
             "| backups          | 10    |",
+            "| gigabytes        | 1000  |",
+            "| volumes          | 10    |",
             "+------------------+-------+", ""), Ok("quota", "show", "default").Stdout);
         Ok("quota", "set", "--backup-gigabytes", "500", "--backups", "12", "default");
-        Assert.Equal("500\n12", Value("quota", "show"));
+        Assert.Equal("500\n12\n1000\n10", Value("quota", "show"));
         Ok("volume", "create", "--size", "2", "v");
         Ok("volume", "backup", "create", "v");
         var usage = Ok("quota", "usage", "default").Stdout.Split('\n');

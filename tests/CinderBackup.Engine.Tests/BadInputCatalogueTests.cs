@@ -147,6 +147,8 @@ public sealed class BadInputCatalogueTests : IClassFixture<BadInputWorld>
         Config("text instead of an integer", "catalog_busy_timeout: soon\n", 1, "'catalog_busy_timeout' must be an integer, got 'soon'"),
         Config("integer too large", "quota_backups: 99999999999\n", 1, "'quota_backups' must be at most 2147483647, got 99999999999"),
         Config("negative quota", "quota_backup_gigabytes: -5\n", 1, "'quota_backup_gigabytes' must be at least -1, got -5"),
+        Config("negative volume quota", "quota_volumes: -3\n", 1, "'quota_volumes' must be at least -1, got -3"),
+        Config("volume gigabytes quota not a number", "quota_gigabytes: lots\n", 1, "'quota_gigabytes'"),
         Config("not a boolean", "backup_create_containers: maybe\n", 1, "'backup_create_containers' must be true or false, got 'maybe'"),
         Config("not a byte count", "backup_file_size: lots\n", 1, "'backup_file_size' must be a byte count such as 134217728 or 128MiB, got 'lots'"),
         Config("out of range", "backup_sha_block_size_bytes: 100\n", 1, "'backup_sha_block_size_bytes' must be between 512 and 67108864, got 100"),
@@ -224,6 +226,13 @@ public sealed class BadInputCatalogueTests : IClassFixture<BadInputWorld>
         Act("quota", "below what is used", ErrorIds.QuotaInvalid, w => w.Admin.Quotas.Set("default", backups: 1),
             "Quota backups limit must be equal or greater than existing resources. Current usage is 3 and the requested limit is 1."),
         Act("quota", "no project", ErrorIds.InvalidArgument, w => w.Admin.Quotas.Set("", backups: 5), "A project name is required."),
+        Act("quota", "volumes below -1", ErrorIds.QuotaInvalid, w => w.Admin.Quotas.Set("default", volumes: -2), "volumes must be >= -1"),
+        Act("quota", "volume gigabytes below -1", ErrorIds.QuotaInvalid, w => w.Admin.Quotas.Set("default", gigabytes: -7), "gigabytes must be >= -1"),
+        Act("quota", "volumes not a number", ErrorIds.QuotaInvalid, w => w.Admin.Quotas.Set("default", volumes: QuotaApi.ParseLimit("volumes", "many")), "volumes must be an integer"),
+        Act("quota", "volumes below what is used", ErrorIds.QuotaInvalid, w => w.Admin.Quotas.Set("default", volumes: 0),
+            "Quota volumes limit must be equal or greater than existing resources. Current usage is"),
+        Act("quota", "volume gigabytes below what is used", ErrorIds.QuotaInvalid, w => w.Admin.Quotas.Set("default", volumes: 100, gigabytes: 0),
+            "Quota gigabytes limit must be equal or greater than existing resources. Current usage is"),
 
         // ---- sizes ----
         Act("size", "zero", ErrorIds.InvalidSize, w => w.Admin.Volumes.Create("z", 0), "Invalid input received: Volume size '0' must be an integer and greater than 0"),

@@ -39,6 +39,41 @@ public sealed class ProgressTests
         CheckRecords(r.Output.Skip(1).Select(o => (ProgressRecord)o.BaseObject).ToList(), seconds: 120);
     }
 
+    /// <summary>
+    /// Issue 20, item 1: while a backup runs, Status is Cinder's word (so <c>Where-Object Status -eq creating</c> finds it,
+    /// and the table shows it bare) and ProgressPercent says how far it is, in bytes read over bytes to read.
+    /// </summary>
+    [Fact]
+    public void ARunningBackupIsCreatingWithItsProgressApart()
+    {
+        using var s = new ModuleSession("backup_io_bandwidth_limit: 4MiB\n");
+        s.Run("New-TestVolume -Name slow -DataMiB 24 | Out-Null");
+        var r = s.Run("""
+            $j = New-VolumeBackup -Volume slow -Name bp -AsJob
+            $seen = $null
+            $deadline = (Get-Date).AddSeconds(60)
+            while (-not $seen -and (Get-Date) -lt $deadline) {
+                $b = Get-VolumeBackup | Where-Object Status -eq 'creating'
+                if ($b -and $null -ne $b.ProgressPercent) { $seen = $b } else { Start-Sleep -Milliseconds 100 }
+            }
+            $seen.Status
+            $seen.ProgressPercent
+            ($seen | Format-Table | Out-String)
+            $null = $j | Wait-Job -Timeout 120
+            (Get-VolumeBackup -Name bp).Status
+            $null -eq (Get-VolumeBackup -Name bp).ProgressPercent
+            """);
+        Assert.True(r.AllErrors.Count == 0, r.Describe());
+        Assert.Equal("creating", r.Output[0].ToString());
+        var percent = (double)r.Output[1].BaseObject;
+        Assert.InRange(percent, 0.0, 70.0); // 24 MiB at 4 MiB/s: the first report comes after about a second
+        var table = r.Output[2].ToString();
+        Assert.Matches(@"creating +1 +[0-9.]+%", table);
+        Assert.DoesNotContain("creating (", table);
+        Assert.Equal("available", r.Output[3].ToString());
+        Assert.Equal(true, r.Output[4].BaseObject);
+    }
+
     private static void CheckRecords(IReadOnlyList<ProgressRecord> all, double seconds, int minimum = 2)
     {
         var records = all.Where(p => p.ActivityId == ActivityId).ToList();

@@ -83,9 +83,9 @@ internal static class BackupCommands
 
     private static Command List(CliApp app)
     {
-        var cmd = new Command("list", "List backups.");
+        var cmd = new Command("list", "List backups. Status is Cinder's word (creating, available, ...); how far a running backup or restore is shows in the Progress column of --long.");
         var all = new Option<bool>("--all-projects") { Description = "Include all projects (admin only)." };
-        var longFormat = new Option<bool>("--long") { Description = "List additional fields." };
+        var longFormat = new Option<bool>("--long") { Description = "List additional fields: Availability Zone, Volume, Container, Progress (percent of the bytes to read, while an operation runs)." };
         var name = new Option<string?>("--name") { Description = "Only backups with this name." };
         var status = new Option<string?>("--status") { Description = "Only backups in this status." };
         var volume = new Option<string?>("--volume") { Description = "Only backups of this volume (name or ID)." };

@@ -4,12 +4,12 @@ using CinderBackup.Engine.Api;
 
 namespace CinderBackup.Cli.Commands;
 
-/// <summary><c>quota show|set|usage</c>: backup quotas, as `openstack quota` and `cinder quota-usage` show them.</summary>
+/// <summary><c>quota show|set|usage</c>: backup and volume quotas, as `openstack quota` and `cinder quota-usage` show them.</summary>
 internal static class QuotaCommands
 {
     public static Command Build(CliApp app)
     {
-        var quota = new Command("quota", "Backup quotas of a project.");
+        var quota = new Command("quota", "Backup and volume quotas of a project.");
         quota.Subcommands.Add(Show(app));
         quota.Subcommands.Add(Set(app));
         quota.Subcommands.Add(Usage(app));
@@ -21,14 +21,17 @@ internal static class QuotaCommands
 
     private static Command Show(CliApp app)
     {
-        var cmd = new Command("show", "Show a project's backup quotas.");
+        var cmd = new Command("show", "Show a project's quotas: backup-gigabytes, backups, gigabytes (of volumes), volumes.");
         var project = Project();
         cmd.Arguments.Add(project);
         var output = CliApp.AddOutputOptions(cmd, list: false);
         app.EngineAction(cmd, (parse, engine) =>
         {
             var q = engine.Quotas.Get(parse.GetValue(project));
-            Formatter.ShowOne(app.Out, output.Read(parse), new (string, object?)[] { ("backup-gigabytes", q.BackupGigabytes), ("backups", q.Backups) });
+            Formatter.ShowOne(app.Out, output.Read(parse), new (string, object?)[]
+            {
+                ("backup-gigabytes", q.BackupGigabytes), ("backups", q.Backups), ("gigabytes", q.Gigabytes), ("volumes", q.Volumes),
+            });
             return 0;
         });
         return cmd;
@@ -36,18 +39,22 @@ internal static class QuotaCommands
 
     private static Command Set(CliApp app)
     {
-        var cmd = new Command("set", "Set a project's backup quotas (admin only; -1 is unlimited).");
+        var cmd = new Command("set", "Set a project's quotas (admin only; -1 is unlimited).");
         var project = new Argument<string>("PROJECT") { Description = "Project." };
         var backups = new Option<string?>("--backups") { Description = "Maximum number of backups.", HelpName = "N" };
         var gigabytes = new Option<string?>("--backup-gigabytes") { Description = "Maximum total GiB of backups.", HelpName = "N" };
+        var volumes = new Option<string?>("--volumes") { Description = "Maximum number of volumes (created, restored into new ones, registered).", HelpName = "N" };
+        var volumeGigabytes = new Option<string?>("--gigabytes") { Description = "Maximum total GiB of volumes.", HelpName = "N" };
         cmd.Arguments.Add(project);
-        cmd.Options.Add(backups);
-        cmd.Options.Add(gigabytes);
+        foreach (var o in new[] { backups, gigabytes, volumes, volumeGigabytes })
+        {
+            cmd.Options.Add(o);
+        }
         app.EngineAction(cmd, (parse, engine) =>
         {
-            var b = parse.GetValue(backups) is string rb ? QuotaApi.ParseLimit("backups", rb) : (int?)null;
-            var g = parse.GetValue(gigabytes) is string rg ? QuotaApi.ParseLimit("backup_gigabytes", rg) : (int?)null;
-            engine.Quotas.Set(parse.GetValue(project)!, b, g);
+            int? Limit(Option<string?> option, string resource) => parse.GetValue(option) is string raw ? QuotaApi.ParseLimit(resource, raw) : null;
+            engine.Quotas.Set(parse.GetValue(project)!, Limit(backups, "backups"), Limit(gigabytes, "backup_gigabytes"),
+                Limit(volumes, "volumes"), Limit(volumeGigabytes, "gigabytes"));
             return 0;
         });
         return cmd;
@@ -55,7 +62,7 @@ internal static class QuotaCommands
 
     private static Command Usage(CliApp app)
     {
-        var cmd = new Command("usage", "Show a project's backup quota usage (like cinder quota-usage).");
+        var cmd = new Command("usage", "Show a project's quota usage of every resource: backup_gigabytes, backups, gigabytes, volumes (like cinder quota-usage).");
         var project = Project();
         cmd.Arguments.Add(project);
         var output = CliApp.AddOutputOptions(cmd, list: true);

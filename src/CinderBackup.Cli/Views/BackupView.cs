@@ -1,4 +1,5 @@
 using System.Globalization;
+using CinderBackup.Cli.Output;
 
 namespace CinderBackup.Cli.Views;
 
@@ -40,6 +41,11 @@ internal static class BackupView
         string.Create(CultureInfo.InvariantCulture,
             $"{percent:0.0}% ({Bytes(b.ProgressBytes ?? 0)} of {Bytes(b.ProgressTotalBytes ?? 0)}, {(b.ProgressRate ?? 0) / 1e6:0.#} MB/s)");
 
+    /// <summary>"42.0%" in a table, 42.0 in json and yaml; empty when no operation runs.</summary>
+    private static Cell? ProgressCell(VolumeBackup b) => b.ProgressPercent is double p
+        ? new Cell(string.Create(CultureInfo.InvariantCulture, $"{p:0.0}%"), p)
+        : null;
+
     private static string Bytes(long n) => n >= 1L << 30
         ? string.Create(CultureInfo.InvariantCulture, $"{n / (double)(1L << 30):0.0} GiB")
         : string.Create(CultureInfo.InvariantCulture, $"{n / (double)(1L << 20):0.0} MiB");
@@ -49,7 +55,7 @@ internal static class BackupView
         var cols = new List<string> { "ID", "Name", "Description", "Status", "Size" };
         if (longFormat)
         {
-            cols.AddRange(new[] { "Availability Zone", "Volume", "Container" });
+            cols.AddRange(new[] { "Availability Zone", "Volume", "Container", "Progress" });
         }
         if (withProject)
         {
@@ -61,13 +67,11 @@ internal static class BackupView
 
     public static object?[] Row(VolumeBackup b, bool longFormat, bool withProject)
     {
-        var status = b.ProgressPercent is double p && b.Status is "creating" or "restoring"
-            ? string.Create(CultureInfo.InvariantCulture, $"{b.Status} ({p:0}%)")
-            : b.Status;
-        var row = new List<object?> { b.Id, b.Name, b.Description, status, b.Size };
+        // Status stays Cinder's word (scripts match `creating`); how far a running operation is goes in its own column.
+        var row = new List<object?> { b.Id, b.Name, b.Description, b.Status, b.Size };
         if (longFormat)
         {
-            row.AddRange(new object?[] { b.AvailabilityZone, b.VolumeId, b.Container });
+            row.AddRange(new object?[] { b.AvailabilityZone, b.VolumeId, b.Container, ProgressCell(b) });
         }
         if (withProject)
         {

@@ -5,7 +5,7 @@ using CinderBackup.Engine.Util;
 
 namespace CinderBackup.Engine.Api;
 
-/// <summary>Backup quotas per project: show, set (admin only) and usage, with Cinder's rules and messages.</summary>
+/// <summary>Backup and volume quotas per project: show, set (admin only) and usage, with Cinder's rules and messages.</summary>
 public sealed class QuotaApi
 {
     private readonly BackupEngine _engine;
@@ -26,7 +26,7 @@ public sealed class QuotaApi
     {
         var p = Target(project);
         var engine = new QuotaEngine(_engine.Config);
-        return _engine.Catalog.Read(db => new[] { QuotaEngine.Gigabytes, QuotaEngine.Backups }.Select(r =>
+        return _engine.Catalog.Read(db => QuotaEngine.Resources.Select(r =>
         {
             var (inUse, reserved) = engine.Usage(db, p, r);
             return new BackupQuotaUsage { ProjectName = p, Type = r, InUse = inUse, Reserved = reserved, Limit = engine.Limit(db, p, r) };
@@ -37,7 +37,7 @@ public sealed class QuotaApi
     /// Sets limits (admin only); null leaves one as it is. Like Cinder, a limit must be an integer of at least
     /// -1 and not below what the project already uses.
     /// </summary>
-    public BackupQuota Set(string project, int? backups = null, int? backupGigabytes = null)
+    public BackupQuota Set(string project, int? backups = null, int? backupGigabytes = null, int? volumes = null, int? gigabytes = null)
     {
         Policy.RequireAdmin(Context, "volume_extension:quotas:update");
         ContextResolver.ValidateName(project, "project name");
@@ -45,12 +45,19 @@ public sealed class QuotaApi
         {
             throw new CinderBackupException(ErrorIds.InvalidArgument, ErrorKind.InvalidArgument, "A project name is required.", project);
         }
-        Check(QuotaEngine.Backups, backups);
-        Check(QuotaEngine.Gigabytes, backupGigabytes);
+        var limits = new[]
+        {
+            (QuotaEngine.Backups, backups), (QuotaEngine.Gigabytes, backupGigabytes),
+            (QuotaEngine.Volumes, volumes), (QuotaEngine.VolumeGigabytes, gigabytes),
+        };
+        foreach (var (resource, value) in limits)
+        {
+            Check(resource, value);
+        }
         var engine = new QuotaEngine(_engine.Config);
         return _engine.Catalog.Write(db =>
         {
-            foreach (var (resource, value) in new[] { (QuotaEngine.Backups, backups), (QuotaEngine.Gigabytes, backupGigabytes) })
+            foreach (var (resource, value) in limits)
             {
                 if (value is not int limit)
                 {
@@ -64,7 +71,7 @@ public sealed class QuotaApi
                 }
             }
             var now = Clock.UtcNow;
-            foreach (var (resource, value) in new[] { (QuotaEngine.Backups, backups), (QuotaEngine.Gigabytes, backupGigabytes) })
+            foreach (var (resource, value) in limits)
             {
                 if (value is int limit)
                 {
@@ -84,6 +91,8 @@ public sealed class QuotaApi
             ProjectName = project,
             Backups = engine.Limit(db, project, QuotaEngine.Backups),
             BackupGigabytes = engine.Limit(db, project, QuotaEngine.Gigabytes),
+            Volumes = engine.Limit(db, project, QuotaEngine.Volumes),
+            Gigabytes = engine.Limit(db, project, QuotaEngine.VolumeGigabytes),
             IsDefault = isDefault,
         };
     }

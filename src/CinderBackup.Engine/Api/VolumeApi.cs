@@ -54,9 +54,12 @@ public sealed class VolumeApi
             return _engine.Catalog.Write(db =>
             {
                 var now = Clock.UtcNow;
+                var quota = new QuotaEngine(_engine.Config);
+                var reservation = quota.ReserveVolume(db, Context.ProjectName, sizeGiB);
                 VolumeTable.Insert(db, id, name, description, Context.ProjectName, Context.UserName, sizeGiB, bytes,
                     VolumeStatus.Available, availabilityZone ?? _engine.Config.AvailabilityZone, _engine.Config.Host,
                     VolumeBackend.Pool, path, now, SharedStorage.Covers(_engine.Config, path));
+                quota.Commit(db, reservation);
                 if (metadata is { Count: > 0 })
                 {
                     VolumeTable.SetMetadata(db, id, metadata, replace: true);
@@ -123,9 +126,12 @@ public sealed class VolumeApi
                 throw new CinderBackupException(ErrorIds.InvalidPath, ErrorKind.InvalidState,
                     $"The path '{full}' changed while it was being registered; nothing was registered.", full);
             }
+            var quota = new QuotaEngine(_engine.Config); // as Cinder's manage_existing reserves
+            var reservation = quota.ReserveVolume(db, Context.ProjectName, sizeGiB);
             VolumeTable.Insert(db, id, name, description, Context.ProjectName, Context.UserName, sizeGiB, bytes,
                 VolumeStatus.Available, availabilityZone ?? _engine.Config.AvailabilityZone, _engine.Config.Host,
                 VolumeBackend.Path, full, Clock.UtcNow, SharedStorage.Covers(_engine.Config, full));
+            quota.Commit(db, reservation);
             return VolumeTable.Get(db, id)!;
         });
     }
@@ -196,7 +202,11 @@ public sealed class VolumeApi
             throw new CinderBackupException(ErrorIds.VolumeIOError, ErrorKind.IOError,
                 $"Cannot delete the image of volume {VolumeNames.Describe(volume)} at '{volume.Path}': {e.Message}", volume.Id, e);
         }
-        _engine.Catalog.Write(db => VolumeTable.SoftDelete(db, volume.Id));
+        _engine.Catalog.Write(db =>
+        {
+            VolumeTable.SoftDelete(db, volume.Id);
+            new QuotaEngine(_engine.Config).ReleaseVolume(db, volume.ProjectId, volume.Size);
+        });
         return volume;
     }
 

@@ -32,6 +32,11 @@ internal sealed class BackupWriter
     private int _published; // _entries.Count, for progress on other threads
     private long _stored;
     private long _changed;
+    // Progress is bytes done over bytes to do: the data the backup reads (holes cost nothing and are not counted),
+    // plus, for an incremental, the changed runs it reads again to store them, added as they are found.
+    private long _done;
+    private long _todo;
+    private readonly object _progressGate = new();
 
     public BackupWriter(BackupWriteRequest request)
     {
@@ -56,8 +61,19 @@ internal sealed class BackupWriter
 
         using var hashes = HashFile.Create(_r.TempDirectory);
         hashes.Count = blocks;
-        void Progress(long scanned) => _r.Progress?.Report(new TransferProgress(scanned, length, Volatile.Read(ref _published), Interlocked.Read(ref _stored)));
-        Progress(0);
+        _todo = DataBytes(source);
+        void Progress()
+        {
+            if (_r.Progress is { } sink)
+            {
+                lock (_progressGate) // reported from several workers during an incremental
+                {
+                    var todo = Interlocked.Read(ref _todo);
+                    sink.Report(new TransferProgress(Math.Min(Interlocked.Read(ref _done), todo), todo, Volatile.Read(ref _published), Interlocked.Read(ref _stored)));
+                }
+            }
+        }
+        Progress();
         try
         {
             string sha256FileDigest, metadataDigest;
@@ -113,16 +129,16 @@ internal sealed class BackupWriter
     /// hole's object when its turn comes) and appends its digests to the sha256 list meanwhile, so neither waits
     /// for the other and the list is done when the last object is.
     /// </summary>
-    private void RunFull(SourceVolume source, HashFile hashes, Sha256DocumentWriter list, Action<long> progress)
+    private void RunFull(SourceVolume source, HashFile hashes, Sha256DocumentWriter list, Action progress)
     {
         using var runs = Runs(source).GetEnumerator();
         var slots = _r.ObjectsInFlight;
         long issued = 0;
         var inFlight = 0; // data objects being made (this thread only)
         var waiting = 0; // data objects made, holding a staging file until published
-        // Progress counts data as it is read and holes as they are issued, so it moves while many objects are in
-        // flight (publishing in order can hold everything back until the slowest finishes).
-        long dataRead = 0, holeBytes = 0;
+        // Progress counts data as it is read, so it moves while many objects are in flight (publishing in order can
+        // hold everything back until the slowest finishes). Holes are not counted: they are issued far ahead of the
+        // data and cost nothing, so counting them put a sparse volume's backup at 99 % after its first second.
         using var publisher = new InOrderWorker<object>("cinderbackup-publish", item =>
         {
             CheckCancel();
@@ -164,7 +180,6 @@ internal sealed class BackupWriter
                 var seq = issued++;
                 if (hole)
                 {
-                    holeBytes += end - start;
                     publisher.Add(seq, (start, end));
                     continue;
                 }
@@ -176,7 +191,7 @@ internal sealed class BackupWriter
                     publisher.Add(seq, o);
                 })
                 {
-                    Read = n => Interlocked.Add(ref dataRead, n),
+                    Read = n => Interlocked.Add(ref _done, n),
                 };
             }
         }
@@ -184,7 +199,7 @@ internal sealed class BackupWriter
         {
             CheckCancel();
             publisher.ThrowIfFailed();
-            progress(Math.Min(source.Length, Interlocked.Read(ref dataRead) + holeBytes));
+            progress();
         }
         new PieceRunner(slots, _r.Workers, _piece).Run(Next, AfterRound, _r.Cancel);
         publisher.Finish(issued);
@@ -278,11 +293,11 @@ internal sealed class BackupWriter
     /// Incremental backup: cells are compared with the parent in parallel (every block hashed, holes without
     /// reading) and each run of changed blocks is stored; the cells' objects are published in order.
     /// </summary>
-    private void RunIncremental(SourceVolume source, HashFile hashes, Action<long> progress)
+    private void RunIncremental(SourceVolume source, HashFile hashes, Action progress)
     {
         var cells = (int)((source.Length + _r.ObjectSize - 1) / _r.ObjectSize);
         OrderedParallel.Run(cells, _r.Workers, _r.Workers * 2,
-            (cell, cancel) => ProcessCell(source, hashes, cell, cancel),
+            (cell, cancel) => ProcessCell(source, hashes, cell, progress, cancel),
             (cell, objects) =>
             {
                 CheckCancel();
@@ -290,7 +305,7 @@ internal sealed class BackupWriter
                 {
                     Publish(o);
                 }
-                progress(Math.Min(source.Length, (long)(cell + 1) * _r.ObjectSize));
+                progress();
             },
             objects => objects.ForEach(o => o.Object.Dispose()),
             _r.Cancel);
@@ -325,7 +340,10 @@ internal sealed class BackupWriter
         _r.Cancel.ThrowIfCancellationRequested();
     }
 
-    private List<StagedObject> ProcessCell(SourceVolume source, HashFile hashes, int cell, CancellationToken cancel)
+    /// <summary>The bytes of the volume that are not holes: what a backup of it reads.</summary>
+    private long DataBytes(SourceVolume source) => Runs(source).Where(r => !r.Hole).Sum(r => r.End - r.Start);
+
+    private List<StagedObject> ProcessCell(SourceVolume source, HashFile hashes, int cell, Action progress, CancellationToken cancel)
     {
         var start = (long)cell * _r.ObjectSize;
         var end = Math.Min(source.Length, start + _r.ObjectSize);
@@ -333,9 +351,18 @@ internal sealed class BackupWriter
         byte[]? buffer = null; // most cells have no changes
         try
         {
-            foreach (var (s, e) in ChangedExtents(source, hashes, start, end, cancel))
+            var changed = ChangedExtents(source, hashes, start, end, progress, cancel);
+            Interlocked.Add(ref _todo, changed.Sum(x => x.End - x.Start));
+            foreach (var (s, e) in changed)
             {
-                using var job = new ObjectWriteJob(_store, _r, source, hashes: null, s, e, _piece, made.Add);
+                using var job = new ObjectWriteJob(_store, _r, source, hashes: null, s, e, _piece, made.Add)
+                {
+                    Read = n =>
+                    {
+                        Interlocked.Add(ref _done, n);
+                        progress();
+                    },
+                };
                 PieceRunner.RunAlone(job, buffer ??= new byte[_piece], cancel);
             }
             return made;
@@ -381,7 +408,7 @@ internal sealed class BackupWriter
     /// Pass one of an incremental cell: hash every block (holes without reading) into the new list and compare
     /// with the parent's; returns the runs of changed blocks, which never cross the cell (Cinder's rule).
     /// </summary>
-    private List<(long Start, long End)> ChangedExtents(SourceVolume source, HashFile hashes, long start, long end, CancellationToken cancel)
+    private List<(long Start, long End)> ChangedExtents(SourceVolume source, HashFile hashes, long start, long end, Action progress, CancellationToken cancel)
     {
         var parent = _r.ParentHashes!;
         var extents = new List<(long, long)>();
@@ -408,6 +435,8 @@ internal sealed class BackupWriter
                     {
                         source.Read(span, pos);
                         _r.Throttle?.Consume(len);
+                        Interlocked.Add(ref _done, len);
+                        progress();
                     }
                     BlockHashes.Compute(span, _block, mine.AsSpan(0, n * HashFile.HashSize), hole);
                     var firstBlock = pos / _block;

@@ -122,6 +122,14 @@ internal static class VolumeTable
         db.Execute("UPDATE volumes SET attach_status = 'detached' WHERE id = $id", ("$id", volumeId));
     }
 
+    /// <summary>The project's volumes not deleted (quota usage of <c>volumes</c>).</summary>
+    public static long CountInProject(Db db, string project) =>
+        db.ScalarLong("SELECT COUNT(*) FROM volumes WHERE project_id = $p AND deleted = 0", ("$p", project));
+
+    /// <summary>The sum of the sizes (GiB) of the project's volumes not deleted (quota usage of <c>gigabytes</c>).</summary>
+    public static long SizeInProject(Db db, string project) =>
+        db.ScalarLong("SELECT COALESCE(SUM(size), 0) FROM volumes WHERE project_id = $p AND deleted = 0", ("$p", project));
+
     /// <summary>Volumes not deleted, in every project.</summary>
     public static int Count(Db db) => (int)db.ScalarLong("SELECT count(*) FROM volumes WHERE deleted = 0;");
 

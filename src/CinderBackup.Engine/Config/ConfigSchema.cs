@@ -70,6 +70,8 @@ internal static class ConfigSchema
         new("restore_discard_excess_bytes", ConfigValueKind.Bool, true, "Make a restore target's bytes past the backup's size read as zeros (Cinder's Ceph driver option; its chunked drivers keep the old bytes)."),
         new("quota_backups", ConfigValueKind.Int, 10, "Default number of backups per project (-1: unlimited).", Min: -1, Max: int.MaxValue),
         new("quota_backup_gigabytes", ConfigValueKind.Int, 1000, "Default GiB of backups per project (-1: unlimited).", Min: -1, Max: int.MaxValue),
+        new("quota_volumes", ConfigValueKind.Int, 10, "Default number of volumes per project (-1: unlimited).", Min: -1, Max: int.MaxValue),
+        new("quota_gigabytes", ConfigValueKind.Int, 1000, "Default GiB of volumes per project (-1: unlimited).", Min: -1, Max: int.MaxValue),
         new("reservation_expire", ConfigValueKind.Int, 86400, "Seconds until a quota reservation expires.", Min: 1, Max: int.MaxValue),
         new("service_down_time", ConfigValueKind.Int, 60, "Seconds without a heartbeat after which a service is down.", Min: 1, Max: int.MaxValue),
         new("report_interval", ConfigValueKind.Int, 10, "Seconds between service heartbeats.", Min: 1, Max: int.MaxValue),

@@ -80,6 +80,10 @@ public sealed class EngineConfig
 
     public int QuotaBackupGigabytes => GetInt("quota_backup_gigabytes");
 
+    public int QuotaVolumes => GetInt("quota_volumes");
+
+    public int QuotaGigabytes => GetInt("quota_gigabytes");
+
     public int ReservationExpireSeconds => GetInt("reservation_expire");
 
     public int ServiceDownTimeSeconds => GetInt("service_down_time");

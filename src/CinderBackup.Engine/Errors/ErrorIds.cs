@@ -51,6 +51,8 @@ public static class ErrorIds
     public const string BackupHasDependents = "BackupHasDependents";
     public const string RestoreCancelled = "RestoreCancelled";
     public const string VolumeBackupSizeExceedsAvailableQuota = "VolumeBackupSizeExceedsAvailableQuota";
+    public const string VolumeSizeExceedsAvailableQuota = "VolumeSizeExceedsAvailableQuota";
+    public const string VolumeLimitExceeded = "VolumeLimitExceeded";
     public const string BackupLimitExceeded = "BackupLimitExceeded";
     public const string QuotaInvalid = "QuotaInvalid";
     public const string BackupStatusInvalid = "BackupStatusInvalid";

@@ -105,7 +105,11 @@ internal sealed class BackupRestorer
             if (isNew)
             {
                 // Nothing started: the auto-created volume goes away again.
-                _engine.Catalog.Write(db => VolumeTable.SoftDelete(db, target.Id));
+                _engine.Catalog.Write(db =>
+                {
+                    VolumeTable.SoftDelete(db, target.Id);
+                    new QuotaEngine(_engine.Config).ReleaseVolume(db, target.ProjectId, target.Size);
+                });
                 FilePool.Delete(target.Path);
             }
             throw;
@@ -201,9 +205,13 @@ internal sealed class BackupRestorer
             FilePool.Create(path, bytes);
             return _engine.Catalog.Write(db =>
             {
+                // The CERN guide's VolumeSizeExceedsAvailableQuota / VolumeLimitExceeded when restoring to a new volume.
+                var quota = new QuotaEngine(_engine.Config);
+                var reservation = quota.ReserveVolume(db, Context.ProjectName, sizeGiB);
                 VolumeTable.Insert(db, id, name, "auto-created_from_restore_from_backup", Context.ProjectName, Context.UserName,
                     sizeGiB, bytes, VolumeStatus.Creating, availabilityZone ?? _engine.Config.AvailabilityZone, _engine.Config.Host,
                     VolumeBackend.Pool, path, Clock.UtcNow, SharedStorage.Covers(_engine.Config, path));
+                quota.Commit(db, reservation);
                 return VolumeTable.Get(db, id)!;
             });
         }

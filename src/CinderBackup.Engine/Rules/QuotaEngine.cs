@@ -15,6 +15,11 @@ internal sealed class QuotaEngine
 {
     public const string Backups = "backups";
     public const string Gigabytes = "backup_gigabytes";
+    public const string Volumes = "volumes";
+    public const string VolumeGigabytes = "gigabytes";
+
+    /// <summary>Every resource the tool counts, in the order `quota usage` lists them (Cinder's: sorted by name).</summary>
+    public static readonly string[] Resources = { Gigabytes, Backups, VolumeGigabytes, Volumes };
 
     private readonly EngineConfig _config;
 
@@ -26,39 +31,69 @@ internal sealed class QuotaEngine
         {
             return l;
         }
-        return resource == Backups ? _config.QuotaBackups : _config.QuotaBackupGigabytes;
+        return resource switch
+        {
+            Backups => _config.QuotaBackups,
+            Volumes => _config.QuotaVolumes,
+            VolumeGigabytes => _config.QuotaGigabytes,
+            _ => _config.QuotaBackupGigabytes,
+        };
     }
 
     /// <summary>(in use, reserved) for a project, as Cinder's usage sync counts them.</summary>
     public (long InUse, long Reserved) Usage(Db db, string project, string resource)
     {
-        var inUse = resource == Backups ? BackupTable.CountInProject(db, project) : BackupTable.SizeInProject(db, project);
+        var inUse = resource switch
+        {
+            Backups => BackupTable.CountInProject(db, project),
+            Volumes => VolumeTable.CountInProject(db, project),
+            VolumeGigabytes => VolumeTable.SizeInProject(db, project),
+            _ => BackupTable.SizeInProject(db, project),
+        };
         var reserved = ReservationTable.Reserved(db, project, resource, Clock.UtcNow);
         return (inUse, reserved);
     }
 
     /// <summary>Reserves one backup of <paramref name="sizeGiB"/>; throws Cinder's 413 errors when over quota.</summary>
-    public string ReserveBackup(Db db, string project, int sizeGiB)
+    public string ReserveBackup(Db db, string project, int sizeGiB) => Reserve(db, project, sizeGiB, Backups, Gigabytes,
+        (limit, consumed) => new CinderBackupException(ErrorIds.VolumeBackupSizeExceedsAvailableQuota, ErrorKind.QuotaExceeded,
+            $"Requested backup exceeds allowed Backup gigabytes quota. Requested {sizeGiB}G, quota is {limit}G and {consumed}G has been consumed.", project),
+        limit => new CinderBackupException(ErrorIds.BackupLimitExceeded, ErrorKind.QuotaExceeded,
+            $"Maximum number of backups allowed ({limit}) exceeded", project));
+
+    /// <summary>
+    /// Reserves one volume of <paramref name="sizeGiB"/> (a new, restored-into or registered volume); throws Cinder's 413
+    /// errors when over quota (quota_utils.process_reserve_over_quota).
+    /// </summary>
+    public string ReserveVolume(Db db, string project, int sizeGiB) => Reserve(db, project, sizeGiB, Volumes, VolumeGigabytes,
+        (limit, consumed) => new CinderBackupException(ErrorIds.VolumeSizeExceedsAvailableQuota, ErrorKind.QuotaExceeded,
+            $"Requested volume or snapshot exceeds allowed gigabytes quota. Requested {sizeGiB}G, quota is {limit}G and {consumed}G has been consumed.", project),
+        limit => new CinderBackupException(ErrorIds.VolumeLimitExceeded, ErrorKind.QuotaExceeded,
+            $"Maximum number of volumes allowed ({limit}) exceeded for quota 'volumes'.", project));
+
+    /// <summary>
+    /// Checks and reserves one item of <paramref name="count"/> and <paramref name="sizeGiB"/> of <paramref name="gigabytes"/>.
+    /// Offending resources are checked in sorted order, so the gigabytes one wins (db/api.py:1738).
+    /// </summary>
+    private string Reserve(Db db, string project, int sizeGiB, string count, string gigabytes,
+        Func<int, long, CinderBackupException> overSize, Func<int, CinderBackupException> overCount)
     {
-        // Offending resources are checked in sorted order, so backup_gigabytes wins (db/api.py:1738).
-        var gbLimit = Limit(db, project, Gigabytes);
-        var (gbUsed, gbReserved) = Usage(db, project, Gigabytes);
-        if (gbLimit >= 0 && sizeGiB > 0 && gbLimit < sizeGiB + gbUsed + gbReserved)
+        var gbLimit = Limit(db, project, gigabytes);
+        var (gbUsed, gbReserved) = Usage(db, project, gigabytes);
+        if (gbLimit >= 0 && sizeGiB > 0 && gbLimit < (long)sizeGiB + gbUsed + gbReserved)
         {
-            throw new CinderBackupException(ErrorIds.VolumeBackupSizeExceedsAvailableQuota, ErrorKind.QuotaExceeded,
-                $"Requested backup exceeds allowed Backup gigabytes quota. Requested {sizeGiB}G, quota is {gbLimit}G and {gbUsed + gbReserved}G has been consumed.", project);
+            throw overSize(gbLimit, gbUsed + gbReserved);
         }
-        var countLimit = Limit(db, project, Backups);
-        var (count, countReserved) = Usage(db, project, Backups);
-        if (countLimit >= 0 && countLimit < 1 + count + countReserved)
+        var countLimit = Limit(db, project, count);
+        var (used, reserved) = Usage(db, project, count);
+        if (countLimit >= 0 && countLimit < 1 + used + reserved)
         {
-            throw new CinderBackupException(ErrorIds.BackupLimitExceeded, ErrorKind.QuotaExceeded,
-                $"Maximum number of backups allowed ({countLimit}) exceeded", project);
+            throw overCount(countLimit);
         }
         var uuid = Guid.NewGuid().ToString();
         var now = Clock.UtcNow;
         var expire = now.AddSeconds(_config.ReservationExpireSeconds);
-        foreach (var (resource, delta) in new[] { (Backups, 1), (Gigabytes, sizeGiB) })
+        foreach (var (resource, delta) in new[] { (count, 1), (gigabytes, sizeGiB) })
         {
             ReservationTable.Insert(db, uuid, project, resource, delta, expire, now);
         }
@@ -69,14 +104,19 @@ internal sealed class QuotaEngine
     public void Commit(Db db, string reservation) =>
         ReservationTable.Commit(db, reservation);
 
+    /// <summary>Releases a deleted volume's quota (counted from the volumes table; recorded as for backups).</summary>
+    public void ReleaseVolume(Db db, string project, int sizeGiB) => Release(db, project, (Volumes, -1), (VolumeGigabytes, -sizeGiB));
+
     /// <summary>
     /// Releases a deleted backup's quota. Usage is counted from the backups table, so the soft delete itself
     /// frees it; this records the release as Cinder's negative reservation does.
     /// </summary>
-    public void ReleaseBackup(Db db, string project, int sizeGiB)
+    public void ReleaseBackup(Db db, string project, int sizeGiB) => Release(db, project, (Backups, -1), (Gigabytes, -sizeGiB));
+
+    private static void Release(Db db, string project, params (string Resource, int Delta)[] lines)
     {
         var now = Clock.UtcNow;
-        foreach (var (resource, delta) in new[] { (Backups, -1), (Gigabytes, -sizeGiB) })
+        foreach (var (resource, delta) in lines)
         {
             ReservationTable.InsertCommitted(db, Guid.NewGuid().ToString(), project, resource, delta, now);
         }

@@ -3,7 +3,7 @@ using CinderBackup.Commands.Infrastructure;
 
 namespace CinderBackup.Commands;
 
-/// <summary>Shows a project's backup quotas, or with -Usage their use and reservations (like cinder quota-usage).</summary>
+/// <summary>Shows a project's backup and volume quotas, or with -Usage the use and reservations of every resource (like cinder quota-usage).</summary>
 [Cmdlet(VerbsCommon.Get, "BackupQuota")]
 [OutputType(typeof(BackupQuota), typeof(BackupQuotaUsage))]
 public sealed class GetBackupQuotaCommand : CinderBackupCmdlet

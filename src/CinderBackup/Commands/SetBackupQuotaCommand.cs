@@ -3,7 +3,7 @@ using CinderBackup.Commands.Infrastructure;
 
 namespace CinderBackup.Commands;
 
-/// <summary>Sets a project's backup quotas (admin only); -1 is unlimited.</summary>
+/// <summary>Sets a project's backup and volume quotas (admin only); -1 is unlimited.</summary>
 [Cmdlet(VerbsCommon.Set, "BackupQuota", SupportsShouldProcess = true)]
 [OutputType(typeof(BackupQuota))]
 public sealed class SetBackupQuotaCommand : CinderBackupCmdlet
@@ -22,6 +22,14 @@ public sealed class SetBackupQuotaCommand : CinderBackupCmdlet
     [ValidateRange(-1, int.MaxValue)]
     public int? BackupGigabytes { get; set; }
 
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateRange(-1, int.MaxValue)]
+    public int? Volumes { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateRange(-1, int.MaxValue)]
+    public int? Gigabytes { get; set; }
+
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
@@ -29,12 +37,16 @@ public sealed class SetBackupQuotaCommand : CinderBackupCmdlet
     {
         Try(ProjectName, () =>
         {
-            var what = string.Join(", ", new[] { Backups is int b ? $"backups {b}" : null, BackupGigabytes is int g ? $"backup-gigabytes {g}" : null }.Where(x => x is not null));
-            if (!Confirmed($"project {ProjectName}", $"Set backup quota {what}"))
+            var what = string.Join(", ", new[]
+            {
+                Backups is int b ? $"backups {b}" : null, BackupGigabytes is int g ? $"backup-gigabytes {g}" : null,
+                Volumes is int v ? $"volumes {v}" : null, Gigabytes is int vg ? $"gigabytes {vg}" : null,
+            }.Where(x => x is not null));
+            if (!Confirmed($"project {ProjectName}", $"Set quota {what}"))
             {
                 return;
             }
-            var quota = Engine.Quotas.Set(ProjectName, Backups, BackupGigabytes);
+            var quota = Engine.Quotas.Set(ProjectName, Backups, BackupGigabytes, Volumes, Gigabytes);
             if (PassThru)
             {
                 WriteObject(quota);

@@ -1,0 +1,71 @@
+namespace CinderBackup.Cli.Tests;
+
+/// <summary>
+/// Issue 20, item 2: the volume quotas `volumes` and `gigabytes` refuse a new volume, a restore into a new volume and
+/// `volume create --backup` with Cinder's texts, as the CERN guide lists them, and change nothing when they do.
+/// </summary>
+public sealed class VolumeQuotaCliTests : IDisposable
+{
+    private readonly TempHome _home = new();
+
+    public VolumeQuotaCliTests() => _home.WriteConfig("backup_file_size: 4MiB\n");
+
+    public void Dispose() => _home.Dispose();
+
+    private CliRunner.Result Ok(params string[] args) => CliRunner.Ok(_home, args);
+
+    private string Value(params string[] args) => CliRunner.Value(_home, args);
+
+    private string Snapshot() => StateSnapshot.Take(_home.CatalogPath, new[] { _home.Home }, "services");
+
+    private void Refused(string stderr, params string[] args)
+    {
+        var before = Snapshot();
+        var r = CliRunner.Run(_home, args);
+        Assert.True(r.ExitCode == 1, r.ToString());
+        Assert.Equal(stderr, r.Stderr);
+        Assert.Equal(before, Snapshot());
+    }
+
+    [Fact]
+    public void NewAndRestoredVolumesAreRefusedOverQuotaWithCindersTexts()
+    {
+        Ok("quota", "set", "--volumes", "2", "--gigabytes", "3", "default");
+        Assert.Equal("1000\n10\n3\n2", Value("quota", "show"));
+        Ok("volume", "create", "--size", "2", "v1");
+        Disk.WriteRandom(Value("volume", "show", "v1", "-c", "path"), 0, 1 << 20, seed: 1);
+        Ok("volume", "backup", "create", "--name", "b", "v1");
+
+        const string size = "VolumeSizeExceedsAvailableQuota: Requested volume or snapshot exceeds allowed gigabytes quota. Requested 2G, quota is 3G and 2G has been consumed. (HTTP 413)\n";
+        Refused(size, "volume", "create", "--size", "2", "v2");
+        Refused(size, "volume", "backup", "restore", "b");
+        Refused(size, "volume", "create", "--backup", "b", "v2");
+        Assert.Equal("available", Value("volume", "backup", "show", "b", "-c", "status"));
+
+        Ok("quota", "set", "--gigabytes", "10", "default");
+        Ok("volume", "create", "--size", "1", "v2");
+        const string count = "VolumeLimitExceeded: Maximum number of volumes allowed (2) exceeded for quota 'volumes'. (HTTP 413)\n";
+        Refused(count, "volume", "create", "--size", "1", "v3");
+        Refused(count, "volume", "backup", "restore", "b");
+        Refused(count, "volume", "create", "--backup", "b", "v3");
+        var image = Path.Combine(_home.Home, "image");
+        File.WriteAllBytes(image, new byte[4096]);
+        Refused(count, "volume", "register", "--path", image, "v3");
+
+        var usage = Ok("quota", "usage").Stdout.Split('\n');
+        Assert.Equal("| Type             | In_use | Reserved | Limit | Allocated |", usage[1]);
+        Assert.Equal("| backup_gigabytes |      2 |        0 |  1000 |           |", usage[3]);
+        Assert.Equal("| backups          |      1 |        0 |    10 |           |", usage[4]);
+        Assert.Equal("| gigabytes        |      3 |        0 |    10 |           |", usage[5]);
+        Assert.Equal("| volumes          |      2 |        0 |     2 |           |", usage[6]);
+
+        // A deleted volume gives its room back: the restore into a new volume now goes through.
+        Ok("volume", "delete", "v2");
+        var restored = Ok("volume", "backup", "restore", "b").Stdout;
+        Assert.Contains("| volume_id ", restored);
+        Assert.Equal("2", Value("quota", "usage", "-c", "In_use", "default").Split('\n')[3]);
+        // Unlimited again.
+        Ok("quota", "set", "--volumes", "-1", "default");
+        Ok("volume", "create", "--size", "1", "v4");
+    }
+}
