@@ -28,6 +28,7 @@
         'Get-VolumeBackup'
         'Restore-VolumeBackup'
         'Remove-VolumeBackup'
+        'Limit-VolumeBackup'
         'Test-VolumeBackup'
         'Export-BackupRecord'
         'Import-BackupRecord'

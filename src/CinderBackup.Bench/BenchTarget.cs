@@ -14,4 +14,10 @@ public sealed class BenchTarget
     public string Detail { get; init; } = "";
 
     public bool Met { get; init; }
+
+    /// <summary>
+    /// False when the run's volumes are smaller than the ones the target is set for (<c>bench --quick</c>): start-up
+    /// and page-cache effects then dominate, so Met says nothing and is shown as n/a.
+    /// </summary>
+    public bool Applies { get; init; } = true;
 }

@@ -58,6 +58,10 @@ public sealed class BadInputCliTests : IClassFixture<BadInputCliWorld>
     [InlineData("Invalid input received: description 'bell\\u0007' contains control characters.", "volume", "create", "--backup", "full", "--description", "bell\u0007", "restored")]
     [InlineData("Invalid input received: name 'red\\u001b[31m' contains control characters. (HTTP 400)", "volume", "backup", "set", "full", "--name", "red\u001b[31m")]
     [InlineData("argument --prefix: 'x;touch y;' is not a shell variable name prefix", "volume", "backup", "show", "full", "-f", "shell", "--prefix", "x;touch y;")]
+    [InlineData("Invalid retention policy: keep-last must be at least 1, got 0; nothing was changed. (HTTP 400)", "volume", "backup", "prune", "--keep-last", "0")]
+    [InlineData("Invalid retention policy: keep-weekly must be at least 1, got -2; nothing was changed. (HTTP 400)", "volume", "backup", "prune", "--keep-daily", "3", "--keep-weekly", "-2")]
+    [InlineData("Invalid retention policy: give at least one of keep-last, keep-daily, keep-weekly, keep-monthly; nothing was changed.", "volume", "backup", "prune", "--dry-run")]
+    [InlineData("No volume with a name or ID of 'nosuch' exists.", "volume", "backup", "prune", "--keep-last", "1", "--volume", "nosuch")]
     public void BadArgumentsExitWithTheMessageAndChangeNothing(string expected, params string[] args) => AssertRefused(expected, args);
 
     [Fact]

@@ -35,6 +35,11 @@ public sealed class BenchCliTests : IDisposable
         var targets = doc.RootElement.GetProperty("targets").EnumerateArray().Select(t => t.GetProperty("name").GetString()).ToList();
         Assert.Contains("peak memory, every case", targets);
         Assert.Contains("full backup, zstd, mixed volume: speed", targets);
+        // Small volumes: the speed targets do not apply (n/a, not NO); peak memory does.
+        var applies = doc.RootElement.GetProperty("targets").EnumerateArray()
+            .ToDictionary(t => t.GetProperty("name").GetString()!, t => t.GetProperty("applies").GetBoolean());
+        Assert.False(applies["full backup, zstd, mixed volume: speed"]);
+        Assert.True(applies["peak memory, every case"]);
         // --json writes the same report; the scratch directory is removed afterwards.
         using var written = JsonDocument.Parse(File.ReadAllText(json));
         Assert.Equal(results.Count, written.RootElement.GetProperty("results").GetArrayLength());

@@ -76,7 +76,11 @@ public sealed class RepositoryCliTests : IDisposable
         Assert.Equal("None", Value("repository", "show", "cloud", "--no-check", "-c", "reachable"));
 
         _moto.Stop();
-        var down = Ok("repository", "list", "-f", "json").Stdout;
+        var downRun = CliRunner.Run(_home, "repository", "list", "-f", "json");
+        Assert.Equal(1, downRun.ExitCode);
+        Assert.StartsWith("Repository 'cloud' cannot be reached: ", downRun.Stderr);
+        Assert.Contains("does not answer", downRun.Stderr);
+        var down = downRun.Stdout;
         var cloudDown = JsonDocument.Parse(down).RootElement[1];
         Assert.False(cloudDown.GetProperty("Reachable").GetBoolean());
         Assert.Contains("does not answer", cloudDown.GetProperty("Problem").GetString());

@@ -66,7 +66,11 @@ public sealed class ConfigTests : IDisposable
     }
 
     [Theory]
-    [InlineData("backup_driver: posix\nbogus_key: 1\n", 2, "unknown key 'bogus_key'")]
+    [InlineData("backup_driver: posix\nbogus_key: 1\n", 2, "unknown key 'bogus_key'.")]
+    [InlineData("backup_posix_pth: /srv\n", 1, "unknown key 'backup_posix_pth' (did you mean backup_posix_path?).")]
+    [InlineData("statepath: /srv\n", 1, "unknown key 'statepath' (did you mean state_path?).")]
+    [InlineData("backup-compression-algorithm: zstd\n", 1, "unknown key 'backup-compression-algorithm' (did you mean backup_compression_algorithm?).")]
+    [InlineData("repositories:\n  r:\n    backup_posix_pat: /srv\n", 3, "unknown key 'backup_posix_pat' in repository 'r' (did you mean backup_posix_path?).")]
     [InlineData("backup_file_size: lots\n", 1, "'backup_file_size' must be a byte count")]
     [InlineData("quota_backups: ten\n", 1, "'quota_backups' must be an integer, got 'ten'")]
     [InlineData("quota_backups: -5\n", 1, "'quota_backups' must be at least -1, got -5")]

@@ -66,6 +66,21 @@ Describe 'Export-BackupRecord' {
             Should -Be (@($script:backup.Id, $script:incremental.Id) | Sort-Object)
     }
 
+    It 'makes the directory a path ending in / names, and refuses one that is a file' {
+        $dir = Join-Path $script:testRoot 'new-records/nested'
+        Get-VolumeBackup -Volume ebr-vol | Export-BackupRecord -IncludeParents -Path "$dir/" -Confirm:$false
+        (Get-ChildItem -LiteralPath $dir -Filter *.yaml).BaseName | Sort-Object |
+            Should -Be (@($script:backup.Id, $script:incremental.Id) | Sort-Object)
+        $file = Join-Path $script:testRoot 'plain-file'
+        Set-Content -LiteralPath $file -Value 'x'
+        { Export-BackupRecord -Backup ebr-backup -Path "$file/" -ErrorAction Stop } |
+            Should -Throw -ErrorId 'InvalidPath,CinderBackup.Commands.ExportBackupRecordCommand'
+        Get-Content -LiteralPath $file | Should -Be 'x'
+        $whatIf = Join-Path $script:testRoot 'whatif-dir'
+        Export-BackupRecord -Backup ebr-backup -Path "$whatIf/" -WhatIf
+        Test-Path -LiteralPath $whatIf | Should -BeFalse
+    }
+
     It 'writes and emits nothing under -WhatIf' {
         $file = Join-Path $script:testRoot 'whatif.yaml'
         Export-BackupRecord -Backup ebr-backup -Path $file -PassThru -WhatIf | Should -BeNullOrEmpty

@@ -57,6 +57,22 @@ Describe 'Find-BackupRecord' {
         }
     }
 
+    It 'says so, without an exception text, when the repository has never been written' {
+        $empty = Join-Path $script:testRoot 'never-written.yaml'
+        Set-Content -LiteralPath $empty -Value "repositories:`n  fresh:`n    backup_posix_path: ./fresh-repo`n"
+        Set-BackupContext -ConfigPath $empty
+        try {
+            $err = $null
+            Find-BackupRecord -Repository fresh -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            $err[0].FullyQualifiedErrorId | Should -Be 'RepositoryUnavailable,CinderBackup.Commands.FindBackupRecordCommand'
+            $err[0].Exception.Message | Should -BeLike "Repository 'fresh' has never been written: its directory '*fresh-repo' does not exist (the first backup makes it).*"
+            $err[0].Exception.Message | Should -Not -Match 'Exception|   at '
+        }
+        finally {
+            Set-BackupContext -Reset
+        }
+    }
+
     It 'names a repository that is not configured' {
         { Find-BackupRecord -Repository tape -ErrorAction Stop } |
             Should -Throw -ErrorId 'RepositoryNotFound,CinderBackup.Commands.FindBackupRecordCommand'

@@ -20,6 +20,7 @@ internal static class BackupCommands
         backup.Subcommands.Add(Verify(app));
         backup.Subcommands.Add(Wait(app));
         backup.Subcommands.Add(Set(app));
+        backup.Subcommands.Add(PruneCommand.Build(app));
         backup.Subcommands.Add(RecordCommands.Build(app));
         return backup;
     }

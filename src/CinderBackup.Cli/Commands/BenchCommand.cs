@@ -112,7 +112,7 @@ internal static class BenchCommand
         if (r.Targets.Count > 0)
         {
             w.WriteLine(PrettyTable.Render(new[] { "Target", "Required", "Measured", "Met" },
-                r.Targets.Select(t => (IReadOnlyList<object?>)new object?[] { t.Name, t.Requirement, t.Detail, t.Met ? "yes" : "NO" }).ToList(),
+                r.Targets.Select(t => (IReadOnlyList<object?>)new object?[] { t.Name, t.Requirement, t.Detail, !t.Applies ? "n/a (small volumes)" : t.Met ? "yes" : "NO" }).ToList(),
                 new[] { false, false, false, false }));
         }
         foreach (var note in r.Notes)

@@ -17,7 +17,7 @@ internal static class RepositoryCommands
 
     private static Command List(CliApp app)
     {
-        var cmd = new Command("list", "List the configured repositories and whether each can be reached.");
+        var cmd = new Command("list", "List the configured repositories and whether each can be reached (exit code 1, and a line on stderr for each, when one cannot).");
         var longFormat = new Option<bool>("--long") { Description = "List additional fields." };
         var noCheck = new Option<bool>("--no-check") { Description = "Do not contact the repositories (Reachable is then empty)." };
         cmd.Options.Add(longFormat);
@@ -42,14 +42,20 @@ internal static class RepositoryCommands
                 }
                 return row.ToArray();
             }).ToList());
-            return 0;
+            // A script that checks its repositories before a backup run must see one that does not answer.
+            var down = repositories.Where(r => r.Reachable == false).ToList();
+            foreach (var r in down)
+            {
+                app.Warn($"Repository '{r.Name}' cannot be reached: {r.Problem}");
+            }
+            return down.Count > 0 ? 1 : 0;
         });
         return cmd;
     }
 
     private static Command Show(CliApp app)
     {
-        var cmd = new Command("show", "Show one repository and check that it can be reached.");
+        var cmd = new Command("show", "Show one repository and check that it can be reached (exit code 1 when it cannot).");
         var name = new Argument<string>("REPOSITORY") { Description = "Repository name." };
         var noCheck = new Option<bool>("--no-check") { Description = "Do not contact the repository." };
         cmd.Arguments.Add(name);
@@ -74,6 +80,11 @@ internal static class RepositoryCommands
                 ("sha_block_size", r.ShaBlockSize),
                 ("credentials", r.CredentialSource),
             });
+            if (r.Reachable == false)
+            {
+                app.Warn($"Repository '{r.Name}' cannot be reached: {r.Problem}");
+                return 1;
+            }
             return 0;
         });
         return cmd;

@@ -286,6 +286,72 @@ public sealed class BackupApi
     public VolumeBackup Delete(string nameOrId, bool force = false) => new BackupDeleter(_engine.Session).Delete(nameOrId, force);
 
     /// <summary>
+    /// Applies a retention policy to the caller's backups (of one volume, or of each volume): keeps what
+    /// <see cref="RetentionPolicy"/> selects and every parent of a kept backup, and deletes the other available backups
+    /// newest first, so an incremental always goes before its parent. <paramref name="dryRun"/> deletes nothing.
+    /// <paramref name="confirm"/> is asked before each removal (ShouldProcess); a declined or failed removal keeps that
+    /// backup and its parents. Returns every backup considered, newest first, with what was done and why.
+    /// </summary>
+    public IReadOnlyList<RetentionDecision> Prune(RetentionPolicy policy, string? volume = null, bool dryRun = false,
+        Func<RetentionDecision, bool>? confirm = null)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        policy.Validate();
+        var project = Policy.ProjectFilter(Context, false);
+        var rows = _engine.Catalog.Read(db =>
+            BackupTable.List(db, project, volume is null ? null : Lookup.Volume(db, Context, volume).Id));
+        var plan = RetentionPlanner.Decide(rows, policy);
+        var parents = plan.ToDictionary(p => p.Row.Id, p => p.Row.ParentId, StringComparer.Ordinal);
+        var held = new Dictionary<string, string>(StringComparer.Ordinal);
+        var result = new List<RetentionDecision>();
+        foreach (var p in plan)
+        {
+            string action;
+            var reason = string.Join("; ", p.Reasons);
+            if (p.Keep)
+            {
+                action = "keep";
+            }
+            else if (held.TryGetValue(p.Row.Id, out var why))
+            {
+                (action, reason) = ("keep", why);
+            }
+            else if (dryRun || confirm?.Invoke(Decision(p.Row, "remove", "not kept by the policy")) == false)
+            {
+                (action, reason) = dryRun ? ("remove", "not kept by the policy") : ("keep", "removal declined");
+            }
+            else
+            {
+                try
+                {
+                    new BackupDeleter(_engine.Session).Delete(p.Row.Id, force: false);
+                    (action, reason) = ("removed", "not kept by the policy");
+                }
+                catch (CinderBackupException e)
+                {
+                    (action, reason) = ("failed", e.Message);
+                }
+            }
+            if (action is "keep" or "failed" && !p.Keep)
+            {
+                // Its parents cannot go while it stays.
+                for (var up = parents[p.Row.Id]; up is not null && parents.ContainsKey(up); up = parents[up])
+                {
+                    held.TryAdd(up, $"parent of {p.Row.Id}, which stays");
+                }
+            }
+            result.Add(Decision(p.Row, action, reason));
+        }
+        return result;
+    }
+
+    private static RetentionDecision Decision(BackupRow row, string action, string reason) => new()
+    {
+        BackupId = row.Id, Name = row.DisplayName, VolumeId = row.VolumeId, Status = row.Status, ParentId = row.ParentId,
+        CreatedAtUtc = row.CreatedAt, Action = action, Reason = reason,
+    };
+
+    /// <summary>
     /// Restores a backup to <paramref name="volume"/>, or to a new volume (named <paramref name="name"/>, else
     /// restore_backup_&lt;id&gt;, then renamed from the backup's volume metadata as Cinder does).
     /// </summary>

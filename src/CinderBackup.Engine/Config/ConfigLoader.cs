@@ -259,7 +259,7 @@ public static class ConfigLoader
                 continue;
             }
             var option = ConfigSchema.Find(key)
-                ?? throw Error(file, keyNode.Start.Line, $"unknown key '{key}'");
+                ?? throw Error(file, keyNode.Start.Line, $"unknown key '{key}'{ConfigSchema.Suggest(key)}");
             if (values.ContainsKey(key))
             {
                 throw Error(file, keyNode.Start.Line, $"key '{key}' is set twice");
@@ -391,7 +391,7 @@ public static class ConfigLoader
                     continue;
                 }
                 var option = ConfigSchema.Find(k)
-                    ?? throw Error(file, line, $"unknown key '{k}' in repository '{name}'");
+                    ?? throw Error(file, line, $"unknown key '{k}' in repository '{name}'{ConfigSchema.Suggest(k, perRepository: true)}");
                 if (!option.PerRepository)
                 {
                     throw Error(file, line, $"'{k}' cannot be set per repository (in repository '{name}'); set it at the top level");

@@ -93,4 +93,35 @@ internal static class ConfigSchema
         Options.ToDictionary(o => o.Name, StringComparer.Ordinal);
 
     public static ConfigOption? Find(string name) => ByName.TryGetValue(name, out var o) ? o : null;
+
+    /// <summary>
+    /// " (did you mean backup_posix_path?)" for a misspelt key: the known key (of <paramref name="perRepository"/>
+    /// keys only, inside a repository) nearest by edit distance, if it is close enough to be a typo; else "".
+    /// </summary>
+    public static string Suggest(string key, bool perRepository = false)
+    {
+        var names = Options.Where(o => !perRepository || o.PerRepository).Select(o => o.Name)
+            .Concat(perRepository ? new[] { DefaultFlagKey } : new[] { RepositoriesKey });
+        var lower = key.ToLowerInvariant().Replace('-', '_');
+        var best = names.Select(n => (Name: n, Distance: Distance(lower, n))).OrderBy(x => x.Distance).ThenBy(x => x.Name, StringComparer.Ordinal).First();
+        return best.Distance <= Math.Max(2, key.Length / 4) ? $" (did you mean {best.Name}?)" : "";
+    }
+
+    /// <summary>Levenshtein distance (insert, delete, substitute).</summary>
+    private static int Distance(string a, string b)
+    {
+        var row = Enumerable.Range(0, b.Length + 1).ToArray();
+        for (var i = 1; i <= a.Length; i++)
+        {
+            var diagonal = row[0];
+            row[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var above = row[j];
+                row[j] = Math.Min(Math.Min(row[j] + 1, row[j - 1] + 1), diagonal + (a[i - 1] == b[j - 1] ? 0 : 1));
+                diagonal = above;
+            }
+        }
+        return row[b.Length];
+    }
 }

@@ -8,8 +8,17 @@ internal static class Clock
     /// <summary>Catalog storage format: sortable, microsecond precision, no zone (always UTC).</summary>
     public const string StorageFormat = "yyyy-MM-dd'T'HH:mm:ss.ffffff";
 
-    /// <summary>Test hook: a fixed clock for deterministic output.</summary>
-    public static Func<DateTime>? Override { get; set; }
+    private static readonly AsyncLocal<Func<DateTime>?> LocalOverride = new();
+
+    /// <summary>
+    /// Test hook: a simulated clock (days of a retention runbook in seconds). Held per async flow, so a test that sets
+    /// it moves only its own engine's time, not that of tests running beside it.
+    /// </summary>
+    public static Func<DateTime>? Override
+    {
+        get => LocalOverride.Value;
+        set => LocalOverride.Value = value;
+    }
 
     public static DateTime UtcNow
     {

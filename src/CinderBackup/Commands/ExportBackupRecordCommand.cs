@@ -86,7 +86,30 @@ public sealed class ExportBackupRecordCommand : BackupTargetCmdlet
             return;
         }
         var target = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Destination);
-        var files = Directory.Exists(target)
+        // "dir/" names a directory: made here (with its parents) rather than taken as a file name or refused.
+        var asDirectory = Directory.Exists(target) || Destination.EndsWith('/') || Destination.EndsWith(System.IO.Path.DirectorySeparatorChar);
+        if (asDirectory && !Directory.Exists(target))
+        {
+            var made = false;
+            Try(target, () =>
+            {
+                if (File.Exists(target.TrimEnd('/', System.IO.Path.DirectorySeparatorChar)))
+                {
+                    throw new CinderBackupException(ErrorIds.InvalidPath, ErrorKind.InvalidArgument,
+                        $"'{Destination}' ends with a separator, so it names a directory, but '{target.TrimEnd('/', System.IO.Path.DirectorySeparatorChar)}' is a file.", target);
+                }
+                if (Confirmed(target, "Create the directory for the backup records"))
+                {
+                    Directory.CreateDirectory(target);
+                    made = true;
+                }
+            });
+            if (!made && !MyInvocation.BoundParameters.ContainsKey("WhatIf") && !LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference")))
+            {
+                return;
+            }
+        }
+        var files = asDirectory
             ? _records.Select(r => (System.IO.Path.Combine(target, r.BackupId + ".yaml"), (IReadOnlyList<BackupRecord>)new[] { r })).ToList()
             : new List<(string, IReadOnlyList<BackupRecord>)> { (target, _records) };
         foreach (var (file, records) in files)

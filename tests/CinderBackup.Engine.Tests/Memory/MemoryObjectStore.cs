@@ -128,7 +128,7 @@ internal sealed class MemoryObjectStore : IObjectStore
             {
                 throw new CinderBackupException(ErrorIds.RepositoryUnavailable, ErrorKind.NotFound,
                     container is null
-                        ? $"Repository '{Repository}': its directory '{Root}' does not exist."
+                        ? $"Repository '{Repository}' has never been written: its directory '{Root}' does not exist (the first backup makes it). Nothing to discover; if backups should be there, check the repository's path (backup_posix_path)."
                         : $"Repository '{Repository}': the container directory '{Full(start)}' does not exist.", Full(start));
             }
             // As the posix walk: depth first, a directory's files (staging ones left out) before its subdirectories,

@@ -297,7 +297,7 @@ internal class PosixObjectStore : IObjectStore
         {
             throw new CinderBackupException(ErrorIds.RepositoryUnavailable, ErrorKind.NotFound,
                 container is null
-                    ? $"Repository '{Repository}': its directory '{Root}' does not exist."
+                    ? $"Repository '{Repository}' has never been written: its directory '{Root}' does not exist (the first backup makes it). Nothing to discover; if backups should be there, check the repository's path (backup_posix_path)."
                     : $"Repository '{Repository}': the container directory '{start}' does not exist.", start);
         }
         // Depth first, directories in ordinal order, so the output is stable; symbolic links are not followed,
