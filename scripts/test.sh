@@ -2,8 +2,9 @@
 # Runs every test: the xunit suites (engine, CLI end to end, module metadata, interoperability with the real Cinder
 # code) and the Pester suite against the module as build.ps1 lays it out, then prints one line `N passed, N failed`
 # for both and exits non-zero on any failure (build.ps1 -Task Build, Test does the work).
-# First installs what the tests need and the machine lacks: Debian's python3-cinder (Cinder's own backup drivers) and
-# zstd (and tzdata) with apt; pwsh 7.6.9 from the committed tool manifest (.config/dotnet-tools.json). Pester comes
+# First installs what the tests need and the machine lacks: Debian's python3-cinder (Cinder's own backup drivers),
+# zstd (and tzdata), and a Swift all-in-one's packages (swift-proxy/account/container/object, python3-swiftclient,
+# memcached: the Swift tests start one on loopback) with apt; pwsh 7.6.9 from the committed tool manifest (.config/dotnet-tools.json). Pester comes
 # from NuGet (tools/RestorePester) when the suite starts. Nothing is installed into a global PowerShell or .NET tool
 # location.
 set -euo pipefail
@@ -22,6 +23,10 @@ need=()
 command -v zstd >/dev/null 2>&1 || need+=(zstd)
 # Time zones: a Pester test runs the module in America/New_York.
 [ -e /usr/share/zoneinfo/America/New_York ] || need+=(tzdata)
+# Swift all-in-one for the Swift repository and interop tests (tests/Shared/SwiftServer.cs starts and removes it).
+for p in swift swift-proxy swift-account swift-container swift-object python3-swiftclient memcached; do
+  dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
+done
 if ((${#need[@]})); then
   apt_install "${need[@]}"
 fi

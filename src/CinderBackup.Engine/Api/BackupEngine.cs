@@ -62,7 +62,9 @@ public sealed class BackupEngine : IDisposable
         options ??= new EngineOptions();
         var config = ConfigLoader.Load(options.ConfigPath, options.Environment);
         config.S3Credential = options.S3Credential;
+        config.OsToken = string.IsNullOrEmpty(options.OsToken) ? null : options.OsToken;
         var resolved = ContextResolver.Resolve(config, options.ProjectName, options.UserName, options.Admin, options.OverrideSource, options.Environment);
+        config.CallerProject = resolved.ProjectName;
         var context = new BackupContext(resolved.ProjectName, resolved.UserName, resolved.IsAdmin, resolved.Source)
         {
             ConfigFile = config.SourceFile,

@@ -55,6 +55,7 @@ internal static class ObjectClaims
             "posix" => "posix:" + Native.RealPath.Resolve(d.PosixPath),
             "nfs" => "nfs:" + d.Share,
             "s3" => "s3:" + (d.S3EndpointUrl ?? "aws"),
+            "swift" => "swift:" + (d.SwiftAuth == "single_user" ? d.SwiftAuthUrl + "|" + d.SwiftUser : d.SwiftUrl + d.CallerProject),
             _ => "name:" + name,
         };
     }
