@@ -177,6 +177,38 @@ public sealed class SwiftCrashCliTests : IClassFixture<SwiftServer>, IDisposable
         }
     }
 
+    [Fact]
+    public void PerUserAuthTakesTheTokenFromOsTokenAndNeverShowsIt()
+    {
+        _home.WriteConfig(string.Join("\n",
+            "backup_driver: swift",
+            $"backup_swift_url: {_swift.StorageUrlPrefix}",
+            $"backup_swift_container: {_container}",
+            "backup_swift_object_size: 1MiB",
+            "backup_swift_retry_attempts: 0",
+            ""));
+        var token = _swift.Token();
+        using (var engine = BackupEngine.Open(new EngineOptions { Environment = _home.Env, ProjectName = SwiftServer.Account, OsToken = token }))
+        {
+            Image(engine, "tok", 6);
+        }
+        var ok = CliRunner.Ok(_home, "--os-project-name", SwiftServer.Account, "--os-token", token, "volume", "backup", "create", "--name", "bytoken", "tok");
+        Assert.DoesNotContain(token, ok.ToString());
+        Assert.Contains(_swift.Objects(_container), o => o.EndsWith("_metadata", StringComparison.Ordinal));
+        var bad = "AUTH_tk" + new string('1', 32);
+        var refused = CliRunner.Run(_home, "--os-project-name", SwiftServer.Account, "--os-token", bad, "volume", "backup", "create", "--name", "badtoken", "tok");
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains("access was refused", refused.Stderr);
+        Assert.DoesNotContain(bad, refused.ToString());
+        var export = CliRunner.Ok(_home, "--os-project-name", SwiftServer.Account, "--os-admin", "true", "--os-token", token, "volume", "backup", "record", "export", "bytoken");
+        Assert.DoesNotContain(token, export.ToString());
+        foreach (var file in Directory.EnumerateFiles(_home.Home, "*.log", SearchOption.AllDirectories))
+        {
+            Assert.DoesNotContain(token, File.ReadAllText(file));
+            Assert.DoesNotContain(bad, File.ReadAllText(file));
+        }
+    }
+
     /// <summary>The first bytes of a (larger, restored) volume, as a file of their own for hashing.</summary>
     private string Prefix(string path, long length)
     {
