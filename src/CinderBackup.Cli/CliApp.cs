@@ -17,6 +17,7 @@ internal sealed class CliApp
     public readonly Option<string?> ProjectOption = new("--os-project-name") { Recursive = true, Description = "Project to run as (default: config, then $OS_PROJECT_NAME)." };
     public readonly Option<string?> UserOption = new("--os-username") { Recursive = true, Description = "User to run as (default: config, then $OS_USERNAME)." };
     public readonly Option<bool?> AdminOption = new("--os-admin") { Recursive = true, Description = "Run with (true) or without (false) the admin role." };
+    public readonly Option<string?> TokenOption = new("--os-token") { Recursive = true, Description = "Keystone token for Swift repositories with backup_swift_auth: per_user (default: $OS_AUTH_TOKEN); never shown or logged." };
     public readonly Option<bool> DebugOption = new("--debug") { Recursive = true, Description = "Show details and stack traces of errors." };
 
     public CliApp(TextWriter stdout, TextWriter stderr, Func<string, string?> environment)
@@ -38,6 +39,7 @@ internal sealed class CliApp
         ProjectName = parse.GetValue(ProjectOption),
         UserName = parse.GetValue(UserOption),
         Admin = parse.GetValue(AdminOption),
+        OsToken = parse.GetValue(TokenOption),
         Environment = Environment,
         Detail = parse.GetValue(DebugOption) ? message => { lock (Err) { Warn("DEBUG: " + message); } } : null,
     };

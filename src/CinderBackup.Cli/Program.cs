@@ -17,6 +17,7 @@ public static class Program
         root.Options.Add(app.ProjectOption);
         root.Options.Add(app.UserOption);
         root.Options.Add(app.AdminOption);
+        root.Options.Add(app.TokenOption);
         root.Options.Add(app.DebugOption);
         root.Subcommands.Add(VolumeCommands.Build(app));
         root.Subcommands.Add(QuotaCommands.Build(app));

@@ -6,4 +6,5 @@ internal static class RepositoryDefinitionNames
     public const string Posix = "cinder.backup.drivers.posix.PosixBackupDriver";
     public const string Nfs = "cinder.backup.drivers.nfs.NFSBackupDriver";
     public const string S3 = "cinder.backup.drivers.s3.S3BackupDriver";
+    public const string Swift = "cinder.backup.drivers.swift.SwiftBackupDriver";
 }

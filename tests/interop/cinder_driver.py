@@ -6,7 +6,8 @@ notifications) is replaced here by small in-memory stand-ins. Commands read one 
 print one JSON answer on stdout:
 
   backup   {repo, driver, volume_file, backup: {...}, parent: {...}|null, size_gib, compression,
-            file_size, sha_block, timestamp, volume_meta, s3: {...}|null}
+            file_size, sha_block, timestamp, volume_meta, s3: {...}|null, swift: {...}|null}
+           swift: {auth_url, user, key, container[, zone]} (single_user tempauth v1)
   restore  {repo, driver, volume_file, chain: [{...}, ...] (requested first), compression, s3: {...}|null}
   delete   {repo, driver, backup: {...}, s3: {...}|null}: Cinder's delete_backup, which removes every object
   encode   {fields: {...}}              -> {"backup_service": ..., "backup_url": ...}
@@ -42,6 +43,7 @@ def _configure(req):
     # Importing the drivers registers their options (and chunkeddriver's) before the overrides.
     from cinder.backup.drivers import posix  # noqa: F401
     from cinder.backup.drivers import s3  # noqa: F401
+    from cinder.backup.drivers import swift  # noqa: F401
     # Every request starts from Cinder's defaults, even the second one of a batch.
     CONF.reset()
     CONF([], project='cinder', default_config_files=[])
@@ -70,6 +72,23 @@ def _configure(req):
             CONF.set_override('backup_s3_block_size', req['sha_block'])
         if s3conf.get('zone'):
             CONF.set_override('storage_availability_zone', s3conf['zone'])
+    elif driver == 'swift':
+        swconf = req['swift']
+        CONF.set_override('backup_swift_auth', 'single_user')
+        CONF.set_override('backup_swift_auth_version', '1')
+        CONF.set_override('backup_swift_auth_url', swconf['auth_url'])
+        CONF.set_override('backup_swift_user', swconf['user'])
+        CONF.set_override('backup_swift_key', swconf['key'])
+        CONF.set_override('backup_swift_container', swconf['container'])
+        CONF.set_override('backup_swift_enable_progress_timer', False)
+        CONF.set_override('backup_swift_retry_attempts', 1)
+        CONF.set_override('backup_swift_retry_backoff', 1)
+        if req.get('file_size'):
+            CONF.set_override('backup_swift_object_size', req['file_size'])
+        if req.get('sha_block'):
+            CONF.set_override('backup_swift_block_size', req['sha_block'])
+        if swconf.get('zone'):
+            CONF.set_override('storage_availability_zone', swconf['zone'])
     # Notifications and database writes are not part of what we test.
     volume_utils.notify_about_backup_usage = lambda *a, **k: None
 
@@ -157,6 +176,11 @@ def _measured(call):
 
 
 def _driver(req, ctx):
+    if req.get('driver', 'posix') == 'swift':
+        from cinder.backup.drivers.swift import SwiftBackupDriver
+        # The Swift driver connects only for a context with a user (Cinder's request context).
+        user_ctx = cinder_context.RequestContext(user_id='cinder-user', project_id='cinder-project', is_admin=True)
+        return SwiftBackupDriver(user_ctx)
     if req.get('driver', 'posix') == 's3':
         from cinder.backup.drivers.s3 import S3BackupDriver
         return S3BackupDriver(ctx)

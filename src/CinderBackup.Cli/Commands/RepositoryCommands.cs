@@ -93,7 +93,7 @@ internal static class RepositoryCommands
     /// <summary>posix: the directory; nfs: share on mount point; s3: endpoint/bucket.</summary>
     private static string Location(BackupRepository r) => r.Driver switch
     {
-        "s3" => $"{r.Location}/{r.DefaultContainer}",
+        "s3" or "swift" => $"{r.Location}/{r.DefaultContainer}",
         "nfs" when r.Share is not null => $"{r.Share} on {r.Location}",
         _ => r.Location,
     };

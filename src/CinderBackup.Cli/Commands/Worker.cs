@@ -97,6 +97,10 @@ internal static class Worker
         }
         psi.UseShellExecute = false;
         psi.Environment[TokenVariable] = token;
+        if (!string.IsNullOrEmpty(options.OsToken))
+        {
+            psi.Environment["OS_AUTH_TOKEN"] = options.OsToken; // never on the command line, where ps shows it
+        }
         Process? worker = null;
         try
         {

@@ -70,7 +70,9 @@ public sealed class BackupEngine : IDisposable
         {
             config = config.With("storage_availability_zone", InputRules.ValidateHostName(options.AvailabilityZone, "storage availability zone"));
         }
+        config.OsToken = string.IsNullOrEmpty(options.OsToken) ? null : options.OsToken;
         var resolved = ContextResolver.Resolve(config, options.ProjectName, options.UserName, options.Admin, options.OverrideSource, options.Environment);
+        config.CallerProject = resolved.ProjectName;
         var context = new BackupContext(resolved.ProjectName, resolved.UserName, resolved.IsAdmin, resolved.Source)
         {
             ConfigFile = config.SourceFile,

@@ -55,7 +55,7 @@ public sealed class RepositoryApi
             Service = r.ServiceName,
             Location = location,
             Share = share,
-            DefaultContainer = r.Driver switch { "s3" => r.S3Bucket, "ceph" => r.CephPool, _ => r.Container },
+            DefaultContainer = r.Driver switch { "s3" => r.S3Bucket, "ceph" => r.CephPool, "swift" => r.SwiftContainer, _ => r.Container },
             IsDefault = r.IsDefault,
             Reachable = reachable,
             Problem = problem,

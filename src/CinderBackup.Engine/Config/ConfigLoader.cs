@@ -324,6 +324,7 @@ public static class ConfigLoader
         }
         Multiple("backup_file_size", "backup_sha_block_size_bytes");
         Multiple("backup_s3_object_size", "backup_s3_block_size");
+        Multiple("backup_swift_object_size", "backup_swift_block_size");
         Together("backup_s3_store_access_key", "backup_s3_store_secret_key");
         Together("backup_s3_sse_customer_key", "backup_s3_sse_customer_algorithm");
         if (get("backup_s3_sse_customer_key") is string sse && System.Text.Encoding.UTF8.GetByteCount(sse) != 32)
@@ -498,6 +499,16 @@ public static class ConfigLoader
                     throw Error(file, line, $"'{key}' must be the server's address only (scheme, host and port), got '{PrintableText.Brief(raw)}'");
                 }
                 return uri.GetLeftPart(UriPartial.Authority);
+            case ConfigValueKind.HttpUrl:
+                if (!Uri.TryCreate(raw, UriKind.Absolute, out var full) || full.Scheme is not ("http" or "https") || string.IsNullOrEmpty(full.Host))
+                {
+                    throw Error(file, line, $"'{key}' must be an http:// or https:// URL, got '{PrintableText.Brief(raw)}'");
+                }
+                if (!string.IsNullOrEmpty(full.UserInfo) || !string.IsNullOrEmpty(full.Query) || !string.IsNullOrEmpty(full.Fragment))
+                {
+                    throw Error(file, line, $"'{key}' must be a URL without credentials, query or fragment (set backup_swift_user and backup_swift_key)");
+                }
+                return raw;
             case ConfigValueKind.NfsShare:
                 var colon = raw.IndexOf(':');
                 if (raw.Any(char.IsControl) || raw.Any(char.IsWhiteSpace) || colon <= 0 || colon + 1 >= raw.Length || raw[colon + 1] != '/')

@@ -14,6 +14,8 @@ internal enum ConfigValueKind
     Choice,
     /// <summary>An absolute http or https URL without credentials.</summary>
     Url,
+    /// <summary>An absolute http or https URL without credentials or query; a path is allowed (Swift and Keystone URLs).</summary>
+    HttpUrl,
     /// <summary>An NFS share: host:/path.</summary>
     NfsShare,
 }

@@ -13,6 +13,7 @@ internal sealed class RepositoryDefinition
     public const string NfsService = "cinder.backup.drivers.nfs.NFSBackupDriver";
     public const string S3Service = "cinder.backup.drivers.s3.S3BackupDriver";
     public const string CephService = "cinder.backup.drivers.ceph.CephBackupDriver";
+    public const string SwiftService = "cinder.backup.drivers.swift.SwiftBackupDriver";
 
     private readonly EngineConfig _config;
     private readonly IReadOnlyDictionary<string, object?> _own;
@@ -47,6 +48,7 @@ internal sealed class RepositoryDefinition
         "nfs" => NfsService,
         "s3" => S3Service,
         "ceph" => CephService,
+        "swift" => SwiftService,
         _ => PosixService,
     };
 
@@ -56,11 +58,11 @@ internal sealed class RepositoryDefinition
 
     public bool CreateContainers => (bool)Get("backup_create_containers")!;
 
-    /// <summary>The object size of new backups: backup_s3_object_size for S3, backup_file_size otherwise.</summary>
-    public long ObjectSize => GetLong(Driver == "s3" ? "backup_s3_object_size" : "backup_file_size");
+    /// <summary>The object size of new backups: backup_s3_object_size for S3, backup_swift_object_size for Swift, backup_file_size otherwise.</summary>
+    public long ObjectSize => GetLong(Driver switch { "s3" => "backup_s3_object_size", "swift" => "backup_swift_object_size", _ => "backup_file_size" });
 
-    /// <summary>The hash block of new backups: backup_s3_block_size for S3, backup_sha_block_size_bytes otherwise.</summary>
-    public long ShaBlockSize => GetLong(Driver == "s3" ? "backup_s3_block_size" : "backup_sha_block_size_bytes");
+    /// <summary>The hash block of new backups: backup_s3_block_size, backup_swift_block_size, backup_sha_block_size_bytes otherwise.</summary>
+    public long ShaBlockSize => GetLong(Driver switch { "s3" => "backup_s3_block_size", "swift" => "backup_swift_block_size", _ => "backup_sha_block_size_bytes" });
 
     // S3
     public string? S3EndpointUrl => GetString("backup_s3_endpoint_url");
@@ -84,6 +86,30 @@ internal sealed class RepositoryDefinition
     public string CephPool => GetString("backup_ceph_pool")!;
     public long CephChunkSize => GetLong("backup_ceph_chunk_size");
     public int CephMaxSnapshots => GetInt("backup_ceph_max_snapshots");
+    // Swift
+    public string? SwiftUrl => GetString("backup_swift_url");
+    public string? SwiftAuthUrl => GetString("backup_swift_auth_url");
+    public string SwiftAuth => GetString("backup_swift_auth")!;
+    public string SwiftAuthVersion => GetString("backup_swift_auth_version")!;
+    public string? SwiftUser => GetString("backup_swift_user");
+    public string? SwiftKey => GetString("backup_swift_key");
+    public string? SwiftTenant => GetString("backup_swift_tenant");
+    public string? SwiftProject => GetString("backup_swift_project");
+    public string? SwiftUserDomain => GetString("backup_swift_user_domain");
+    public string? SwiftProjectDomain => GetString("backup_swift_project_domain");
+    public string SwiftContainer => GetString("backup_swift_container")!;
+    public string? SwiftStoragePolicy => GetString("backup_swift_create_storage_policy");
+    public int SwiftRetryAttempts => GetInt("backup_swift_retry_attempts");
+    public int SwiftRetryBackoffSeconds => GetInt("backup_swift_retry_backoff");
+    public string? SwiftCaCertFile => GetString("backup_swift_ca_cert_file");
+    public bool SwiftAuthInsecure => (bool)Get("backup_swift_auth_insecure")!;
+    public int SwiftTimeoutSeconds => GetInt("backup_swift_timeout");
+
+    /// <summary>The caller's token for per_user Swift auth (--os-token, Set-BackupContext -OsToken), else OS_AUTH_TOKEN.</summary>
+    public string? SessionOsToken => _config.OsToken;
+
+    /// <summary>The caller's project (its id in Keystone terms), which per_user auth appends to backup_swift_url.</summary>
+    public string? CallerProject => _config.CallerProject;
 
     // NFS
     public string? Share => GetString("backup_share");

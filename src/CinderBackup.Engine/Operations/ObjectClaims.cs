@@ -56,6 +56,7 @@ internal static class ObjectClaims
             "nfs" => "nfs:" + d.Share,
             "s3" => "s3:" + (d.S3EndpointUrl ?? "aws"),
             "ceph" => "ceph:" + d.CephConf,
+            "swift" => "swift:" + (d.SwiftAuth == "single_user" ? d.SwiftAuthUrl + "|" + d.SwiftUser : d.SwiftUrl + d.CallerProject),
             _ => "name:" + name,
         };
     }

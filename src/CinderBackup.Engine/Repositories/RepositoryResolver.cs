@@ -7,6 +7,7 @@ using CinderBackup.Engine.Repositories.Chunked;
 using CinderBackup.Engine.ObjectStores.Nfs;
 using CinderBackup.Engine.ObjectStores.Posix;
 using CinderBackup.Engine.ObjectStores.S3;
+using CinderBackup.Engine.ObjectStores.Swift;
 using CinderBackup.Engine.Util;
 
 namespace CinderBackup.Engine.Repositories;
@@ -59,6 +60,7 @@ internal sealed class RepositoryResolver
         "posix" => new PosixObjectStore(r.PosixPath, r.CreateContainers, r.Name, r.Container),
         "nfs" => new NfsObjectStore(NfsMounter.EnsureMounted(r), r.Share!, r.CreateContainers, r.Name, r.Container),
         "s3" => new S3ObjectStore(S3Settings.From(r)),
+        "swift" => new SwiftObjectStore(SwiftSettings.From(r)),
         var other => throw new CinderBackupException(ErrorIds.RepositoryError, ErrorKind.NotSupported,
             $"Repository '{r.Name}': backup_driver '{other}' is not supported.", r.Name),
     };
@@ -68,6 +70,7 @@ internal sealed class RepositoryResolver
     {
         "s3" => r.S3EndpointUrl ?? $"https://s3.{r.S3Region}.amazonaws.com",
         "ceph" => $"ceph:{r.CephConf} (client.{r.CephUser})",
+        "swift" => r.SwiftAuth == "single_user" ? r.SwiftAuthUrl ?? "" : r.SwiftUrl + r.CallerProject,
         "nfs" => r.Share is null ? r.MountPointBase : NfsMounter.MountPoint(r.MountPointBase, r.Share),
         _ => r.PosixPath,
     };
@@ -75,13 +78,14 @@ internal sealed class RepositoryResolver
     /// <summary>Where a repository's credentials come from, from its definition alone; null when it has none or they cannot be told.</summary>
     public static string? CredentialSourceOf(RepositoryDefinition r)
     {
-        if (r.Driver != "s3")
-        {
-            return null;
-        }
         try
         {
-            return S3Settings.From(r).CredentialSource;
+            return r.Driver switch
+            {
+                "s3" => S3Settings.From(r).CredentialSource,
+                "swift" => SwiftSettings.From(r) is { SingleUser: true } ? "configuration file" : SwiftSettings.From(r).TokenSource,
+                _ => null,
+            };
         }
         catch (CinderBackupException)
         {

@@ -1,4 +1,3 @@
-using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using Amazon.Runtime;
 
@@ -18,21 +17,7 @@ internal sealed class S3HttpClientFactory : HttpClientFactory
         _settings = settings;
         if (settings.VerifySsl && settings.CaCertFile is { } file)
         {
-            try
-            {
-                _bundle = new X509Certificate2Collection();
-                _bundle.ImportFromPemFile(file);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
-            {
-                throw new Errors.CinderBackupException(Errors.ErrorIds.ConfigInvalid, Errors.ErrorKind.Configuration,
-                    $"Repository '{settings.Repository}' (s3): the CA bundle '{file}' (backup_s3_ca_cert_file) cannot be read: {e.Message}", file, e);
-            }
-            if (_bundle.Count == 0)
-            {
-                throw new Errors.CinderBackupException(Errors.ErrorIds.ConfigInvalid, Errors.ErrorKind.Configuration,
-                    $"Repository '{settings.Repository}' (s3): the CA bundle '{file}' (backup_s3_ca_cert_file) holds no PEM certificate.", file);
-            }
+            _bundle = CaBundle.Load(file, settings.Repository, "s3", "backup_s3_ca_cert_file");
         }
     }
 
@@ -54,29 +39,9 @@ internal sealed class S3HttpClientFactory : HttpClientFactory
         }
         else if (_bundle is not null)
         {
-            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) => Validate(certificate, errors);
+            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) => CaBundle.Validate(_bundle!, certificate, errors);
         }
         return new HttpClient(handler, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
-    }
-
-    /// <summary>The host name must match; the chain must end in a certificate of the bundle.</summary>
-    private bool Validate(X509Certificate? certificate, SslPolicyErrors errors)
-    {
-        if (errors == SslPolicyErrors.None)
-        {
-            return true;
-        }
-        if (certificate is null || (errors & (SslPolicyErrors.RemoteCertificateNameMismatch | SslPolicyErrors.RemoteCertificateNotAvailable)) != 0)
-        {
-            return false;
-        }
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(_bundle!);
-        chain.ChainPolicy.ExtraStore.AddRange(_bundle!);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        using var cert = new X509Certificate2(certificate);
-        return chain.Build(cert);
     }
 
     public override bool UseSDKHttpClientCaching(IClientConfig clientConfig) => true;

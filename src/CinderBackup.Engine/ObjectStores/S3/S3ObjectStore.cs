@@ -26,16 +26,14 @@ internal sealed class S3ObjectStore : IObjectStore
     private readonly S3Settings _s;
     private readonly AmazonS3Client _client;
     private readonly S3Retry _retry;
-    private readonly SemaphoreSlim _uploadSlots;
-    private readonly List<Task> _uploads = new();
-    private readonly object _gate = new();
-    private Exception? _uploadFailure;
+    private readonly UploadQueue _uploads;
 
     public S3ObjectStore(S3Settings settings, S3Retry? retry = null)
     {
         _s = settings;
         _retry = retry ?? new S3Retry(settings.MaxAttempts);
-        _uploadSlots = new SemaphoreSlim(settings.MaxConnections, settings.MaxConnections);
+        _uploads = new UploadQueue(settings.MaxConnections, UploadAsync, failure => new CinderBackupException(ErrorIds.RepositoryError, ErrorKind.IOError,
+            _s.Redact($"Repository '{Repository}' (s3): an upload failed: {failure.Message}"), Repository));
         _client = Clients.GetOrAdd(settings.ClientKey(), _ => CreateClient(settings));
     }
 
@@ -372,100 +370,12 @@ internal sealed class S3ObjectStore : IObjectStore
     {
         ValidateContainer(container);
         Directory.CreateDirectory(StagingDirectory);
-        return new S3StagedObject(this, container, Path.Combine(StagingDirectory, $"{StagePrefix}{tag}-{Guid.NewGuid():N}"));
+        return new FileStagedObject(Repository, _uploads, container, Path.Combine(StagingDirectory, $"{StagePrefix}{tag}-{Guid.NewGuid():N}"));
     }
 
-    public void RemoveStaged(string container, string tag)
-    {
-        if (!Directory.Exists(StagingDirectory))
-        {
-            return;
-        }
-        foreach (var f in Directory.EnumerateFiles(StagingDirectory, $"{StagePrefix}{tag}-*"))
-        {
-            try
-            {
-                File.Delete(f);
-            }
-            catch (IOException)
-            {
-            }
-        }
-    }
+    public void RemoveStaged(string container, string tag) => FileStagedObject.RemoveTagged(StagingDirectory, StagePrefix, tag);
 
-    /// <summary>
-    /// Queues the upload of a finished staging file; blocks while the maximum number of uploads is in flight. The
-    /// upload owns (and finally deletes) the file. A failure of an earlier upload is thrown here, so a backup stops soon.
-    /// </summary>
-    internal void Enqueue(string container, string name, string file)
-    {
-        ThrowUploadFailure();
-        _uploadSlots.Wait();
-        try
-        {
-            ThrowUploadFailure();
-        }
-        catch
-        {
-            _uploadSlots.Release();
-            throw;
-        }
-        var task = Task.Run(async () =>
-        {
-            try
-            {
-                await UploadAsync(container, name, file).ConfigureAwait(false);
-            }
-            catch (Exception e)
-            {
-                lock (_gate)
-                {
-                    _uploadFailure ??= e;
-                }
-            }
-            finally
-            {
-                TryDelete(file);
-                _uploadSlots.Release();
-            }
-        });
-        lock (_gate)
-        {
-            _uploads.RemoveAll(t => t.IsCompleted);
-            _uploads.Add(task);
-        }
-    }
-
-    public void WaitForWrites()
-    {
-        Task[] pending;
-        lock (_gate)
-        {
-            pending = _uploads.ToArray();
-            _uploads.Clear();
-        }
-        Task.WaitAll(pending); // the tasks record failures instead of throwing
-        ThrowUploadFailure(clear: true);
-    }
-
-    private void ThrowUploadFailure(bool clear = false)
-    {
-        Exception? failure;
-        lock (_gate)
-        {
-            failure = _uploadFailure;
-            if (clear)
-            {
-                _uploadFailure = null;
-            }
-        }
-        if (failure is not null)
-        {
-            throw failure is CinderBackupException cb
-                ? new CinderBackupException(cb.ErrorId, cb.Kind, cb.Message, cb.Target, cb)
-                : new CinderBackupException(ErrorIds.RepositoryError, ErrorKind.IOError, _s.Redact($"Repository '{Repository}' (s3): an upload failed: {failure.Message}"), Repository);
-        }
-    }
+    public void WaitForWrites() => _uploads.WaitForWrites();
 
     private async Task UploadAsync(string container, string name, string file)
     {
@@ -505,20 +415,6 @@ internal sealed class S3ObjectStore : IObjectStore
     }
 
     private string SseKey() => Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(_s.SseCustomerKey!));
-
-    private static void TryDelete(string file)
-    {
-        try
-        {
-            File.Delete(file);
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
-    }
 
     // ---- requests ----
 
@@ -578,7 +474,8 @@ internal sealed class S3ObjectStore : IObjectStore
         return new CinderBackupException(ErrorIds.RepositoryUnavailable, ErrorKind.IOError, Clean($"{head}{tries}: {reason}."), Repository, failure);
     }
 
-    private static string Innermost(Exception e)
+    /// <summary>The innermost messages of a failure ("Connection refused"), for errors of remote stores.</summary>
+    internal static string Innermost(Exception e)
     {
         var messages = new List<string>();
         for (Exception? x = e; x is not null; x = x.InnerException)

@@ -35,14 +35,20 @@ internal sealed class ChunkedRepository : IBackupRepository
 
     public bool Cancellable => true;
 
-    public string? CredentialSource => Store is S3ObjectStore s3 ? s3.Settings.CredentialSource : null;
+    public string? CredentialSource => Store switch
+    {
+        S3ObjectStore s3 => s3.Settings.CredentialSource,
+        ObjectStores.Swift.SwiftObjectStore { Settings.SingleUser: true } => "configuration file",
+        ObjectStores.Swift.SwiftObjectStore swift => swift.Settings.TokenSource,
+        _ => null,
+    };
 
     public string DefaultContainer(string backupId) => Store.DefaultContainer(backupId);
 
     public void ValidateContainer(string container) => Store.ValidateContainer(container);
 
     // A posix or NFS prefix is one name in the container's directory; S3 keys may hold '/'.
-    public bool PrefixEscapes(string prefix) => prefix.Contains('/') && Store.Driver != "s3" || prefix.Contains("..") || prefix.Any(char.IsControl);
+    public bool PrefixEscapes(string prefix) => prefix.Contains('/') && Store.Driver is not ("s3" or "swift") || prefix.Contains("..") || prefix.Any(char.IsControl);
 
     public void CheckWritable(string? container) => Store.CheckWritable(container);
 

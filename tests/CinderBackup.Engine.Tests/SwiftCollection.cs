@@ -1,0 +1,6 @@
+namespace CinderBackup.Engine.Tests;
+
+[CollectionDefinition("swift")]
+public sealed class SwiftCollection : ICollectionFixture<SwiftFixture>
+{
+}
