@@ -29,7 +29,7 @@ public sealed record EngineOptions
     /// <summary>S3 credentials for this session (user name = access key, password = secret key); they win over the file and the environment.</summary>
     public System.Net.NetworkCredential? S3Credential { get; init; }
 
-    /// <summary>The caller's Keystone token (--os-token, Set-BackupContext -OsToken) for per_user Swift auth; wins over OS_AUTH_TOKEN.</summary>
+    /// <summary>The caller's Keystone token (--os-token) for per_user Swift auth; wins over OS_AUTH_TOKEN.</summary>
     public string? OsToken { get; init; }
 
     /// <summary>Environment lookup; tests pass their own so they never touch the process environment.</summary>

@@ -100,7 +100,7 @@ public sealed class EngineConfig
     /// <summary>S3 credentials given to the session (Set-BackupContext -S3Credential); they win over the file and the environment.</summary>
     internal System.Net.NetworkCredential? S3Credential { get; set; }
 
-    /// <summary>The caller's Keystone token (--os-token, Set-BackupContext -OsToken) for per_user Swift auth; wins over OS_AUTH_TOKEN.</summary>
+    /// <summary>The caller's Keystone token (--os-token) for per_user Swift auth; wins over OS_AUTH_TOKEN.</summary>
     internal string? OsToken { get; set; }
 
     /// <summary>The project the calls run as, once the engine knows it: per_user Swift auth appends it to backup_swift_url.</summary>

@@ -105,7 +105,7 @@ internal sealed class RepositoryDefinition
     public bool SwiftAuthInsecure => (bool)Get("backup_swift_auth_insecure")!;
     public int SwiftTimeoutSeconds => GetInt("backup_swift_timeout");
 
-    /// <summary>The caller's token for per_user Swift auth (--os-token, Set-BackupContext -OsToken), else OS_AUTH_TOKEN.</summary>
+    /// <summary>The caller's token for per_user Swift auth (--os-token), else OS_AUTH_TOKEN.</summary>
     public string? SessionOsToken => _config.OsToken;
 
     /// <summary>The caller's project (its id in Keystone terms), which per_user auth appends to backup_swift_url.</summary>

@@ -6,7 +6,7 @@ namespace CinderBackup.Engine.ObjectStores.Swift;
 /// <summary>
 /// Everything a Swift repository needs, checked as Cinder's SwiftBackupDriver checks it, with its credentials resolved.
 /// single_user: backup_swift_user and backup_swift_key against backup_swift_auth_url (tempauth v1, or Keystone v3
-/// password). per_user (Cinder's default): the caller's token (--os-token / Set-BackupContext -OsToken, else
+/// password). per_user (Cinder's default): the caller's token (--os-token, else
 /// OS_AUTH_TOKEN) on backup_swift_url followed by the caller's project. The secrets never leave this object except toward
 /// the servers; <see cref="Redact"/> scrubs them from any text.
 /// </summary>
@@ -100,7 +100,7 @@ internal sealed class SwiftSettings
             {
                 throw new CinderBackupException(ErrorIds.RepositoryAccessDenied, ErrorKind.Configuration,
                     $"Repository '{r.Name}' (swift): backup_swift_auth is per_user, which needs the caller's token: give it with --os-token, "
-                    + "OS_AUTH_TOKEN or Set-BackupContext -OsToken, or configure single_user auth (backup_swift_user, backup_swift_key, backup_swift_auth_url).", r.Name);
+                    + "or OS_AUTH_TOKEN (in PowerShell, $env:OS_AUTH_TOKEN), or configure single_user auth (backup_swift_user, backup_swift_key, backup_swift_auth_url).", r.Name);
             }
         }
         return new SwiftSettings
