@@ -20,7 +20,7 @@ public sealed class ServiceQueueTests : IDisposable
 
     public ServiceQueueTests()
     {
-        _home.WriteConfig($"backup_file_size: 1MiB\nquota_backups: 200\nreport_interval: 1\nservice_down_time: 3\nshared_volume_paths: {Path.Combine(_home.Home, "volumes")}\n");
+        _home.WriteConfig($"backup_file_size: 1MiB\nquota_backups: 200\nquota_volumes: 100\nreport_interval: 1\nservice_down_time: 3\nshared_volume_paths: {Path.Combine(_home.Home, "volumes")}\n");
         _engine = EngineFactory.Open(_home);
     }
 
@@ -197,6 +197,27 @@ public sealed class ServiceQueueTests : IDisposable
         Assert.Equal("down", _engine.Services.List().Single(s => s.Host == "dead").State);
         var usage = _engine.Quotas.Usage().ToDictionary(u => u.Type);
         Assert.Equal(2, usage["backups"].InUse); // r and the reset c; d's release counted once
+    }
+
+    [Fact]
+    public void AnOperationOfAHostWhoseServiceIsUpIsNotTakenFromIt()
+    {
+        // A peer cleaning up renews no operation heartbeat; its service's own row says it is alive. Taking the
+        // operation from it then would clean it up twice (seen in MultiHostCliTests' kill -9 run before the fix).
+        Volume("v1", 5);
+        var creating = _engine.Backups.StartCreate(new BackupCreateOptions { Volume = "v1", Name = "c" });
+        var old = Util.Clock.ToStorage(Util.Clock.UtcNow.AddSeconds(-10));
+        _engine.Catalog.Write(db => db.Execute(
+            "UPDATE backups SET owner_host = 'busy', owner_pid = $pid, heartbeat_at = $old WHERE operation IS NOT NULL",
+            ("$old", old), ("$pid", Environment.ProcessId))); // a live pid: busy's own service leaves it alone too
+        var busy = Start("busy"); // its service row is fresh from here on
+        var peer = Start("h1");
+        Thread.Sleep(TimeSpan.FromSeconds(5)); // over service_down_time (3 s), several report_intervals (1 s)
+        Assert.Equal("creating", _engine.Backups.Get(creating.Id).Status);
+        Assert.DoesNotContain(peer.Log, l => l.Contains("is gone; cleaning up", StringComparison.Ordinal));
+        busy.Dispose();
+        _services.Remove(busy);
+        Poll.Until(() => _engine.Backups.Get(creating.Id).Status == "error", "the peer to clean up once busy's service is down");
     }
 
     [Fact]

@@ -21,6 +21,11 @@ internal static class ServiceTable
         db.Execute("UPDATE services SET pid = NULL WHERE host = $host AND binary = $binary AND deleted = 0 AND pid = $pid",
             ("$host", host), ("$binary", binary), ("$pid", pid));
 
+    /// <summary>Whether <paramref name="host"/> has a running service of <paramref name="binary"/> that reported since <paramref name="since"/>.</summary>
+    public static bool IsUp(Db db, string host, string binary, DateTime since) =>
+        db.ScalarLong("SELECT COUNT(*) FROM services WHERE deleted = 0 AND host = $host AND binary = $binary AND pid IS NOT NULL AND updated_at >= $since",
+            ("$host", host), ("$binary", binary), ("$since", Clock.ToStorage(since))) > 0;
+
     /// <summary>The services not deleted, by binary then host.</summary>
     public static List<ServiceRow> List(Db db) =>
         db.Query("SELECT host, binary, availability_zone, disabled, updated_at, pid FROM services WHERE deleted = 0 ORDER BY binary, host",

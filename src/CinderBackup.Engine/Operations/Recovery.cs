@@ -180,7 +180,12 @@ internal static class Recovery
         }
         if (owner.Host != engine.Config.Host)
         {
-            return heartbeat is null || (Clock.UtcNow - heartbeat.Value).TotalSeconds > engine.Config.ServiceDownTimeSeconds;
+            // Another host: gone when the operation's heartbeat is stale and no backup service of that host is up. A
+            // live service renews its own row on a thread of its own, so a peer busy with a long clean-up (which renews
+            // no operation heartbeat) is not taken for dead and cleaned up after a second time.
+            var stale = heartbeat is null || (Clock.UtcNow - heartbeat.Value).TotalSeconds > engine.Config.ServiceDownTimeSeconds;
+            return stale && !engine.Catalog.Read(db => ServiceTable.IsUp(db, owner.Host, ServiceRegistry.Binary,
+                ServiceRegistry.UpSince(engine.Config.ServiceDownTimeSeconds)));
         }
         if (owner.Pid == Environment.ProcessId)
         {

@@ -35,7 +35,9 @@ internal sealed class ServiceRunner
         _log($"Backup service started: host {Host}, zone {Zone}, pid {Environment.ProcessId}, catalog {_session.Catalog.Path}.");
         using var keeperStop = CancellationTokenSource.CreateLinkedTokenSource(stop);
         var keeper = new Thread(() => KeepAlive(keeperStop.Token)) { IsBackground = true, Name = "cinder-backup service heartbeat" };
+        var cleaner = new Thread(() => CleanUp(keeperStop.Token)) { IsBackground = true, Name = "cinder-backup service clean-up" };
         keeper.Start();
+        cleaner.Start();
         try
         {
             while (!stop.IsCancellationRequested)
@@ -55,6 +57,7 @@ internal sealed class ServiceRunner
         {
             keeperStop.Cancel();
             keeper.Join();
+            cleaner.Join();
             Try(() => { _session.Catalog.Write(db => ServiceRegistry.Stopped(db, Host)); return true; });
             _log($"Backup service stopped: host {Host}.");
         }
@@ -97,15 +100,29 @@ internal sealed class ServiceRunner
         }
     }
 
-    /// <summary>The heartbeat and the clean-up after gone owners, on their own catalog connection, every report_interval.</summary>
+    /// <summary>
+    /// The heartbeat, every report_interval, on its own thread and catalog connection: nothing else the service does (an
+    /// operation, a long clean-up) may delay it, since peers judge this host and what it owns by it (Recovery.IsGone).
+    /// </summary>
     private void KeepAlive(CancellationToken stop)
     {
-        using var catalog = CatalogDatabase.Open(_session.Config.CatalogPath, _session.Config.CatalogBusyTimeoutSeconds);
-        var session = new EngineSession(_session.Config, _session.Context, catalog, _log); // what it cleans up is always logged
+        using var catalog = CatalogOpener.Open(_session.Config);
         var interval = TimeSpan.FromSeconds(_session.Config.ReportIntervalSeconds);
         do
         {
             Try(() => { catalog.Write(db => ServiceRegistry.Heartbeat(db, Host, Zone)); return true; });
+        }
+        while (!stop.WaitHandle.WaitOne(interval));
+    }
+
+    /// <summary>The clean-up after gone owners, every report_interval, on its own thread and catalog connection.</summary>
+    private void CleanUp(CancellationToken stop)
+    {
+        using var catalog = CatalogOpener.Open(_session.Config);
+        var session = new EngineSession(_session.Config, _session.Context, catalog, _log); // what it cleans up is always logged
+        var interval = TimeSpan.FromSeconds(_session.Config.ReportIntervalSeconds);
+        do
+        {
             var adopted = Try(() => Recovery.Run(session));
             foreach (var id in adopted ?? Array.Empty<string>())
             {
