@@ -299,7 +299,14 @@ public sealed class PostgresCatalogTests : IDisposable
         Assert.Equal("0", _server.SqlAs(role, "alice-pw", _database, $"WITH d AS (DELETE FROM backups WHERE id = '{theirs}' RETURNING 1) SELECT count(*) FROM d").Trim());
         var refused = Assert.Throws<InvalidOperationException>(() => _server.SqlAs(role, "alice-pw", _database,
             "INSERT INTO quotas (project_id, resource, hard_limit, created_at) VALUES ('projb', 'backups', 1000, 'now')"));
-        Assert.Contains("row-level security", refused.Message);
+        Assert.Contains("permission denied", refused.Message);
+        // Not even its own project's limits, nor the service registry (a faked live service would stall recovery).
+        refused = Assert.Throws<InvalidOperationException>(() => _server.SqlAs(role, "alice-pw", _database,
+            "INSERT INTO quotas (project_id, resource, hard_limit, created_at) VALUES ('proja', 'backups', -1, 'now')"));
+        Assert.Contains("permission denied", refused.Message);
+        refused = Assert.Throws<InvalidOperationException>(() => _server.SqlAs(role, "alice-pw", _database,
+            "UPDATE services SET pid = 1"));
+        Assert.Contains("permission denied", refused.Message);
         refused = Assert.Throws<InvalidOperationException>(() => _server.SqlAs(role, "alice-pw", _database,
             $"UPDATE backups SET project_id = 'projb' WHERE id = '{mine}'"));
         Assert.Contains("row-level security", refused.Message);

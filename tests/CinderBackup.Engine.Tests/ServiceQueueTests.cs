@@ -221,6 +221,27 @@ public sealed class ServiceQueueTests : IDisposable
     }
 
     [Fact]
+    public void AQueuedRowNamingAnotherProjectsVolumeIsRefusedByTheService()
+    {
+        // A project's own row edited by hand (as a PostgreSQL project role may) to name another project's volume: the
+        // service, which sees every project, must not back it up into this project.
+        Volume("mine", 5);
+        using (var other = EngineFactory.Open(_home, "projb", "bob"))
+        {
+            var theirs = other.Volumes.Create("theirs", 1);
+            Disk.WriteRandom(theirs.Path, 0, 3 << 20, 9);
+        }
+        var b = _engine.Backups.StartCreate(new BackupCreateOptions { Volume = "mine" });
+        var theirsId = _engine.Catalog.Read(db => db.Query("SELECT id FROM volumes WHERE display_name = 'theirs'", r => r.GetString(0))).Single();
+        _engine.Catalog.Write(db => db.Execute("UPDATE backups SET volume_id = $v WHERE id = $id", ("$v", theirsId), ("$id", b.Id)));
+        Start("h1");
+        Assert.True(_engine.Backups.Enqueue(b.Id));
+        Poll.Until(() => _engine.Backups.Get(b.Id).Status == "error", "the service to refuse the row");
+        Assert.Contains("is not a volume of project", _engine.Backups.Get(b.Id).FailReason, StringComparison.Ordinal);
+        Assert.True(_engine.Backups.Get(b.Id).ObjectCount is null or 0);
+    }
+
+    [Fact]
     public void ServiceHostAndZoneAreChecked()
     {
         foreach (var bad in new[] { "", "two words", "tab\there", new string('h', 256) })

@@ -37,7 +37,9 @@ internal static class PostgresSecurity
                 IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{ProjectRole}') THEN
                     CREATE ROLE {ProjectRole} NOLOGIN;
                 END IF;
-            EXCEPTION WHEN insufficient_privilege THEN
+            EXCEPTION WHEN duplicate_object OR unique_violation THEN
+                NULL; -- another database of this server made them at the same moment (roles are per server)
+            WHEN insufficient_privilege THEN
                 RAISE NOTICE 'cannot create the CinderBackup roles: create {AdminRole} and {ProjectRole} as a role with CREATEROLE';
             END
             $$;
@@ -79,8 +81,13 @@ internal static class PostgresSecurity
             DO $$
             BEGIN
                 IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{ProjectRole}') AND EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{AdminRole}') THEN
-                    GRANT SELECT, INSERT, UPDATE, DELETE ON volumes, snapshots, backups, quotas, quota_usages, reservations,
-                        backup_metadata, volume_metadata, volume_glance_metadata, volume_attachment, services TO {ProjectRole}, {AdminRole};
+                    GRANT SELECT, INSERT, UPDATE, DELETE ON volumes, snapshots, backups, quota_usages, reservations,
+                        backup_metadata, volume_metadata, volume_glance_metadata, volume_attachment TO {ProjectRole}, {AdminRole};
+                    -- Limits and the service registry are the administrators' (quota set, service run): a project role
+                    -- that could write them could lift its own quota or fake a live service and stall recovery.
+                    GRANT SELECT, INSERT, UPDATE, DELETE ON quotas, services TO {AdminRole};
+                    REVOKE INSERT, UPDATE, DELETE ON quotas, services FROM {ProjectRole};
+                    GRANT SELECT ON quotas, services TO {ProjectRole};
                     GRANT SELECT ON catalog_info, cinderbackup_schema TO {ProjectRole}, {AdminRole};
                     GRANT USAGE ON ALL SEQUENCES IN SCHEMA {Quote(schema)} TO {ProjectRole}, {AdminRole};
                     GRANT SELECT, INSERT, UPDATE, DELETE ON project_roles TO {AdminRole};

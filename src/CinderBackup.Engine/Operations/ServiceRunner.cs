@@ -74,6 +74,17 @@ internal sealed class ServiceRunner
         _log($"Backup {backupId}: {operation} taken from the queue (project {row.ProjectId}).");
         var context = new BackupContext(row.ProjectId, row.UserId, false, "backup service");
         var session = new EngineSession(_session.Config, context, _session.Catalog, _session.Detail);
+        // The service's catalog role sees every project, so it checks what a queued row names: a project's own row,
+        // edited by hand, must not make the service read or overwrite another project's volume.
+        var volumeId = operation == "restore" ? row.RestoreVolumeId : row.VolumeId;
+        var volume = volumeId is null ? null : _session.Catalog.Read(db => VolumeTable.Get(db, volumeId));
+        if (volume is null || volume.ProjectId != row.ProjectId)
+        {
+            var reason = $"refused by backup service {Host}: volume {volumeId} is not a volume of project {row.ProjectId}";
+            _log($"Backup {backupId}: {reason}.");
+            Try(() => Recovery.Clean(session, backupId, reason));
+            return;
+        }
         try
         {
             if (operation == "restore")
