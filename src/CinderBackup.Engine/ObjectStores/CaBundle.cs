@@ -28,13 +28,12 @@ internal static class CaBundle
         return bundle;
     }
 
-    /// <summary>The host name must match; the chain must end in a certificate of the bundle.</summary>
+    /// <summary>
+    /// The host name must match; the chain must end in a certificate of the bundle, and only of the bundle (as Cinder's
+    /// verify=cafile): a certificate the system store trusts is not enough when a bundle is configured.
+    /// </summary>
     public static bool Validate(X509Certificate2Collection bundle, X509Certificate? certificate, SslPolicyErrors errors)
     {
-        if (errors == SslPolicyErrors.None)
-        {
-            return true;
-        }
         if (certificate is null || (errors & (SslPolicyErrors.RemoteCertificateNameMismatch | SslPolicyErrors.RemoteCertificateNotAvailable)) != 0)
         {
             return false;

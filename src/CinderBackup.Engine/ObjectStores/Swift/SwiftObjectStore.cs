@@ -193,7 +193,9 @@ internal sealed class SwiftObjectStore : IObjectStore
             {
                 yield return name;
             }
-            if (page.Count < PageSize)
+            // Until an empty page, as swiftclient's full_listing: a server may cap the page below what was asked for
+            // (Ceph RGW's Swift API: 1000 by default), so a short page does not mean the end.
+            if (page.Count == 0)
             {
                 yield break;
             }

@@ -181,7 +181,7 @@ internal sealed class CephRepository : IBackupRepository
     /// </summary>
     public void DeleteBackup(string container, string prefix, string backupId, Action progress) => Guarded<bool>(backupId, () => WithPool(container, pool =>
     {
-        var image = CephNames.BaseOf(prefix);
+        var image = ImageOf(pool, prefix, backupId); // Cinder's non-RBD fulls record no service_metadata
         if (image is not null && pool.ImageExists(image))
         {
             int remaining;
