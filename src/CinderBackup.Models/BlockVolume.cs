@@ -26,6 +26,9 @@ public sealed class BlockVolume
 
     public bool Bootable { get; init; }
 
+    /// <summary>The volume type's name (Cinder's <c>volume_type</c>); <c>__DEFAULT__</c> unless created with another.</summary>
+    public string? VolumeType { get; init; }
+
     /// <summary><c>pool</c> (a sparse image we own) or <c>path</c> (a registered file or device we never delete).</summary>
     public string Backend { get; init; } = "";
 

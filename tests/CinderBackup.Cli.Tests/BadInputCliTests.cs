@@ -62,6 +62,14 @@ public sealed class BadInputCliTests : IClassFixture<BadInputCliWorld>
     [InlineData("Invalid retention policy: keep-weekly must be at least 1, got -2; nothing was changed. (HTTP 400)", "volume", "backup", "prune", "--keep-daily", "3", "--keep-weekly", "-2")]
     [InlineData("Invalid retention policy: give at least one of keep-last, keep-daily, keep-weekly, keep-monthly; nothing was changed.", "volume", "backup", "prune", "--dry-run")]
     [InlineData("No volume with a name or ID of 'nosuch' exists.", "volume", "backup", "prune", "--keep-last", "1", "--volume", "nosuch")]
+    [InlineData("Volume type with name nope could not be found.", "volume", "create", "--size", "1", "--type", "nope", "v2")]
+    [InlineData("Volume type with name nope could not be found.", "volume", "create", "--backup", "full", "--type", "nope", "restored")]
+    [InlineData("Volume type with name nope could not be found.", "volume", "type", "delete", "nope")]
+    [InlineData("Volume type name can not be empty. (HTTP 400)", "volume", "type", "create", " ")]
+    [InlineData("Invalid input received: volume type name 'x\\u0007' contains control characters. (HTTP 400)", "volume", "type", "create", "x\u0007")]
+    [InlineData("The volume type 7e1c8bb4-0f3a-4d5e-9a3c-2f6b1d0e4a17 is a default volume type and cannot be deleted. (HTTP 400)", "volume", "type", "delete", "__DEFAULT__")]
+    [InlineData("Policy doesn't allow volume_extension:type_create to be performed. (HTTP 403)", "--os-admin", "false", "volume", "type", "create", "io1")]
+    [InlineData("Policy doesn't allow volume_extension:type_delete to be performed. (HTTP 403)", "--os-admin", "false", "volume", "type", "delete", "__DEFAULT__")]
     public void BadArgumentsExitWithTheMessageAndChangeNothing(string expected, params string[] args) => AssertRefused(expected, args);
 
     [Fact]

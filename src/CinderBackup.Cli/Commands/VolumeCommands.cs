@@ -5,7 +5,7 @@ using CinderBackup.Engine.Api;
 
 namespace CinderBackup.Cli.Commands;
 
-/// <summary><c>volume create|list|show|delete|set|register|attach|detach</c> and the snapshot group.</summary>
+/// <summary><c>volume create|list|show|delete|set|register|attach|detach</c> and the type, snapshot, backup and service groups.</summary>
 internal static class VolumeCommands
 {
     public static Command Build(CliApp app)
@@ -19,6 +19,7 @@ internal static class VolumeCommands
         volume.Subcommands.Add(Set(app));
         volume.Subcommands.Add(Attach(app));
         volume.Subcommands.Add(Detach(app));
+        volume.Subcommands.Add(VolumeTypeCommands.Build(app));
         volume.Subcommands.Add(SnapshotCommands.Build(app));
         volume.Subcommands.Add(BackupCommands.Build(app));
         volume.Subcommands.Add(ServiceCommands.Build(app));
@@ -34,8 +35,10 @@ internal static class VolumeCommands
         var description = new Option<string?>("--description") { Description = "Volume description." };
         var zone = new Option<string?>("--availability-zone") { Description = "Availability zone (default: storage_availability_zone)." };
         var property = new Option<string[]>("--property") { Description = "Metadata key=value; repeat for several.", HelpName = "KEY=VALUE" };
+        var type = new Option<string?>("--type") { Description = "Volume type, by name or ID (default: __DEFAULT__); it must exist (volume type list).", HelpName = "TYPE" };
         cmd.Arguments.Add(name);
         cmd.Options.Add(size);
+        cmd.Options.Add(type);
         cmd.Options.Add(description);
         cmd.Options.Add(zone);
         cmd.Options.Add(property);
@@ -51,7 +54,7 @@ internal static class VolumeCommands
                     Backup = fromBackup, Name = parse.GetValue(name), AvailabilityZone = parse.GetValue(zone),
                     SizeGiB = parse.GetValue(size) is string rawSize ? VolumeApi.ParseSize(rawSize) : null,
                     Description = parse.GetValue(description), Metadata = Arguments.Properties(parse.GetValue(property)),
-                    Progress = app.ProgressBar("Restoring"),
+                    VolumeType = parse.GetValue(type), Progress = app.ProgressBar("Restoring"),
                 });
                 Formatter.ShowOne(app.Out, output.Read(parse), VolumeView.Show(restored));
                 return 0;
@@ -59,7 +62,7 @@ internal static class VolumeCommands
             var sizeGiB = VolumeApi.ParseSize(parse.GetValue(size) ?? throw new Engine.Errors.CinderBackupException(
                 Engine.Errors.ErrorIds.InvalidSize, Engine.Errors.ErrorKind.InvalidArgument, "--size is required unless --backup is given.", "--size"));
             var v = engine.Volumes.Create(parse.GetValue(name), sizeGiB, parse.GetValue(description), parse.GetValue(zone),
-                Arguments.Properties(parse.GetValue(property)));
+                Arguments.Properties(parse.GetValue(property)), parse.GetValue(type));
             Formatter.ShowOne(app.Out, output.Read(parse), VolumeView.Show(v));
             return 0;
         });

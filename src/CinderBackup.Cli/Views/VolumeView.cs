@@ -27,7 +27,7 @@ internal static class VolumeView
         ("snapshot_id", null),
         ("source_volid", null),
         ("status", v.Status),
-        ("type", "__DEFAULT__"),
+        ("type", v.VolumeType),
         ("updated_at", Formats.Time(v.UpdatedAtUtc)),
         ("user_id", v.UserId),
     });
@@ -35,7 +35,7 @@ internal static class VolumeView
     public static object?[] Row(BlockVolume v, bool longFormat, bool withProject)
     {
         var row = longFormat
-            ? new List<object?> { v.Id, v.Name, v.Status, v.Size, "__DEFAULT__", v.Bootable ? "true" : "false", AttachedTo(v), Formats.Properties(v.Metadata) }
+            ? new List<object?> { v.Id, v.Name, v.Status, v.Size, v.VolumeType, v.Bootable ? "true" : "false", AttachedTo(v), Formats.Properties(v.Metadata) }
             : new List<object?> { v.Id, v.Name, v.Status, v.Size, AttachedTo(v) };
         if (withProject)
         {

@@ -20,6 +20,7 @@ public sealed class BackupEngine : IDisposable
         Snapshots = new SnapshotApi(this);
         Backups = new BackupApi(this);
         Quotas = new QuotaApi(this);
+        VolumeTypes = new VolumeTypeApi(this);
         Services = new ServiceApi(this);
         Records = new RecordApi(this);
         CatalogFile = new CatalogApi(this);
@@ -36,6 +37,8 @@ public sealed class BackupEngine : IDisposable
     public BackupApi Backups { get; }
 
     public QuotaApi Quotas { get; }
+
+    public VolumeTypeApi VolumeTypes { get; }
 
     public ServiceApi Services { get; }
 

@@ -24,13 +24,15 @@ public sealed class VolumeApi
 
     /// <summary>Creates a sparse raw image of <paramref name="sizeGiB"/> GiB in the file pool.</summary>
     public BlockVolume Create(string? name, int sizeGiB, string? description = null, string? availabilityZone = null,
-        IReadOnlyDictionary<string, string>? metadata = null)
+        IReadOnlyDictionary<string, string>? metadata = null, string? volumeType = null)
     {
         InputRules.ValidateSize(sizeGiB.ToString(System.Globalization.CultureInfo.InvariantCulture), sizeGiB);
         InputRules.ValidateText(name, "name");
         InputRules.ValidateText(description, "description");
         InputRules.ValidateText(availabilityZone, "availability zone");
         InputRules.ValidateMetadata(metadata);
+        // An unknown type is refused before any file is made.
+        _engine.Catalog.Read(db => Lookup.VolumeType(db, volumeType));
         var id = Guid.NewGuid().ToString();
         var path = FilePool.ImagePath(_engine.Config.VolumePoolPath, id);
         var bytes = sizeGiB * FilePool.GiB;
@@ -55,10 +57,11 @@ public sealed class VolumeApi
             {
                 var now = Clock.UtcNow;
                 var quota = new QuotaEngine(_engine.Config);
+                var type = Lookup.VolumeType(db, volumeType); // again under the lock: it may have been deleted meanwhile
                 var reservation = quota.ReserveVolume(db, Context.ProjectName, sizeGiB);
                 VolumeTable.Insert(db, id, name, description, Context.ProjectName, Context.UserName, sizeGiB, bytes,
                     VolumeStatus.Available, availabilityZone ?? _engine.Config.AvailabilityZone, _engine.Config.Host,
-                    VolumeBackend.Pool, path, now, SharedStorage.Covers(_engine.Config, path));
+                    VolumeBackend.Pool, path, now, SharedStorage.Covers(_engine.Config, path), type.Id);
                 quota.Commit(db, reservation);
                 if (metadata is { Count: > 0 })
                 {
@@ -87,7 +90,7 @@ public sealed class VolumeApi
         CheckUpdate(null, options.Description, options.Metadata);
         var restorer = new BackupRestorer(_engine.Session);
         var prepared = restorer.Prepare(options.Backup, null, options.Name, options.AvailabilityZone, options.SizeGiB,
-            options.Description, options.Metadata);
+            options.Description, options.Metadata, options.VolumeType);
         var result = restorer.Execute(prepared, options.Progress, options.Cancel);
         return _engine.Catalog.Read(db => VolumeTable.Get(db, result.VolumeId)!);
     }
@@ -130,7 +133,7 @@ public sealed class VolumeApi
             var reservation = quota.ReserveVolume(db, Context.ProjectName, sizeGiB);
             VolumeTable.Insert(db, id, name, description, Context.ProjectName, Context.UserName, sizeGiB, bytes,
                 VolumeStatus.Available, availabilityZone ?? _engine.Config.AvailabilityZone, _engine.Config.Host,
-                VolumeBackend.Path, full, Clock.UtcNow, SharedStorage.Covers(_engine.Config, full));
+                VolumeBackend.Path, full, Clock.UtcNow, SharedStorage.Covers(_engine.Config, full), Lookup.VolumeType(db, null).Id);
             quota.Commit(db, reservation);
             return VolumeTable.Get(db, id)!;
         });

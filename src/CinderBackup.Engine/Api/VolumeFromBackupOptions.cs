@@ -18,6 +18,9 @@ public sealed record VolumeFromBackupOptions
 
     public string? AvailabilityZone { get; init; }
 
+    /// <summary>The new volume's type, by name or ID; default <c>__DEFAULT__</c>.</summary>
+    public string? VolumeType { get; init; }
+
     /// <summary>Metadata keys to add after the backup's own volume metadata is applied.</summary>
     public IReadOnlyDictionary<string, string>? Metadata { get; init; }
 

@@ -234,6 +234,22 @@ internal static class Migrations
         ALTER TABLE volumes ADD COLUMN shared INTEGER NOT NULL DEFAULT 0;
         UPDATE services SET pid = NULL;
         """,
+
+        // 7 (issue 20): volume types, as Cinder has them (a type per volume, __DEFAULT__ since Train, which existing
+        // volumes take; volumes.volume_type_id has been there, unused, since migration 0). Deleted types are removed, not
+        // kept soft-deleted: nothing refers to a type no volume has.
+        """
+        CREATE TABLE volume_types (
+            id          TEXT PRIMARY KEY,
+            name        TEXT NOT NULL UNIQUE,
+            description TEXT,
+            is_public   INTEGER NOT NULL DEFAULT 1,
+            created_at  TEXT NOT NULL
+        );
+        INSERT INTO volume_types (id, name, description, is_public, created_at)
+            VALUES ('7e1c8bb4-0f3a-4d5e-9a3c-2f6b1d0e4a17', '__DEFAULT__', 'Default Volume Type', 1, '2026-01-01T00:00:00.000000');
+        UPDATE volumes SET volume_type_id = '7e1c8bb4-0f3a-4d5e-9a3c-2f6b1d0e4a17';
+        """,
     };
 
     public static int Latest => All.Count;

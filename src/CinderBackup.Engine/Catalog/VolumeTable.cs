@@ -6,20 +6,21 @@ namespace CinderBackup.Engine.Catalog;
 /// <summary>SQL for the volumes, volume_metadata and volume_attachment tables.</summary>
 internal static class VolumeTable
 {
-    public const string Columns = "id, display_name, display_description, project_id, user_id, size, size_bytes, status, previous_status, availability_zone, backend, path, bootable, created_at, updated_at";
+    public const string Columns = "id, display_name, display_description, project_id, user_id, size, size_bytes, status, previous_status, availability_zone, backend, path, bootable, created_at, updated_at, "
+        + "(SELECT t.name FROM volume_types t WHERE t.id = volumes.volume_type_id) AS volume_type";
 
     public static void Insert(Db db, string id, string? name, string? description, string projectId, string userId,
-        int size, long sizeBytes, string status, string zone, string host, string backend, string path, DateTime now, bool shared)
+        int size, long sizeBytes, string status, string zone, string host, string backend, string path, DateTime now, bool shared, string volumeTypeId)
     {
         db.Execute(
             """
             INSERT INTO volumes (id, display_name, display_description, project_id, user_id, size, size_bytes, status,
-                                 availability_zone, host, backend, path, created_at, updated_at, shared)
-            VALUES ($id, $name, $desc, $project, $user, $size, $bytes, $status, $zone, $host, $backend, $path, $now, $now, $shared)
+                                 availability_zone, host, backend, path, created_at, updated_at, shared, volume_type_id)
+            VALUES ($id, $name, $desc, $project, $user, $size, $bytes, $status, $zone, $host, $backend, $path, $now, $now, $shared, $type)
             """,
             ("$id", id), ("$name", name), ("$desc", description), ("$project", projectId), ("$user", userId),
             ("$size", size), ("$bytes", sizeBytes), ("$status", status), ("$zone", zone), ("$host", host),
-            ("$backend", backend), ("$path", path), ("$now", Clock.ToStorage(now)), ("$shared", shared ? 1 : 0));
+            ("$backend", backend), ("$path", path), ("$now", Clock.ToStorage(now)), ("$shared", shared ? 1 : 0), ("$type", volumeTypeId));
     }
 
     public static BlockVolume? Get(Db db, string id)
@@ -153,6 +154,7 @@ internal static class VolumeTable
         Bootable = r.Bool("bootable"),
         CreatedAtUtc = r.Time("created_at"),
         UpdatedAtUtc = r.TimeN("updated_at"),
+        VolumeType = r.StrN("volume_type"),
     };
 
     private static BlockVolume Complete(Db db, BlockVolume v)
@@ -177,7 +179,7 @@ internal static class VolumeTable
         {
             Id = v.Id, Name = v.Name, Description = v.Description, ProjectId = v.ProjectId, UserId = v.UserId,
             Size = v.Size, SizeBytes = v.SizeBytes, Status = v.Status, PreviousStatus = v.PreviousStatus,
-            AvailabilityZone = v.AvailabilityZone, Backend = v.Backend, Path = v.Path, Bootable = v.Bootable,
+            AvailabilityZone = v.AvailabilityZone, Backend = v.Backend, Path = v.Path, Bootable = v.Bootable, VolumeType = v.VolumeType,
             CreatedAtUtc = v.CreatedAtUtc, UpdatedAtUtc = v.UpdatedAtUtc, Attachments = attachments, Metadata = metadata,
         };
     }

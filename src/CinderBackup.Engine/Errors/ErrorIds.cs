@@ -20,6 +20,9 @@ public static class ErrorIds
     public const string VolumeInUse = "VolumeInUse";
     public const string VolumeHasSnapshots = "VolumeHasSnapshots";
     public const string VolumeIOError = "VolumeIOError";
+    public const string VolumeTypeNotFound = "VolumeTypeNotFound";
+    public const string VolumeTypeExists = "VolumeTypeExists";
+    public const string VolumeTypeInUse = "VolumeTypeInUse";
     public const string SnapshotNotFound = "SnapshotNotFound";
     public const string SnapshotAmbiguous = "SnapshotAmbiguous";
     public const string SnapshotInvalidState = "SnapshotInvalidState";

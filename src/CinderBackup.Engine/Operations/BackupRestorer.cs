@@ -36,10 +36,14 @@ internal sealed class BackupRestorer
         IReadOnlyDictionary<string, string>? Metadata = null);
 
     public Prepared Prepare(string backupNameOrId, string? volumeNameOrId, string? name, string? availabilityZone, int? sizeGiB = null,
-        string? description = null, IReadOnlyDictionary<string, string>? metadata = null)
+        string? description = null, IReadOnlyDictionary<string, string>? metadata = null, string? volumeType = null)
     {
         InputRules.ValidateText(name, "name");
         InputRules.ValidateText(availabilityZone, "availability zone");
+        if (volumeType is not null)
+        {
+            _engine.Catalog.Read(db => Lookup.VolumeType(db, volumeType)); // an unknown type changes nothing
+        }
         var backup = _engine.Catalog.Read(db => Lookup.Backup(db, Context, backupNameOrId));
         CheckBackup(backup);
         if (sizeGiB is int requested)
@@ -61,7 +65,7 @@ internal sealed class BackupRestorer
         var isNew = volumeNameOrId is null;
         if (isNew)
         {
-            target = CreateForRestore(name ?? $"restore_backup_{backup.Id}", sizeGiB ?? backup.Size!.Value, availabilityZone);
+            target = CreateForRestore(name ?? $"restore_backup_{backup.Id}", sizeGiB ?? backup.Size!.Value, availabilityZone, volumeType);
         }
         else
         {
@@ -195,7 +199,7 @@ internal sealed class BackupRestorer
     /// before any volume is created or marked, so the failure changes nothing.
     /// </summary>
     /// <summary>A pool volume made for a restore: it starts in "creating", as Cinder's auto-created volumes do.</summary>
-    private BlockVolume CreateForRestore(string name, int sizeGiB, string? availabilityZone)
+    private BlockVolume CreateForRestore(string name, int sizeGiB, string? availabilityZone, string? volumeType)
     {
         var id = Guid.NewGuid().ToString();
         var path = FilePool.ImagePath(_engine.Config.VolumePoolPath, id);
@@ -210,7 +214,8 @@ internal sealed class BackupRestorer
                 var reservation = quota.ReserveVolume(db, Context.ProjectName, sizeGiB);
                 VolumeTable.Insert(db, id, name, "auto-created_from_restore_from_backup", Context.ProjectName, Context.UserName,
                     sizeGiB, bytes, VolumeStatus.Creating, availabilityZone ?? _engine.Config.AvailabilityZone, _engine.Config.Host,
-                    VolumeBackend.Pool, path, Clock.UtcNow, SharedStorage.Covers(_engine.Config, path));
+                    VolumeBackend.Pool, path, Clock.UtcNow, SharedStorage.Covers(_engine.Config, path),
+                    Lookup.VolumeType(db, volumeType).Id); // Cinder's restore makes it with no type: the default
                 quota.Commit(db, reservation);
                 return VolumeTable.Get(db, id)!;
             });

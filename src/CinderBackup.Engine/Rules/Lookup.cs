@@ -12,6 +12,18 @@ namespace CinderBackup.Engine.Rules;
 /// </summary>
 internal static class Lookup
 {
+    /// <summary>A volume type by id or name (Cinder's get_by_name_or_id); null or empty: <c>__DEFAULT__</c>.</summary>
+    public static VolumeType VolumeType(Db db, string? nameOrId)
+    {
+        if (string.IsNullOrEmpty(nameOrId))
+        {
+            nameOrId = VolumeTypeTable.DefaultName;
+        }
+        return VolumeTypeTable.GetById(db, nameOrId) ?? VolumeTypeTable.GetByName(db, nameOrId)
+            ?? throw new CinderBackupException(ErrorIds.VolumeTypeNotFound, ErrorKind.NotFound,
+                $"Volume type with name {PrintableText.Brief(nameOrId)} could not be found.", nameOrId);
+    }
+
     public static BlockVolume Volume(Db db, BackupContext context, string nameOrId)
     {
         CheckArgument(nameOrId, "volume");
