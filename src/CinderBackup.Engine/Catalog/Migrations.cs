@@ -234,6 +234,17 @@ internal static class Migrations
         ALTER TABLE volumes ADD COLUMN shared INTEGER NOT NULL DEFAULT 0;
         UPDATE services SET pid = NULL;
         """,
+
+        // 8 (issue 20): the summary of a backup as restic prints one (ours): bytes of the volume read, bytes that changed
+        // (written to objects), bytes stored (after compression), and how long the data transfer took, in milliseconds;
+        // null for backups from before, imported, or not finished. (7 is the volume types migration, branch "types": when
+        // both are merged, this entry comes after it.)
+        """
+        ALTER TABLE backups ADD COLUMN bytes_read INTEGER;
+        ALTER TABLE backups ADD COLUMN bytes_changed INTEGER;
+        ALTER TABLE backups ADD COLUMN bytes_stored INTEGER;
+        ALTER TABLE backups ADD COLUMN duration_ms INTEGER;
+        """,
     };
 
     public static int Latest => All.Count;
