@@ -19,5 +19,11 @@ public sealed class BackupRestoreResult
 
     public int ObjectsSkipped { get; init; }
 
+    /// <summary>How long reading and writing the data took; null when the restore ran elsewhere (--no-wait, a backup service).</summary>
+    public TimeSpan? Duration { get; init; }
+
+    /// <summary>Bytes of the volume restored per second.</summary>
+    public double? Rate => Duration is { TotalSeconds: > 0 } d ? Math.Round(BytesRestored / d.TotalSeconds) : null;
+
     public override string ToString() => $"{BackupId} -> {VolumeName ?? VolumeId}";
 }

@@ -94,5 +94,20 @@ public sealed class VolumeBackup
     /// <summary>Bytes per second of the running operation.</summary>
     public double? ProgressRate { get; init; }
 
+    /// <summary>The summary of the backup (null until it ends, and for backups from before or imported): bytes of the volume read.</summary>
+    public long? BytesRead { get; init; }
+
+    /// <summary>Bytes that changed since the parent (all data for a full backup), written to objects.</summary>
+    public long? BytesChanged { get; init; }
+
+    /// <summary>Bytes stored in the repository, after compression.</summary>
+    public long? BytesStored { get; init; }
+
+    /// <summary>How long reading and storing the data took.</summary>
+    public TimeSpan? Duration { get; init; }
+
+    /// <summary>Bytes read per second.</summary>
+    public double? Rate => BytesRead is long b && Duration is { TotalSeconds: > 0 } d ? Math.Round(b / d.TotalSeconds) : null;
+
     public override string ToString() => Name ?? Id;
 }

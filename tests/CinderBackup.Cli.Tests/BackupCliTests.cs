@@ -37,8 +37,8 @@ public sealed class BackupCliTests : IDisposable
 
         var show = Ok("volume", "backup", "show", "myvol10-initial").Stdout;
         var fields = show.Split('\n').Where(l => l.StartsWith("| ") && !l.StartsWith("| Field")).Select(l => l.Split('|')[1].Trim()).ToList();
-        Assert.Equal(new[] { "availability_zone", "container", "created_at", "data_timestamp", "description", "fail_reason", "has_dependent_backups", "id",
-            "is_incremental", "name", "object_count", "repository", "repository_location", "size", "snapshot_id", "status", "updated_at", "volume_id" }, fields);
+        Assert.Equal(new[] { "availability_zone", "bytes_changed", "bytes_read", "bytes_stored", "container", "created_at", "data_timestamp", "description",
+            "duration", "fail_reason", "has_dependent_backups", "id", "is_incremental", "name", "object_count", "rate", "repository", "repository_location", "size", "snapshot_id", "status", "updated_at", "volume_id" }, fields);
         Assert.Matches(@"\| repository +\| default +\|", show);
         Assert.Contains($"| repository_location   | {Path.Combine(_home.Home, "backup")} ", show);
         Assert.Matches(@"\| is_incremental +\| False +\|", show);

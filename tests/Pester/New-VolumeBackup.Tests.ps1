@@ -29,6 +29,31 @@ Describe 'New-VolumeBackup' {
         (Get-VolumeBackup -Name nvb-full).HasDependentBackups | Should -BeTrue
     }
 
+    It 'carries the summary of the backup (issue 20): bytes read, changed, stored, duration, rate' {
+        $full = Get-VolumeBackup -Name nvb-full
+        $full.BytesRead | Should -Be 1GB
+        $full.BytesChanged | Should -Be 1GB
+        $full.BytesStored | Should -BeGreaterOrEqual 3MB  # 3 MiB of random data; the zeros compress to almost nothing
+        $full.BytesStored | Should -BeLessThan 8MB
+        $full.Duration | Should -BeOfType ([TimeSpan])
+        $full.Rate | Should -BeGreaterThan 0
+        $inc = Get-VolumeBackup -Name nvb-inc
+        $inc.BytesRead | Should -Be 1GB
+        $inc.BytesChanged | Should -Be 0  # nothing changed since the full backup
+    }
+
+    It 'carries the summary on the object an -AsJob job returns' {
+        $job = New-VolumeBackup -Volume nvb-vol -Name nvb-job -Incremental -AsJob
+        $job | Wait-Job -Timeout 120 | Out-Null
+        $job.State | Should -Be 'Completed'
+        $b = Receive-Job -Job $job
+        Remove-Job -Job $job
+        $b.Name | Should -Be 'nvb-job'
+        $b.BytesRead | Should -Be 1GB
+        $b.BytesChanged | Should -Be 0
+        $b.Duration | Should -Not -BeNullOrEmpty
+    }
+
     It 'refuses an incremental backup without a full one, with Cinder''s message' {
         New-BlockVolume -Name nvb-empty -Size 1 | Out-Null
         { New-VolumeBackup -Volume nvb-empty -Incremental -ErrorAction Stop } |

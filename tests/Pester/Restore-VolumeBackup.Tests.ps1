@@ -19,6 +19,11 @@ Describe 'Restore-VolumeBackup' {
         $r.VolumeName | Should -Be 'rvb-src'
         $restored = Get-BlockVolume -VolumeId $r.VolumeId
         $restored.Status | Should -Be 'available'
+        $r.BytesRestored | Should -Be 1GB
+        $r.BytesWritten | Should -BeGreaterOrEqual 3MB  # a new volume: the zeros are not written
+        $r.ObjectsRead | Should -BeGreaterThan 0
+        $r.Duration | Should -BeOfType ([TimeSpan])
+        $r.Rate | Should -BeGreaterThan 0
         Get-FileHashHex -Path $restored.Path | Should -Be (Get-FileHashHex -Path $script:volume.Path)
     }
 

@@ -27,7 +27,7 @@ internal static class BackupCommands
 
     private static Command Create(CliApp app)
     {
-        var cmd = new Command("create", "Back up a volume (full, or incremental against its newest backup).");
+        var cmd = new Command("create", "Back up a volume (full, or incremental against its newest backup). When it ends, a summary goes to stderr: bytes read, changed, stored (after compression), objects written, duration, rate (also in `volume backup show`).");
         var volume = new Argument<string>("VOLUME") { Description = "Volume to back up (name or ID)." };
         var name = new Option<string?>("--name") { Description = "Name of the backup." };
         var description = new Option<string?>("--description") { Description = "Description of the backup." };
@@ -75,6 +75,10 @@ internal static class BackupCommands
             else
             {
                 b = engine.Backups.Create(options);
+            }
+            if (BackupView.Summary(b) is { } line)
+            {
+                app.Warn(line); // stderr: stdout keeps the seeds' id/name table
             }
             Formatter.ShowOne(app.Out, output.Read(parse), new (string, object?)[] { ("id", b.Id), ("name", b.Name) });
             return 0;
@@ -135,7 +139,7 @@ internal static class BackupCommands
 
     private static Command Restore(CliApp app)
     {
-        var cmd = new Command("restore", "Restore a backup to an existing volume, or to a new one.");
+        var cmd = new Command("restore", "Restore a backup to an existing volume, or to a new one. When it ends, a summary goes to stderr: bytes restored and written, objects read and skipped, duration, rate.");
         var backup = new Argument<string>("BACKUP") { Description = "Backup name or ID." };
         var volume = new Argument<string?>("VOLUME") { Description = "Available volume to overwrite (default: a new volume).", Arity = ArgumentArity.ZeroOrOne };
         var name = new Option<string?>("--name") { Description = "Name of the new volume." };
@@ -164,6 +168,10 @@ internal static class BackupCommands
             {
                 r = engine.Backups.Restore(parse.GetValue(backup)!, parse.GetValue(volume), parse.GetValue(name), parse.GetValue(zone),
                     app.ProgressBar("Restoring"));
+            }
+            if (BackupView.Summary(r) is { } line)
+            {
+                app.Warn(line); // stderr: stdout keeps the seeds' table
             }
             Formatter.ShowOne(app.Out, output.Read(parse), new (string, object?)[]
             {

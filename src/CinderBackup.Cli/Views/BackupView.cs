@@ -29,12 +29,36 @@ internal static class BackupView
             ("updated_at", Formats.Time(b.UpdatedAtUtc)),
             ("volume_id", b.VolumeId),
         };
+        if (b.BytesRead is long read)
+        {
+            // ours: the summary of a finished backup (null for backups from before, imported, or not finished)
+            fields.Add(("bytes_read", read));
+            fields.Add(("bytes_changed", b.BytesChanged));
+            fields.Add(("bytes_stored", b.BytesStored));
+            fields.Add(("duration", b.Duration is { } d ? Math.Round(d.TotalSeconds, 3) : null));
+            fields.Add(("rate", b.Rate));
+        }
         if (b.ProgressPercent is double percent)
         {
             fields.Add(("progress", Progress(b, percent)));
         }
         return Formats.Sorted(fields);
     }
+
+    /// <summary>The stderr line after a backup that ran here, as restic prints one; null when it ran elsewhere (--no-wait).</summary>
+    public static string? Summary(VolumeBackup b) => b.BytesRead is long read && b.Duration is { } d
+        ? string.Create(CultureInfo.InvariantCulture,
+            $"Backup {b.Id}: {Amount(read)} read, {Amount(b.BytesChanged ?? 0)} changed, {Amount(b.BytesStored ?? 0)} stored (after compression), {b.ObjectCount ?? 0} objects written, in {d.TotalSeconds:0.000} s ({(b.Rate ?? 0) / (1 << 20):0.0} MiB/s).")
+        : null;
+
+    /// <summary>The stderr line after a restore that ran here; null when it ran elsewhere (--no-wait).</summary>
+    public static string? Summary(BackupRestoreResult r) => r.Duration is { } d
+        ? string.Create(CultureInfo.InvariantCulture,
+            $"Restore of {r.BackupId} to volume {r.VolumeId}: {Amount(r.BytesRestored)} restored, {Amount(r.BytesWritten)} written, {r.ObjectsRead} objects read, {r.ObjectsSkipped} skipped, in {d.TotalSeconds:0.000} s ({(r.Rate ?? 0) / (1 << 20):0.0} MiB/s).")
+        : null;
+
+    /// <summary>"10485760 bytes (10.0 MiB)": exact for scripts, readable for people.</summary>
+    private static string Amount(long n) => string.Create(CultureInfo.InvariantCulture, $"{n} bytes ({Bytes(n)})");
 
     /// <summary>"42.0% (1.2 GiB of 2.9 GiB, 310 MB/s)" while an operation runs.</summary>
     public static string Progress(VolumeBackup b, double percent) =>

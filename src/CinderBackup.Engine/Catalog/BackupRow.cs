@@ -56,6 +56,12 @@ internal sealed class BackupRow
     /// <summary>The compression chosen when the backup was prepared (ours); null for rows from before: the configured one.</summary>
     public string? Compression { get; set; }
 
+    /// <summary>The backup's summary (ours): bytes read, changed, stored after compression, and the transfer's duration; null until it ends.</summary>
+    public long? BytesRead { get; set; }
+    public long? BytesChanged { get; set; }
+    public long? BytesStored { get; set; }
+    public long? DurationMs { get; set; }
+
     public Dictionary<string, string> Metadata { get; set; } = new(StringComparer.Ordinal);
 
     public VolumeBackup ToModel() => new()
@@ -89,6 +95,10 @@ internal sealed class BackupRow
         UpdatedAtUtc = UpdatedAt,
         DataTimestampUtc = DataTimestamp,
         Metadata = new SortedDictionary<string, string>(Metadata, StringComparer.Ordinal),
+        BytesRead = BytesRead,
+        BytesChanged = BytesChanged,
+        BytesStored = BytesStored,
+        Duration = DurationMs is long ms ? TimeSpan.FromMilliseconds(ms) : null,
         ProgressBytes = Operation is null ? null : ProgressDone,
         ProgressTotalBytes = Operation is null ? null : ProgressTotal,
         ProgressRate = Operation is null ? null : ProgressRate,

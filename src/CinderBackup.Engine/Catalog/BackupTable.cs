@@ -14,7 +14,7 @@ internal static class BackupTable
         "restore_volume_id", "encryption_key_id", "created_at", "updated_at", "deleted_at", "deleted",
         "repository", "driver", "operation", "owner_host", "owner_pid", "owner_started_at", "heartbeat_at",
         "progress_done", "progress_total", "progress_rate", "metadata_sha256", "sha256file_sha256",
-        "repository_id", "repository_location", "compression",
+        "repository_id", "repository_location", "compression", "bytes_read", "bytes_changed", "bytes_stored", "duration_ms",
     };
 
     private static readonly string Select = "SELECT " + string.Join(", ", Columns) + " FROM backups";
@@ -202,6 +202,7 @@ internal static class BackupTable
         ("$heartbeat_at", Time(b.HeartbeatAt)), ("$progress_done", b.ProgressDone), ("$progress_total", b.ProgressTotal), ("$progress_rate", b.ProgressRate),
         ("$metadata_sha256", b.MetadataSha256), ("$sha256file_sha256", b.Sha256FileSha256),
         ("$repository_id", b.RepositoryId), ("$repository_location", b.RepositoryLocation), ("$compression", b.Compression),
+        ("$bytes_read", b.BytesRead), ("$bytes_changed", b.BytesChanged), ("$bytes_stored", b.BytesStored), ("$duration_ms", b.DurationMs),
     };
 
     private static string? Time(DateTime? t) => t is DateTime v ? Clock.ToStorage(v) : null;
@@ -250,5 +251,9 @@ internal static class BackupTable
         RepositoryId = r.StrN("repository_id"),
         Compression = r.StrN("compression"),
         RepositoryLocation = r.StrN("repository_location"),
+        BytesRead = r.LongN("bytes_read"),
+        BytesChanged = r.LongN("bytes_changed"),
+        BytesStored = r.LongN("bytes_stored"),
+        DurationMs = r.LongN("duration_ms"),
     };
 }

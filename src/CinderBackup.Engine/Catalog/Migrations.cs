@@ -250,6 +250,16 @@ internal static class Migrations
             VALUES ('7e1c8bb4-0f3a-4d5e-9a3c-2f6b1d0e4a17', '__DEFAULT__', 'Default Volume Type', 1, '2026-01-01T00:00:00.000000');
         UPDATE volumes SET volume_type_id = '7e1c8bb4-0f3a-4d5e-9a3c-2f6b1d0e4a17';
         """,
+
+        // 8 (issue 20): the summary of a backup as restic prints one (ours): bytes of the volume read, bytes that changed
+        // (written to objects), bytes stored (after compression), and how long the data transfer took, in milliseconds;
+        // null for backups from before, imported, or not finished.
+        """
+        ALTER TABLE backups ADD COLUMN bytes_read INTEGER;
+        ALTER TABLE backups ADD COLUMN bytes_changed INTEGER;
+        ALTER TABLE backups ADD COLUMN bytes_stored INTEGER;
+        ALTER TABLE backups ADD COLUMN duration_ms INTEGER;
+        """,
     };
 
     public static int Latest => All.Count;

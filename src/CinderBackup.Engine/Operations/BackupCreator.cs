@@ -295,7 +295,9 @@ internal sealed class BackupCreator
                 {
                     _engine.Detail($"Backup {row.Id}: compression '{algorithm}' is ignored: Ceph repositories store backups as RBD images, uncompressed (as Cinder's Ceph driver does).");
                 }
+                var started = System.Diagnostics.Stopwatch.GetTimestamp();
                 var result = store.Write(request);
+                row.DurationMs = (long)System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
                 _engine.Detail($"Backup {row.Id}: {result.ObjectCount} objects, {result.BytesInObjects} bytes of volume in objects, {result.BytesStored} bytes stored.");
                 monitor.CheckNow();
                 if (monitor.StoppedByStatus)
@@ -454,6 +456,8 @@ internal sealed class BackupCreator
             current.TempSnapshotId = row.TempSnapshotId;
             current.MetadataSha256 = result.MetadataSha256;
             current.Sha256FileSha256 = result.Sha256FileSha256;
+            (current.BytesRead, current.BytesChanged, current.BytesStored, current.DurationMs) =
+                (result.BytesScanned, result.BytesInObjects, result.BytesStored, row.DurationMs);
             RecordFinished(db, current, insert: recreate);
             EventLog.Write(_engine.Config, "backup.createprogress", current,
                 extra: ProgressFields(new TransferProgress(result.BytesScanned, result.BytesScanned, result.ObjectCount, result.BytesStored)));

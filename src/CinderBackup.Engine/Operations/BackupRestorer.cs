@@ -133,6 +133,7 @@ internal sealed class BackupRestorer
             _engine.Detail($"Restore of {backup.Id} to volume {p.Volume.Id}: chain {string.Join(" <- ", chain.Select(l => l.BackupId).Reverse())}.");
             monitor.CheckNow();
             monitor.Token.ThrowIfCancellationRequested();
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             var result = repository.Restore(new RestoreRequest
             {
                 Chain = chain,
@@ -155,7 +156,7 @@ internal sealed class BackupRestorer
             }
             _engine.Detail($"Restore of {backup.Id}: {result.ObjectsRead} objects read, {result.ObjectsSkipped} superseded and skipped, {result.BytesWritten} of {result.VolumeBytes} bytes written"
                 + (result.ExcessMethod is { } how ? $"; {result.ExcessZeroed} bytes past the backup's size zeroed ({how})." : "."));
-            return Succeed(p, chain, result);
+            return Succeed(p, chain, result, System.Diagnostics.Stopwatch.GetElapsedTime(started));
         }
         catch (Exception e) when (e is OperationCanceledException ? monitor.StoppedByStatus || cancel.IsCancellationRequested : StoppedMeanwhile(monitor))
         {
@@ -287,7 +288,7 @@ internal sealed class BackupRestorer
         }
     }
 
-    private BackupRestoreResult Succeed(Prepared p, List<ChainLayer> chain, RestoreResult result)
+    private BackupRestoreResult Succeed(Prepared p, List<ChainLayer> chain, RestoreResult result, TimeSpan duration)
     {
         var volume = _engine.Catalog.Write(db =>
         {
@@ -324,6 +325,7 @@ internal sealed class BackupRestorer
             BytesWritten = result.BytesWritten,
             ObjectsRead = result.ObjectsRead,
             ObjectsSkipped = result.ObjectsSkipped,
+            Duration = duration,
         };
     }
 
