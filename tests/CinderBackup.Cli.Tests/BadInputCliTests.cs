@@ -62,6 +62,12 @@ public sealed class BadInputCliTests : IClassFixture<BadInputCliWorld>
     [InlineData("Invalid retention policy: keep-weekly must be at least 1, got -2; nothing was changed. (HTTP 400)", "volume", "backup", "prune", "--keep-daily", "3", "--keep-weekly", "-2")]
     [InlineData("Invalid retention policy: give at least one of keep-last, keep-daily, keep-weekly, keep-monthly; nothing was changed.", "volume", "backup", "prune", "--dry-run")]
     [InlineData("No volume with a name or ID of 'nosuch' exists.", "volume", "backup", "prune", "--keep-last", "1", "--volume", "nosuch")]
+    [InlineData("2 ids given: several ids are accepted only with --state and no other change.", "volume", "backup", "set", "full", "full", "--name", "renamed", "--state", "error")]
+    [InlineData("2 ids given: several ids are accepted only with --state and no other change.", "volume", "backup", "set", "full", "full", "--name", "renamed")]
+    [InlineData("Backup status: creating is invalid, valid statuses are: ['available', 'error']. (HTTP 400)", "volume", "backup", "set", "full", "full", "--state", "creating")]
+    [InlineData("Policy doesn't allow volume_extension:backup_admin_actions:reset_status to be performed. (HTTP 403)", "--os-admin", "false", "volume", "backup", "set", "full", "full", "--state", "error")]
+    [InlineData("2 ids given: several ids are accepted only with --state and no other change.", "volume", "set", "vol", "vol", "--size", "2", "--state", "error")]
+    [InlineData("Cannot reset-state to deleting (HTTP 400)", "volume", "set", "vol", "vol", "--state", "deleting")]
     public void BadArgumentsExitWithTheMessageAndChangeNothing(string expected, params string[] args) => AssertRefused(expected, args);
 
     [Fact]
