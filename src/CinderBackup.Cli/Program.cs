@@ -19,6 +19,7 @@ public static class Program
         root.Options.Add(app.AdminOption);
         root.Options.Add(app.TokenOption);
         root.Options.Add(app.DebugOption);
+        var keystone = new KeystoneOptions(root);
         root.Subcommands.Add(VolumeCommands.Build(app));
         root.Subcommands.Add(QuotaCommands.Build(app));
         root.Subcommands.Add(ContextCommands.Build(app));
@@ -38,6 +39,10 @@ public static class Program
             }
             stderr.WriteLine($"Run '{string.Join(' ', CommandPath(parse))} --help' for usage.");
             return 2;
+        }
+        if (keystone.Note(parse) is string note)
+        {
+            stderr.WriteLine(note);
         }
         var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
         return parse.Invoke(config);

@@ -70,6 +70,12 @@ public sealed class BadInputCliTests : IClassFixture<BadInputCliWorld>
     [InlineData("The volume type 7e1c8bb4-0f3a-4d5e-9a3c-2f6b1d0e4a17 is a default volume type and cannot be deleted. (HTTP 400)", "volume", "type", "delete", "__DEFAULT__")]
     [InlineData("Policy doesn't allow volume_extension:type_create to be performed. (HTTP 403)", "--os-admin", "false", "volume", "type", "create", "io1")]
     [InlineData("Policy doesn't allow volume_extension:type_delete to be performed. (HTTP 403)", "--os-admin", "false", "volume", "type", "delete", "__DEFAULT__")]
+    [InlineData("2 ids given: several ids are accepted only with --state and no other change.", "volume", "backup", "set", "full", "full", "--name", "renamed", "--state", "error")]
+    [InlineData("2 ids given: several ids are accepted only with --state and no other change.", "volume", "backup", "set", "full", "full", "--name", "renamed")]
+    [InlineData("Backup status: creating is invalid, valid statuses are: ['available', 'error']. (HTTP 400)", "volume", "backup", "set", "full", "full", "--state", "creating")]
+    [InlineData("Policy doesn't allow volume_extension:backup_admin_actions:reset_status to be performed. (HTTP 403)", "--os-admin", "false", "volume", "backup", "set", "full", "full", "--state", "error")]
+    [InlineData("2 ids given: several ids are accepted only with --state and no other change.", "volume", "set", "vol", "vol", "--size", "2", "--state", "error")]
+    [InlineData("Cannot reset-state to deleting (HTTP 400)", "volume", "set", "vol", "vol", "--state", "deleting")]
     public void BadArgumentsExitWithTheMessageAndChangeNothing(string expected, params string[] args) => AssertRefused(expected, args);
 
     [Fact]

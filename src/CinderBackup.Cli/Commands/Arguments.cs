@@ -25,4 +25,17 @@ internal static class Arguments
         }
         return result;
     }
+
+    /// <summary>
+    /// Several ids are taken only to reset their state (as <c>cinder reset-state</c> does): a name, description,
+    /// property or size given to several would be ambiguous, so it is refused before anything is changed.
+    /// </summary>
+    public static void RequireStateOnly(int count, string? state, params object?[] others)
+    {
+        if (state is null || others.Any(o => o is not null))
+        {
+            throw new CinderBackupException(ErrorIds.InvalidArgument, ErrorKind.InvalidArgument,
+                $"{count} ids given: several ids are accepted only with --state and no other change.", null);
+        }
+    }
 }

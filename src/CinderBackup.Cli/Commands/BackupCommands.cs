@@ -127,13 +127,13 @@ internal static class BackupCommands
 
     private static Command Delete(CliApp app)
     {
-        var cmd = new Command("delete", "Delete backups (newest incremental first).");
+        var cmd = new Command("delete", "Delete backups. Several are deleted children first (each incremental before its parent, newest first), whatever the order given; a failure on one is reported and the rest still deleted (exit code 1).");
         var targets = new Argument<string[]>("BACKUP") { Description = "Backup names or IDs.", Arity = ArgumentArity.OneOrMore };
         var force = new Option<bool>("--force") { Description = "Delete whatever the status; cancels a running backup (admin only; refused for Ceph backups, which cannot be cancelled)." };
         cmd.Arguments.Add(targets);
         cmd.Options.Add(force);
         app.EngineAction(cmd, (parse, engine) =>
-            DeleteLoop.Run(app, parse, "backup", parse.GetValue(targets)!, b => engine.Backups.Delete(b, parse.GetValue(force))));
+            DeleteLoop.Run(app, parse, "backup", engine.Backups.DeleteOrder(parse.GetValue(targets)!), b => engine.Backups.Delete(b, parse.GetValue(force))));
         return cmd;
     }
 
@@ -207,8 +207,8 @@ internal static class BackupCommands
 
     private static Command Set(CliApp app)
     {
-        var cmd = new Command("set", "Change a backup's name, description or properties, or reset its state (admin).");
-        var backup = new Argument<string>("BACKUP") { Description = "Backup name or ID." };
+        var cmd = new Command("set", "Change a backup's name, description or properties, or reset the state of one or more backups (admin; a failure on one is reported and the rest still done, exit code 1).");
+        var backup = new Argument<string[]>("BACKUP") { Description = "Backup name or ID; several only with --state alone.", Arity = ArgumentArity.OneOrMore };
         var state = new Option<string?>("--state") { Description = "Reset the state to available or error (admin only); error cancels a running restore." };
         var name = new Option<string?>("--name") { Description = "New name." };
         var description = new Option<string?>("--description") { Description = "New description." };
@@ -220,12 +220,20 @@ internal static class BackupCommands
         cmd.Options.Add(property);
         app.EngineAction(cmd, (parse, engine) =>
         {
-            engine.Backups.Set(parse.GetValue(backup)!, new BackupChanges
+            var targets = parse.GetValue(backup)!;
+            var changes = new BackupChanges
             {
                 Name = parse.GetValue(name), Description = parse.GetValue(description), Metadata = Arguments.Properties(parse.GetValue(property)),
                 State = parse.GetValue(state),
-            });
-            return 0;
+            };
+            if (targets.Length == 1)
+            {
+                engine.Backups.Set(targets[0], changes);
+                return 0;
+            }
+            Arguments.RequireStateOnly(targets.Length, changes.State, changes.Name, changes.Description, changes.Metadata);
+            engine.Backups.CheckResetState(changes.State!);
+            return DeleteLoop.Run(app, parse, "backup", "set", targets, b => engine.Backups.Set(b, changes));
         });
         return cmd;
     }

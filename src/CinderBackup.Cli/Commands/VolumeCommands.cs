@@ -144,8 +144,8 @@ internal static class VolumeCommands
 
     private static Command Set(CliApp app)
     {
-        var cmd = new Command("set", "Change a volume's name, description, properties or size (extend), or reset its state (admin).");
-        var target = new Argument<string>("VOLUME") { Description = "Volume name or ID." };
+        var cmd = new Command("set", "Change a volume's name, description, properties or size (extend), or reset the state of one or more volumes (admin; a failure on one is reported and the rest still done, exit code 1).");
+        var target = new Argument<string[]>("VOLUME") { Description = "Volume name or ID; several only with --state alone.", Arity = ArgumentArity.OneOrMore };
         var name = new Option<string?>("--name") { Description = "New name." };
         var description = new Option<string?>("--description") { Description = "New description." };
         var size = new Option<string?>("--size") { Description = "Extend to this size in GiB.", HelpName = "SIZE" };
@@ -163,15 +163,21 @@ internal static class VolumeCommands
         cmd.Options.Add(state);
         app.EngineAction(cmd, (parse, engine) =>
         {
-            var volume = parse.GetValue(target)!;
+            var volumes = parse.GetValue(target)!;
             var newSize = parse.GetValue(size) is string s ? VolumeApi.ParseSize(s) : (int?)null;
             var props = Arguments.Properties(parse.GetValue(property));
-            var resolved = engine.Volumes.Get(volume);
-            engine.Volumes.Set(resolved.Id, new VolumeChanges
+            var changes = new VolumeChanges
             {
                 Name = parse.GetValue(name), Description = parse.GetValue(description), Metadata = props, SizeGiB = newSize, State = parse.GetValue(state),
-            });
-            return 0;
+            };
+            if (volumes.Length == 1)
+            {
+                engine.Volumes.Set(engine.Volumes.Get(volumes[0]).Id, changes);
+                return 0;
+            }
+            Arguments.RequireStateOnly(volumes.Length, changes.State, changes.Name, changes.Description, changes.Metadata, changes.SizeGiB);
+            engine.Volumes.CheckResetState(changes.State!);
+            return DeleteLoop.Run(app, parse, "volume", "set", volumes, v => engine.Volumes.Set(engine.Volumes.Get(v).Id, changes));
         });
         return cmd;
     }

@@ -286,6 +286,45 @@ public sealed class BackupApi
     public VolumeBackup Delete(string nameOrId, bool force = false) => new BackupDeleter(_engine.Session).Delete(nameOrId, force);
 
     /// <summary>
+    /// The order in which to delete several backups so that each incremental goes before its parent, whatever the
+    /// order given (Cinder refuses to delete a backup that has incrementals): deepest in its chain first, then newest
+    /// first. Names that do not resolve keep their place at the front, so their error is reported and the rest done.
+    /// Returns the given strings, reordered.
+    /// </summary>
+    public IReadOnlyList<string> DeleteOrder(IReadOnlyList<string> namesOrIds)
+    {
+        ArgumentNullException.ThrowIfNull(namesOrIds);
+        return _engine.Catalog.Read(db =>
+        {
+            var unresolved = new List<string>();
+            var resolved = new List<(string Item, int Depth, DateTime Created, int Index)>();
+            for (var i = 0; i < namesOrIds.Count; i++)
+            {
+                BackupRow b;
+                try
+                {
+                    b = Lookup.Backup(db, Context, namesOrIds[i]);
+                }
+                catch (CinderBackupException)
+                {
+                    unresolved.Add(namesOrIds[i]);
+                    continue;
+                }
+                var depth = 0;
+                var seen = new HashSet<string>(StringComparer.Ordinal) { b.Id };
+                for (var parent = b.ParentId; parent is not null && seen.Add(parent); depth++)
+                {
+                    parent = BackupTable.Get(db, parent)?.ParentId;
+                }
+                resolved.Add((namesOrIds[i], depth, b.CreatedAt, i));
+            }
+            return unresolved.Concat(resolved
+                .OrderByDescending(r => r.Depth).ThenByDescending(r => r.Created).ThenBy(r => r.Index)
+                .Select(r => r.Item)).ToList();
+        });
+    }
+
+    /// <summary>
     /// Applies a retention policy to the caller's backups (of one volume, or of each volume): keeps what
     /// <see cref="RetentionPolicy"/> selects and every parent of a kept backup, and deletes the other available backups
     /// newest first, so an incremental always goes before its parent. <paramref name="dryRun"/> deletes nothing.
