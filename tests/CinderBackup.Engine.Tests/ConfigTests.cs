@@ -76,7 +76,7 @@ public sealed class ConfigTests : IDisposable
     [InlineData("quota_backups: -5\n", 1, "'quota_backups' must be at least -1, got -5")]
     [InlineData("backup_create_containers: maybe\n", 1, "'backup_create_containers' must be true or false, got 'maybe'")]
     [InlineData("\n\nbackup_compression_algorithm: lzma\n", 3, "'backup_compression_algorithm' must be one of none, off, no, zlib, gzip, bz2, bzip2, zstd, got 'lzma'")]
-    [InlineData("backup_driver: tape\n", 1, "'backup_driver' must be one of posix, nfs, s3, ceph, got 'tape'")]
+    [InlineData("backup_driver: tape\n", 1, "'backup_driver' must be one of posix, nfs, s3, ceph, swift, got 'tape'")]
     [InlineData("backup_file_size: 100000\n", 1, "'backup_file_size' (100000) must be a multiple of 'backup_sha_block_size_bytes' (32768)")]
     [InlineData("state_path: [a, b]\n", 1, "'state_path' must be a single value")]
     [InlineData("quota_backups: 1\nquota_backups: 2\n", 2, "key 'quota_backups' is set twice")]

@@ -16,7 +16,7 @@ public sealed class CorruptionTests : IDisposable
 
     public CorruptionTests()
     {
-        _home.WriteConfig("backup_file_size: 2MiB\n");
+        _home.WriteConfig("backup_file_size: 2MiB\nquota_volumes: -1\nquota_gigabytes: -1\n"); // a restore per damage: many new volumes
         _engine = EngineFactory.Open(_home);
     }
 

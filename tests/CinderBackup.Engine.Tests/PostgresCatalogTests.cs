@@ -180,6 +180,19 @@ public sealed class PostgresCatalogTests : IDisposable
     }
 
     [Theory]
+    [InlineData("postgresql://u:se/cret@h:99999/db", "has port '99999'")]
+    [InlineData("postgresql://u:ab/cd@h:x/db", "has port 'x'")]
+    [InlineData("postgresql://u:p?cret@h/db?application_name=x", "unsupported parameter 'application_name'")]
+    public void APasswordWithSlashOrQuestionMarkIsNeverQuoted(string url, string what)
+    {
+        _home.WriteConfig("").Set(ConfigSchema.DatabaseVariable, url);
+        var e = Assert.Throws<CinderBackupException>(() => ConfigLoader.Load(null, _home.Env));
+        Assert.Contains(what, e.Message);
+        Assert.DoesNotContain("cret", e.Message);
+        Assert.DoesNotContain("ab/cd", e.Message);
+    }
+
+    [Theory]
     [InlineData("database: postgresql://u@h/db\n", "line 1: 'database' must be a mapping holding 'connection'")]
     [InlineData("database:\n  url: postgresql://u@h/db\n", "line 2: unknown key 'url' in 'database'")]
     [InlineData("database:\n  connection: [a, b]\n", "line 2: 'database: connection' must be a single value")]

@@ -260,6 +260,11 @@ public sealed class RecoveryTests : IDisposable
                 db.Execute("ALTER TABLE backups DROP COLUMN queued_at");
                 db.Execute("ALTER TABLE backups DROP COLUMN queue_zone");
                 db.Execute("ALTER TABLE volumes DROP COLUMN shared");
+                db.Execute("DROP TABLE volume_types"); // migration 7
+                foreach (var column in new[] { "bytes_read", "bytes_changed", "bytes_stored", "duration_ms" }) // migration 8
+                {
+                    db.Execute($"ALTER TABLE backups DROP COLUMN {column}");
+                }
                 db.Execute("PRAGMA user_version = 2");
             });
         }

@@ -69,7 +69,7 @@ public sealed class RepositoryConfigTests : IDisposable
     [Theory]
     [InlineData("repositories:\n  a:\n    bogus: 1\n", 3, "unknown key 'bogus' in repository 'a'")]
     [InlineData("repositories:\n  a:\n    quota_backups: 1\n", 3, "'quota_backups' cannot be set per repository (in repository 'a'); set it at the top level")]
-    [InlineData("repositories:\n  a:\n    backup_driver: tape\n", 3, "'backup_driver' must be one of posix, nfs, s3, ceph, got 'tape'")]
+    [InlineData("repositories:\n  a:\n    backup_driver: tape\n", 3, "'backup_driver' must be one of posix, nfs, s3, ceph, swift, got 'tape'")]
     [InlineData("repositories:\n  a:\n    default: true\n  b:\n    default: yes\n", 5, "repository 'b' is marked 'default: true' but 'a' already is")]
     [InlineData("x: 1\n", 1, "unknown key 'x'")]
     [InlineData("\nrepositories:\n  a:\n  b:\n", 2, "one repository must have 'default: true' (configured: a, b)")]

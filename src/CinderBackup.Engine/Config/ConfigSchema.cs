@@ -22,7 +22,7 @@ internal static class ConfigSchema
         new("os_username", ConfigValueKind.String, null, "User the calls run as."),
         new("os_admin", ConfigValueKind.Bool, null, "Whether the configured identity is an administrator."),
         new("catalog_busy_timeout", ConfigValueKind.Int, 30, "Seconds to wait for a catalog locked by another process.", Min: 1, Max: 3600),
-        new("backup_driver", ConfigValueKind.Choice, "posix", "Repository driver.", Choices: new[] { "posix", "nfs", "s3", "swift", "ceph" }, PerRepository: true),
+        new("backup_driver", ConfigValueKind.Choice, "posix", "Repository driver.", Choices: new[] { "posix", "nfs", "s3", "ceph", "swift" }, PerRepository: true),
         new("backup_posix_path", ConfigValueKind.Path, null, "Root of the POSIX repository (default <state_path>/backup).", PerRepository: true),
         new("backup_container", ConfigValueKind.String, null, "Default container; unset means Cinder's <id[0:2]>/<id[2:4]>/<id> scheme.", PerRepository: true),
         new("backup_create_containers", ConfigValueKind.Bool, true, "Create missing containers (directories, buckets).", PerRepository: true),

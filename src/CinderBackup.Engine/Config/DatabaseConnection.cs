@@ -27,6 +27,15 @@ internal sealed record DatabaseConnection(string? User, string Host, int Port, s
             return null;
         }
         var rest = url[scheme.Length..];
+        // The user info comes off first (up to the last '@'), so that a password holding '/', '?' or ':' is never cut
+        // into the pieces the messages below quote.
+        string? userInfo = null;
+        var at = rest.LastIndexOf('@');
+        if (at >= 0)
+        {
+            userInfo = rest[..at];
+            rest = rest[(at + 1)..];
+        }
         string? query = null;
         var q = rest.IndexOf('?');
         if (q >= 0)
@@ -49,11 +58,8 @@ internal sealed record DatabaseConnection(string? User, string Host, int Port, s
         }
         string? user = null;
         string? password = null;
-        var at = authority.LastIndexOf('@');
-        if (at >= 0)
+        if (userInfo is not null)
         {
-            var userInfo = authority[..at];
-            authority = authority[(at + 1)..];
             var colon = userInfo.IndexOf(':');
             user = Uri.UnescapeDataString(colon < 0 ? userInfo : userInfo[..colon]);
             password = colon < 0 ? null : Uri.UnescapeDataString(userInfo[(colon + 1)..]);

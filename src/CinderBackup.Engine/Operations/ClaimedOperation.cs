@@ -1,4 +1,3 @@
-using CinderBackup.Engine.Api;
 using CinderBackup.Engine.Catalog;
 using CinderBackup.Engine.Errors;
 using CinderBackup.Engine.Pipeline;
@@ -12,7 +11,7 @@ namespace CinderBackup.Engine.Operations;
 internal static class ClaimedOperation
 {
     public static VolumeBackup Create(EngineSession session, BackupRow row, IProgress<TransferProgress>? progress, CancellationToken cancel) =>
-        new BackupCreator(session, new BackupCreateOptions { Volume = row.VolumeId, Progress = progress, Cancel = cancel }).Execute(row);
+        new BackupCreator(session, new Claimed(row.VolumeId, progress, cancel)).Execute(row);
 
     public static BackupRestoreResult Restore(EngineSession session, BackupRow row, IProgress<TransferProgress>? progress, CancellationToken cancel)
     {
@@ -20,5 +19,20 @@ internal static class ClaimedOperation
             ?? throw new CinderBackupException(ErrorIds.VolumeNotFound, ErrorKind.NotFound, $"Volume {row.RestoreVolumeId} could not be found.", row.RestoreVolumeId);
         var isNew = volume.PreviousStatus == Volumes.VolumeStatus.Creating;
         return new BackupRestorer(session).Execute(new BackupRestorer.Prepared(row, volume, isNew), progress, cancel);
+    }
+
+    /// <summary>A create already prepared: everything but the volume and how to report and stop is on the row.</summary>
+    private sealed record Claimed(string Volume, IProgress<TransferProgress>? Progress, CancellationToken Cancel) : IBackupCreateRequest
+    {
+        public string? Name => null;
+        public string? Description => null;
+        public bool Incremental => false;
+        public bool Force => false;
+        public string? Snapshot => null;
+        public string? Container => null;
+        public IReadOnlyDictionary<string, string>? Metadata => null;
+        public string? Compression => null;
+        public string? AvailabilityZone => null;
+        public string? Repository => null;
     }
 }

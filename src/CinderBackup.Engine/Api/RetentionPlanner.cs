@@ -1,9 +1,8 @@
 using System.Globalization;
-using CinderBackup.Engine.Api;
 using CinderBackup.Engine.Catalog;
 using CinderBackup.Engine.Format;
 
-namespace CinderBackup.Engine.Rules;
+namespace CinderBackup.Engine.Api;
 
 /// <summary>
 /// Applies a <see cref="RetentionPolicy"/> to the backups of each volume, as restic's <c>forget</c> does, then keeps every
