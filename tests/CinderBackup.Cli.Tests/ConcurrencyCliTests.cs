@@ -9,7 +9,7 @@ namespace CinderBackup.Cli.Tests;
 /// </summary>
 public sealed class ConcurrencyCliTests : IDisposable
 {
-    private const string Fast = "backup_file_size: 4MiB\nquota_backups: 200\n";
+    private const string Fast = "backup_file_size: 4MiB\nquota_backups: 200\nquota_volumes: -1\n"; // processes making many volumes: over Cinder's default of 10
     private readonly TempHome _home = new();
 
     public ConcurrencyCliTests() => _home.WriteConfig(Fast);
