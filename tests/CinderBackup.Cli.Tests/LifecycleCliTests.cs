@@ -220,10 +220,10 @@ public sealed class LifecycleCliTests : IDisposable
     [Fact]
     public void ServiceList()
     {
+        // Only `service run` registers (issue 19): an ordinary command lists no service. The table with running
+        // services is checked by MultiHostCliTests.
         Ok("volume", "list");
-        var lines = Ok("volume", "service", "list").Stdout.Split('\n');
-        Assert.Equal("| Binary        | Host " + new string(' ', Math.Max(0, Environment.MachineName.Length - 4)) + "| Zone | Status  | State | Updated At                 |", lines[1]);
-        Assert.Matches($@"^\| cinder-backup \| {Environment.MachineName} +\| nova \| enabled \| up    \| [0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}T[0-9:.]+ \|$", lines[3]);
+        Assert.Equal("", Ok("volume", "service", "list").Stdout.Trim());
     }
 
     [Fact]

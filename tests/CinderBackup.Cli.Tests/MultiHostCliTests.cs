@@ -37,6 +37,7 @@ public sealed class MultiHostCliTests : IDisposable
 
     private void Configure(string extra = "") => _cluster.WriteConfig($"""
         quota_backups: 200
+        quota_volumes: -1
         quota_backup_gigabytes: -1
         report_interval: 1
         service_down_time: 4
