@@ -10,8 +10,8 @@ namespace CinderBackup.Commands;
 /// pipeline is stopped (Ctrl+C, Stop-Job): it takes the operations queued for its zone and cleans up after hosts that
 /// are down. Each event is written to the Information stream.
 /// </summary>
-[Cmdlet(VerbsLifecycle.Start, "BackupService")]
-[OutputType(typeof(void))]
+[Cmdlet(VerbsLifecycle.Start, "BackupService", SupportsShouldProcess = true)]
+[OutputType(typeof(BackupService))]
 public sealed class StartBackupServiceCommand : CinderBackupCmdlet
 {
     /// <summary>Name of this backup host (default: the configuration's host, then the machine name).</summary>
@@ -26,6 +26,10 @@ public sealed class StartBackupServiceCommand : CinderBackupCmdlet
 
     protected override void EndProcessing()
     {
+        if (!ShouldProcess(HostName ?? Environment.MachineName, "Run as a backup service"))
+        {
+            return;
+        }
         Try(HostName, () =>
         {
             using var engine = BackupEngine.Open(EngineOptions() with { Host = HostName, AvailabilityZone = AvailabilityZone });
@@ -46,6 +50,11 @@ public sealed class StartBackupServiceCommand : CinderBackupCmdlet
                 }
             }
             run.GetAwaiter().GetResult();
+            // Stopped: the service's own row (down now), so a job's output says which host ran and when it stopped.
+            foreach (var s in engine.Services.List().Where(s => s.Host == engine.Config.Host))
+            {
+                WriteObject(s);
+            }
         });
     }
 }
