@@ -41,6 +41,14 @@ Describe 'Get-VolumeBackup' {
         $text | Should -Match ('Container\s+: ' + [regex]::Escape($b.Container))
     }
 
+    It "keeps the seeds' five columns in the default table; the Progress view adds the column" {
+        $b = Get-VolumeBackup -Name gvb-backup-a
+        $header = (($b | Format-Table | Out-String -Width 200) -split "`n" | Where-Object { $_.Trim() } | Select-Object -First 1).Trim()
+        $header | Should -Match '^ID\s+Name\s+Description\s+Status\s+Size$'
+        $progress = (($b | Format-Table -View Progress | Out-String -Width 200) -split "`n" | Where-Object { $_.Trim() } | Select-Object -First 1).Trim()
+        $progress | Should -Match '^ID\s+Name\s+Description\s+Status\s+Size\s+Progress$'
+    }
+
     It 'reports an unknown name' {
         { Get-VolumeBackup -Name gvb-none -ErrorAction Stop } |
             Should -Throw -ErrorId 'BackupNotFound,CinderBackup.Commands.GetVolumeBackupCommand'
