@@ -13,5 +13,8 @@ public sealed class VolumeType
 
     public DateTime CreatedAtUtc { get; init; }
 
+    /// <summary>CreatedAtUtc in local time, as PowerShell's own times are.</summary>
+    public DateTime CreatedAt => CreatedAtUtc.ToLocalTime();
+
     public override string ToString() => Name;
 }

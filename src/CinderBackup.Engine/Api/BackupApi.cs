@@ -45,9 +45,10 @@ public sealed class BackupApi
     }
 
     /// <summary>The first half of <see cref="Restore"/>: checks, the target (a new volume when none is given), statuses.</summary>
-    public BackupRestoreResult StartRestore(string backup, string? volume = null, string? name = null, string? availabilityZone = null, int? sizeGiB = null)
+    public BackupRestoreResult StartRestore(string backup, string? volume = null, string? name = null, string? availabilityZone = null, int? sizeGiB = null,
+        string? volumeType = null)
     {
-        var p = new BackupRestorer(_engine.Session).Prepare(backup, volume, name, availabilityZone, sizeGiB);
+        var p = new BackupRestorer(_engine.Session).Prepare(backup, volume, name, availabilityZone, sizeGiB, volumeType: volumeType);
         return new BackupRestoreResult { BackupId = p.Backup.Id, VolumeId = p.Volume.Id, VolumeName = p.Volume.Name };
     }
 
@@ -392,13 +393,14 @@ public sealed class BackupApi
 
     /// <summary>
     /// Restores a backup to <paramref name="volume"/>, or to a new volume (named <paramref name="name"/>, else
-    /// restore_backup_&lt;id&gt;, then renamed from the backup's volume metadata as Cinder does).
+    /// restore_backup_&lt;id&gt;, then renamed from the backup's volume metadata as Cinder does) of type
+    /// <paramref name="volumeType"/> (default __DEFAULT__).
     /// </summary>
     public BackupRestoreResult Restore(string backup, string? volume = null, string? name = null, string? availabilityZone = null,
-        IProgress<TransferProgress>? progress = null, CancellationToken cancel = default, int? sizeGiB = null)
+        IProgress<TransferProgress>? progress = null, CancellationToken cancel = default, int? sizeGiB = null, string? volumeType = null)
     {
         var restorer = new BackupRestorer(_engine.Session);
-        var prepared = restorer.Prepare(backup, volume, name, availabilityZone, sizeGiB);
+        var prepared = restorer.Prepare(backup, volume, name, availabilityZone, sizeGiB, volumeType: volumeType);
         return restorer.Execute(prepared, progress, cancel);
     }
 

@@ -25,6 +25,11 @@ public sealed class NewBlockVolumeCommand : CinderBackupCmdlet
     [Parameter(ValueFromPipelineByPropertyName = true)]
     public string? AvailabilityZone { get; set; }
 
+    /// <summary>The volume type, by name or ID (Get-VolumeType); default __DEFAULT__.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string? VolumeType { get; set; }
+
     [Parameter]
     public Hashtable? Metadata { get; set; }
 
@@ -34,7 +39,7 @@ public sealed class NewBlockVolumeCommand : CinderBackupCmdlet
         {
             if (Confirmed($"{Name} ({Size} GiB)", "Create volume"))
             {
-                WriteObject(Engine.Volumes.Create(Name, Size, Description, AvailabilityZone, ToDictionary(Metadata)));
+                WriteObject(Engine.Volumes.Create(Name, Size, Description, AvailabilityZone, ToDictionary(Metadata), VolumeType));
             }
         });
     }

@@ -27,6 +27,11 @@ public sealed class RestoreVolumeBackupCommand : BackupTargetCmdlet
     [ValidateNotNullOrEmpty]
     public string? AvailabilityZone { get; set; }
 
+    /// <summary>The new volume's type, by name or ID (default __DEFAULT__); not with -Volume, which keeps that volume's type.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? VolumeType { get; set; }
+
     [Parameter]
     public SwitchParameter Force { get; set; }
 
@@ -37,6 +42,11 @@ public sealed class RestoreVolumeBackupCommand : BackupTargetCmdlet
     {
         Try(TargetId, () =>
         {
+            if (Volume is not null && VolumeType is not null)
+            {
+                throw new CinderBackupException(ErrorIds.InvalidArgument, ErrorKind.InvalidArgument,
+                    "-VolumeType is the type of a new volume; a restore over -Volume keeps that volume's type: give one of them.", VolumeType);
+            }
             var backup = ResolveTarget();
             BlockVolume? target = Volume is null ? null : Engine.Volumes.Get(Volume);
             var destination = target is null ? $"a new volume '{Name ?? "restore_backup_" + backup.Id}'" : $"volume {Describe(target)}";
@@ -54,7 +64,7 @@ public sealed class RestoreVolumeBackupCommand : BackupTargetCmdlet
             }
             if (AsJob)
             {
-                var started = Engine.Backups.StartRestore(backup.Id, target?.Id, Name, AvailabilityZone);
+                var started = Engine.Backups.StartRestore(backup.Id, target?.Id, Name, AvailabilityZone, volumeType: VolumeType);
                 // With a backup service of the zone up, it does the restore and the job waits for it; else the job does it.
                 StartJob($"Restore {backup.Name ?? backup.Id}", Engine.Backups.Enqueue(started.BackupId)
                     ? (engine, _, cancel) => engine.Backups.WaitRestore(started.BackupId, started.VolumeId, cancel)
@@ -62,7 +72,7 @@ public sealed class RestoreVolumeBackupCommand : BackupTargetCmdlet
                 return;
             }
             WriteObject(RunWithProgress("Restoring backup " + Describe(backup), "restoring",
-                (progress, cancel) => Engine.Backups.Restore(backup.Id, target?.Id, Name, AvailabilityZone, progress, cancel)));
+                (progress, cancel) => Engine.Backups.Restore(backup.Id, target?.Id, Name, AvailabilityZone, progress, cancel, volumeType: VolumeType)));
         });
     }
 }

@@ -175,6 +175,22 @@ public abstract class CinderBackupCmdlet : PSCmdlet, IDisposable
     }
 
     /// <summary>
+    /// <see cref="Confirmed"/>, except that <paramref name="force"/> skips the question where there is nothing to force
+    /// (Remove-VolumeType): -WhatIf still only tells, and an explicit -Confirm still asks.
+    /// </summary>
+    protected bool ConfirmedUnlessForced(bool force, string target, string action)
+    {
+        var bound = MyInvocation.BoundParameters;
+        var whatIf = (bound.TryGetValue("WhatIf", out var w) && LanguagePrimitives.IsTrue(w)) || LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference"));
+        if (!force || whatIf || bound.ContainsKey("Confirm"))
+        {
+            return Confirmed(target, action);
+        }
+        WriteVerbose($"{action} on '{target}' (-Force: not asking).");
+        return true;
+    }
+
+    /// <summary>
     /// The extra question that -Force skips (Cinder's --force: an attached volume, a volume to overwrite, ...). A host
     /// that cannot prompt gets <paramref name="refusal"/>, an error that names -Force, and nothing is changed.
     /// </summary>
