@@ -52,6 +52,23 @@ Describe 'Set-BlockVolume' {
         (Get-BlockVolume -Name sbv-state).Status | Should -Be 'available'
     }
 
+    It 'resets the state of several (-Volume a,b and the pipeline), reporting a missing one and doing the rest' {
+        $a = New-BlockVolume -Name sbv-many-a -Size 1
+        $b = New-BlockVolume -Name sbv-many-b -Size 1
+        Set-BlockVolume -Volume nosuch, sbv-many-a, sbv-many-b -State error -ErrorAction SilentlyContinue -ErrorVariable err
+        $err.Count | Should -Be 1
+        $err[0].FullyQualifiedErrorId | Should -Be 'VolumeNotFound,CinderBackup.Commands.SetBlockVolumeCommand'
+        $err[0].TargetObject | Should -Be 'nosuch'
+        (Get-BlockVolume -Name 'sbv-many-*').Status | Should -Be @('error', 'error')
+        $set = Get-BlockVolume -Name 'sbv-many-*' | Set-BlockVolume -State available -PassThru
+        $set.Id | Sort-Object | Should -Be (@($a.Id, $b.Id) | Sort-Object)
+        (Get-BlockVolume -Name 'sbv-many-*').Status | Should -Be @('available', 'available')
+        Set-BlockVolume -InputObject $a, $b -State error -WhatIf
+        (Get-BlockVolume -Name 'sbv-many-*').Status | Should -Be @('available', 'available')
+        Set-BlockVolume -InputObject $a, $b -State error
+        (Get-BlockVolume -Name 'sbv-many-*').Status | Should -Be @('error', 'error')
+    }
+
     It 'emits nothing without -PassThru and changes nothing under -WhatIf' {
         New-BlockVolume -Name sbv-three -Size 1 | Out-Null
         Set-BlockVolume -Volume sbv-three -Name sbv-other | Should -BeNullOrEmpty

@@ -6,12 +6,13 @@ using CinderBackup.Engine.Api;
 namespace CinderBackup.Commands;
 
 /// <summary>
-/// Changes a backup's name, description or metadata, or resets its state (-State available|error, admin only).
-/// Setting a restoring backup to error cancels the restore, as in Cinder.
+/// Changes backups' name, description or metadata, or resets their state (-State available|error, admin only), each
+/// on its own (-Backup a,b,c or the pipeline): a failure is reported and the rest still done, as
+/// <c>volume backup set --state</c> does. Setting a restoring backup to error cancels the restore, as in Cinder.
 /// </summary>
 [Cmdlet(VerbsCommon.Set, "VolumeBackup", SupportsShouldProcess = true, DefaultParameterSetName = ByBackup)]
 [OutputType(typeof(VolumeBackup))]
-public sealed class SetVolumeBackupCommand : BackupTargetCmdlet
+public sealed class SetVolumeBackupCommand : BackupsTargetCmdlet
 {
     [Parameter]
     [ValidateSet("available", "error", IgnoreCase = true)]
@@ -32,23 +33,26 @@ public sealed class SetVolumeBackupCommand : BackupTargetCmdlet
 
     protected override void ProcessRecord()
     {
-        Try(TargetId, () =>
+        var changes = new List<string>();
+        if (Name is not null) changes.Add($"name '{Name}'");
+        if (Description is not null) changes.Add("description");
+        if (Metadata is not null) changes.Add("metadata");
+        if (State is not null) changes.Add($"state {State}");
+        foreach (var target in TargetIds)
         {
-            var backup = ResolveTarget();
-            var changes = new List<string>();
-            if (Name is not null) changes.Add($"name '{Name}'");
-            if (Description is not null) changes.Add("description");
-            if (Metadata is not null) changes.Add("metadata");
-            if (State is not null) changes.Add($"state {State}");
-            if (!Confirmed(Describe(backup), $"Set backup {string.Join(", ", changes)}"))
+            Try(target, () =>
             {
-                return;
-            }
-            backup = Engine.Backups.Set(backup.Id, new BackupChanges { Name = Name, Description = Description, Metadata = ToDictionary(Metadata), State = State });
-            if (PassThru)
-            {
-                WriteObject(backup);
-            }
-        });
+                var backup = Engine.Backups.Get(target);
+                if (!Confirmed(Describe(backup), $"Set backup {string.Join(", ", changes)}"))
+                {
+                    return;
+                }
+                backup = Engine.Backups.Set(backup.Id, new BackupChanges { Name = Name, Description = Description, Metadata = ToDictionary(Metadata), State = State });
+                if (PassThru)
+                {
+                    WriteObject(backup);
+                }
+            });
+        }
     }
 }

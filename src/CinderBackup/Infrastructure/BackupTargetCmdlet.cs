@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using CinderBackup.Engine.Util;
 
 namespace CinderBackup.Commands.Infrastructure;
 
@@ -26,7 +25,4 @@ public abstract class BackupTargetCmdlet : CinderBackupCmdlet
 
     /// <summary>The backup as the catalog has it now (so ShouldProcess names it exactly).</summary>
     protected VolumeBackup ResolveTarget() => Engine.Backups.Get(TargetId);
-
-    protected static string Describe(VolumeBackup b) =>
-        (b.Name is { Length: > 0 } n ? $"{PrintableText.Escape(n)} ({b.Id})" : b.Id) + $" of volume {b.VolumeId}";
 }

@@ -299,6 +299,9 @@ public abstract class CinderBackupCmdlet : PSCmdlet, IDisposable
 
     protected static string Describe(BlockVolume v) => v.Name is { Length: > 0 } n ? $"{PrintableText.Escape(n)} ({v.Id})" : v.Id;
 
+    protected static string Describe(VolumeBackup b) =>
+        (b.Name is { Length: > 0 } n ? $"{PrintableText.Escape(n)} ({b.Id})" : b.Id) + $" of volume {b.VolumeId}";
+
     protected static string Describe(VolumeSnapshot s) => s.Name is { Length: > 0 } n ? $"{PrintableText.Escape(n)} ({s.Id})" : s.Id;
 
     protected override void StopProcessing() => _stop.Cancel();
