@@ -68,4 +68,33 @@ public sealed class VolumeQuotaCliTests : IDisposable
         Ok("quota", "set", "--volumes", "-1", "default");
         Ok("volume", "create", "--size", "1", "v4");
     }
+
+    private static string OverGigabytes(int requested, int quota, int consumed) =>
+        $"VolumeSizeExceedsAvailableQuota: Requested volume or snapshot exceeds allowed gigabytes quota. Requested {requested}G, quota is {quota}G and {consumed}G has been consumed. (HTTP 413)\n";
+
+    /// <summary>The gigabytes row of `quota usage` (In_use, Reserved, Limit).</summary>
+    private string GigabytesUsage() => Ok("quota", "usage").Stdout.Split('\n')[5];
+
+    [Fact]
+    public void SnapshotsAndExtendsCountAgainstGigabytesWithCindersText()
+    {
+        Ok("quota", "set", "--gigabytes", "5", "default");
+        Ok("volume", "create", "--size", "2", "v1");
+        Ok("volume", "snapshot", "create", "--volume", "v1", "s1");
+        Assert.Equal("| gigabytes        |      4 |        0 |     5 |           |", GigabytesUsage());
+
+        // Cinder reserves a snapshot's volume size, and an extend's added size, in gigabytes.
+        Refused(OverGigabytes(2, 5, 4), "volume", "snapshot", "create", "--volume", "v1", "s2");
+        Refused(OverGigabytes(4, 5, 4), "volume", "set", "--size", "6", "v1");
+        Refused(OverGigabytes(2, 5, 4), "volume", "create", "--size", "2", "v2");
+        Assert.Equal("| gigabytes        |      4 |        0 |     5 |           |", GigabytesUsage());
+
+        Ok("volume", "snapshot", "delete", "s1");
+        Assert.Equal("| gigabytes        |      2 |        0 |     5 |           |", GigabytesUsage());
+        Ok("volume", "set", "--size", "5", "v1");
+        Assert.Equal("5", Value("volume", "show", "v1", "-c", "size"));
+        Assert.Equal("| gigabytes        |      5 |        0 |     5 |           |", GigabytesUsage());
+        Refused(OverGigabytes(5, 5, 5), "volume", "snapshot", "create", "--volume", "v1", "s3");
+        Refused(OverGigabytes(1, 5, 5), "volume", "set", "--size", "6", "v1");
+    }
 }

@@ -42,8 +42,15 @@ public sealed class SnapshotApi
                     ErrorKind.InvalidState,
                     $"Invalid volume: Volume {v.Id} status must be {string.Join(", ", valid)}, but current status is: {v.Status}.", v.Id);
             }
+            // Cinder reserves the volume's size in gigabytes for a snapshot, unless no_snapshot_gb_quota.
+            var quota = new QuotaEngine(_engine.Config);
+            var reservation = _engine.Config.NoSnapshotGbQuota ? null : quota.ReserveGigabytes(db, Context.ProjectName, v.Size);
             SnapshotTable.Insert(db, id, v.Id, name, description, Context.ProjectName, Context.UserName,
                 SnapshotStatus.Creating, v.Size, v.SizeBytes, path, Clock.UtcNow);
+            if (reservation is not null)
+            {
+                quota.Commit(db, reservation);
+            }
             return v;
         });
         try

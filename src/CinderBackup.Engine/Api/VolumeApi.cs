@@ -240,7 +240,8 @@ public sealed class VolumeApi
         }
         InputRules.ValidateSize(newSizeGiB.ToString(System.Globalization.CultureInfo.InvariantCulture), newSizeGiB);
         FilePool.CheckFits(_engine.Config.VolumePoolPath, newSizeGiB * FilePool.GiB); // a size the file system refuses changes nothing
-        var volume = _engine.Catalog.Write(db =>
+        var quota = new QuotaEngine(_engine.Config);
+        var (volume, reservation) = _engine.Catalog.Write(db =>
         {
             var v = Lookup.Volume(db, Context, nameOrId);
             if (v.Backend != VolumeBackend.Pool)
@@ -259,8 +260,10 @@ public sealed class VolumeApi
                     $"Invalid volume: Volume {v.Id} status must be '{{'status': 'available'}}' to extend, currently {v.Status}.", v.Id);
             }
             CheckStateFits(v, state);
+            // Cinder's _extend reserves the added size in gigabytes (in the volume's project) before anything changes.
+            var r = quota.ReserveGigabytes(db, v.ProjectId, newSizeGiB - v.Size);
             VolumeTable.ConditionalStatus(db, v.Id, new[] { VolumeStatus.Available }, VolumeStatus.Extending, savePrevious: true);
-            return v;
+            return (v, r);
         });
         var bytes = newSizeGiB * FilePool.GiB;
         try
@@ -269,13 +272,18 @@ public sealed class VolumeApi
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            _engine.Catalog.Write(db => VolumeTable.SetStatus(db, volume.Id, VolumeStatus.ErrorExtending));
+            _engine.Catalog.Write(db =>
+            {
+                VolumeTable.SetStatus(db, volume.Id, VolumeStatus.ErrorExtending);
+                quota.Rollback(db, reservation);
+            });
             throw new CinderBackupException(ErrorIds.VolumeIOError, ErrorKind.IOError,
                 $"Cannot extend volume {VolumeNames.Describe(volume)} to {newSizeGiB} GiB: {e.Message}", volume.Id, e);
         }
         return _engine.Catalog.Write(db =>
         {
             VolumeTable.SetSize(db, volume.Id, newSizeGiB, bytes);
+            quota.Commit(db, reservation);
             VolumeTable.SetStatus(db, volume.Id, VolumeStatus.Available);
             return Apply(db, volume, changes, state);
         });

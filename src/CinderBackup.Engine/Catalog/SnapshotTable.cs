@@ -35,6 +35,13 @@ internal static class SnapshotTable
         return db.Query(sql, Map, ("$project", projectId), ("$vol", volumeId), ("$name", exactName));
     }
 
+    /// <summary>
+    /// The sum of the volume sizes (GiB) of the project's snapshots not deleted that count against quotas (not a
+    /// backup's temporary snapshot): their part of the <c>gigabytes</c> usage, as Cinder's _snapshot_data_get_for_project.
+    /// </summary>
+    public static long SizeInProject(Db db, string project) =>
+        db.ScalarLong("SELECT COALESCE(SUM(volume_size), 0) FROM snapshots WHERE project_id = $p AND deleted = 0 AND use_quota = 1", ("$p", project));
+
     /// <summary>Snapshots not deleted, in every project.</summary>
     public static int Count(Db db) => (int)db.ScalarLong("SELECT count(*) FROM snapshots WHERE deleted = 0;");
 

@@ -94,6 +94,7 @@ internal static class ConfigSchema
         new("quota_backup_gigabytes", ConfigValueKind.Int, 1000, "Default GiB of backups per project (-1: unlimited).", Min: -1, Max: int.MaxValue),
         new("quota_volumes", ConfigValueKind.Int, 10, "Default number of volumes per project (-1: unlimited).", Min: -1, Max: int.MaxValue),
         new("quota_gigabytes", ConfigValueKind.Int, 1000, "Default GiB of volumes per project (-1: unlimited).", Min: -1, Max: int.MaxValue),
+        new("no_snapshot_gb_quota", ConfigValueKind.Bool, false, "Leave snapshots' sizes out of the gigabytes quota (Cinder's option; by default they count)."),
         new("reservation_expire", ConfigValueKind.Int, 86400, "Seconds until a quota reservation expires.", Min: 1, Max: int.MaxValue),
         new("service_down_time", ConfigValueKind.Int, 60, "Seconds without a heartbeat after which a service is down.", Min: 1, Max: int.MaxValue),
         new("report_interval", ConfigValueKind.Int, 10, "Seconds between service heartbeats.", Min: 1, Max: int.MaxValue),

@@ -84,6 +84,8 @@ public sealed class EngineConfig
 
     public int QuotaGigabytes => GetInt("quota_gigabytes");
 
+    public bool NoSnapshotGbQuota => (bool)Get("no_snapshot_gb_quota")!;
+
     public int ReservationExpireSeconds => GetInt("reservation_expire");
 
     public int ServiceDownTimeSeconds => GetInt("service_down_time");

@@ -47,7 +47,8 @@ internal sealed class QuotaEngine
         {
             Backups => BackupTable.CountInProject(db, project),
             Volumes => VolumeTable.CountInProject(db, project),
-            VolumeGigabytes => VolumeTable.SizeInProject(db, project),
+            // Snapshots count too unless no_snapshot_gb_quota (Cinder's _sync_gigabytes).
+            VolumeGigabytes => VolumeTable.SizeInProject(db, project) + (_config.NoSnapshotGbQuota ? 0 : SnapshotTable.SizeInProject(db, project)),
             _ => BackupTable.SizeInProject(db, project),
         };
         var reserved = ReservationTable.Reserved(db, project, resource, Clock.UtcNow);
@@ -66,16 +67,27 @@ internal sealed class QuotaEngine
     /// errors when over quota (quota_utils.process_reserve_over_quota).
     /// </summary>
     public string ReserveVolume(Db db, string project, int sizeGiB) => Reserve(db, project, sizeGiB, Volumes, VolumeGigabytes,
-        (limit, consumed) => new CinderBackupException(ErrorIds.VolumeSizeExceedsAvailableQuota, ErrorKind.QuotaExceeded,
-            $"Requested volume or snapshot exceeds allowed gigabytes quota. Requested {sizeGiB}G, quota is {limit}G and {consumed}G has been consumed.", project),
+        (limit, consumed) => OverGigabytes(project, sizeGiB, limit, consumed),
         limit => new CinderBackupException(ErrorIds.VolumeLimitExceeded, ErrorKind.QuotaExceeded,
             $"Maximum number of volumes allowed ({limit}) exceeded for quota 'volumes'.", project));
 
     /// <summary>
-    /// Checks and reserves one item of <paramref name="count"/> and <paramref name="sizeGiB"/> of <paramref name="gigabytes"/>.
-    /// Offending resources are checked in sorted order, so the gigabytes one wins (db/api.py:1738).
+    /// Reserves <paramref name="sizeGiB"/> of <c>gigabytes</c> alone: a new snapshot's volume size (Cinder's _create_snapshot,
+    /// unless no_snapshot_gb_quota; the caller checks that) or the size an extend adds (Cinder's _extend). Commit it once
+    /// the row shows the size; <see cref="Rollback"/> it when the change fails.
     /// </summary>
-    private string Reserve(Db db, string project, int sizeGiB, string count, string gigabytes,
+    public string ReserveGigabytes(Db db, string project, int sizeGiB) => Reserve(db, project, sizeGiB, null, VolumeGigabytes,
+        (limit, consumed) => OverGigabytes(project, sizeGiB, limit, consumed), _ => throw new InvalidOperationException());
+
+    private static CinderBackupException OverGigabytes(string project, int sizeGiB, int limit, long consumed) =>
+        new(ErrorIds.VolumeSizeExceedsAvailableQuota, ErrorKind.QuotaExceeded,
+            $"Requested volume or snapshot exceeds allowed gigabytes quota. Requested {sizeGiB}G, quota is {limit}G and {consumed}G has been consumed.", project);
+
+    /// <summary>
+    /// Checks and reserves one item of <paramref name="count"/> (none when null) and <paramref name="sizeGiB"/> of
+    /// <paramref name="gigabytes"/>. Offending resources are checked in sorted order, so the gigabytes one wins (db/api.py:1738).
+    /// </summary>
+    private string Reserve(Db db, string project, int sizeGiB, string? count, string gigabytes,
         Func<int, long, CinderBackupException> overSize, Func<int, CinderBackupException> overCount)
     {
         var gbLimit = Limit(db, project, gigabytes);
@@ -84,16 +96,19 @@ internal sealed class QuotaEngine
         {
             throw overSize(gbLimit, gbUsed + gbReserved);
         }
-        var countLimit = Limit(db, project, count);
-        var (used, reserved) = Usage(db, project, count);
-        if (countLimit >= 0 && countLimit < 1 + used + reserved)
+        if (count is not null)
         {
-            throw overCount(countLimit);
+            var countLimit = Limit(db, project, count);
+            var (used, reserved) = Usage(db, project, count);
+            if (countLimit >= 0 && countLimit < 1 + used + reserved)
+            {
+                throw overCount(countLimit);
+            }
         }
         var uuid = Guid.NewGuid().ToString();
         var now = Clock.UtcNow;
         var expire = now.AddSeconds(_config.ReservationExpireSeconds);
-        foreach (var (resource, delta) in new[] { (count, 1), (gigabytes, sizeGiB) })
+        foreach (var (resource, delta) in count is null ? new[] { (gigabytes, sizeGiB) } : new[] { (count, 1), (gigabytes, sizeGiB) })
         {
             ReservationTable.Insert(db, uuid, project, resource, delta, expire, now);
         }
@@ -102,6 +117,13 @@ internal sealed class QuotaEngine
 
     /// <summary>Commits a reservation: the backup row now exists and is counted as in use.</summary>
     public void Commit(Db db, string reservation) =>
+        ReservationTable.Commit(db, reservation);
+
+    /// <summary>
+    /// Gives a reservation back (Cinder's rollback): usage is counted from the tables, so ending the live reservation
+    /// without a row that shows the size is all a rollback is.
+    /// </summary>
+    public void Rollback(Db db, string reservation) =>
         ReservationTable.Commit(db, reservation);
 
     /// <summary>Releases a deleted volume's quota (counted from the volumes table; recorded as for backups).</summary>
