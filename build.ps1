@@ -6,7 +6,10 @@
     Build   : compiles the module and lays it out in out/CinderBackup (importable as is).
     Test    : runs the xunit suites, then the Pester suite against out/CinderBackup (tests/Pester/Invoke-PesterSuite.ps1:
               each file in a fresh pwsh), and prints one line `N passed, N failed` for both; exit code 1 on any failure.
-    Package : zips out/CinderBackup to out/CinderBackup-<version>.zip.
+    Package : the module as a PowerShell package, out/CinderBackup.<version>.nupkg (Compress-PSResource: Install-PSResource
+              installs it from a folder repository), and the CLI as a .NET tool package, out/cinder-backup.<version>.nupkg
+              (dotnet tool install --add-source out cinder-backup), compiled ReadyToRun for this machine's platform (the
+              CLI starts faster: README "Performance"); also out/CinderBackup-<version>.zip of the module folder.
     Clean   : removes out/ and the bin/obj folders.
     The version comes from CinderBackup.psd1 (ModuleVersion) and is stamped into the assemblies.
 .EXAMPLE
@@ -20,7 +23,13 @@ param(
     [string[]] $Task = @('Build'),
 
     [ValidateSet('Debug', 'Release')]
-    [string] $Configuration = 'Release'
+    [string] $Configuration = 'Release',
+
+    # Where Package writes its packages (the tests give a temporary folder), and which ones it makes.
+    [string] $PackageOutput,
+
+    [ValidateSet('Module', 'Cli')]
+    [string[]] $Packages = @('Module', 'Cli')
 )
 
 $ErrorActionPreference = 'Stop'
@@ -114,11 +123,35 @@ function Invoke-Test {
 }
 
 function Invoke-Package {
-    if (-not (Test-Path $moduleOut)) { Invoke-Build }
-    $zip = Join-Path $out "CinderBackup-$version.zip"
-    if (Test-Path $zip) { Remove-Item $zip }
-    Compress-Archive -Path $moduleOut -DestinationPath $zip
-    Write-Host "Packaged $zip"
+    $destination = if ($PackageOutput) { [IO.Path]::GetFullPath($PackageOutput, (Get-Location).Path) } else { $out }
+    New-Item -ItemType Directory -Path $destination -Force | Out-Null
+    foreach ($old in @("CinderBackup-$version.zip", "CinderBackup.$version.nupkg", "cinder-backup.$version.nupkg")) {
+        $path = Join-Path $destination $old
+        if (Test-Path -LiteralPath $path) { Remove-Item -LiteralPath $path }
+    }
+    $made = @()
+    if ($Packages -contains 'Module') {
+        if (-not (Test-Path $moduleOut)) { Invoke-Build }
+        $made += Join-Path $destination "CinderBackup-$version.zip"
+        Compress-Archive -Path $moduleOut -DestinationPath $made[-1]
+        Compress-PSResource -Path $moduleOut -DestinationPath $destination
+        $made += Join-Path $destination "CinderBackup.$version.nupkg"
+    }
+    if ($Packages -contains 'Cli') { $made += Invoke-CliPackage $destination }
+    foreach ($package in $made) {
+        if (-not (Test-Path -LiteralPath $package)) { throw "Package did not produce $package." }
+        Write-Host "Packaged $package"
+    }
+}
+
+function Invoke-CliPackage {
+    param([string] $Destination)
+    # ReadyToRun needs a runtime identifier: this machine's (portable, e.g. linux-x64). The package holds net8.0 and
+    # net10.0 builds; the runtime uses precompiled code only when it was compiled against its own major version.
+    $rid = [Runtime.InteropServices.RuntimeInformation]::RuntimeIdentifier
+    Invoke-Native dotnet @('pack', (Join-Path $root 'src/CinderBackup.Cli/CinderBackup.Cli.csproj'), '-c', $Configuration, "-p:Version=$version",
+        '-r', $rid, '-p:PublishReadyToRun=true', '-o', $Destination) | Write-Host
+    Join-Path $Destination "cinder-backup.$version.nupkg"
 }
 
 foreach ($t in $Task) {

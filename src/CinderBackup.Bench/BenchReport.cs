@@ -22,6 +22,9 @@ public sealed class BenchReport
 
     public List<BenchResult> Results { get; } = new();
 
+    /// <summary>What starting the CLI costs (null: not measured).</summary>
+    public CliStartup? CliStartup { get; set; }
+
     public List<BenchTarget> Targets { get; } = new();
 
     /// <summary>What was skipped or worth knowing (missing tools, Cinder not installed, ...).</summary>

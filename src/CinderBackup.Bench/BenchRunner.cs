@@ -44,6 +44,18 @@ public static class BenchRunner
             Options = options,
         };
         var clock = System.Diagnostics.Stopwatch.StartNew();
+        if (options.StartupRuns > 0 && options.StartupLaunch is { Count: > 0 } launch)
+        {
+            var scratch = Directory.CreateTempSubdirectory("cinderbackup-startup-").FullName;
+            try
+            {
+                report.CliStartup = CliStartup.Measure(launch, options.StartupRuns, scratch, cancel);
+            }
+            finally
+            {
+                Directory.Delete(scratch, recursive: true);
+            }
+        }
         using (var session = new BenchSession(options, report, log ?? (_ => { }), cancel))
         {
             session.Run();
@@ -81,6 +93,10 @@ public static class BenchRunner
         if (o.Runs < 1)
         {
             Fail($"--runs must be at least 1, not {o.Runs}.", "--runs");
+        }
+        if (o.StartupRuns < 0)
+        {
+            Fail($"--startup-runs must be 0 or more, not {o.StartupRuns}.", "--startup-runs");
         }
         if (o.CinderSparseRuns < 0)
         {

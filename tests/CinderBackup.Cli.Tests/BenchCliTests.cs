@@ -46,7 +46,34 @@ public sealed class BenchCliTests : IDisposable
         Assert.False(Directory.Exists(dir) && Directory.EnumerateFileSystemEntries(dir).Any(), "the scratch files are kept");
     }
 
+    [Fact]
+    public void TheCliStartUpLineIsTheMedianOfNewProcessesOfTheListCommand()
+    {
+        var dir = _home.File_("bench-startup");
+        var json = _home.File_("startup.json");
+        var r = CliRunner.Ok(_home, "bench", "--quick", "--no-cinder", "--no-baselines", "--dir", dir, "--json", json,
+            "--size", "4MiB", "--object-size", "4MiB", "--case", "full-none", "--startup-runs", "3");
+        Assert.Matches(@"\ncli start-up: \d+ ms median of 3 runs of `cinder-backup volume backup list` on an empty catalog \(min \d+ ms, max \d+ ms\)\.\n", r.Stdout);
+        using var doc = JsonDocument.Parse(File.ReadAllText(json));
+        var startup = doc.RootElement.GetProperty("cli_startup");
+        Assert.Equal("cinder-backup volume backup list", startup.GetProperty("command").GetString());
+        Assert.Equal(3, startup.GetProperty("runs").GetInt32());
+        var (min, median, max) = (startup.GetProperty("min_seconds").GetDouble(), startup.GetProperty("median_seconds").GetDouble(), startup.GetProperty("max_seconds").GetDouble());
+        // A new process each run: at least the runtime's own start (tens of milliseconds), never an in-process call.
+        Assert.True(min > 0.02 && min <= median && median <= max, $"{min} {median} {max}");
+        // The user's catalog is not where it ran: the test's data directory holds no catalog.
+        Assert.False(File.Exists(_home.CatalogPath), "the start-up runs used the caller's catalog");
+
+        // --startup-runs 0 skips it.
+        var skipped = CliRunner.Ok(_home, "bench", "--quick", "--no-cinder", "--no-baselines", "--dir", dir + "2", "--json", json,
+            "--size", "4MiB", "--object-size", "4MiB", "--case", "full-none", "--startup-runs", "0");
+        Assert.DoesNotContain("cli start-up", skipped.Stdout);
+        using var none = JsonDocument.Parse(File.ReadAllText(json));
+        Assert.False(none.RootElement.TryGetProperty("cli_startup", out _));
+    }
+
     [Theory]
+    [InlineData("--startup-runs must be 0 or more, not -1", "--startup-runs", "-1")]
     [InlineData("Unknown benchmark case 'nosuch'", "--case", "nosuch")]
     [InlineData("--runs must be at least 1, not 0", "--runs", "0")]
     [InlineData("--workers must be at least 1, not 0", "--workers", "0")]

@@ -35,10 +35,11 @@ internal static class BenchCommand
         var noCinder = new Option<bool>("--no-cinder") { Description = "Do not run Cinder's driver (python3-cinder)." };
         var cinderSparseRuns = new Option<int?>("--cinder-sparse-runs") { Description = "Runs of Cinder on the sparse volume, which it reads in full (default 1).", HelpName = "N" };
         var noBaselines = new Option<bool>("--no-baselines") { Description = "Do not run cp, sha256sum and zstd." };
+        var startupRuns = new Option<int?>("--startup-runs") { Description = "Runs of `cinder-backup volume backup list` on an empty catalog, each a new process, for the \"cli start-up\" line (default 20, 5 with --quick; 0 skips it).", HelpName = "N" };
         var format = new Option<string>("--format", "-f") { Description = "table or json (default: table).", DefaultValueFactory = _ => "table", HelpName = "FORMAT" };
         format.AcceptOnlyFromAmong("table", "json");
         var json = new Option<string?>("--json") { Description = "Also write the full report (every run) as JSON to this file.", HelpName = "FILE" };
-        foreach (var o in new Option[] { quick, runs, cases, size, randomSize, sparseSize, sparseData, objectSize, largeObjectSize, workers, settings, dir, keep, cinderDriver, noCinder, cinderSparseRuns, noBaselines, format, json })
+        foreach (var o in new Option[] { quick, runs, cases, size, randomSize, sparseSize, sparseData, objectSize, largeObjectSize, workers, settings, dir, keep, cinderDriver, noCinder, cinderSparseRuns, noBaselines, startupRuns, format, json })
         {
             cmd.Options.Add(o);
         }
@@ -64,6 +65,8 @@ internal static class BenchCommand
                 CinderDriver = parse.GetValue(cinderDriver),
                 Baselines = !parse.GetValue(noBaselines),
                 Keep = parse.GetValue(keep),
+                StartupRuns = parse.GetValue(startupRuns) ?? basis.StartupRuns,
+                StartupLaunch = Launch(),
             };
             var report = BenchRunner.Run(options, line => { lock (app.Err) { app.Err.WriteLine(line); } });
             var text = JsonSerializer.Serialize(report, JsonOptions);
@@ -82,6 +85,19 @@ internal static class BenchCommand
             return 0;
         });
         return cmd;
+    }
+
+    /// <summary>How this CLI was started: its apphost, or dotnet and the dll (`dotnet cinder-backup.dll`).</summary>
+    private static IReadOnlyList<string>? Launch()
+    {
+        var process = Environment.ProcessPath;
+        if (process is null)
+        {
+            return null;
+        }
+        return Path.GetFileNameWithoutExtension(process) == "dotnet"
+            ? new[] { process, typeof(BenchCommand).Assembly.Location }
+            : new[] { process };
     }
 
     private static readonly JsonSerializerOptions JsonOptions = new()
@@ -114,6 +130,10 @@ internal static class BenchCommand
             w.WriteLine(PrettyTable.Render(new[] { "Target", "Required", "Measured", "Met" },
                 r.Targets.Select(t => (IReadOnlyList<object?>)new object?[] { t.Name, t.Requirement, t.Detail, !t.Applies ? "n/a (small volumes)" : t.Met ? "yes" : "NO" }).ToList(),
                 new[] { false, false, false, false }));
+        }
+        if (r.CliStartup is { } startup)
+        {
+            w.WriteLine(Invariant($"cli start-up: {startup.MedianSeconds * 1000:F0} ms median of {startup.Runs} runs of `{startup.Command}` on an empty catalog (min {startup.MinSeconds * 1000:F0} ms, max {startup.MaxSeconds * 1000:F0} ms)."));
         }
         foreach (var note in r.Notes)
         {
