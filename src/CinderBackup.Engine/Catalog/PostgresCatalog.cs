@@ -296,8 +296,10 @@ internal sealed class PostgresCatalog : ICatalog
     private void Migrate()
     {
         var version = _db.Dialect.SchemaVersion(_db);
-        if (version == Migrations.Latest && PostgresSecurity.IsApplied(_db))
+        if (version == Migrations.Latest && (PostgresSecurity.IsApplied(_db) || !PostgresSecurity.IsOwner(_db)))
         {
+            // Up to date; or only the security is behind (e.g. the group roles were made after the schema), which only
+            // the owner may apply, at its next open: anyone else works with what the server grants it now.
             return;
         }
         if (version > Migrations.Latest)
