@@ -424,6 +424,74 @@ public sealed class PostgresCatalogTests : IDisposable
         Assert.Equal(backupRows, _server.Sql(_database, "SELECT * FROM backups ORDER BY id"));
     }
 
+    [Fact]
+    public void CatalogRestoreNeverWritesTheGrantsOfTheRoles()
+    {
+        OnPostgres();
+        var copies = Path.Combine(_home.Root, "copies");
+        Directory.CreateDirectory(copies);
+        string copy;
+        using (var engine = EngineFactory.Open(_home, "proja", "amy", admin: true))
+        {
+            engine.Volumes.Create("avol", 1);
+            copy = engine.CatalogFile.Backup(copies).Path;
+        }
+        var role = ProjectRole("proja");
+        // A copy that would also grant the role project B (and take project A from it).
+        var forged = Path.Combine(copies, "forged.db");
+        File.Copy(copy, forged);
+        RunPython("import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('CREATE TABLE project_roles (role_name TEXT NOT NULL, project_id TEXT NOT NULL, PRIMARY KEY (role_name, project_id))'); " +
+            "c.execute('INSERT INTO project_roles VALUES (?, ?)', (sys.argv[2], 'projb')); c.commit()", forged, role);
+        var grants = _server.Sql(_database, "SELECT role_name, project_id FROM project_roles ORDER BY 1, 2");
+        using (var engine = EngineFactory.Open(_home, "proja", "amy", admin: true))
+        {
+            var e = Assert.Throws<CinderBackupException>(() => engine.CatalogFile.Restore(forged));
+            Assert.Equal(ErrorIds.CatalogBackupInvalid, e.ErrorId);
+            Assert.Contains("project_roles", e.Message);
+            Assert.Equal(grants, _server.Sql(_database, "SELECT role_name, project_id FROM project_roles ORDER BY 1, 2"));
+            engine.CatalogFile.Restore(copy); // a copy as catalog backup makes it restores, and the grants stay
+        }
+        Assert.Equal(grants, _server.Sql(_database, "SELECT role_name, project_id FROM project_roles ORDER BY 1, 2"));
+        Assert.Contains($"{role}|proja", grants);
+    }
+
+    [Fact]
+    public void GrantsAreAppliedWhenTheGroupRolesComeAfterTheSchema()
+    {
+        OnPostgres();
+        using (EngineFactory.Open(_home, "proja", "amy"))
+        {
+        }
+        // As where the migrating role could not create the group roles (no CREATEROLE): the schema is there, no grants.
+        _server.Sql(_database, $"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {PostgresSecurity.ProjectRole}, {PostgresSecurity.AdminRole}");
+        var role = ProjectRole("proja");
+        Assert.Throws<CinderBackupException>(() => AsRole(role, "proja").Dispose());
+        // The owner's next open applies what is missing; the role then works.
+        UseOwner();
+        using (EngineFactory.Open(_home, "proja", "amy"))
+        {
+        }
+        using (var alice = AsRole(role, "proja"))
+        {
+            Assert.Equal("avol", alice.Volumes.Create("avol", 1).Name);
+        }
+    }
+
+    private static void RunPython(string code, params string[] args)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo("/usr/bin/python3") { RedirectStandardError = true };
+        psi.ArgumentList.Add("-c");
+        psi.ArgumentList.Add(code);
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        var err = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        Assert.True(p.ExitCode == 0, err);
+    }
+
     /// <summary>A login role granted <paramref name="project"/> only, provisioned as the README says (password alice-pw).</summary>
     private string ProjectRole(string project)
     {

@@ -208,6 +208,13 @@ internal sealed class PostgresCatalog : ICatalog
                 $"The catalog copy '{sourcePath}' has schema version {theirs}, not {Migrations.Latest}. Nothing was changed.", sourcePath);
         }
         var tables = source.Read(CatalogDatabase.TableNames);
+        // Only the catalog's data is restored: who may see which project is the server's (project_roles, the roles,
+        // the policies), never a file's, so a copy that would carry grants is refused whole.
+        if (tables.Intersect(PostgresSecurity.OwnTables).FirstOrDefault() is string grants)
+        {
+            throw new CinderBackupException(ErrorIds.CatalogBackupInvalid, ErrorKind.InvalidData,
+                $"The catalog copy '{sourcePath}' holds the table {grants}: a catalog restore never writes the grants of the PostgreSQL roles (a copy made by catalog backup has no such table). Nothing was changed.", sourcePath);
+        }
         return Write(pg =>
         {
             pg.Execute("SET CONSTRAINTS ALL DEFERRED");
