@@ -89,16 +89,18 @@ internal static class OperationClaims
     /// each operation (SQLite serialises writers; PostgreSQL skips the rows another transaction holds). Returns the backup
     /// id and operation, or null when nothing waits.
     /// </summary>
-    public static (string BackupId, string Operation)? ClaimQueued(Db db, string zone, OperationOwner owner)
+    public static (string BackupId, string Operation)? ClaimQueued(Db db, string zone, OperationOwner owner, string binary)
     {
         var rows = db.Query(
             "UPDATE backups SET owner_host = $h, owner_pid = $pid, owner_started_at = $since, heartbeat_at = $since, queued_at = NULL, queue_zone = NULL, " +
             "host = CASE WHEN operation = 'create' THEN $h ELSE host END " +
             "WHERE queued_at IS NOT NULL AND id = (SELECT b.id FROM backups b JOIN volumes v ON v.id = CASE WHEN b.operation = 'restore' THEN b.restore_volume_id ELSE b.volume_id END " +
             "WHERE b.deleted = 0 AND b.queued_at IS NOT NULL AND b.queue_zone = $zone AND (v.shared = 1 OR v.host = $h) " +
+            // A disabled service (volume service set --disable) takes no work, as Cinder schedules none to it.
+            "AND NOT EXISTS (SELECT 1 FROM services s WHERE s.host = $h AND s.binary = $binary AND s.deleted = 0 AND s.disabled = 1) " +
             "ORDER BY b.queued_at, b.id LIMIT 1" + db.Dialect.SkipLocked("b") + ") RETURNING id, operation",
             r => (r.GetString(0), r.GetString(1)),
-            ("$h", owner.Host), ("$pid", owner.Pid), ("$since", Clock.ToStorage(owner.Since)), ("$zone", zone));
+            ("$h", owner.Host), ("$pid", owner.Pid), ("$since", Clock.ToStorage(owner.Since)), ("$zone", zone), ("$binary", binary));
         return rows.Count == 1 ? rows[0] : null;
     }
 
