@@ -215,6 +215,69 @@ public sealed class MultiHostCliTests : IDisposable
     }
 
     [Fact]
+    public void QueuedWorkOfAZoneWhoseLoneServiceWasKilledIsEndedOnceNamingTheZone()
+    {
+        Configure("backup_io_bandwidth_limit: 1MiB");
+        Volumes(3, 4);
+        string source;
+        using (var engine = Engine())
+        {
+            source = engine.Backups.Create(new BackupCreateOptions { Volume = "vol02", Name = "src" }).Id; // no service yet: runs here
+        }
+        _cluster.Start("host-a");
+        using (var engine = Engine())
+        {
+            Poll.Until(() => engine.Services.List().Any(s => s.Host == "host-a" && s.State == "up"), "host-a to be up");
+        }
+        // The lone service is busy with one backup (4 s at 1 MiB/s) while a backup and a restore wait in the queue.
+        var busy = Submit("volume", "backup", "create", "vol00");
+        using (var engine = Engine())
+        {
+            Poll.Until(() => engine.Backups.Get(busy).Host == "host-a", "host-a to take the first backup");
+        }
+        var queued = Submit("volume", "backup", "create", "vol01");
+        CliRunner.Ok(_home, "volume", "backup", "restore", source, "--name", "target", "--no-wait");
+        _cluster.Kill("host-a");
+        Assert.DoesNotContain(Taken(), t => t.Id == queued || t.Id == source);
+
+        // Any process that runs recovery (here, CLI start-ups, three at once each round) ends the stranded work once
+        // service_down_time (4 s) has passed.
+        using (var engine = Engine())
+        {
+            Poll.Until(() =>
+            {
+                using var racers = new CliProcesses();
+                var started = Enumerable.Range(0, 3).Select(_ => racers.Start(_home, "volume", "backup", "list")).ToList();
+                Assert.All(started, p => Assert.Equal(0, CliProcesses.End(p).ExitCode));
+                return engine.Backups.Get(queued).Status != "creating" && engine.Volumes.Get("target").Status != "restoring-backup"
+                    && engine.Backups.Get(busy).Status != "creating";
+            }, "the stranded operations to be ended", seconds: 120);
+            var failed = engine.Backups.Get(queued);
+            Assert.Equal("error", failed.Status);
+            Assert.Equal("Service not found for creating backup: no backup service of availability zone 'nova' that can reach the volume has been up for 4 s (service_down_time); the queued create was ended.",
+                failed.FailReason);
+            Assert.Equal("available", engine.Volumes.Get("vol01").Status);
+            Assert.Equal("error_restoring", engine.Volumes.Get("target").Status);
+            Assert.Equal("available", engine.Backups.Get(source).Status);
+            Assert.Equal("available", engine.Volumes.Get("vol00").Status); // the one in flight: reset (or adopted) as before
+        }
+        var events = File.ReadAllLines(Path.Combine(_home.Home, "cinder-backup.log")).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        int Count(string type, string id) => events.Count(e => e.GetProperty("event_type").GetString() == type && e.GetProperty("backup_id").GetString() == id);
+        Assert.Equal(1, Count("backup.create.error", queued));
+        Assert.Equal(1, Count("backup.restore.error", source));
+
+        // volume service set (admin, as Cinder's): the dead host can be marked disabled; bad combinations are refused.
+        CliRunner.Ok(_home, "volume", "service", "set", "--disable", "--disable-reason", "dead", "host-a", "cinder-backup");
+        var row = JsonDocument.Parse(CliRunner.Ok(_home, "volume", "service", "list", "-f", "json").Stdout).RootElement.EnumerateArray().Single();
+        Assert.Equal(("disabled", "down"), (row.GetProperty("Status").GetString(), row.GetProperty("State").GetString()));
+        var bad = CliRunner.Run(_home, "volume", "service", "set", "--enable", "--disable-reason", "x", "host-a", "cinder-backup");
+        Assert.NotEqual(0, bad.ExitCode);
+        Assert.Contains("Cannot specify option --disable-reason without --disable specified.", bad.Stderr);
+        bad = CliRunner.Run(_home, "volume", "service", "set", "--disable", "host-z", "cinder-backup");
+        Assert.Contains("Service cinder-backup could not be found on host host-z.", bad.Stderr);
+    }
+
+    [Fact]
     public void ServiceRunRefusesABadHostNameAndRegistersNothing()
     {
         Configure();

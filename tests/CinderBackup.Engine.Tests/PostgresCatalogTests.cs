@@ -322,10 +322,192 @@ public sealed class PostgresCatalogTests : IDisposable
         Assert.Contains("permission denied", refused.Message);
         refused = Assert.Throws<InvalidOperationException>(() => _server.SqlAs(role, "alice-pw", _database,
             $"UPDATE backups SET project_id = 'projb' WHERE id = '{mine}'"));
-        Assert.Contains("row-level security", refused.Message);
+        Assert.Contains("a project role cannot change which objects backup", refused.Message); // the server's trigger, before row-level security
         Assert.Throws<InvalidOperationException>(() => _server.SqlAs(role, "alice-pw", _database, "SELECT * FROM project_roles"));
         Assert.Equal(before, _server.Sql(_database, "SELECT id, status, deleted, project_id FROM backups ORDER BY id"));
     }
+
+    [Fact]
+    public void AProjectRolesRowsNeverChooseTheFilesOrObjectsAServiceActsOn()
+    {
+        OnPostgres();
+        string victim, victimBackup;
+        using (var admin = EngineFactory.Open(_home, "projb", "bob", admin: true))
+        {
+            victim = admin.Volumes.Create("bvol", 1).Id;
+            victimBackup = admin.Backups.Create(new BackupCreateOptions { Volume = "bvol", Name = "bback" }).Id;
+        }
+        var role = ProjectRole("proja");
+        // A file the services' account can read and the project role must never have backed up for it.
+        var secret = Path.Combine(_home.Root, "service-secret");
+        File.WriteAllText(secret, "repository keys");
+        string own;
+        using (var alice = AsRole(role, "proja"))
+        {
+            own = alice.Volumes.Create("avol", 1).Id; // made by the project's own tools: its pool image
+        }
+        UseOwner();
+        var adminRows = _server.Sql(_database, "SELECT id, path, backend, host, shared, project_id FROM volumes ORDER BY id");
+
+        // Which file a volume is, and whose it is, cannot be changed by the role: column privileges.
+        foreach (var set in new[] { $"path = '{secret}'", "backend = 'path'", "host = 'other'", "shared = 1", "project_id = 'proja'", "recorded_by_admin = 1" })
+        {
+            var refused = Assert.Throws<InvalidOperationException>(() => _server.SqlAs(role, "alice-pw", _database, $"UPDATE volumes SET {set} WHERE id = '{own}'"));
+            Assert.Contains("permission denied", refused.Message);
+        }
+        Assert.Equal(adminRows, _server.Sql(_database, "SELECT id, path, backend, host, shared, project_id FROM volumes ORDER BY id"));
+
+        // A row it inserts itself, naming any file, is stamped by the server as the role's (even when it claims otherwise) ...
+        string Insert(string id, string backend, string path) => _server.SqlAs(role, "alice-pw", _database,
+            "INSERT INTO volumes (id, project_id, user_id, size, size_bytes, status, availability_zone, backend, path, created_at, recorded_by_admin) " +
+            $"VALUES ('{id}', 'proja', 'alice', 1, 15, 'available', 'nova', '{backend}', '{path}', '2026-01-01T00:00:00.000000', 1)");
+        var forged = Guid.NewGuid().ToString();
+        var forgedPool = Guid.NewGuid().ToString();
+        var victimPool = Guid.NewGuid().ToString();
+        Insert(forged, "path", secret);
+        Insert(forgedPool, "pool", secret);
+        using (var owner = EngineFactory.Open(_home, "projb", "bob", admin: true))
+        {
+            Insert(victimPool, "pool", owner.Volumes.Get(victim).Path); // another project's image
+        }
+        foreach (var id in new[] { forged, forgedPool, victimPool, own })
+        {
+            Assert.Equal("0", _server.Sql(_database, $"SELECT recorded_by_admin FROM volumes WHERE id = '{id}'").Trim());
+        }
+        Assert.Equal("1", _server.Sql(_database, $"SELECT recorded_by_admin FROM volumes WHERE id = '{victim}'").Trim());
+        var snapshot = Guid.NewGuid().ToString();
+        _server.SqlAs(role, "alice-pw", _database,
+            "INSERT INTO snapshots (id, volume_id, project_id, user_id, status, volume_size, size_bytes, path, created_at) " +
+            $"VALUES ('{snapshot}', '{own}', 'proja', 'alice', 'available', 1, 15, '{secret}', '2026-01-01T00:00:00.000000')");
+
+        // ... and an administrator's process (a backup service, as the catalog's owner) refuses to read or write its file.
+        using (var service = EngineFactory.Open(_home, "proja", "svc"))
+        {
+            var source = service.Backups.Create(new BackupCreateOptions { Volume = own, Name = "fine" }).Id; // its own pool image: as before
+            foreach (var id in new[] { forged, forgedPool, victimPool })
+            {
+                var e = Assert.Throws<CinderBackupException>(() => service.Backups.Create(new BackupCreateOptions { Volume = id }));
+                Assert.Equal(ErrorIds.PolicyNotAuthorized, e.ErrorId);
+                Assert.Contains("recorded by a project role", e.Message);
+                e = Assert.Throws<CinderBackupException>(() => service.Backups.Restore(source, id));
+                Assert.Equal(ErrorIds.PolicyNotAuthorized, e.ErrorId);
+            }
+            var s = Assert.Throws<CinderBackupException>(() => service.Backups.Create(new BackupCreateOptions { Volume = own, Snapshot = snapshot, Force = true }));
+            Assert.Equal(ErrorIds.PolicyNotAuthorized, s.ErrorId);
+            Assert.Equal(ErrorIds.PolicyNotAuthorized, Assert.Throws<CinderBackupException>(() => service.Volumes.Delete(forgedPool)).ErrorId);
+            Assert.Equal(ErrorIds.PolicyNotAuthorized, Assert.Throws<CinderBackupException>(() => service.Snapshots.Delete(snapshot)).ErrorId);
+        }
+        Assert.True(File.Exists(secret));
+        Assert.Equal("available", _server.Sql(_database, $"SELECT status FROM volumes WHERE id = '{forgedPool}'").Trim());
+        var mine = _server.Sql(_database, "SELECT id FROM backups WHERE display_name = 'fine'").Trim();
+
+        // Backup rows: a role records only requests of its own volumes, and never changes which objects a backup is.
+        string[] refusedSql =
+        {
+            "INSERT INTO backups (id, user_id, project_id, volume_id, status, container, service_metadata, created_at) " +
+                $"VALUES ('{Guid.NewGuid()}', 'alice', 'proja', '{own}', 'available', 'volumebackups', 'x', '2026-01-01T00:00:00.000000')",
+            "INSERT INTO backups (id, user_id, project_id, volume_id, status, created_at) " +
+                $"VALUES ('{Guid.NewGuid()}', 'alice', 'proja', '{victim}', 'creating', '2026-01-01T00:00:00.000000')",
+            "INSERT INTO backups (id, user_id, project_id, volume_id, status, parent_id, created_at) " +
+                $"VALUES ('{Guid.NewGuid()}', 'alice', 'proja', '{own}', 'creating', '{victimBackup}', '2026-01-01T00:00:00.000000')",
+            $"UPDATE backups SET service_metadata = (SELECT service_metadata FROM backups WHERE id = '{mine}') || 'x' WHERE id = '{mine}'",
+            $"UPDATE backups SET container = 'other' WHERE id = '{mine}'",
+            $"UPDATE backups SET restore_volume_id = '{victim}' WHERE id = '{mine}'",
+            $"UPDATE backups SET status = 'error' WHERE id = '{mine}'; UPDATE backups SET status = 'available' WHERE id = '{mine}'",
+        };
+        var backupRows = _server.Sql(_database, "SELECT * FROM backups ORDER BY id");
+        foreach (var sql in refusedSql)
+        {
+            var refused = Assert.Throws<InvalidOperationException>(() => _server.SqlAs(role, "alice-pw", _database, sql));
+            Assert.Contains("project role", refused.Message);
+        }
+        Assert.Equal(backupRows, _server.Sql(_database, "SELECT * FROM backups ORDER BY id"));
+    }
+
+    [Fact]
+    public void CatalogRestoreNeverWritesTheGrantsOfTheRoles()
+    {
+        OnPostgres();
+        var copies = Path.Combine(_home.Root, "copies");
+        Directory.CreateDirectory(copies);
+        string copy;
+        using (var engine = EngineFactory.Open(_home, "proja", "amy", admin: true))
+        {
+            engine.Volumes.Create("avol", 1);
+            copy = engine.CatalogFile.Backup(copies).Path;
+        }
+        var role = ProjectRole("proja");
+        // A copy that would also grant the role project B (and take project A from it).
+        var forged = Path.Combine(copies, "forged.db");
+        File.Copy(copy, forged);
+        RunPython("import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('CREATE TABLE project_roles (role_name TEXT NOT NULL, project_id TEXT NOT NULL, PRIMARY KEY (role_name, project_id))'); " +
+            "c.execute('INSERT INTO project_roles VALUES (?, ?)', (sys.argv[2], 'projb')); c.commit()", forged, role);
+        var grants = _server.Sql(_database, "SELECT role_name, project_id FROM project_roles ORDER BY 1, 2");
+        using (var engine = EngineFactory.Open(_home, "proja", "amy", admin: true))
+        {
+            var e = Assert.Throws<CinderBackupException>(() => engine.CatalogFile.Restore(forged));
+            Assert.Equal(ErrorIds.CatalogBackupInvalid, e.ErrorId);
+            Assert.Contains("project_roles", e.Message);
+            Assert.Equal(grants, _server.Sql(_database, "SELECT role_name, project_id FROM project_roles ORDER BY 1, 2"));
+            engine.CatalogFile.Restore(copy); // a copy as catalog backup makes it restores, and the grants stay
+        }
+        Assert.Equal(grants, _server.Sql(_database, "SELECT role_name, project_id FROM project_roles ORDER BY 1, 2"));
+        Assert.Contains($"{role}|proja", grants);
+    }
+
+    [Fact]
+    public void GrantsAreAppliedWhenTheGroupRolesComeAfterTheSchema()
+    {
+        OnPostgres();
+        using (EngineFactory.Open(_home, "proja", "amy"))
+        {
+        }
+        // As where the migrating role could not create the group roles (no CREATEROLE): the schema is there, no grants.
+        _server.Sql(_database, $"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {PostgresSecurity.ProjectRole}, {PostgresSecurity.AdminRole}");
+        var role = ProjectRole("proja");
+        Assert.Throws<CinderBackupException>(() => AsRole(role, "proja").Dispose());
+        // The owner's next open applies what is missing; the role then works.
+        UseOwner();
+        using (EngineFactory.Open(_home, "proja", "amy"))
+        {
+        }
+        using (var alice = AsRole(role, "proja"))
+        {
+            Assert.Equal("avol", alice.Volumes.Create("avol", 1).Name);
+        }
+    }
+
+    private static void RunPython(string code, params string[] args)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo("/usr/bin/python3") { RedirectStandardError = true };
+        psi.ArgumentList.Add("-c");
+        psi.ArgumentList.Add(code);
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        var err = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        Assert.True(p.ExitCode == 0, err);
+    }
+
+    /// <summary>A login role granted <paramref name="project"/> only, provisioned as the README says (password alice-pw).</summary>
+    private string ProjectRole(string project)
+    {
+        var role = "alice_" + Guid.NewGuid().ToString("N")[..8];
+        _server.Sql(_database, $"CREATE ROLE {role} LOGIN PASSWORD 'alice-pw' IN ROLE {PostgresSecurity.ProjectRole}; " +
+            $"INSERT INTO project_roles (role_name, project_id) VALUES ('{role}', '{project}')");
+        return role;
+    }
+
+    private BackupEngine AsRole(string role, string project)
+    {
+        _home.WriteConfig($"database:\n  connection: {_server.Url(_database, role)}\n").Set("PGPASSWORD", "alice-pw");
+        return EngineFactory.Open(_home, project, "alice");
+    }
+
+    private void UseOwner() => OnPostgres();
 
     private static void NotFound(Action act)
     {

@@ -52,6 +52,22 @@ public sealed class RetentionTests : IDisposable
     }
 
     [Fact]
+    public void TheChainIsFollowedByParentIdWhateverTheTimesSay()
+    {
+        // A backup being restored keeps its chain; its parent was recorded with a later time than it (a clock set back,
+        // an imported record), so the parent comes before it newest-first, and the grandparent after both.
+        var plan = Decide(new RetentionPolicy { Last = 1 },
+            Row("new", 10), Row("inc2", 1, "inc1", status: "restoring"), Row("inc1", 2, "full"), Row("full", 0), Row("other", -1));
+        Assert.Equal(new[] { "parent of inc2" }, plan["inc1"].Reasons);
+        Assert.True(plan["full"].Keep, "the full backup of the kept chain");
+        Assert.Equal(new[] { "parent of inc1" }, plan["full"].Reasons);
+        Assert.False(plan["other"].Keep);
+        // A cycle in broken records ends the walk.
+        var cycle = Decide(new RetentionPolicy { Last = 1 }, Row("x", 2, "y"), Row("y", 1, "x"));
+        Assert.True(cycle["y"].Keep);
+    }
+
+    [Fact]
     public void DailyWeeklyMonthlyKeepTheNewestOfEachPeriod()
     {
         // Two backups on day 0, one on each of days 1..40; daily 2, weekly 2 (ISO weeks), monthly 2.

@@ -164,6 +164,52 @@ public sealed class ServiceQueueTests : IDisposable
     }
 
     [Fact]
+    public void ADisabledServiceTakesNoQueuedWork()
+    {
+        var h1 = Start("h1");
+        var h2 = Start("h2");
+        using (var admin = EngineFactory.Open(_home, admin: true))
+        {
+            var set = admin.Services.Set("h1", "cinder-backup", disabled: true, reason: "maintenance");
+            Assert.Equal(("h1", "disabled", "up"), (set.Host, set.Status, set.State));
+            Assert.Equal(ErrorIds.ServiceNotFound, Assert.Throws<CinderBackupException>(() => admin.Services.Set("h9", "cinder-backup", true)).ErrorId);
+            Assert.Equal("Service cinder-volume could not be found on host h1.",
+                Assert.Throws<CinderBackupException>(() => admin.Services.Set("h1", "cinder-volume", true)).Message);
+            Assert.Equal(ErrorIds.InvalidArgument, Assert.Throws<CinderBackupException>(() => admin.Services.Set("h2", "cinder-backup", false, "why")).ErrorId);
+            Assert.Equal(ErrorIds.InvalidName, Assert.Throws<CinderBackupException>(() => admin.Services.Set("h2", "cinder-backup", true, new string('r', 256))).ErrorId);
+        }
+        using (var member = EngineFactory.Open(_home, "proja", "amy", admin: false))
+        {
+            Assert.Equal(ErrorIds.PolicyNotAuthorized, Assert.Throws<CinderBackupException>(() => member.Services.Set("h2", "cinder-backup", true)).ErrorId);
+        }
+        Assert.Equal(new[] { ("h1", "disabled"), ("h2", "enabled") }, _engine.Services.List().Select(s => (s.Host, s.Status)).OrderBy(x => x.Host));
+        var ids = new List<string>();
+        for (var i = 0; i < 8; i++)
+        {
+            Volume($"v{i}", 40 + i);
+            var b = _engine.Backups.StartCreate(new BackupCreateOptions { Volume = $"v{i}" });
+            Assert.True(_engine.Backups.Enqueue(b.Id)); // h2 is enabled and up
+            ids.Add(b.Id);
+        }
+        Assert.All(ids, id => Assert.Equal("available", _engine.Backups.WaitCreate(id).Status));
+        Assert.DoesNotContain(h1.Log, l => l.Contains("taken from the queue", StringComparison.Ordinal));
+        Assert.Equal(ids.Count, h2.Log.Count(l => l.Contains("taken from the queue", StringComparison.Ordinal)));
+        Assert.All(ids, id => Assert.Equal("h2", _engine.Backups.Get(id).Host));
+
+        // Enabled again, it takes work again; with every service of the zone disabled nothing is queued.
+        using (var admin = EngineFactory.Open(_home, admin: true))
+        {
+            Assert.Equal("enabled", admin.Services.Set("h1", "cinder-backup", disabled: false).Status);
+            admin.Services.Set("h1", "cinder-backup", disabled: true);
+            admin.Services.Set("h2", "cinder-backup", disabled: true);
+        }
+        Volume("last", 60);
+        var last = _engine.Backups.StartCreate(new BackupCreateOptions { Volume = "last" });
+        Assert.False(_engine.Backups.Enqueue(last.Id));
+        Assert.Equal("available", _engine.Backups.RunCreate(last.Id).Status);
+    }
+
+    [Fact]
     public void ADownHostsOperationsAreCleanedUpOnceByALivePeer()
     {
         Volume("v1", 5);

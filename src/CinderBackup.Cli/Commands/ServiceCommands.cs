@@ -25,7 +25,36 @@ internal static class ServiceCommands
             return 0;
         });
         service.Subcommands.Add(list);
+        service.Subcommands.Add(Set(app));
         return service;
+    }
+
+    /// <summary><c>volume service set --enable|--disable [--disable-reason R] HOST SERVICE</c>, as the openstack client has it.</summary>
+    private static Command Set(CliApp app)
+    {
+        var cmd = new Command("set", "Enable or disable a backup service (admin only): a disabled service keeps running but takes no queued work.");
+        var host = new Argument<string>("HOST") { Description = "Name of the host (see `volume service list`)." };
+        var binary = new Argument<string>("SERVICE") { Description = "Name of the service (binary): cinder-backup." };
+        var enable = new Option<bool>("--enable") { Description = "Enable the service." };
+        var disable = new Option<bool>("--disable") { Description = "Disable the service." };
+        var reason = new Option<string?>("--disable-reason") { Description = "Reason for disabling the service (with --disable)." };
+        cmd.Arguments.Add(host);
+        cmd.Arguments.Add(binary);
+        cmd.Options.Add(enable);
+        cmd.Options.Add(disable);
+        cmd.Options.Add(reason);
+        app.EngineAction(cmd, (parse, engine) =>
+        {
+            var (on, off) = (parse.GetValue(enable), parse.GetValue(disable));
+            if (on == off)
+            {
+                throw new Engine.Errors.CinderBackupException(Engine.Errors.ErrorIds.InvalidArgument, Engine.Errors.ErrorKind.InvalidArgument,
+                    on ? "argument --disable: not allowed with argument --enable" : "Give --enable or --disable.", "--disable");
+            }
+            engine.Services.Set(parse.GetValue(host)!, parse.GetValue(binary)!, off, parse.GetValue(reason));
+            return 0;
+        });
+        return cmd;
     }
 
     /// <summary>The top-level <c>service</c> command: <c>service run</c>.</summary>

@@ -31,13 +31,19 @@ internal static class RetentionPlanner
                 reasons[r.Id].Add($"status {r.Status}: only available backups are removed");
             }
         }
-        // A kept backup keeps its whole chain; parents are older, so one pass from the newest reaches every ancestor.
+        // A kept backup keeps its whole chain, walked by parent_id, never by created_at: a parent recorded with a later
+        // time than its child (a host's clock set back, an imported record) is kept all the same.
         var byId = newestFirst.ToDictionary(r => r.Id, StringComparer.Ordinal);
-        foreach (var r in newestFirst)
+        foreach (var kept in newestFirst.Where(r => reasons[r.Id].Count > 0).ToList())
         {
-            if (reasons[r.Id].Count > 0 && r.ParentId is string parent && byId.ContainsKey(parent))
+            var seen = new HashSet<string>(StringComparer.Ordinal) { kept.Id };
+            for (var child = kept; child.ParentId is string parent && byId.TryGetValue(parent, out var p) && seen.Add(parent); child = p)
             {
-                reasons[parent].Add($"parent of {r.Id}");
+                var why = $"parent of {child.Id}";
+                if (!reasons[parent].Contains(why))
+                {
+                    reasons[parent].Add(why);
+                }
             }
         }
         return newestFirst.Select(r => new Plan(r, reasons[r.Id].Count > 0, reasons[r.Id])).ToList();

@@ -1,4 +1,8 @@
+using CinderBackup.Engine.Catalog;
+using CinderBackup.Engine.Errors;
 using CinderBackup.Engine.Operations;
+using CinderBackup.Engine.Rules;
+using CinderBackup.Engine.Util;
 
 namespace CinderBackup.Engine.Api;
 
@@ -11,6 +15,28 @@ public sealed class ServiceApi
 
     public IReadOnlyList<BackupService> List() =>
         _engine.Catalog.Read(db => ServiceRegistry.List(db, _engine.Config.ServiceDownTimeSeconds));
+
+    /// <summary>
+    /// Enables or disables the backup service of <paramref name="host"/> (admin only, as Cinder's
+    /// <c>openstack volume service set --enable|--disable HOST cinder-backup</c>): a disabled service keeps running and
+    /// cleaning up after dead peers but takes no queued work, and no work is queued for it.
+    /// </summary>
+    public BackupService Set(string host, string binary, bool disabled, string? reason = null)
+    {
+        Policy.RequireAdmin(_engine.Context, "volume_extension:services:update");
+        InputRules.ValidateText(host, "host");
+        InputRules.ValidateText(binary, "binary");
+        InputRules.ValidateText(reason, "disabled reason");
+        if (reason is not null && !disabled)
+        {
+            throw new CinderBackupException(ErrorIds.InvalidArgument, ErrorKind.InvalidArgument,
+                "Cannot specify option --disable-reason without --disable specified.", reason);
+        }
+        return _engine.Catalog.Write(db => ServiceTable.SetDisabled(db, host, binary, disabled, reason)
+            ? ServiceRegistry.List(db, _engine.Config.ServiceDownTimeSeconds).First(s => s.Host == host && s.Binary == binary)
+            : throw new CinderBackupException(ErrorIds.ServiceNotFound, ErrorKind.NotFound,
+                $"Service {PrintableText.Brief(binary)} could not be found on host {PrintableText.Brief(host)}.", host));
+    }
 
     /// <summary>
     /// Runs this process as a backup service of its host and zone (the configuration's host and

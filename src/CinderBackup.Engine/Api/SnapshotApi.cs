@@ -96,6 +96,8 @@ public sealed class SnapshotApi
         {
             Policy.RequireAdmin(Context, "volume_extension:snapshot_admin_actions:force_delete");
         }
+        var found = _engine.Catalog.Read(db => Lookup.Snapshot(db, Context, nameOrId));
+        VolumeProvenance.CheckSnapshot(_engine.Config, _engine.Catalog, found.Id, found.Path); // the file removed is the snapshot's own
         var snapshot = _engine.Catalog.Write(db =>
         {
             var s = Lookup.Snapshot(db, Context, nameOrId);

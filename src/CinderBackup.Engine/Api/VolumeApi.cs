@@ -166,6 +166,10 @@ public sealed class VolumeApi
         {
             Policy.RequireAdmin(Context, "volume_extension:volume_admin_actions:force_delete");
         }
+        if (_engine.Catalog.Read(db => Lookup.Volume(db, Context, nameOrId)) is { Backend: VolumeBackend.Pool } pooled)
+        {
+            VolumeProvenance.CheckVolume(_engine.Config, _engine.Catalog, pooled); // the file removed is the pool's, not a path a project role wrote
+        }
         var volume = _engine.Catalog.Write(db =>
         {
             var v = Lookup.Volume(db, Context, nameOrId);
@@ -240,6 +244,10 @@ public sealed class VolumeApi
         }
         InputRules.ValidateSize(newSizeGiB.ToString(System.Globalization.CultureInfo.InvariantCulture), newSizeGiB);
         FilePool.CheckFits(_engine.Config.VolumePoolPath, newSizeGiB * FilePool.GiB); // a size the file system refuses changes nothing
+        if (_engine.Catalog.Read(db => Lookup.Volume(db, Context, nameOrId)) is { Backend: VolumeBackend.Pool } pooled)
+        {
+            VolumeProvenance.CheckVolume(_engine.Config, _engine.Catalog, pooled);
+        }
         var quota = new QuotaEngine(_engine.Config);
         var (volume, reservation) = _engine.Catalog.Write(db =>
         {

@@ -260,6 +260,15 @@ internal static class Migrations
         ALTER TABLE backups ADD COLUMN bytes_stored INTEGER;
         ALTER TABLE backups ADD COLUMN duration_ms INTEGER;
         """,
+
+        // 9 (issue 19): who recorded a volume's or snapshot's file. On PostgreSQL a trigger sets 0 for a row a project role
+        // inserts (PostgresSecurity): a backup service, which reads and writes files with its own rights, then acts on it only
+        // where a project's own tools put files (its pool image, its snapshot file, shared_volume_paths), never on a path
+        // the role chose. Rows from before, and every row on SQLite (no roles), were recorded by the administrator.
+        """
+        ALTER TABLE volumes ADD COLUMN recorded_by_admin INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE snapshots ADD COLUMN recorded_by_admin INTEGER NOT NULL DEFAULT 1;
+        """,
     };
 
     public static int Latest => All.Count;

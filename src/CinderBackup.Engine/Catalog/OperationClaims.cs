@@ -76,10 +76,8 @@ internal static class OperationClaims
     /// </summary>
     public static bool Enqueue(Db db, string backupId, OperationOwner owner, string zone, DateTime upSince, string binary) =>
         db.Execute("UPDATE backups SET owner_host = NULL, owner_pid = NULL, owner_started_at = NULL, claim_token = NULL, queued_at = $now, queue_zone = $zone " +
-                   "WHERE id = $id AND deleted = 0 AND operation IN ('create', 'restore') AND owner_host = $h AND owner_pid = $pid AND EXISTS (" +
-                   "SELECT 1 FROM services s JOIN volumes v ON v.id = CASE WHEN backups.operation = 'restore' THEN backups.restore_volume_id ELSE backups.volume_id END " +
-                   "WHERE s.deleted = 0 AND s.disabled = 0 AND s.pid IS NOT NULL AND s.binary = $binary AND s.availability_zone = $zone AND s.updated_at >= $since " +
-                   "AND (v.shared = 1 OR v.host = s.host))",
+                   "WHERE id = $id AND deleted = 0 AND operation IN ('create', 'restore') AND owner_host = $h AND owner_pid = $pid AND " +
+                   ServiceCanTake("$zone"),
             ("$now", Clock.ToStorage(Clock.UtcNow)), ("$zone", zone), ("$id", backupId), ("$h", owner.Host), ("$pid", owner.Pid),
             ("$binary", binary), ("$since", Clock.ToStorage(upSince))) == 1;
 
@@ -89,18 +87,49 @@ internal static class OperationClaims
     /// each operation (SQLite serialises writers; PostgreSQL skips the rows another transaction holds). Returns the backup
     /// id and operation, or null when nothing waits.
     /// </summary>
-    public static (string BackupId, string Operation)? ClaimQueued(Db db, string zone, OperationOwner owner)
+    public static (string BackupId, string Operation)? ClaimQueued(Db db, string zone, OperationOwner owner, string binary)
     {
         var rows = db.Query(
             "UPDATE backups SET owner_host = $h, owner_pid = $pid, owner_started_at = $since, heartbeat_at = $since, queued_at = NULL, queue_zone = NULL, " +
             "host = CASE WHEN operation = 'create' THEN $h ELSE host END " +
             "WHERE queued_at IS NOT NULL AND id = (SELECT b.id FROM backups b JOIN volumes v ON v.id = CASE WHEN b.operation = 'restore' THEN b.restore_volume_id ELSE b.volume_id END " +
             "WHERE b.deleted = 0 AND b.queued_at IS NOT NULL AND b.queue_zone = $zone AND (v.shared = 1 OR v.host = $h) " +
+            // A disabled service (volume service set --disable) takes no work, as Cinder schedules none to it.
+            "AND NOT EXISTS (SELECT 1 FROM services s WHERE s.host = $h AND s.binary = $binary AND s.deleted = 0 AND s.disabled = 1) " +
             "ORDER BY b.queued_at, b.id LIMIT 1" + db.Dialect.SkipLocked("b") + ") RETURNING id, operation",
             r => (r.GetString(0), r.GetString(1)),
-            ("$h", owner.Host), ("$pid", owner.Pid), ("$since", Clock.ToStorage(owner.Since)), ("$zone", zone));
+            ("$h", owner.Host), ("$pid", owner.Pid), ("$since", Clock.ToStorage(owner.Since)), ("$zone", zone), ("$binary", binary));
         return rows.Count == 1 ? rows[0] : null;
     }
+
+    /// <summary>
+    /// True (as SQL) when an enabled backup service of <paramref name="zone"/> (an SQL expression) that can reach the
+    /// volume of the backups row's operation has reported since <c>$since</c>.
+    /// </summary>
+    private static string ServiceCanTake(string zone) =>
+        "EXISTS (SELECT 1 FROM services s JOIN volumes v ON v.id = CASE WHEN backups.operation = 'restore' THEN backups.restore_volume_id ELSE backups.volume_id END " +
+        $"WHERE s.deleted = 0 AND s.disabled = 0 AND s.pid IS NOT NULL AND s.binary = $binary AND s.availability_zone = {zone} AND s.updated_at >= $since " +
+        "AND (v.shared = 1 OR v.host = s.host))";
+
+    /// <summary>
+    /// The queued operations no service can take: queued before <paramref name="upSince"/>, and no enabled service of
+    /// their zone that can reach their volume has reported since then (every one was killed, stopped or disabled).
+    /// </summary>
+    public static List<(string Id, string Operation, string Zone)> Stranded(Db db, string binary, DateTime upSince) => db.Query(
+        "SELECT id, operation, queue_zone FROM backups WHERE deleted = 0 AND queued_at IS NOT NULL AND queued_at < $since AND NOT " + ServiceCanTake("backups.queue_zone") +
+        " ORDER BY queued_at, id",
+        r => (r.GetString(0), r.GetString(1), r.GetString(2)), ("$binary", binary), ("$since", Clock.ToStorage(upSince)));
+
+    /// <summary>
+    /// Takes a stranded operation (<see cref="Stranded"/>) out of the queue for <paramref name="owner"/>, only while it is
+    /// still stranded: of several processes that find it at once exactly one gets it, and a service that came up meanwhile
+    /// keeps its chance to take it.
+    /// </summary>
+    public static bool ClaimStranded(Db db, string backupId, OperationOwner owner, string binary, DateTime upSince) =>
+        db.Execute("UPDATE backups SET owner_host = $h, owner_pid = $pid, owner_started_at = $now, heartbeat_at = $now, queued_at = NULL, queue_zone = NULL " +
+                   "WHERE id = $id AND deleted = 0 AND queued_at IS NOT NULL AND queued_at < $since AND NOT " + ServiceCanTake("backups.queue_zone"),
+            ("$h", owner.Host), ("$pid", owner.Pid), ("$now", Clock.ToStorage(Clock.UtcNow)), ("$id", backupId),
+            ("$binary", binary), ("$since", Clock.ToStorage(upSince))) == 1;
 
     /// <summary>How many operations wait in the queue (of every zone).</summary>
     public static long QueuedCount(Db db) => db.ScalarLong("SELECT COUNT(*) FROM backups WHERE deleted = 0 AND queued_at IS NOT NULL");

@@ -208,6 +208,13 @@ internal sealed class PostgresCatalog : ICatalog
                 $"The catalog copy '{sourcePath}' has schema version {theirs}, not {Migrations.Latest}. Nothing was changed.", sourcePath);
         }
         var tables = source.Read(CatalogDatabase.TableNames);
+        // Only the catalog's data is restored: who may see which project is the server's (project_roles, the roles,
+        // the policies), never a file's, so a copy that would carry grants is refused whole.
+        if (tables.Intersect(PostgresSecurity.OwnTables).FirstOrDefault() is string grants)
+        {
+            throw new CinderBackupException(ErrorIds.CatalogBackupInvalid, ErrorKind.InvalidData,
+                $"The catalog copy '{sourcePath}' holds the table {grants}: a catalog restore never writes the grants of the PostgreSQL roles (a copy made by catalog backup has no such table). Nothing was changed.", sourcePath);
+        }
         return Write(pg =>
         {
             pg.Execute("SET CONSTRAINTS ALL DEFERRED");
@@ -296,8 +303,10 @@ internal sealed class PostgresCatalog : ICatalog
     private void Migrate()
     {
         var version = _db.Dialect.SchemaVersion(_db);
-        if (version == Migrations.Latest && PostgresSecurity.IsApplied(_db))
+        if (version == Migrations.Latest && (PostgresSecurity.IsApplied(_db) || !PostgresSecurity.IsOwner(_db)))
         {
+            // Up to date; or only the security is behind (e.g. the group roles were made after the schema), which only
+            // the owner may apply, at its next open: anyone else works with what the server grants it now.
             return;
         }
         if (version > Migrations.Latest)

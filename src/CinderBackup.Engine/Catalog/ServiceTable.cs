@@ -26,6 +26,15 @@ internal static class ServiceTable
         db.ScalarLong("SELECT COUNT(*) FROM services WHERE deleted = 0 AND host = $host AND binary = $binary AND pid IS NOT NULL AND updated_at >= $since",
             ("$host", host), ("$binary", binary), ("$since", Clock.ToStorage(since))) > 0;
 
+    /// <summary>
+    /// Enables or disables the service of <paramref name="binary"/> on <paramref name="host"/> (Cinder keeps the last
+    /// reason when a service is enabled again). Returns false when there is no such service.
+    /// </summary>
+    public static bool SetDisabled(Db db, string host, string binary, bool disabled, string? reason) =>
+        db.Execute("UPDATE services SET disabled = $d, disabled_reason = CASE WHEN $d = 1 THEN $r ELSE disabled_reason END " +
+            "WHERE host = $host AND binary = $binary AND deleted = 0",
+            ("$d", disabled ? 1 : 0), ("$r", reason), ("$host", host), ("$binary", binary)) > 0;
+
     /// <summary>The services not deleted, by binary then host.</summary>
     public static List<ServiceRow> List(Db db) =>
         db.Query("SELECT host, binary, availability_zone, disabled, updated_at, pid FROM services WHERE deleted = 0 ORDER BY binary, host",

@@ -39,6 +39,7 @@ public static class ErrorIds
     public const string BackupObjectMissing = "BackupObjectMissing";
     public const string BackupCorrupt = "BackupCorrupt";
     public const string BackupNotFound = "BackupNotFound";
+    public const string ServiceNotFound = "ServiceNotFound";
     public const string BackupAmbiguous = "BackupAmbiguous";
     public const string BackupInvalidState = "BackupInvalidState";
     public const string InvalidBackup = "InvalidBackup";

@@ -84,6 +84,10 @@ internal sealed class BackupCreator
         {
             RegisteredPaths.CheckInUse(_engine.Config, _engine.Context, _engine.Catalog, sourceVolume); // a registered path must still lead to a file it may read
         }
+        else
+        {
+            VolumeProvenance.CheckSnapshot(_engine.Config, _engine.Catalog, sourceSnapshot.Id, sourceSnapshot.Path);
+        }
         var checkedParent = _o.Incremental ? _engine.Catalog.Read(db => SelectParent(db, sourceVolume, sourceSnapshot) is { Status: BackupStatus.Available } p ? p : null) : null;
         var parentId = checkedParent?.Id;
         var repositoryName = _o.Repository ?? (checkedParent is null ? _repositories.DefaultRepositoryName : _repositories.RepositoryOf(checkedParent));
@@ -245,6 +249,7 @@ internal sealed class BackupCreator
             if (row.SnapshotId is not null)
             {
                 sourcePath = _engine.Catalog.Read(db => SnapshotTable.Get(db, row.SnapshotId))!.Path;
+                VolumeProvenance.CheckSnapshot(_engine.Config, _engine.Catalog, row.SnapshotId, sourcePath);
             }
             else if (volume.PreviousStatus == VolumeStatus.InUse)
             {

@@ -68,8 +68,42 @@ internal static class Recovery
                 engine.Detail($"Backup {o.Id}: left as it is for now: {e.Message}");
             }
         }
+        FailStranded(engine);
         CatalogTempFiles.RemoveAbandoned(Path.GetDirectoryName(engine.Catalog.Path)!);
         return adopted;
+    }
+
+    /// <summary>
+    /// Queued operations do not wait forever: when no enabled service of their zone that can reach their volume has
+    /// been up for service_down_time, a queued backup goes to error with a reason naming the zone, and a queued restore
+    /// ends as a failed restore does (the backup available, the volume error_restoring, as Cinder). Taken out of the
+    /// queue by one conditional claim, so of the processes that run this at once exactly one ends each.
+    /// </summary>
+    private static void FailStranded(EngineSession engine)
+    {
+        var down = engine.Config.ServiceDownTimeSeconds;
+        var upSince = ServiceRegistry.UpSince(down);
+        foreach (var (id, operation, zone) in engine.Catalog.Read(db => OperationClaims.Stranded(db, ServiceRegistry.Binary, upSince)))
+        {
+            var me = OperationOwner.Current(engine.Config.Host);
+            if (!engine.Catalog.Write(db => OperationClaims.ClaimStranded(db, id, me, ServiceRegistry.Binary, upSince)))
+            {
+                continue;
+            }
+            var verb = operation == "restore" ? "restoring" : "creating";
+            var reason = $"Service not found for {verb} backup: no backup service of availability zone '{zone}' that can reach the volume " +
+                         $"has been up for {down} s (service_down_time); the queued {operation} was ended.";
+            engine.Detail($"Backup {id}: {reason}");
+            var row = engine.Catalog.Read(db => BackupTable.Get(db, id));
+            if (row?.Status == BackupStatus.Creating)
+            {
+                Fail(engine, row, reason); // it never ran: no object or staged file to remove
+            }
+            else
+            {
+                Clean(engine, id, reason);
+            }
+        }
     }
 
     /// <summary>Ends an operation nobody runs: adopted, or the transitions of a failure with <paramref name="reason"/>.</summary>

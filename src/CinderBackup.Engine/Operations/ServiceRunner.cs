@@ -42,7 +42,7 @@ internal sealed class ServiceRunner
         {
             while (!stop.IsCancellationRequested)
             {
-                var next = Try(() => _session.Catalog.Write(db => OperationClaims.ClaimQueued(db, Zone, OperationOwner.Current(Host))));
+                var next = Try(() => _session.Catalog.Write(db => OperationClaims.ClaimQueued(db, Zone, OperationOwner.Current(Host), ServiceRegistry.Binary)));
                 if (next is { } work)
                 {
                     RunOne(work.BackupId, work.Operation);

@@ -36,6 +36,7 @@ internal static class RegisteredPaths
     /// </summary>
     public static FileIdentity? CheckInUse(EngineConfig config, BackupContext context, ICatalog catalog, BlockVolume volume)
     {
+        VolumeProvenance.CheckVolume(config, catalog, volume); // a project role's path never chooses an administrator's file
         if (volume.Backend != VolumeBackend.Path)
         {
             return null;
