@@ -42,7 +42,7 @@ public sealed class OperationClaimTests : IDisposable
         var wins = new bool[claimants];
         var threads = Enumerable.Range(0, claimants).Select(i => new Thread(() =>
         {
-            using var catalog = CatalogDatabase.Open(_home.CatalogPath, 30);
+            using var catalog = CatalogOpener.Open(_engine.Config); // a connection of its own, on either engine
             start.SignalAndWait();
             wins[i] = catalog.Write(db => OperationClaims.Claim(db, new OperationClaim(id, "create") { ProjectId = "default", Token = token },
                 new OperationOwner("worker-" + i, 1000 + i, DateTime.UtcNow)));
