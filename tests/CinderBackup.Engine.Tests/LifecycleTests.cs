@@ -6,6 +6,8 @@ using CinderBackup.Engine.Errors;
 namespace CinderBackup.Engine.Tests;
 
 /// <summary>Cinder's backup lifecycle: statuses, cancel, reset, quotas, services, recovery, events (issue 4).</summary>
+// Trait PostgresCI: CI runs this class on PostgreSQL too (build.ps1; README "Tests").
+[Trait("PostgresCI", "true")]
 public sealed class LifecycleTests : IDisposable
 {
     private readonly TempHome _home = new();

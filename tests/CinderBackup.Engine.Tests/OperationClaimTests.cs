@@ -9,6 +9,8 @@ namespace CinderBackup.Engine.Tests;
 /// <see cref="OperationClaims.Claim"/>, one conditional UPDATE, with the token its owner offered or from the exact owner
 /// it is taken from, and only in the claimant's project. Of many claimants exactly one wins; a refusal changes nothing.
 /// </summary>
+// Trait PostgresCI: CI runs this class on PostgreSQL too (build.ps1; README "Tests").
+[Trait("PostgresCI", "true")]
 public sealed class OperationClaimTests : IDisposable
 {
     private readonly TempHome _home = new();

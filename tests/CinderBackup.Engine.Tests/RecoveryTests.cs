@@ -13,6 +13,8 @@ namespace CinderBackup.Engine.Tests;
 /// consistent, reset (and its partial objects removed) only when there is none, and kept, objects and all, in error
 /// when a _metadata is there but does not hold together. Also: deletes record their owner and resume.
 /// </summary>
+// Trait PostgresCI: CI runs this class on PostgreSQL too (build.ps1; README "Tests").
+[Trait("PostgresCI", "true")]
 public sealed class RecoveryTests : IDisposable
 {
     private readonly TempHome _home = new();

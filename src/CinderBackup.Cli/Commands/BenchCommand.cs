@@ -150,7 +150,7 @@ internal static class BenchCommand
     private static void PrintCatalog(TextWriter w, CatalogBenchRunner.Report r)
     {
         w.WriteLine(PrettyTable.Render(new[] { "Engine", "Operation", "Count", "Seconds", "Per second" },
-            r.Rows.Select(x => (IReadOnlyList<object?>)new object?[] { x.Engine, x.Operation, x.Count, Invariant($"{x.Seconds:F3}"), Invariant($"{x.PerSecond:F0}") }).ToList(),
+            r.Rows.Select(x => (IReadOnlyList<object?>)new object?[] { x.Engine, x.Operation, x.Count, Invariant($"{x.Seconds:F3}"), x.PerSecond < 10 ? Invariant($"{x.PerSecond:F2}") : Invariant($"{x.PerSecond:F0}") }).ToList(),
             new[] { false, false, true, true, true }));
         foreach (var list in r.Rows.Where(x => x.Operation.StartsWith("list", StringComparison.Ordinal)))
         {
