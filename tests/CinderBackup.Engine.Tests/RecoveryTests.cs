@@ -242,7 +242,7 @@ public sealed class RecoveryTests : IDisposable
         }
     }
 
-    [Fact]
+    [SqliteFileFact("a schema-2 catalog.db made with DROP COLUMN and PRAGMA user_version")]
     public void ADeleteStuckByAnOlderVersionWithNoOwnerResumesAfterTheUpgrade()
     {
         string id;
