@@ -23,28 +23,31 @@ public static class CatalogBench
             $"{Engine,-10} {Operation,-28} {Count,7} in {Seconds,7:F3} s = {PerSecond,9:F0}/s");
     }
 
-    /// <summary>Runs the catalog cases on the catalog <paramref name="open"/> opens (empty), named <paramref name="engine"/>.</summary>
-    internal static IReadOnlyList<Row> Run(string engine, Func<ICatalog> open, int creates = 500, int shows = 2000, int lists = 5)
+    /// <summary>
+    /// Runs the catalog cases on the catalog <paramref name="open"/> opens (empty), named <paramref name="engine"/>,
+    /// with <paramref name="backups"/> backups in it.
+    /// </summary>
+    internal static IReadOnlyList<Row> Run(string engine, Func<ICatalog> open, int creates = 500, int shows = 2000, int lists = 5, int backups = Backups)
     {
         using var catalog = open();
         var project = "bench";
-        var ids = new List<string>(Backups);
+        var ids = new List<string>(backups);
         var fill = Stopwatch.StartNew();
         catalog.Write(db =>
         {
-            for (var i = 0; i < Backups; i++)
+            for (var i = 0; i < backups; i++)
             {
                 var row = NewRow(project, i);
                 BackupTable.Insert(db, row);
                 ids.Add(row.Id);
             }
         });
-        var rows = new List<Row> { new(engine, $"fill {Backups} (1 transaction)", Backups, fill.Elapsed.TotalSeconds) };
+        var rows = new List<Row> { new(engine, $"fill {backups} (1 transaction)", backups, fill.Elapsed.TotalSeconds) };
 
         var clock = Stopwatch.StartNew();
         for (var i = 0; i < creates; i++)
         {
-            var row = NewRow(project, Backups + i);
+            var row = NewRow(project, backups + i);
             catalog.Write(db => BackupTable.Insert(db, row));
         }
         rows.Add(new(engine, "create (1 transaction each)", creates, clock.Elapsed.TotalSeconds));
@@ -67,12 +70,12 @@ public static class CatalogBench
             clock.Restart();
             var listed = catalog.Read(db => BackupTable.List(db, project));
             best = Math.Min(best, clock.Elapsed.TotalSeconds);
-            if (listed.Count != Backups + creates)
+            if (listed.Count != backups + creates)
             {
-                throw new InvalidOperationException($"listed {listed.Count} backups, not {Backups + creates}");
+                throw new InvalidOperationException($"listed {listed.Count} backups, not {backups + creates}");
             }
         }
-        rows.Add(new(engine, $"list {Backups + creates} (best of {lists})", 1, best));
+        rows.Add(new(engine, $"list {backups + creates} (best of {lists})", 1, best));
         return rows;
     }
 

@@ -104,7 +104,7 @@ public sealed class BackupCliTests : IDisposable
         Assert.Equal("Invalid backup: Backup already exists in database. (HTTP 400)\n", dup.Stderr);
 
         // Lose the catalog; the record brings the backup back.
-        File.Delete(_home.CatalogPath);
+        _home.LoseCatalog();
         var imported = Ok("volume", "backup", "record", "import", "cinder.backup.drivers.posix.PosixBackupDriver", url).Stdout;
         Assert.Contains($"| id    | {id} |", imported);
         Assert.Contains("| name  | vol1bu2 ", imported);

@@ -72,6 +72,60 @@ public sealed class BenchCliTests : IDisposable
         Assert.False(none.RootElement.TryGetProperty("cli_startup", out _));
     }
 
+    /// <summary>The catalog bench's rows by engine and operation (the operation's first word).</summary>
+    private static Dictionary<(string, string), JsonElement> CatalogRows(JsonElement report) =>
+        report.GetProperty("rows").EnumerateArray().ToDictionary(
+            r => (r.GetProperty("engine").GetString()!, r.GetProperty("operation").GetString()!.Split(' ')[0]), r => r);
+
+    [Fact]
+    [Trait("Catalog", "PostgreSQL")]
+    public void TheCatalogBenchMeasuresSqliteAndPostgresInAScratchDatabaseAndLeavesTheCatalogAlone()
+    {
+        var server = PostgresServer.Shared;
+        var configured = server.CreateDatabase(); // the configured catalog: the bench must not write it
+        _home.Set("CINDERBACKUP_DATABASE", server.Url(configured)).Set("PGPASSWORD", server.Password);
+        try
+        {
+            var r = CliRunner.Ok(_home, "bench", "--catalog", "--quick", "-f", "json");
+            using var doc = JsonDocument.Parse(r.Stdout);
+            Assert.Equal(1000, doc.RootElement.GetProperty("backups").GetInt32());
+            var rows = CatalogRows(doc.RootElement);
+            foreach (var engine in new[] { "SQLite", "PostgreSQL" })
+            {
+                foreach (var op in new[] { "fill", "create", "show", "list" })
+                {
+                    Assert.True(rows.TryGetValue((engine, op), out var row), $"{engine} {op} missing:\n{r.Stdout}");
+                    Assert.True(row.GetProperty("seconds").GetDouble() > 0 && row.GetProperty("per_second").GetDouble() > 0, $"{engine} {op}");
+                }
+                Assert.Contains("list 1050 ", rows[(engine, "list")].GetProperty("operation").GetString());
+            }
+            Assert.Empty(doc.RootElement.GetProperty("notes").EnumerateArray());
+            // The configured database got no table; the scratch database is gone.
+            Assert.Equal("0", server.Sql(configured, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'").Trim());
+            Assert.Equal("0", server.Sql("postgres", "SELECT count(*) FROM pg_database WHERE datname LIKE 'cinderbackup_bench_%'").Trim());
+
+            // A role that may not create a database: SQLite is measured, PostgreSQL is not, and the report says why.
+            var role = "bench_" + Guid.NewGuid().ToString("N")[..8];
+            server.Sql("postgres", $"CREATE ROLE {role} LOGIN PASSWORD 'pw-{role}'; GRANT ALL ON DATABASE {configured} TO {role}");
+            _home.Set("CINDERBACKUP_DATABASE", server.Url(configured, role)).Set("PGPASSWORD", "pw-" + role);
+            var table = CliRunner.Ok(_home, "bench", "--catalog", "--quick");
+            Assert.Contains("Target: SQLite lists 1050 backups in under 1 s:", table.Stdout);
+            Assert.Contains("Note: PostgreSQL not measured: the bench could not create a scratch database on postgresql://" + role, table.Stdout);
+            Assert.DoesNotContain("PostgreSQL  ", table.Stdout);
+        }
+        finally
+        {
+            server.DropDatabase(configured);
+        }
+
+        // No database configured: SQLite only, and the note says so.
+        _home.Set("CINDERBACKUP_DATABASE", null);
+        var sqlite = CliRunner.Ok(_home, "bench", "--catalog", "--quick", "-f", "json");
+        using var only = JsonDocument.Parse(sqlite.Stdout);
+        Assert.All(CatalogRows(only.RootElement).Keys, k => Assert.Equal("SQLite", k.Item1));
+        Assert.Contains("no `database` connection is configured", only.RootElement.GetProperty("notes")[0].GetString());
+    }
+
     [Theory]
     [InlineData("--startup-runs must be 0 or more, not -1", "--startup-runs", "-1")]
     [InlineData("Unknown benchmark case 'nosuch'", "--case", "nosuch")]

@@ -380,10 +380,7 @@ public sealed class CrashCliTests : IDisposable
             ids = new[] { full.Id, inc1.Id, inc2.Id };
             RecordApi.WriteFile(records, engine.Records.Export(inc2.Id, includeParents: true));
         }
-        foreach (var f in Directory.GetFiles(_home.Home, "catalog.db*"))
-        {
-            File.Delete(f); // the catalog is lost; the repository and the record file remain
-        }
+        _home.LoseCatalog(); // the catalog is lost; the repository and the record file remain
 
         foreach (var point in new[] { "record.import.inserted#1", "record.import.inserted#2", "record.import.inserted#3", "record.import.committed" })
         {

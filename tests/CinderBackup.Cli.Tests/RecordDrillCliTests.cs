@@ -21,13 +21,7 @@ public sealed class RecordDrillCliTests : IDisposable
 
     private static string Sha(string path) => Disk.Sha256(path);
 
-    private void LoseCatalog()
-    {
-        foreach (var f in Directory.GetFiles(_home.Home, "catalog.db*"))
-        {
-            File.Delete(f);
-        }
-    }
+    private void LoseCatalog() => _home.LoseCatalog();
 
     /// <summary>Two volumes, each with a full backup and two incrementals; the volume's SHA-256 at each backup.</summary>
     private Dictionary<string, string> Backups()

@@ -403,7 +403,7 @@ public sealed class BackupApiTests : IDisposable
         // Lose the catalog, keep the repository.
         _engine.Dispose();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        File.Delete(_home.CatalogPath);
+        _home.LoseCatalog();
         _engine = EngineFactory.Open(_home);
         var imported = _engine.Backups.Import(record.BackupService, record.BackupUrl);
         Assert.Equal(b.Id, imported.Id);

@@ -28,7 +28,7 @@ public sealed class CatalogTests : IDisposable
         return cmd.ExecuteScalar();
     }
 
-    [Fact]
+    [SqliteFileFact("reads the tables of catalog.db with SQLite (PostgresCatalogTests checks the PostgreSQL schema)")]
     public void MigrationsCreateEveryTableOnFirstOpen()
     {
         using (var engine = EngineFactory.Open(_home))
@@ -44,7 +44,7 @@ public sealed class CatalogTests : IDisposable
         Assert.Equal("wal", Scalar(c, "PRAGMA journal_mode"));
     }
 
-    [Fact]
+    [SqliteFileFact("reads PRAGMA table_info of catalog.db")]
     public void BackupsTableHoldsEveryFieldOfCindersBackupRecord()
     {
         using (EngineFactory.Open(_home))
@@ -73,7 +73,7 @@ public sealed class CatalogTests : IDisposable
         Assert.Equal(1L, Scalar(c, "SELECT COUNT(*) FROM sqlite_master WHERE name='backup_metadata'"));
     }
 
-    [Fact]
+    [SqliteFileFact("the mode of catalog.db")]
     public void CatalogFileIsPrivate()
     {
         using (EngineFactory.Open(_home))
@@ -96,7 +96,7 @@ public sealed class CatalogTests : IDisposable
         }
     }
 
-    [Fact]
+    [SqliteFileFact("an empty catalog.db file")]
     public void MigratesAnOlderCatalogStepByStep()
     {
         // A catalog left at version 0 (empty file) is initialised; one at an older version gets the rest.
@@ -106,7 +106,7 @@ public sealed class CatalogTests : IDisposable
         Assert.Equal(Migrations.Latest, engine.CatalogSchemaVersion);
     }
 
-    [Fact]
+    [SqliteFileFact("PRAGMA user_version of catalog.db")]
     public void ACatalogFromANewerVersionIsRefused()
     {
         using (EngineFactory.Open(_home))
@@ -121,7 +121,7 @@ public sealed class CatalogTests : IDisposable
         Assert.Contains("schema version 999", e.Message);
     }
 
-    [Fact]
+    [SqliteFileFact("the bytes of catalog.db corrupted")]
     public void ACorruptFileIsACleanErrorAndIsLeftAlone()
     {
         Directory.CreateDirectory(_home.Home);
@@ -135,7 +135,7 @@ public sealed class CatalogTests : IDisposable
         Assert.Equal(garbage, File.ReadAllBytes(_home.CatalogPath));
     }
 
-    [Fact]
+    [SqliteFileFact("another application's SQLite file at catalog.db")]
     public void SomeoneElsesDatabaseIsRefused()
     {
         Directory.CreateDirectory(_home.Home);
@@ -149,7 +149,7 @@ public sealed class CatalogTests : IDisposable
         Assert.Contains("invoices", e.Message);
     }
 
-    [Fact]
+    [SqliteFileFact("catalog.db made read-only by its mode")]
     public void AReadOnlyCatalogCanBeReadButNotChanged()
     {
         using (var engine = EngineFactory.Open(_home))
@@ -169,7 +169,7 @@ public sealed class CatalogTests : IDisposable
         Assert.Equal(poolFiles, Directory.GetFiles(Path.Combine(_home.Home, "volumes")).Length);
     }
 
-    [Fact]
+    [SqliteFileFact("an SQLite write lock held on catalog.db")]
     public void ALockedCatalogGivesUpAfterTheBusyTimeout()
     {
         _home.WriteConfig("catalog_busy_timeout: 1\n");

@@ -27,6 +27,15 @@ public sealed class ConfigTests : IDisposable
         Assert.Equal(Path.Combine(_home.Home, "catalog.db"), config.CatalogPath);
     }
 
+    [Fact]
+    public void AHostOrZoneGivenToTheEngineKeepsThePostgresCatalog()
+    {
+        // `service run --host` (EngineOptions.Host) once dropped the database connection and ran on the SQLite file.
+        _home.Set("CINDERBACKUP_DATABASE", "postgresql://u@db.example.org:5432/cb");
+        var (config, _) = BackupEngine.LoadSettings(EngineFactory.Options(_home) with { Host = "h1", AvailabilityZone = "z1" });
+        Assert.Equal(("h1", "z1", "postgresql://u@db.example.org:5432/cb"), (config.Host, config.AvailabilityZone, config.CatalogLocation));
+    }
+
     [Theory]
     [InlineData("utf-8")]
     [InlineData("utf-16")]

@@ -21,7 +21,7 @@ public sealed class IncrementalRaceTests : IDisposable
         _home.Dispose();
     }
 
-    [Fact]
+    [SqliteFileFact("another connection holds SQLite's write lock on catalog.db (PostgreSQL's writers queue on an advisory lock: PostgresCatalogTests)")]
     public async Task AParentDeletedWhileTheIncrementalIsCheckedIsReplacedByTheNextOneChecked()
     {
         using var engine = EngineFactory.Open(_home);

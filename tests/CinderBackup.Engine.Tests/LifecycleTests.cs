@@ -6,6 +6,8 @@ using CinderBackup.Engine.Errors;
 namespace CinderBackup.Engine.Tests;
 
 /// <summary>Cinder's backup lifecycle: statuses, cancel, reset, quotas, services, recovery, events (issue 4).</summary>
+// Trait PostgresCI: CI runs this class on PostgreSQL too (build.ps1; README "Tests").
+[Trait("PostgresCI", "true")]
 public sealed class LifecycleTests : IDisposable
 {
     private readonly TempHome _home = new();
@@ -245,7 +247,8 @@ public sealed class LifecycleTests : IDisposable
         using var cts = new CancellationTokenSource();
         using var service = BackupEngine.Open(EngineFactory.Options(_home) with { Host = "h1" });
         var run = Task.Run(() => service.Services.Run(_ => { }, cts.Token));
-        WaitFor(() => _engine.Services.List().Count == 1, "the service to report");
+        WaitFor(() => run.IsCompleted || _engine.Services.List().Count == 1, "the service to report");
+        Assert.False(run.IsCompleted, run.Exception?.ToString() ?? "the service ended");
         var s = Assert.Single(_engine.Services.List());
         Assert.Equal(("cinder-backup", "h1", "nova", "enabled", "up"), (s.Binary, s.Host, s.Zone, s.Status, s.State));
         _engine.Catalog.Write(db => db.Execute("UPDATE services SET updated_at = '2000-01-01T00:00:00.000000'"));

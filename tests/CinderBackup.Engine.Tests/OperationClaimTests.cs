@@ -9,6 +9,8 @@ namespace CinderBackup.Engine.Tests;
 /// <see cref="OperationClaims.Claim"/>, one conditional UPDATE, with the token its owner offered or from the exact owner
 /// it is taken from, and only in the claimant's project. Of many claimants exactly one wins; a refusal changes nothing.
 /// </summary>
+// Trait PostgresCI: CI runs this class on PostgreSQL too (build.ps1; README "Tests").
+[Trait("PostgresCI", "true")]
 public sealed class OperationClaimTests : IDisposable
 {
     private readonly TempHome _home = new();
@@ -42,7 +44,7 @@ public sealed class OperationClaimTests : IDisposable
         var wins = new bool[claimants];
         var threads = Enumerable.Range(0, claimants).Select(i => new Thread(() =>
         {
-            using var catalog = CatalogDatabase.Open(_home.CatalogPath, 30);
+            using var catalog = CatalogOpener.Open(_engine.Config); // a connection of its own, on either engine
             start.SignalAndWait();
             wins[i] = catalog.Write(db => OperationClaims.Claim(db, new OperationClaim(id, "create") { ProjectId = "default", Token = token },
                 new OperationOwner("worker-" + i, 1000 + i, DateTime.UtcNow)));

@@ -8,6 +8,8 @@ namespace CinderBackup.Engine.Tests;
 /// Protecting backups from the loss of the catalog: record files, record sets imported parents first and all or
 /// nothing, -Verify, discovery from a repository alone, and catalog backup and restore.
 /// </summary>
+// Trait PostgresCI: CI runs this class on PostgreSQL too (build.ps1; README "Tests").
+[Trait("PostgresCI", "true")]
 public sealed class RecordProtectionTests : IDisposable
 {
     private const string Posix = "cinder.backup.drivers.posix.PosixBackupDriver";

@@ -13,6 +13,8 @@ namespace CinderBackup.Engine.Tests;
 /// consistent, reset (and its partial objects removed) only when there is none, and kept, objects and all, in error
 /// when a _metadata is there but does not hold together. Also: deletes record their owner and resume.
 /// </summary>
+// Trait PostgresCI: CI runs this class on PostgreSQL too (build.ps1; README "Tests").
+[Trait("PostgresCI", "true")]
 public sealed class RecoveryTests : IDisposable
 {
     private readonly TempHome _home = new();
@@ -240,7 +242,7 @@ public sealed class RecoveryTests : IDisposable
         }
     }
 
-    [Fact]
+    [SqliteFileFact("a schema-2 catalog.db made with DROP COLUMN and PRAGMA user_version")]
     public void ADeleteStuckByAnOlderVersionWithNoOwnerResumesAfterTheUpgrade()
     {
         string id;

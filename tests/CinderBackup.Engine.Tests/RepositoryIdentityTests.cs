@@ -131,14 +131,8 @@ public sealed class RepositoryIdentityTests : IDisposable
     {
         var (b, sha) = Backup("v");
         // As a catalog from before this version has it: no id, no location.
+        _engine.Catalog.Write(db => db.Execute("UPDATE backups SET repository_id = NULL, repository_location = NULL"));
         _engine.Dispose();
-        using (var c = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_home.CatalogPath};Pooling=false"))
-        {
-            c.Open();
-            using var cmd = c.CreateCommand();
-            cmd.CommandText = "UPDATE backups SET repository_id = NULL, repository_location = NULL";
-            cmd.ExecuteNonQuery();
-        }
         Reopen();
         Assert.Null(_engine.Backups.Get(b.Id).RepositoryId);
         AssertRestores(b, sha);

@@ -10,6 +10,8 @@ namespace CinderBackup.Engine.Tests;
 /// Retention (issue 20, item 6): restic's keep rules per volume, chains never broken, removal newest first, dry run,
 /// and a daily backup-then-prune runbook over 60 simulated days under the default backup quota of 10.
 /// </summary>
+// Trait PostgresCI: CI runs this class on PostgreSQL too (build.ps1; README "Tests").
+[Trait("PostgresCI", "true")]
 public sealed class RetentionTests : IDisposable
 {
     private static readonly DateTime Day0 = new(2026, 1, 1, 2, 0, 0, DateTimeKind.Utc); // a Thursday

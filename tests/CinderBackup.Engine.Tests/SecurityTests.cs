@@ -214,7 +214,9 @@ public sealed class SecurityTests : IClassFixture<SecurityWorld>
 
     public static TheoryData<string> AdminOnlyCases => new(AdminOnly.Select(c => c.Name));
 
-    public static TheoryData<string> OtherProjectCases => new(OtherProject.Select(c => c.Name));
+    // "register the catalog they share" is about the SQLite catalog as a file: left out on PostgreSQL, where there is none.
+    public static TheoryData<string> OtherProjectCases => new(OtherProject.Select(c => c.Name)
+        .Where(n => !PostgresServer.Selected || n != "register the catalog they share"));
 
     private void AssertRefused(Refusal c)
     {

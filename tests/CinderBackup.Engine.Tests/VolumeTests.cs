@@ -3,6 +3,8 @@ using CinderBackup.Engine.Errors;
 
 namespace CinderBackup.Engine.Tests;
 
+// Trait PostgresCI: CI runs this class on PostgreSQL too (build.ps1; README "Tests").
+[Trait("PostgresCI", "true")]
 public sealed class VolumeTests : IDisposable
 {
     private readonly TempHome _home = new();

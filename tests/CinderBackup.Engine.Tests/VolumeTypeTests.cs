@@ -19,7 +19,7 @@ public sealed class VolumeTypeTests : IDisposable
         cmd.ExecuteNonQuery();
     }
 
-    [Fact]
+    [SqliteFileFact("a schema-6 catalog.db made with DROP COLUMN and PRAGMA user_version")]
     public void VolumesOfASchema6CatalogTakeTheDefaultType()
     {
         using (var engine = EngineFactory.Open(_home))

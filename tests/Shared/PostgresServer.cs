@@ -22,6 +22,8 @@ public sealed class PostgresServer : IDisposable
     private const string DirPrefix = "cbpg-";
     private static readonly object Gate = new();
     private static PostgresServer? _shared;
+    private readonly object _templateGate = new();
+    private string? _template;
     private readonly string? _runAs;
     private bool _stopped;
 
@@ -111,6 +113,41 @@ public sealed class PostgresServer : IDisposable
     {
         var name = "cbt_" + Guid.NewGuid().ToString("N")[..16];
         Sql("postgres", $"CREATE DATABASE {name}");
+        return name;
+    }
+
+    /// <summary>
+    /// A new database with the catalog's schema already in it: a copy (CREATE DATABASE ... TEMPLATE) of one database the
+    /// engine migrated once per test process, so a test does not pay for the migrations (the tests of migrating an empty
+    /// database use <see cref="CreateDatabase"/>).
+    /// </summary>
+    public string CreateCatalogDatabase()
+    {
+        lock (_templateGate)
+        {
+            if (_template is null)
+            {
+                var template = CreateDatabase();
+                var home = Path.Combine(Root, "template-home");
+                Directory.CreateDirectory(home);
+                var env = new Dictionary<string, string?>
+                {
+                    ["CINDERBACKUP_HOME"] = home,
+                    ["CINDERBACKUP_DATABASE"] = Url(template),
+                    ["PGPASSWORD"] = Password,
+                    ["HOME"] = home,
+                    ["USER"] = "tester",
+                };
+                using (CinderBackup.Engine.Api.BackupEngine.Open(new CinderBackup.Engine.Api.EngineOptions { Environment = n => env.GetValueOrDefault(n) }))
+                {
+                }
+                // Nobody may be connected to a template while it is copied.
+                Sql("postgres", $"ALTER DATABASE {template} WITH ALLOW_CONNECTIONS false");
+                _template = template;
+            }
+        }
+        var name = "cbt_" + Guid.NewGuid().ToString("N")[..16];
+        Sql("postgres", $"CREATE DATABASE {name} TEMPLATE {_template}");
         return name;
     }
 

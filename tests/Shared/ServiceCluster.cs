@@ -34,8 +34,9 @@ public sealed class ServiceCluster : IDisposable
         var psi = CliRunner.Start(_home, new[] { "service", "run", "--host", host }.Concat(extra));
         var output = new StringBuilder();
         var p = Process.Start(psi)!;
-        p.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (output) { output.AppendLine(e.Data); } } };
-        p.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (output) { output.AppendLine("stderr: " + e.Data); } } };
+        // Each line with the time it arrived, so a test can tell where a delay was (the dead-host reset's timing).
+        p.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (output) { output.AppendLine(Stamp() + e.Data); } } };
+        p.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (output) { output.AppendLine(Stamp() + "stderr: " + e.Data); } } };
         p.BeginOutputReadLine();
         p.BeginErrorReadLine();
         _hosts[host] = (p, output);
@@ -43,6 +44,9 @@ public sealed class ServiceCluster : IDisposable
         Xunit.Assert.False(p.HasExited, $"service {host} ended at start:\n{Log(host)}");
         return p;
     }
+
+    /// <summary>The wall-clock prefix of each logged line (UTC, milliseconds).</summary>
+    public static string Stamp() => DateTime.UtcNow.ToString("HH:mm:ss.fff ", System.Globalization.CultureInfo.InvariantCulture);
 
     public string Log(string host)
     {

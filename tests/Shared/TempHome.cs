@@ -31,7 +31,7 @@ public sealed class TempHome : IDisposable
         {
             // The fixture switch: this test's catalog is a database of its own on the test process's PostgreSQL.
             var server = PostgresServer.Shared;
-            Database = server.CreateDatabase();
+            Database = server.CreateCatalogDatabase();
             _env["CINDERBACKUP_DATABASE"] = server.Url(Database);
             _env["PGPASSWORD"] = server.Password;
         }

@@ -68,6 +68,16 @@ public sealed class CatalogApi
             _engine.Detail($"Catalog: copied '{_engine.Catalog.Path}' to '{full}'.");
             return Describe(copy, full, new FileInfo(full).Length, now, null);
         }
+        catch (Exception e) when (e is IOException || (e is CinderBackupException && DiskSpace.IsNoSpace(e)))
+        {
+            // A full disk (or another write failure) under the copy: the message names the copy asked for, not the
+            // temporary file, and says that nothing was left under its name.
+            throw DiskSpace.IsNoSpace(e)
+                ? DiskSpace.MarkNoSpace(new CinderBackupException(ErrorIds.InvalidPath, ErrorKind.IOError,
+                    $"{DiskSpace.Explain(dir)}: the catalog backup '{full}' was not written. Free some space and try again; nothing was left under that name and the catalog was not changed.", path, e))
+                : new CinderBackupException(ErrorIds.InvalidPath, ErrorKind.IOError,
+                    $"Cannot write the catalog backup '{full}': {e.Message}. Nothing was left under that name and the catalog was not changed.", path, e);
+        }
         finally
         {
             DeleteWithSideFiles(temp);

@@ -61,8 +61,9 @@ internal static class OperationClaims
         var proof = claim.Token is not null
             ? "claim_token = $token"
             : "COALESCE(owner_host, '') = $fromHost AND COALESCE(owner_pid, 0) = $fromPid";
+        // CAST: a null $project has no type PostgreSQL can infer from `IS NULL` (a recovery claim names no project).
         return db.Execute("UPDATE backups SET owner_host = $h, owner_pid = $pid, owner_started_at = $since, heartbeat_at = $since, claim_token = NULL " +
-                          "WHERE id = $id AND deleted = 0 AND operation = $op AND ($project IS NULL OR project_id = $project) AND " + proof,
+                          "WHERE id = $id AND deleted = 0 AND operation = $op AND (CAST($project AS TEXT) IS NULL OR project_id = $project) AND " + proof,
             ("$h", newOwner.Host), ("$pid", newOwner.Pid), ("$since", Clock.ToStorage(newOwner.Since)), ("$id", claim.BackupId),
             ("$op", claim.Operation), ("$project", claim.ProjectId), ("$token", claim.Token is null ? null : Hash(claim.Token)),
             ("$fromHost", claim.From?.Host ?? ""), ("$fromPid", claim.From?.Pid ?? 0)) == 1;

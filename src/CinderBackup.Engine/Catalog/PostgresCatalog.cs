@@ -187,6 +187,7 @@ internal sealed class PostgresCatalog : ICatalog
                     {
                         s.Execute(insert, columns.Select((_, i) => ("$c" + i, reader.IsDBNull(i) ? null : reader.GetValue(i))).ToArray());
                     }
+                    Util.FaultPoints.Hit("catalog.backup.table"); // the copy's transaction is open: a kill here leaves a half file
                 }
             });
             return 0;

@@ -137,7 +137,12 @@ public sealed class EngineConfig
     internal EngineConfig With(string key, object? value)
     {
         var values = new Dictionary<string, object?>(_values, StringComparer.Ordinal) { [key] = value };
-        return new EngineConfig(SourceFile, values, DataDirectory) { Environment = Environment, S3Credential = S3Credential };
+        // Everything else the configuration carries, the PostgreSQL catalog above all: without it `service run --host`
+        // opened the SQLite file of the data directory instead of the shared catalog.
+        return new EngineConfig(SourceFile, values, DataDirectory)
+        {
+            Environment = Environment, Database = Database, S3Credential = S3Credential, OsToken = OsToken, CallerProject = CallerProject,
+        };
     }
 
     /// <summary>A value by its configuration key, or its default.</summary>
