@@ -19,7 +19,7 @@ namespace CinderBackup.Engine.Repositories.Ceph;
 /// object <c>backup.&lt;bid&gt;.meta</c> and <c>service_metadata</c> <c>{"base": image}</c>. Beyond Cinder, each of our
 /// backups also gets a backup snapshot <c>backup.&lt;bid&gt;.snap.&lt;time&gt;</c> on its image (so Cinder restores it:
 /// without one, Cinder 21 looks for <c>volume-&lt;vid&gt;.backup.base</c> and fails) and our per-block SHA-256 list in RADOS
-/// object <c>backup.&lt;bid&gt;.sha256file</c>, so verify, deep verify and verified restore work. Order: data, snapshot,
+/// object <c>backup.&lt;bid&gt;.sha256file</c> (and <c>.1</c>, <c>.2</c>, ... past 64 MiB: <see cref="CephHashList"/>), so verify, deep verify and verified restore work. Order: data, snapshot,
 /// hash list, and last the meta object: the commit point is the image with its meta object.
 /// </summary>
 internal sealed class CephRepository : IBackupRepository
@@ -106,9 +106,9 @@ internal sealed class CephRepository : IBackupRepository
 
     public long ReadHashBlockSize(BackupRow backup) =>
         Guarded(backup.Id, () => WithPool(backup.Container!, p =>
-            p.ObjectSize(CephNames.Hashes(backup.Id)) is null
+            !CephHashList.Exists(p, backup.Id)
                 ? _definition.ShaBlockSize // Cinder's own backup: no list (an incremental from it is refused by Write)
-                : Sha256Document.ReadChunkSize(RadosObjectStream.OpenRead(p, CephNames.Hashes(backup.Id)), CephNames.Hashes(backup.Id))));
+                : Sha256Document.ReadChunkSize(CephHashList.OpenRead(p, backup.Id), CephNames.Hashes(backup.Id))));
 
     public long ReadHashes(BackupRow backup, HashFile into) => Guarded(backup.Id, () => WithPool(backup.Container!, p => ReadHashes(p, backup.Id, backup.Sha256FileSha256, into)));
 
@@ -140,7 +140,7 @@ internal sealed class CephRepository : IBackupRepository
                 }
                 FaultPoints.Hit("ceph.backup.snapshot.created");
                 string hashDigest;
-                using (var stream = RadosObjectStream.Create(pool, CephNames.Hashes(backupId)))
+                using (var stream = CephHashList.Create(pool, backupId))
                 using (var digest = DigestStream.ForWriting(stream))
                 {
                     var writer = new Sha256DocumentWriter(digest, request.Header, request.ShaBlockSize, hashes.Count);
@@ -205,7 +205,7 @@ internal sealed class CephRepository : IBackupRepository
                 progress();
             }
         }
-        pool.RemoveObject(CephNames.Hashes(backupId));
+        CephHashList.Remove(pool, backupId);
         progress();
         pool.RemoveObject(CephNames.Meta(backupId));
         FaultPoints.Hit("delete.object");
@@ -256,7 +256,7 @@ internal sealed class CephRepository : IBackupRepository
             throw new CinderBackupException(ErrorIds.BackupCorrupt, ErrorKind.InvalidData,
                 $"Backup {link.BackupId}: its object '{CephNames.Meta(link.BackupId)}' {(meta is null ? "is missing" : "does not match the SHA-256 recorded when it was written; it was changed or damaged")}.", link.BackupId);
         }
-        var hasHashes = pool.ObjectSize(CephNames.Hashes(link.BackupId)) is not null;
+        var hasHashes = CephHashList.Exists(pool, link.BackupId);
         if (!hasHashes && link.Sha256FileSha256 is not null)
         {
             throw Missing(link.BackupId, $"its hash list '{CephNames.Hashes(link.BackupId)}' is missing");
@@ -294,7 +294,7 @@ internal sealed class CephRepository : IBackupRepository
     public string DocumentDigest(ChainLayer layer, bool metadata) => Guarded(layer.BackupId, () => WithPool(Of(layer).Pool, p =>
     {
         // Streamed: a hash list grows with the volume (about 2.3 MB per GiB).
-        using var stream = RadosObjectStream.OpenRead(p, metadata ? CephNames.Meta(layer.BackupId) : CephNames.Hashes(layer.BackupId));
+        using var stream = metadata ? RadosObjectStream.OpenRead(p, CephNames.Meta(layer.BackupId)) : CephHashList.OpenRead(p, layer.BackupId);
         using var digest = DigestStream.ForReading(stream);
         digest.CopyTo(Stream.Null);
         return digest.Finish();
@@ -438,11 +438,11 @@ internal sealed class CephRepository : IBackupRepository
     private static long ReadHashes(RadosPool pool, string backupId, string? expectedDigest, HashFile into)
     {
         var name = CephNames.Hashes(backupId);
-        if (pool.ObjectSize(name) is null)
+        if (!CephHashList.Exists(pool, backupId))
         {
             throw Missing(backupId, $"its hash list '{name}' is missing");
         }
-        using var stream = RadosObjectStream.OpenRead(pool, name);
+        using var stream = CephHashList.OpenRead(pool, backupId);
         using var digest = DigestStream.ForReading(stream);
         var chunk = Sha256Document.Read(digest, name, into).ChunkSize;
         if (expectedDigest is not null && !string.Equals(digest.Finish(), expectedDigest, StringComparison.OrdinalIgnoreCase))

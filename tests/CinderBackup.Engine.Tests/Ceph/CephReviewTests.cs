@@ -1,0 +1,63 @@
+using CinderBackup.Engine.Api;
+using CinderBackup.Engine.Repositories.Ceph;
+
+namespace CinderBackup.Engine.Tests.Ceph;
+
+/// <summary>Issue 18's Ceph review findings: the hash list in parts, connections shut down, linear extent lookup, one marker.</summary>
+[Collection("ceph")]
+public sealed class CephReviewTests : IDisposable
+{
+    private const long MiB = 1 << 20;
+    private readonly CephServer _ceph;
+    private readonly TempHome _home = new();
+
+    public CephReviewTests(CephFixture fixture) => _ceph = fixture.Server;
+
+    public void Dispose() => _home.Dispose();
+
+    [Fact]
+    public void AHashListOverOnePartSpansSeveralObjectsThatVerifyRestoreAndDeleteRead()
+    {
+        var before = CephHashList.PartBytes;
+        CephHashList.PartBytes = 1 * MiB; // a 1 GiB image's list is ~2.3 MB: three parts
+        try
+        {
+            CephHome.Configure(_home, _ceph);
+            using var engine = CephHome.Open(_home);
+            var v = S3Home.Volume(engine, _home, "cephparts");
+            var length = new FileInfo(v.Path).Length;
+            var sha = S3Home.Sha(v.Path, length);
+            var b = engine.Backups.Create(new BackupCreateOptions { Volume = v.Id });
+            var objects = Objects();
+            Assert.Contains($"backup.{b.Id}.sha256file", objects);
+            Assert.Contains($"backup.{b.Id}.sha256file.1", objects);
+            Assert.Contains($"backup.{b.Id}.sha256file.2", objects);
+            Assert.DoesNotContain($"backup.{b.Id}.sha256file.3", objects);
+            Assert.Equal(MiB, long.Parse(_ceph.Rados("-p", "backups", "stat", $"backup.{b.Id}.sha256file").Split(' ').Last().Trim()));
+
+            var deep = engine.Backups.Verify(b.Id, deep: true);
+            Assert.True(deep.IsValid, deep.Problem);
+            var restored = engine.Backups.Restore(b.Id);
+            Assert.Equal(sha, S3Home.Sha(engine.Volumes.Get(restored.VolumeId).Path, length));
+
+            // A lost last part: the list is found short or changed, never read as whole.
+            var last = _home.File_("last.part");
+            _ceph.Rados("-p", "backups", "get", $"backup.{b.Id}.sha256file.2", last);
+            _ceph.Rados("-p", "backups", "rm", $"backup.{b.Id}.sha256file.2");
+            var check = engine.Backups.Verify(b.Id, deep: true);
+            Assert.False(check.IsValid);
+            Assert.Contains($"backup.{b.Id}.sha256file", check.Problem);
+            _ceph.Rados("-p", "backups", "put", $"backup.{b.Id}.sha256file.2", last);
+            Assert.True(engine.Backups.Verify(b.Id, deep: true).IsValid);
+
+            engine.Backups.Delete(b.Id);
+            Assert.DoesNotContain(Objects(), o => o.StartsWith($"backup.{b.Id}.", StringComparison.Ordinal));
+        }
+        finally
+        {
+            CephHashList.PartBytes = before;
+        }
+    }
+
+    private string[] Objects() => _ceph.Rados("-p", "backups", "ls").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+}
