@@ -59,5 +59,50 @@ public sealed class CephReviewTests : IDisposable
         }
     }
 
+    [Fact]
+    public void ConnectionsAreSharedAndShutDownSoOperationsLeakNoThreads()
+    {
+        CephHome.Configure(_home, _ceph);
+        using var engine = CephHome.Open(_home);
+        var v = S3Home.Volume(engine, _home, "cephconn");
+        var b = engine.Backups.Create(new BackupCreateOptions { Volume = v.Id });
+        var linger = CephConnections.Linger;
+        try
+        {
+            // Shut down as soon as a call ends: every operation connects again, and nothing may stay behind.
+            CephConnections.Linger = TimeSpan.Zero;
+            CephConnections.CloseIdle();
+            Assert.True(engine.Backups.Verify(b.Id).IsValid);
+            var threads = Threads();
+            var connects = CephConnections.Connects;
+            for (var i = 0; i < 25; i++)
+            {
+                Assert.True(engine.Backups.Verify(b.Id).IsValid);
+            }
+            // A librados connection runs a dozen threads or more: 25 left open would be hundreds.
+            Assert.True(Threads() < threads + 30, $"threads {threads} -> {Threads()}");
+            Assert.True(CephConnections.Connects - connects >= 25, "each operation connected");
+            Assert.Equal(0, CephConnections.OpenCount);
+
+            // Lingering: one connection serves one operation after another.
+            CephConnections.Linger = TimeSpan.FromSeconds(30);
+            connects = CephConnections.Connects;
+            for (var i = 0; i < 10; i++)
+            {
+                Assert.True(engine.Backups.Verify(b.Id).IsValid);
+            }
+            Assert.Equal(1, CephConnections.Connects - connects);
+            Assert.Equal(1, CephConnections.OpenCount);
+        }
+        finally
+        {
+            CephConnections.Linger = linger;
+            CephConnections.CloseIdle();
+        }
+        engine.Backups.Delete(b.Id);
+    }
+
+    private static int Threads() => Directory.GetDirectories("/proc/self/task").Length;
+
     private string[] Objects() => _ceph.Rados("-p", "backups", "ls").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 }

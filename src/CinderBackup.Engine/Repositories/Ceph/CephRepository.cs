@@ -25,8 +25,6 @@ namespace CinderBackup.Engine.Repositories.Ceph;
 internal sealed class CephRepository : IBackupRepository
 {
     private readonly RepositoryDefinition _definition;
-    private readonly object _gate = new();
-    private RadosCluster? _cluster;
 
     public CephRepository(RepositoryDefinition definition) => _definition = definition;
 
@@ -60,7 +58,7 @@ internal sealed class CephRepository : IBackupRepository
     public void CheckWritable(string? container)
     {
         var pool = container ?? _definition.CephPool;
-        if (!Cluster().PoolExists(pool))
+        if (!WithCluster(c => c.PoolExists(pool)))
         {
             throw new CinderBackupException(ErrorIds.ContainerNotFound, ErrorKind.NotFound,
                 $"Repository '{Repository}': pool '{pool}' does not exist in the Ceph cluster of '{_definition.CephConf}'.", pool);
@@ -71,8 +69,10 @@ internal sealed class CephRepository : IBackupRepository
     {
         try
         {
-            Cluster();
-            return (true, null);
+            using (Connect())
+            {
+                return (true, null);
+            }
         }
         catch (CinderBackupException e)
         {
@@ -85,7 +85,7 @@ internal sealed class CephRepository : IBackupRepository
     public string? ReadIdentity(string container) =>
         Guarded(container, () => WithPool(container, p => p.ReadObject(CephNames.Marker, 4096) is { } b ? Encoding.UTF8.GetString(b).Trim() : null));
 
-    public string? WhereMissing(string container) => Cluster().PoolExists(container) ? null : $"where pool '{container}' does not exist";
+    public string? WhereMissing(string container) => WithCluster(c => c.PoolExists(container)) ? null : $"where pool '{container}' does not exist";
 
     public BackupPlacement Place(string backupId, string volumeId, string? container, DateTime utc, string availabilityZone)
     {
@@ -218,7 +218,7 @@ internal sealed class CephRepository : IBackupRepository
 
     public bool HasCommitPoint(string container, string prefix, string backupId) => Guarded(container, () =>
     {
-        if (!Cluster().PoolExists(container))
+        if (!WithCluster(c => c.PoolExists(container)))
         {
             throw new CinderBackupException(ErrorIds.ContainerNotFound, ErrorKind.NotFound, $"Pool '{container}' does not exist.", container);
         }
@@ -459,32 +459,33 @@ internal sealed class CephRepository : IBackupRepository
     private static CinderBackupException Missing(string backupId, string what) =>
         new(ErrorIds.BackupObjectMissing, ErrorKind.NotFound, $"Backup {backupId}: {what}.", backupId);
 
-    private RadosCluster Cluster()
+    /// <summary>The cluster connection for one call: shared and shut down when idle (<see cref="CephConnections"/>), never kept by the repository.</summary>
+    private CephConnections.Lease Connect()
     {
-        lock (_gate)
+        try
         {
-            if (_cluster is null)
-            {
-                try
-                {
-                    _cluster = RadosCluster.Connect(_definition.CephConf, _definition.CephUser);
-                }
-                catch (Exception e) when (e is CephException or DllNotFoundException or EntryPointNotFoundException)
-                {
-                    throw new CinderBackupException(ErrorIds.RepositoryUnavailable, ErrorKind.IOError,
-                        $"Repository '{Repository}': {(e is CephException ? e.Message : $"librados/librbd cannot be loaded ({e.Message}); install librados2 and librbd1")}.", Repository, e);
-                }
-            }
-            return _cluster;
+            return CephConnections.Acquire(_definition.CephConf, _definition.CephUser, () => RadosCluster.Connect(_definition.CephConf, _definition.CephUser));
         }
+        catch (Exception e) when (e is CephException or DllNotFoundException or EntryPointNotFoundException)
+        {
+            throw new CinderBackupException(ErrorIds.RepositoryUnavailable, ErrorKind.IOError,
+                $"Repository '{Repository}': {(e is CephException ? e.Message : $"librados/librbd cannot be loaded ({e.Message}); install librados2 and librbd1")}.", Repository, e);
+        }
+    }
+
+    private T WithCluster<T>(Func<RadosCluster, T> work)
+    {
+        using var lease = Connect();
+        return work(lease.Cluster);
     }
 
     private T WithPool<T>(string pool, Func<RadosPool, T> work)
     {
+        using var lease = Connect();
         RadosPool p;
         try
         {
-            p = Cluster().OpenPool(pool);
+            p = lease.Cluster.OpenPool(pool);
         }
         catch (CephException e) when (e.NotFound)
         {
