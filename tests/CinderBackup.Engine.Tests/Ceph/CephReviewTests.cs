@@ -1,4 +1,5 @@
 using CinderBackup.Engine.Api;
+using CinderBackup.Engine.Repositories;
 using CinderBackup.Engine.Repositories.Ceph;
 
 namespace CinderBackup.Engine.Tests.Ceph;
@@ -100,6 +101,36 @@ public sealed class CephReviewTests : IDisposable
             CephConnections.CloseIdle();
         }
         engine.Backups.Delete(b.Id);
+    }
+
+    [Fact]
+    public void ConcurrentFirstBackupsIntoANewPoolAgreeOnOneRepositoryMarker()
+    {
+        CephHome.Configure(_home, _ceph);
+        using var engine = CephHome.Open(_home);
+        var pool = "markers" + Guid.NewGuid().ToString("N")[..6];
+        _ceph.CreatePool(pool);
+        const int racers = 8;
+        for (var round = 0; round < 5; round++)
+        {
+            if (round > 0)
+            {
+                _ceph.Rados("-p", pool, "rm", "cinderbackup.repository");
+            }
+            var repositories = Enumerable.Range(0, racers).Select(_ => new RepositoryResolver(engine.Config).Default()).ToList();
+            using var start = new Barrier(racers);
+            var ids = new string[racers];
+            var threads = Enumerable.Range(0, racers).Select(i => new Thread(() =>
+            {
+                Assert.Null(repositories[i].ReadIdentity(pool)); // connected, and the marker is not there yet
+                start.SignalAndWait();
+                ids[i] = repositories[i].Place(Guid.NewGuid().ToString(), Guid.NewGuid().ToString(), pool, DateTime.UtcNow, "nova").RepositoryId!;
+            })).ToList();
+            threads.ForEach(t => t.Start());
+            threads.ForEach(t => t.Join());
+            Assert.Single(ids.Distinct());
+            Assert.Equal(ids[0], _ceph.Rados("-p", pool, "get", "cinderbackup.repository", "-").Trim());
+        }
     }
 
     private static int Threads() => Directory.GetDirectories("/proc/self/task").Length;

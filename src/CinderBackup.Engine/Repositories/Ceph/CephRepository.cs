@@ -97,9 +97,11 @@ internal sealed class CephRepository : IBackupRepository
             {
                 return Encoding.UTF8.GetString(b).Trim();
             }
+            // Two first backups into a new pool race here: only one create wins; the other reads the winner's id.
             var fresh = Guid.NewGuid().ToString();
-            p.WriteObject(CephNames.Marker, Encoding.UTF8.GetBytes(fresh));
-            return fresh;
+            return p.CreateObjectExclusive(CephNames.Marker, Encoding.UTF8.GetBytes(fresh))
+                ? fresh
+                : Encoding.UTF8.GetString(p.ReadObject(CephNames.Marker, 4096) ?? throw new CephException($"Object '{CephNames.Marker}' in pool '{p.Name}' vanished", -CephException.ENOENT)).Trim();
         }));
         return new BackupPlacement(container, CephNames.ServiceMetadata(CephNames.Image(volumeId, backupId)), id, MarkerLocation(container));
     }
