@@ -160,6 +160,28 @@ public sealed class BadInputCatalogueTests : IClassFixture<BadInputWorld>
         Config("a list at the top", "- backup_driver\n- posix\n", 1, "the top level must be a mapping of option names to values"),
         Config("access key without secret key", "backup_s3_store_access_key: AKIAEXAMPLE\n", 1, "'backup_s3_store_access_key' needs 'backup_s3_store_secret_key' as well"),
         Config("bad repository name", "repositories:\n  ../up:\n    backup_driver: posix\n", 2, "repository name '../up' must be 1 to 64 letters"),
+        // backup_swift_* and backup_ceph_* (issue 18): Cinder's option names, our checks.
+        Config("swift auth not a mode", "backup_swift_auth: both\n", 1, "'backup_swift_auth' must be one of per_user, single_user, got 'both'"),
+        Config("swift auth version 2", "backup_swift_auth_version: 2\n", 1, "'backup_swift_auth_version' must be one of 1, 3, got '2'"),
+        Config("swift auth URL with credentials", "backup_swift_auth_url: http://admin:secret@127.0.0.1:5000/v3\n", 1,
+            "'backup_swift_auth_url' must be a URL without credentials, query or fragment (set backup_swift_user and backup_swift_key)"),
+        Config("swift URL not http", "backup_swift_url: ftp://127.0.0.1/v1/AUTH_\n", 1, "'backup_swift_url' must be an http:// or https:// URL, got 'ftp://127.0.0.1/v1/AUTH_'"),
+        Config("swift retries negative", "backup_swift_retry_attempts: -1\n", 1, "'backup_swift_retry_attempts' must be between 0 and 100, got -1"),
+        Config("swift timeout zero", "backup_swift_timeout: 0\n", 1, "'backup_swift_timeout' must be between 1 and 3600, got 0"),
+        Config("swift object size not a multiple of the block", "backup_swift_object_size: 100000\n", 1,
+            "'backup_swift_object_size' (100000) must be a multiple of 'backup_swift_block_size' (32768)"),
+        Config("swift insecure not a boolean", "backup_swift_auth_insecure: sometimes\n", 1, "'backup_swift_auth_insecure' must be true or false, got 'sometimes'"),
+        new("config file", "swift key in a file others may read", ErrorIds.ConfigInsecure, w =>
+        {
+            var path = w.Input("swift-key.yaml", "backup_driver: swift\nbackup_swift_key: secret\n");
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+            return () => w.OpenWithConfig(path);
+        }, "holds credentials ('backup_swift_key', line 2) but other users may access it (mode 0644)"),
+        Config("ceph chunk size too small", "backup_ceph_chunk_size: 100\n", 1, "'backup_ceph_chunk_size' must be between 512 and 1073741824, got 100"),
+        Config("ceph stripe count negative", "backup_ceph_stripe_count: -2\n", 1, "'backup_ceph_stripe_count' must be at least 0, got -2"),
+        Config("ceph max snapshots not a number", "backup_ceph_max_snapshots: all\n", 1, "'backup_ceph_max_snapshots' must be an integer, got 'all'"),
+        Config("ceph user with a control character", "backup_ceph_user: \"cin\\u0007der\"\n", 1, "'backup_ceph_user' must not contain control characters"),
+        Config("ceph conf not a path", "backup_ceph_conf: \"/etc/ceph/\\u0001.conf\"\n", 1, "'backup_ceph_conf' is not a valid path"),
         new("config file", "binary", ErrorIds.ConfigInvalid, w =>
         {
             var path = Path.Combine(w.Inputs, "binary-config.yaml");

@@ -1,6 +1,3 @@
-using System.Net;
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using CinderBackup.Engine.Api;
 using CinderBackup.Engine.Errors;
 
@@ -15,31 +12,9 @@ public sealed class S3TlsTests : IDisposable
 
     public S3TlsTests()
     {
-        var now = DateTimeOffset.UtcNow;
-        using var caKey = RSA.Create(2048);
-        var caRequest = new CertificateRequest("CN=CinderBackup Test CA", caKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        caRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
-        caRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
-        caRequest.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(caRequest.PublicKey, false));
-        using var ca = caRequest.CreateSelfSigned(now.AddDays(-1), now.AddDays(30));
-
-        using var key = RSA.Create(2048);
-        var request = new CertificateRequest("CN=127.0.0.1", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        var san = new SubjectAlternativeNameBuilder();
-        san.AddIpAddress(IPAddress.Loopback);
-        request.CertificateExtensions.Add(san.Build());
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, false));
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(new OidCollection { new Oid("1.3.6.1.5.5.7.3.1") }, false));
-        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(ca, true, false));
-        using var server = request.Create(ca, now.AddDays(-1), now.AddDays(29), new byte[] { 1, 2, 3, 4, 5, 6, 7, 8 });
-
-        _caFile = _home.File_("ca.pem");
-        File.WriteAllText(_caFile, ca.ExportCertificatePem());
-        var certFile = _home.File_("server.pem");
-        var keyFile = _home.File_("server.key");
-        File.WriteAllText(certFile, server.ExportCertificatePem());
-        File.WriteAllText(keyFile, key.ExportPkcs8PrivateKeyPem());
-        _moto = new MotoServer(tls: (certFile, keyFile));
+        var certificates = TestCertificates.Create(_home.File_("tls"));
+        _caFile = certificates.CaFile;
+        _moto = new MotoServer(tls: (certificates.CertFile, certificates.KeyFile));
     }
 
     public void Dispose()

@@ -302,6 +302,64 @@ public sealed class SwiftStoreTests : IDisposable
         Assert.Equal(TimeSpan.FromSeconds(8), client.Backoff(3));
     }
 
+    [Fact]
+    public void AnErrorAnswersBodyIsReadOnlyAsFarAsItsMessageNeeds()
+    {
+        long served = 0;
+        var settings = Settings(retries: 0);
+        var client = new SwiftClient(settings, _ => Task.CompletedTask, inner => new Rewrite(inner, r =>
+        {
+            // A 500 whose body goes on for 64 MiB (a proxy's or an attacker's): only its start may be read.
+            if (r.RequestMessage?.Method == HttpMethod.Put && r.RequestMessage.RequestUri!.AbsolutePath.EndsWith("/obj", StringComparison.Ordinal))
+            {
+                r.StatusCode = HttpStatusCode.InternalServerError;
+                r.Content = new StreamContent(new Counted(64 << 20, n => Interlocked.Add(ref served, n)));
+            }
+        }));
+        var store = new SwiftObjectStore(settings, client);
+        store.PutContainer(_c);
+        var e = Assert.Throws<CinderBackupException>(() => Put(store, _c, "obj", "data"));
+        Assert.Contains("failure text", e.Message);
+        Assert.True(Interlocked.Read(ref served) <= 64 << 10, $"{served} bytes of the error body were read");
+    }
+
+    /// <summary>A body of <c>length</c> bytes of "failure text ", reporting what is read of it.</summary>
+    private sealed class Counted : Stream
+    {
+        private static readonly byte[] Text = Encoding.ASCII.GetBytes("failure text ");
+        private readonly long _length;
+        private readonly Action<int> _read;
+        private long _position;
+
+        public Counted(long length, Action<int> read) => (_length, _read) = (length, read);
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => _length;
+        public override long Position { get => _position; set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            var n = (int)Math.Min(count, _length - _position);
+            for (var i = 0; i < n; i++)
+            {
+                buffer[offset + i] = Text[(_position + i) % Text.Length];
+            }
+            _position += n;
+            _read(n);
+            return n;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
     /// <summary>Passes requests on and lets a test change the answers.</summary>
     private sealed class Rewrite : DelegatingHandler
     {

@@ -69,6 +69,29 @@ Describe 'Set-BackupContext' {
         }
     }
 
+    It 'keeps a Keystone token for per_user Swift repositories for the session and forgets it on -Reset' {
+        $config = Join-Path $script:testRoot 'swift.yaml'
+        Set-Content -LiteralPath $config -Value "backup_driver: swift`nbackup_swift_auth: per_user`nbackup_swift_url: http://127.0.0.1:1/v1/AUTH_"
+        $saved = $env:OS_AUTH_TOKEN
+        Remove-Item Env:OS_AUTH_TOKEN -ErrorAction SilentlyContinue
+        try {
+            Set-BackupContext -ConfigPath $config
+            (Get-BackupRepository -SkipCheck).CredentialSource | Should -BeNullOrEmpty
+            Set-BackupContext -OsToken (ConvertTo-SecureString 'gAAAApestersessiontoken' -AsPlainText -Force)
+            $r = Get-BackupRepository -SkipCheck
+            $r.CredentialSource | Should -Be 'session or command line'
+            ($r | Format-List * | Out-String) | Should -Not -Match 'pestersessiontoken'
+            { Set-BackupContext -Reset -OsToken (ConvertTo-SecureString 'x' -AsPlainText -Force) -ErrorAction Stop } |
+                Should -Throw -ErrorId 'InvalidArgument,CinderBackup.Commands.SetBackupContextCommand'
+            Set-BackupContext -Reset
+            Set-BackupContext -ConfigPath $config
+            (Get-BackupRepository -SkipCheck).CredentialSource | Should -BeNullOrEmpty
+        }
+        finally {
+            if ($saved) { $env:OS_AUTH_TOKEN = $saved }
+        }
+    }
+
     It 'changes nothing and emits nothing under -WhatIf' {
         Set-BackupContext -ProjectName whatif -WhatIf -PassThru | Should -BeNullOrEmpty
         (Get-BackupContext).ProjectName | Should -Be 'default'

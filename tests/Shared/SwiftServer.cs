@@ -18,11 +18,29 @@ public sealed class SwiftServer : IDisposable
     public const string Account = "test";
 
     private readonly List<Process> _processes = new();
+    private readonly bool _keystone;
     private readonly StringBuilder _output = new();
 
     public SwiftServer()
+        : this(tls: false)
     {
+    }
+
+    /// <param name="tls">The proxy serves HTTPS with a certificate from a private CA (<see cref="Certificates"/>).</param>
+    /// <param name="keystone">Keystone v3 authenticates instead of tempauth (<see cref="Keystone"/>: user demo, project demo).</param>
+    public SwiftServer(bool tls, bool keystone = false)
+    {
+        _keystone = keystone;
         Directory_ = Path.Combine(Path.GetTempPath(), "cbt-swift-" + Guid.NewGuid().ToString("N")[..12]);
+        try
+        {
+            Certificates = tls ? TestCertificates.Create(Path.Combine(Directory_, "tls")) : null;
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
         try
         {
             Start();
@@ -39,8 +57,14 @@ public sealed class SwiftServer : IDisposable
 
     public int ProxyPort { get; private set; }
 
-    /// <summary>The proxy's address: http://127.0.0.1:PORT.</summary>
-    public string Endpoint => $"http://127.0.0.1:{ProxyPort}";
+    /// <summary>The Keystone the proxy trusts, when it was asked for (then tempauth is not in the pipeline).</summary>
+    public KeystoneServer? Keystone { get; private set; }
+
+    /// <summary>The CA and the proxy's certificate when it serves HTTPS.</summary>
+    public TestCertificates? Certificates { get; }
+
+    /// <summary>The proxy's address: http://127.0.0.1:PORT (https with TLS).</summary>
+    public string Endpoint => $"{(Certificates is null ? "http" : "https")}://127.0.0.1:{ProxyPort}";
 
     /// <summary>tempauth's v1 auth URL.</summary>
     public string AuthUrl => Endpoint + "/auth/v1.0";
@@ -48,7 +72,7 @@ public sealed class SwiftServer : IDisposable
     /// <summary>The prefix per_user auth appends the project to (backup_swift_url).</summary>
     public string StorageUrlPrefix => Endpoint + "/v1/AUTH_";
 
-    public string StorageUrl => StorageUrlPrefix + Account;
+    public string StorageUrl => StorageUrlPrefix + (Keystone?.DemoProjectId ?? Account);
 
     /// <summary>Whether the Debian packages are installed.</summary>
     public static bool Installed => File.Exists("/usr/bin/swift-proxy-server") && File.Exists("/usr/bin/swift-object-server") && File.Exists("/usr/bin/memcached");
@@ -95,13 +119,35 @@ public sealed class SwiftServer : IDisposable
             File.WriteAllText(Path.Combine(etc, server + "-server.conf"), Default(ports[server], etc) + $"devices = {Directory_}/srv\nmount_check = false\n"
                 + $"[pipeline:main]\npipeline = {server}-server\n[app:{server}-server]\nuse = egg:swift#{server}\n");
         }
-        var filters = new[] { "catch_errors", "gatekeeper", "healthcheck", "proxy-logging", "cache", "listing_formats", "tempauth", "copy", "dlo", "slo" };
+        if (_keystone)
+        {
+            Keystone = new KeystoneServer(Path.Combine(Directory_, "keystone"), $"{Endpoint}/v1/AUTH_%(project_id)s");
+        }
+        var auth = _keystone ? new[] { "authtoken", "keystoneauth" } : new[] { "tempauth" };
+        var filters = new[] { "catch_errors", "gatekeeper", "healthcheck", "proxy-logging", "cache", "listing_formats" }.Concat(auth).Concat(new[] { "copy", "dlo", "slo" }).ToArray();
         var proxy = new StringBuilder(Default(ports["proxy"], etc));
+        if (Certificates is { } tls)
+        {
+            proxy.Append($"cert_file = {tls.CertFile}\nkey_file = {tls.KeyFile}\n"); // eventlet's own TLS (Swift: for tests)
+        }
         proxy.Append("[pipeline:main]\npipeline = ").Append(string.Join(' ', filters)).Append(" proxy-logging proxy-server\n");
         proxy.Append("[app:proxy-server]\nuse = egg:swift#proxy\naccount_autocreate = true\n");
         proxy.Append($"[filter:tempauth]\nuse = egg:swift#tempauth\nuser_{Account}_tester = {Key} .admin\n");
+        if (Keystone is { } k)
+        {
+            // The recipe's authtoken and keystoneauth; Keystone's default role is lowercase member.
+            proxy.Append("[filter:authtoken]\npaste.filter_factory = keystonemiddleware.auth_token:filter_factory\n"
+                + $"www_authenticate_uri = {k.AuthUrl}\nauth_url = {k.AuthUrl}\nauth_type = password\nuser_domain_name = Default\n"
+                + $"project_domain_name = Default\nproject_name = service\nusername = {KeystoneServer.SwiftUser}\npassword = {KeystoneServer.SwiftPassword}\n"
+                + "region_name = RegionOne\ninterface = public\ndelay_auth_decision = True\ncache = swift.cache\ninclude_service_catalog = False\n");
+            proxy.Append("[filter:keystoneauth]\nuse = egg:swift#keystoneauth\noperator_roles = admin, member\nreseller_prefix = AUTH_\n");
+        }
+        if (Certificates is not null)
+        {
+            proxy.Append("storage_url_scheme = https\n");
+        }
         proxy.Append($"[filter:cache]\nuse = egg:swift#memcache\nmemcache_servers = 127.0.0.1:{memcached}\n");
-        foreach (var f in filters.Where(f => f is not ("tempauth" or "cache")))
+        foreach (var f in filters.Where(f => f is not ("tempauth" or "cache" or "authtoken" or "keystoneauth")))
         {
             proxy.Append($"[filter:{f}]\nuse = egg:swift#{f.Replace('-', '_')}\n");
         }
@@ -152,7 +198,11 @@ public sealed class SwiftServer : IDisposable
     /// <summary>A token for the test account (tempauth v1).</summary>
     public string Token()
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        if (Keystone is { } keystone)
+        {
+            return keystone.DemoToken();
+        }
+        using var http = Client(TimeSpan.FromSeconds(30));
         using var request = new HttpRequestMessage(HttpMethod.Get, AuthUrl);
         request.Headers.Add("X-Auth-User", User);
         request.Headers.Add("X-Auth-Key", Key);
@@ -164,7 +214,7 @@ public sealed class SwiftServer : IDisposable
     /// <summary>Ready when a token works on the account (the proxy, memcached and the account server all answer).</summary>
     private void WaitUntilReady()
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(3) };
+        using var http = Client(TimeSpan.FromSeconds(3));
         var deadline = DateTime.UtcNow.AddSeconds(240); // 5 s on an idle machine; much longer on a loaded one
         while (DateTime.UtcNow < deadline)
         {
@@ -194,7 +244,7 @@ public sealed class SwiftServer : IDisposable
     /// <summary>The objects of a container, by name (a direct listing, for assertions).</summary>
     public IReadOnlyList<string> Objects(string container)
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        using var http = Client(TimeSpan.FromSeconds(10));
         using var request = new HttpRequestMessage(HttpMethod.Get, $"{StorageUrl}/{Uri.EscapeDataString(container)}?format=plain");
         request.Headers.Add("X-Auth-Token", Token());
         using var response = http.Send(request);
@@ -206,6 +256,9 @@ public sealed class SwiftServer : IDisposable
         var text = response.Content.ReadAsStringAsync().GetAwaiter().GetResult();
         return text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
     }
+
+    private HttpClient Client(TimeSpan timeout) =>
+        new(Certificates?.Handler() ?? new SocketsHttpHandler(), disposeHandler: true) { Timeout = timeout };
 
     private void Append(string? line)
     {
@@ -224,6 +277,7 @@ public sealed class SwiftServer : IDisposable
 
     public void Dispose()
     {
+        Keystone?.Dispose();
         foreach (var p in _processes)
         {
             try

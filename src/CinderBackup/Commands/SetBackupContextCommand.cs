@@ -35,6 +35,11 @@ public sealed class SetBackupContextCommand : CinderBackupCmdlet
     [AllowNull]
     public PSCredential? S3Credential { get; set; }
 
+    /// <summary>The caller's Keystone token for per_user Swift repositories (the CLI's --os-token), for this session only.</summary>
+    [Parameter]
+    [AllowNull]
+    public System.Security.SecureString? OsToken { get; set; }
+
     [Parameter]
     public SwitchParameter Reset { get; set; }
 
@@ -44,10 +49,11 @@ public sealed class SetBackupContextCommand : CinderBackupCmdlet
     protected override void EndProcessing()
     {
         var credentialGiven = MyInvocation.BoundParameters.ContainsKey(nameof(S3Credential));
-        if (Reset && (ProjectName is not null || UserName is not null || ConfigPath is not null || credentialGiven || MyInvocation.BoundParameters.ContainsKey(nameof(Admin))))
+        var tokenGiven = MyInvocation.BoundParameters.ContainsKey(nameof(OsToken));
+        if (Reset && (ProjectName is not null || UserName is not null || ConfigPath is not null || credentialGiven || tokenGiven || MyInvocation.BoundParameters.ContainsKey(nameof(Admin))))
         {
             ThrowTerminatingError(new ErrorRecord(
-                new ArgumentException("-Reset cannot be combined with -ProjectName, -UserName, -Admin, -ConfigPath or -S3Credential."),
+                new ArgumentException("-Reset cannot be combined with -ProjectName, -UserName, -Admin, -ConfigPath, -S3Credential or -OsToken."),
                 CinderBackup.Engine.Errors.ErrorIds.InvalidArgument, ErrorCategory.InvalidArgument, null));
         }
         var current = SessionContextStore.Current;
@@ -99,6 +105,7 @@ public sealed class SetBackupContextCommand : CinderBackupCmdlet
         {
             SessionContextStore.Reset();
             SessionCredentialStore.Reset();
+            SessionTokenStore.Reset();
         }
         else
         {
@@ -106,6 +113,10 @@ public sealed class SetBackupContextCommand : CinderBackupCmdlet
             if (credentialGiven)
             {
                 SessionCredentialStore.Set(S3Credential); // an empty credential forgets the session's one
+            }
+            if (tokenGiven)
+            {
+                SessionTokenStore.Set(OsToken); // an empty token forgets the session's one
             }
         }
         if (PassThru)

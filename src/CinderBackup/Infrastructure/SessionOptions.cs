@@ -4,7 +4,7 @@ using CinderBackup.Engine.Api;
 namespace CinderBackup.Commands.Infrastructure;
 
 /// <summary>
-/// The engine options of the current runspace's session: its config file, identity and S3 credential. Must be
+/// The engine options of the current runspace's session: its config file, identity, S3 credential and Keystone token. Must be
 /// called on a thread that has the runspace (the pipeline thread); elsewhere there is no session to read, and
 /// running as the default identity instead would be a silent privilege change.
 /// </summary>
@@ -27,6 +27,7 @@ internal static class SessionOptions
             OverrideSource = overridden ? "parameter" : "session",
             Detail = detail,
             S3Credential = SessionCredentialStore.Current?.GetNetworkCredential(),
+            OsToken = SessionTokenStore.Current,
         };
     }
 }

@@ -57,6 +57,24 @@ internal static unsafe partial class RadosNative
     [LibraryImport(Library, EntryPoint = "rados_write_full", StringMarshalling = StringMarshalling.Utf8)]
     public static partial int WriteFull(IntPtr ioctx, string oid, byte* buffer, nuint length);
 
+    // A compound write op: create-exclusive plus write_full, applied atomically by the OSD (-EEXIST when the object is there).
+    public const int CreateExclusive = 1;
+
+    [LibraryImport(Library, EntryPoint = "rados_create_write_op")]
+    public static partial IntPtr CreateWriteOp();
+
+    [LibraryImport(Library, EntryPoint = "rados_release_write_op")]
+    public static partial void ReleaseWriteOp(IntPtr op);
+
+    [LibraryImport(Library, EntryPoint = "rados_write_op_create", StringMarshalling = StringMarshalling.Utf8)]
+    public static partial void WriteOpCreate(IntPtr op, int exclusive, string? category);
+
+    [LibraryImport(Library, EntryPoint = "rados_write_op_write_full")]
+    public static partial void WriteOpWriteFull(IntPtr op, byte* buffer, nuint length);
+
+    [LibraryImport(Library, EntryPoint = "rados_write_op_operate", StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int WriteOpOperate(IntPtr op, IntPtr ioctx, string oid, IntPtr mtime, int flags);
+
     [LibraryImport(Library, EntryPoint = "rados_write", StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Write(IntPtr ioctx, string oid, byte* buffer, nuint length, ulong offset);
 

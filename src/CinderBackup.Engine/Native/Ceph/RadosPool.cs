@@ -31,6 +31,30 @@ internal sealed unsafe class RadosPool : IDisposable
         }
     }
 
+    /// <summary>Creates a RADOS object with <paramref name="data"/> only if it is not there (one atomic OSD op); false when it was.</summary>
+    public bool CreateObjectExclusive(string oid, ReadOnlySpan<byte> data)
+    {
+        var op = RadosNative.CreateWriteOp();
+        if (op == IntPtr.Zero)
+        {
+            throw new CephException($"Cannot make a write operation for object '{oid}' in pool '{Name}'", -12);
+        }
+        try
+        {
+            fixed (byte* p = data)
+            {
+                RadosNative.WriteOpCreate(op, RadosNative.CreateExclusive, null);
+                RadosNative.WriteOpWriteFull(op, p, (nuint)data.Length);
+                var rc = RadosNative.WriteOpOperate(op, Handle, oid, IntPtr.Zero, 0);
+                return rc != -CephException.EEXIST && CephException.Check(rc, $"Cannot create object '{oid}' in pool '{Name}'") >= 0;
+            }
+        }
+        finally
+        {
+            RadosNative.ReleaseWriteOp(op);
+        }
+    }
+
     /// <summary>Writes part of a RADOS object (a streamed document, piece by piece).</summary>
     public void WriteObject(string oid, ReadOnlySpan<byte> data, long offset)
     {

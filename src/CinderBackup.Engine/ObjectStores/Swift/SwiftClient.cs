@@ -21,6 +21,12 @@ internal sealed class SwiftClient
 {
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(64);
 
+    /// <summary>The most of an error answer's body read for its message: a proxy or an attacker may send gigabytes.</summary>
+    internal const int MaxErrorBody = 4096;
+
+    /// <summary>The most a successful answer read whole (listings, Keystone's catalog) may hold before it is refused.</summary>
+    internal const long MaxBufferedBody = 16L << 20;
+
     private readonly SwiftSettings _s;
     private readonly HttpClient _http;
     private readonly Func<TimeSpan, Task> _delay;
@@ -83,13 +89,18 @@ internal sealed class SwiftClient
             {
                 using var request = build(url, attempt);
                 request.Headers.TryAddWithoutValidation("X-Auth-Token", token);
-                var response = await _http.SendAsync(request, completion, cts.Token).ConfigureAwait(false);
+                // Headers first: a body is read whole only when it is a success's, and only up to MaxBufferedBody.
+                var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cts.Token).ConfigureAwait(false);
                 if (response.IsSuccessStatusCode || accepted.Contains(response.StatusCode))
                 {
+                    if (completion == HttpCompletionOption.ResponseContentRead)
+                    {
+                        await Buffer(response, cts.Token).ConfigureAwait(false);
+                    }
                     return response;
                 }
                 status = response.StatusCode;
-                body = await Brief(response).ConfigureAwait(false);
+                body = await Brief(response, cts.Token).ConfigureAwait(false);
                 response.Dispose();
             }
             catch (Exception e) when (e is OperationCanceledException && cts.IsCancellationRequested)
@@ -120,17 +131,42 @@ internal sealed class SwiftClient
     public TimeSpan Backoff(int attempt) =>
         TimeSpan.FromSeconds(Math.Min(MaxBackoff.TotalSeconds, _s.RetryBackoff.TotalSeconds * Math.Pow(2, attempt - 1)));
 
-    private static async Task<string?> Brief(HttpResponseMessage response)
+    /// <summary>The start of an error answer's body (at most <see cref="MaxErrorBody"/> bytes read), printable, for its message.</summary>
+    private static async Task<string?> Brief(HttpResponseMessage response, CancellationToken cancel)
     {
         try
         {
-            var text = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+            var buffer = new byte[MaxErrorBody];
+            var read = 0;
+            await using (var stream = await response.Content.ReadAsStreamAsync(cancel).ConfigureAwait(false))
+            {
+                int n;
+                while (read < buffer.Length && (n = await stream.ReadAsync(buffer.AsMemory(read), cancel).ConfigureAwait(false)) > 0)
+                {
+                    read += n;
+                }
+            }
+            var text = Encoding.UTF8.GetString(buffer, 0, read);
             text = new string(text.Where(c => !char.IsControl(c) || c == ' ').Take(200).ToArray()).Trim();
             return text.Length == 0 ? null : text;
         }
-        catch (Exception e) when (e is HttpRequestException or IOException)
+        catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException)
         {
-            return null;
+            return null; // the status says enough
+        }
+    }
+
+    /// <summary>Reads a success's body into memory, refusing one over <see cref="MaxBufferedBody"/>.</summary>
+    private static async Task Buffer(HttpResponseMessage response, CancellationToken cancel)
+    {
+        try
+        {
+            await response.Content.LoadIntoBufferAsync(MaxBufferedBody).WaitAsync(cancel).ConfigureAwait(false);
+        }
+        catch
+        {
+            response.Dispose();
+            throw;
         }
     }
 
@@ -159,14 +195,15 @@ internal sealed class SwiftClient
                 try
                 {
                     using var request = _s.AuthVersion == "3" ? KeystoneRequest() : TempauthRequest();
-                    using var response = await _http.SendAsync(request, cts.Token).ConfigureAwait(false);
+                    using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cts.Token).ConfigureAwait(false);
                     if (response.IsSuccessStatusCode)
                     {
+                        await Buffer(response, cts.Token).ConfigureAwait(false);
                         _auth = _s.AuthVersion == "3" ? await KeystoneAnswer(response).ConfigureAwait(false) : TempauthAnswer(response);
                         return _auth.Value;
                     }
                     status = response.StatusCode;
-                    body = await Brief(response).ConfigureAwait(false);
+                    body = await Brief(response, cts.Token).ConfigureAwait(false);
                 }
                 catch (Exception e) when (e is OperationCanceledException && cts.IsCancellationRequested)
                 {

@@ -100,7 +100,7 @@ internal sealed class SwiftSettings
             {
                 throw new CinderBackupException(ErrorIds.RepositoryAccessDenied, ErrorKind.Configuration,
                     $"Repository '{r.Name}' (swift): backup_swift_auth is per_user, which needs the caller's token: give it with --os-token, "
-                    + "or OS_AUTH_TOKEN (in PowerShell, $env:OS_AUTH_TOKEN), or configure single_user auth (backup_swift_user, backup_swift_key, backup_swift_auth_url).", r.Name);
+                    + "or OS_AUTH_TOKEN (in PowerShell, Set-BackupContext -OsToken or $env:OS_AUTH_TOKEN), or configure single_user auth (backup_swift_user, backup_swift_key, backup_swift_auth_url).", r.Name);
             }
         }
         return new SwiftSettings

@@ -19,14 +19,12 @@ namespace CinderBackup.Engine.Repositories.Ceph;
 /// object <c>backup.&lt;bid&gt;.meta</c> and <c>service_metadata</c> <c>{"base": image}</c>. Beyond Cinder, each of our
 /// backups also gets a backup snapshot <c>backup.&lt;bid&gt;.snap.&lt;time&gt;</c> on its image (so Cinder restores it:
 /// without one, Cinder 21 looks for <c>volume-&lt;vid&gt;.backup.base</c> and fails) and our per-block SHA-256 list in RADOS
-/// object <c>backup.&lt;bid&gt;.sha256file</c>, so verify, deep verify and verified restore work. Order: data, snapshot,
+/// object <c>backup.&lt;bid&gt;.sha256file</c> (and <c>.1</c>, <c>.2</c>, ... past 64 MiB: <see cref="CephHashList"/>), so verify, deep verify and verified restore work. Order: data, snapshot,
 /// hash list, and last the meta object: the commit point is the image with its meta object.
 /// </summary>
 internal sealed class CephRepository : IBackupRepository
 {
     private readonly RepositoryDefinition _definition;
-    private readonly object _gate = new();
-    private RadosCluster? _cluster;
 
     public CephRepository(RepositoryDefinition definition) => _definition = definition;
 
@@ -60,7 +58,7 @@ internal sealed class CephRepository : IBackupRepository
     public void CheckWritable(string? container)
     {
         var pool = container ?? _definition.CephPool;
-        if (!Cluster().PoolExists(pool))
+        if (!WithCluster(c => c.PoolExists(pool)))
         {
             throw new CinderBackupException(ErrorIds.ContainerNotFound, ErrorKind.NotFound,
                 $"Repository '{Repository}': pool '{pool}' does not exist in the Ceph cluster of '{_definition.CephConf}'.", pool);
@@ -71,8 +69,10 @@ internal sealed class CephRepository : IBackupRepository
     {
         try
         {
-            Cluster();
-            return (true, null);
+            using (Connect())
+            {
+                return (true, null);
+            }
         }
         catch (CinderBackupException e)
         {
@@ -85,7 +85,7 @@ internal sealed class CephRepository : IBackupRepository
     public string? ReadIdentity(string container) =>
         Guarded(container, () => WithPool(container, p => p.ReadObject(CephNames.Marker, 4096) is { } b ? Encoding.UTF8.GetString(b).Trim() : null));
 
-    public string? WhereMissing(string container) => Cluster().PoolExists(container) ? null : $"where pool '{container}' does not exist";
+    public string? WhereMissing(string container) => WithCluster(c => c.PoolExists(container)) ? null : $"where pool '{container}' does not exist";
 
     public BackupPlacement Place(string backupId, string volumeId, string? container, DateTime utc, string availabilityZone)
     {
@@ -97,18 +97,20 @@ internal sealed class CephRepository : IBackupRepository
             {
                 return Encoding.UTF8.GetString(b).Trim();
             }
+            // Two first backups into a new pool race here: only one create wins; the other reads the winner's id.
             var fresh = Guid.NewGuid().ToString();
-            p.WriteObject(CephNames.Marker, Encoding.UTF8.GetBytes(fresh));
-            return fresh;
+            return p.CreateObjectExclusive(CephNames.Marker, Encoding.UTF8.GetBytes(fresh))
+                ? fresh
+                : Encoding.UTF8.GetString(p.ReadObject(CephNames.Marker, 4096) ?? throw new CephException($"Object '{CephNames.Marker}' in pool '{p.Name}' vanished", -CephException.ENOENT)).Trim();
         }));
         return new BackupPlacement(container, CephNames.ServiceMetadata(CephNames.Image(volumeId, backupId)), id, MarkerLocation(container));
     }
 
     public long ReadHashBlockSize(BackupRow backup) =>
         Guarded(backup.Id, () => WithPool(backup.Container!, p =>
-            p.ObjectSize(CephNames.Hashes(backup.Id)) is null
+            !CephHashList.Exists(p, backup.Id)
                 ? _definition.ShaBlockSize // Cinder's own backup: no list (an incremental from it is refused by Write)
-                : Sha256Document.ReadChunkSize(RadosObjectStream.OpenRead(p, CephNames.Hashes(backup.Id)), CephNames.Hashes(backup.Id))));
+                : Sha256Document.ReadChunkSize(CephHashList.OpenRead(p, backup.Id), CephNames.Hashes(backup.Id))));
 
     public long ReadHashes(BackupRow backup, HashFile into) => Guarded(backup.Id, () => WithPool(backup.Container!, p => ReadHashes(p, backup.Id, backup.Sha256FileSha256, into)));
 
@@ -140,7 +142,7 @@ internal sealed class CephRepository : IBackupRepository
                 }
                 FaultPoints.Hit("ceph.backup.snapshot.created");
                 string hashDigest;
-                using (var stream = RadosObjectStream.Create(pool, CephNames.Hashes(backupId)))
+                using (var stream = CephHashList.Create(pool, backupId))
                 using (var digest = DigestStream.ForWriting(stream))
                 {
                     var writer = new Sha256DocumentWriter(digest, request.Header, request.ShaBlockSize, hashes.Count);
@@ -205,7 +207,7 @@ internal sealed class CephRepository : IBackupRepository
                 progress();
             }
         }
-        pool.RemoveObject(CephNames.Hashes(backupId));
+        CephHashList.Remove(pool, backupId);
         progress();
         pool.RemoveObject(CephNames.Meta(backupId));
         FaultPoints.Hit("delete.object");
@@ -218,7 +220,7 @@ internal sealed class CephRepository : IBackupRepository
 
     public bool HasCommitPoint(string container, string prefix, string backupId) => Guarded(container, () =>
     {
-        if (!Cluster().PoolExists(container))
+        if (!WithCluster(c => c.PoolExists(container)))
         {
             throw new CinderBackupException(ErrorIds.ContainerNotFound, ErrorKind.NotFound, $"Pool '{container}' does not exist.", container);
         }
@@ -256,7 +258,7 @@ internal sealed class CephRepository : IBackupRepository
             throw new CinderBackupException(ErrorIds.BackupCorrupt, ErrorKind.InvalidData,
                 $"Backup {link.BackupId}: its object '{CephNames.Meta(link.BackupId)}' {(meta is null ? "is missing" : "does not match the SHA-256 recorded when it was written; it was changed or damaged")}.", link.BackupId);
         }
-        var hasHashes = pool.ObjectSize(CephNames.Hashes(link.BackupId)) is not null;
+        var hasHashes = CephHashList.Exists(pool, link.BackupId);
         if (!hasHashes && link.Sha256FileSha256 is not null)
         {
             throw Missing(link.BackupId, $"its hash list '{CephNames.Hashes(link.BackupId)}' is missing");
@@ -294,7 +296,7 @@ internal sealed class CephRepository : IBackupRepository
     public string DocumentDigest(ChainLayer layer, bool metadata) => Guarded(layer.BackupId, () => WithPool(Of(layer).Pool, p =>
     {
         // Streamed: a hash list grows with the volume (about 2.3 MB per GiB).
-        using var stream = RadosObjectStream.OpenRead(p, metadata ? CephNames.Meta(layer.BackupId) : CephNames.Hashes(layer.BackupId));
+        using var stream = metadata ? RadosObjectStream.OpenRead(p, CephNames.Meta(layer.BackupId)) : CephHashList.OpenRead(p, layer.BackupId);
         using var digest = DigestStream.ForReading(stream);
         digest.CopyTo(Stream.Null);
         return digest.Finish();
@@ -438,11 +440,11 @@ internal sealed class CephRepository : IBackupRepository
     private static long ReadHashes(RadosPool pool, string backupId, string? expectedDigest, HashFile into)
     {
         var name = CephNames.Hashes(backupId);
-        if (pool.ObjectSize(name) is null)
+        if (!CephHashList.Exists(pool, backupId))
         {
             throw Missing(backupId, $"its hash list '{name}' is missing");
         }
-        using var stream = RadosObjectStream.OpenRead(pool, name);
+        using var stream = CephHashList.OpenRead(pool, backupId);
         using var digest = DigestStream.ForReading(stream);
         var chunk = Sha256Document.Read(digest, name, into).ChunkSize;
         if (expectedDigest is not null && !string.Equals(digest.Finish(), expectedDigest, StringComparison.OrdinalIgnoreCase))
@@ -459,32 +461,33 @@ internal sealed class CephRepository : IBackupRepository
     private static CinderBackupException Missing(string backupId, string what) =>
         new(ErrorIds.BackupObjectMissing, ErrorKind.NotFound, $"Backup {backupId}: {what}.", backupId);
 
-    private RadosCluster Cluster()
+    /// <summary>The cluster connection for one call: shared and shut down when idle (<see cref="CephConnections"/>), never kept by the repository.</summary>
+    private CephConnections.Lease Connect()
     {
-        lock (_gate)
+        try
         {
-            if (_cluster is null)
-            {
-                try
-                {
-                    _cluster = RadosCluster.Connect(_definition.CephConf, _definition.CephUser);
-                }
-                catch (Exception e) when (e is CephException or DllNotFoundException or EntryPointNotFoundException)
-                {
-                    throw new CinderBackupException(ErrorIds.RepositoryUnavailable, ErrorKind.IOError,
-                        $"Repository '{Repository}': {(e is CephException ? e.Message : $"librados/librbd cannot be loaded ({e.Message}); install librados2 and librbd1")}.", Repository, e);
-                }
-            }
-            return _cluster;
+            return CephConnections.Acquire(_definition.CephConf, _definition.CephUser, () => RadosCluster.Connect(_definition.CephConf, _definition.CephUser));
         }
+        catch (Exception e) when (e is CephException or DllNotFoundException or EntryPointNotFoundException)
+        {
+            throw new CinderBackupException(ErrorIds.RepositoryUnavailable, ErrorKind.IOError,
+                $"Repository '{Repository}': {(e is CephException ? e.Message : $"librados/librbd cannot be loaded ({e.Message}); install librados2 and librbd1")}.", Repository, e);
+        }
+    }
+
+    private T WithCluster<T>(Func<RadosCluster, T> work)
+    {
+        using var lease = Connect();
+        return work(lease.Cluster);
     }
 
     private T WithPool<T>(string pool, Func<RadosPool, T> work)
     {
+        using var lease = Connect();
         RadosPool p;
         try
         {
-            p = Cluster().OpenPool(pool);
+            p = lease.Cluster.OpenPool(pool);
         }
         catch (CephException e) when (e.NotFound)
         {

@@ -114,7 +114,7 @@ internal static class CephTransfer
     public static long Read(RbdImage image, long length, long block, int piece, HashFile? expected, string what, int workers,
         Action<long, ReadOnlyMemory<byte>, bool>? sink, IoThrottle? throttle, IProgress<TransferProgress>? progress, CancellationToken cancel)
     {
-        var extents = image.Diff(null, 0, length).Where(e => e.Exists).Select(e => (e.Offset, End: e.Offset + e.Length)).ToList();
+        var extents = new CephExtents(image.Diff(null, 0, length).Where(e => e.Exists).Select(e => (e.Offset, e.Length)));
         long read = 0, done = 0;
         var pieces = (length + piece - 1) / piece;
         progress?.Report(new TransferProgress(0, length, 0, 0));
@@ -126,7 +126,7 @@ internal static class CephTransfer
                 var start = i * piece;
                 var n = (int)Math.Min(piece, length - start);
                 var data = buffer.AsSpan(0, n);
-                var allocated = extents.Any(e => e.Offset < start + n && e.End > start);
+                var allocated = extents.Overlaps(start, start + n);
                 if (allocated)
                 {
                     throttle?.Consume(n);
