@@ -38,6 +38,19 @@ Describe 'Register-BlockVolume' {
             Should -Throw -ErrorId 'InvalidPath,CinderBackup.Commands.RegisterBlockVolumeCommand'
     }
 
+    It 'refuses a bad RBD spec with InvalidPath, naming it, and registers nothing' {
+        foreach ($spec in 'volumes', 'volumes/a/b', 'volumes/img@snap') {
+            { Register-BlockVolume -Name reg-rbd -Rbd $spec -ErrorAction Stop } |
+                Should -Throw -ErrorId 'InvalidPath,CinderBackup.Commands.RegisterBlockVolumeCommand' -ExpectedMessage "Invalid RBD image '$spec'*"
+        }
+        Get-BlockVolume -Name reg-rbd -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+    }
+
+    It 'changes nothing for an RBD image under -WhatIf' {
+        Register-BlockVolume -Name reg-rbd-whatif -Rbd volumes/img -WhatIf | Should -BeNullOrEmpty
+        Get-BlockVolume -Name reg-rbd-whatif -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+    }
+
     It 'changes nothing under -WhatIf' {
         $image = New-TestImage -Path (Join-Path $script:testRoot 'reg4.img')
         Register-BlockVolume -Name reg-four -LiteralPath $image -WhatIf | Should -BeNullOrEmpty

@@ -36,9 +36,11 @@ internal static class VolumeCommands
         var zone = new Option<string?>("--availability-zone") { Description = "Availability zone (default: storage_availability_zone)." };
         var property = new Option<string[]>("--property") { Description = "Metadata key=value; repeat for several.", HelpName = "KEY=VALUE" };
         var type = new Option<string?>("--type") { Description = "Volume type, by name or ID (default: __DEFAULT__); it must exist (volume type list).", HelpName = "TYPE" };
+        var rbd = new Option<bool>("--rbd") { Description = "Create an RBD image volume-<id> in rbd_pool (rbd_ceph_conf, rbd_user) instead of a file-pool image." };
         cmd.Arguments.Add(name);
         cmd.Options.Add(size);
         cmd.Options.Add(type);
+        cmd.Options.Add(rbd);
         cmd.Options.Add(description);
         cmd.Options.Add(zone);
         cmd.Options.Add(property);
@@ -62,7 +64,7 @@ internal static class VolumeCommands
             var sizeGiB = VolumeApi.ParseSize(parse.GetValue(size) ?? throw new Engine.Errors.CinderBackupException(
                 Engine.Errors.ErrorIds.InvalidSize, Engine.Errors.ErrorKind.InvalidArgument, "--size is required unless --backup is given.", "--size"));
             var v = engine.Volumes.Create(parse.GetValue(name), sizeGiB, parse.GetValue(description), parse.GetValue(zone),
-                Arguments.Properties(parse.GetValue(property)), parse.GetValue(type));
+                Arguments.Properties(parse.GetValue(property)), parse.GetValue(type), parse.GetValue(rbd));
             Formatter.ShowOne(app.Out, output.Read(parse), VolumeView.Show(v));
             return 0;
         });
@@ -71,19 +73,29 @@ internal static class VolumeCommands
 
     private static Command Register(CliApp app)
     {
-        var cmd = new Command("register", "Register an existing image file or block device as a volume (never deleted or truncated).");
+        var cmd = new Command("register", "Register an existing image file, block device or RBD image as a volume (never deleted or truncated).");
         var name = new Argument<string>("NAME") { Description = "Name of the volume." };
-        var path = new Option<string>("--path") { Description = "Image file or block device: not one of CinderBackup's own files or folders (catalog, logs, volume pool, snapshots, tmp, repositories) and not another volume's or snapshot's file, compared after following links.", Required = true, HelpName = "PATH" };
+        var path = new Option<string?>("--path") { Description = "Image file or block device: not one of CinderBackup's own files or folders (catalog, logs, volume pool, snapshots, tmp, repositories) and not another volume's or snapshot's file, compared after following links.", HelpName = "PATH" };
+        var rbd = new Option<string?>("--rbd") { Description = "An existing RBD image, POOL/IMAGE, of the cluster rbd_ceph_conf names, opened as rbd_user (instead of --path).", HelpName = "POOL/IMAGE" };
         var description = new Option<string?>("--description") { Description = "Volume description." };
         var zone = new Option<string?>("--availability-zone") { Description = "Availability zone." };
         cmd.Arguments.Add(name);
         cmd.Options.Add(path);
+        cmd.Options.Add(rbd);
         cmd.Options.Add(description);
         cmd.Options.Add(zone);
         var output = CliApp.AddOutputOptions(cmd, list: false);
         app.EngineAction(cmd, (parse, engine) =>
         {
-            var v = engine.Volumes.Register(parse.GetValue(name), parse.GetValue(path)!, parse.GetValue(description), parse.GetValue(zone));
+            var (givenPath, givenRbd) = (parse.GetValue(path), parse.GetValue(rbd));
+            if ((givenPath is null) == (givenRbd is null))
+            {
+                throw new Engine.Errors.CinderBackupException(Engine.Errors.ErrorIds.InvalidPath, Engine.Errors.ErrorKind.InvalidArgument,
+                    "Give exactly one of --path PATH and --rbd POOL/IMAGE.", "--path");
+            }
+            var v = givenRbd is not null
+                ? engine.Volumes.RegisterRbd(parse.GetValue(name), givenRbd, parse.GetValue(description), parse.GetValue(zone))
+                : engine.Volumes.Register(parse.GetValue(name), givenPath!, parse.GetValue(description), parse.GetValue(zone));
             Formatter.ShowOne(app.Out, output.Read(parse), VolumeView.Show(v));
             return 0;
         });

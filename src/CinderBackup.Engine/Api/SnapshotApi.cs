@@ -25,8 +25,11 @@ public sealed class SnapshotApi
         InputRules.ValidateText(name, "name");
         InputRules.ValidateText(description, "description");
         var id = Guid.NewGuid().ToString();
-        var path = Path.Combine(_engine.Config.SnapshotPath, "snapshot-" + id);
-        var identity = RegisteredPaths.CheckInUse(_engine.Config, _engine.Context, _engine.Catalog, _engine.Catalog.Read(db => Lookup.Volume(db, Context, volumeNameOrId)));
+        var found = _engine.Catalog.Read(db => Lookup.Volume(db, Context, volumeNameOrId));
+        // An RBD volume's snapshot is an RBD snapshot, snapshot-<id> (as Cinder's RBD driver names it).
+        var rbd = VolumeBackend.IsRbd(found.Backend) ? RbdLocation.FromPath(found.Path).At("snapshot-" + id) : null;
+        var path = rbd?.Path ?? Path.Combine(_engine.Config.SnapshotPath, "snapshot-" + id);
+        var identity = RegisteredPaths.CheckInUse(_engine.Config, _engine.Context, _engine.Catalog, found);
         var volume = _engine.Catalog.Write(db =>
         {
             var v = Lookup.Volume(db, Context, volumeNameOrId);
@@ -55,7 +58,14 @@ public sealed class SnapshotApi
         });
         try
         {
-            SparseCopy.Copy(volume.Path, path, cancel, identity);
+            if (rbd is not null)
+            {
+                RbdAccess.From(_engine.Config).CreateSnapshot(rbd with { Snapshot = null }, rbd.Snapshot!);
+            }
+            else
+            {
+                SparseCopy.Copy(volume.Path, path, cancel, identity);
+            }
         }
         catch (Exception e)
         {
@@ -113,12 +123,17 @@ public sealed class SnapshotApi
         });
         try
         {
-            if (File.Exists(snapshot.Path))
+            if (RbdLocation.Is(snapshot.Path))
+            {
+                var at = RbdLocation.FromPath(snapshot.Path);
+                RbdAccess.From(_engine.Config).RemoveSnapshot(at with { Snapshot = null }, at.Snapshot!);
+            }
+            else if (File.Exists(snapshot.Path))
             {
                 File.Delete(snapshot.Path);
             }
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or CinderBackupException)
         {
             _engine.Catalog.Write(db => SnapshotTable.SetStatus(db, snapshot.Id, SnapshotStatus.ErrorDeleting));
             throw new CinderBackupException(ErrorIds.VolumeIOError, ErrorKind.IOError,

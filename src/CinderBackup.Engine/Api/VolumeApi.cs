@@ -22,9 +22,12 @@ public sealed class VolumeApi
 
     private BackupContext Context => _engine.Context;
 
-    /// <summary>Creates a sparse raw image of <paramref name="sizeGiB"/> GiB in the file pool.</summary>
+    /// <summary>
+    /// Creates a sparse raw image of <paramref name="sizeGiB"/> GiB in the file pool, or with <paramref name="rbd"/> an
+    /// RBD image <c>volume-&lt;id&gt;</c> in rbd_pool (as Cinder's RBD driver names it).
+    /// </summary>
     public BlockVolume Create(string? name, int sizeGiB, string? description = null, string? availabilityZone = null,
-        IReadOnlyDictionary<string, string>? metadata = null, string? volumeType = null)
+        IReadOnlyDictionary<string, string>? metadata = null, string? volumeType = null, bool rbd = false)
     {
         InputRules.ValidateSize(sizeGiB.ToString(System.Globalization.CultureInfo.InvariantCulture), sizeGiB);
         InputRules.ValidateText(name, "name");
@@ -34,8 +37,23 @@ public sealed class VolumeApi
         // An unknown type is refused before any file is made.
         _engine.Catalog.Read(db => Lookup.VolumeType(db, volumeType));
         var id = Guid.NewGuid().ToString();
-        var path = FilePool.ImagePath(_engine.Config.VolumePoolPath, id);
         var bytes = sizeGiB * FilePool.GiB;
+        if (rbd)
+        {
+            var image = new RbdLocation(_engine.Config.RbdPool, "volume-" + id);
+            var access = RbdAccess.From(_engine.Config);
+            access.Create(image, bytes);
+            try
+            {
+                return Insert(id, name, description, availabilityZone, metadata, volumeType, sizeGiB, bytes, VolumeBackend.Rbd, image.Path, shared: true);
+            }
+            catch
+            {
+                access.Remove(image);
+                throw;
+            }
+        }
+        var path = FilePool.ImagePath(_engine.Config.VolumePoolPath, id);
         try
         {
             FilePool.Create(path, bytes);
@@ -53,28 +71,70 @@ public sealed class VolumeApi
         }
         try
         {
-            return _engine.Catalog.Write(db =>
-            {
-                var now = Clock.UtcNow;
-                var quota = new QuotaEngine(_engine.Config);
-                var type = Lookup.VolumeType(db, volumeType); // again under the lock: it may have been deleted meanwhile
-                var reservation = quota.ReserveVolume(db, Context.ProjectName, sizeGiB);
-                VolumeTable.Insert(db, id, name, description, Context.ProjectName, Context.UserName, sizeGiB, bytes,
-                    VolumeStatus.Available, availabilityZone ?? _engine.Config.AvailabilityZone, _engine.Config.Host,
-                    VolumeBackend.Pool, path, now, SharedStorage.Covers(_engine.Config, path), type.Id);
-                quota.Commit(db, reservation);
-                if (metadata is { Count: > 0 })
-                {
-                    VolumeTable.SetMetadata(db, id, metadata, replace: true);
-                }
-                return VolumeTable.Get(db, id)!;
-            });
+            return Insert(id, name, description, availabilityZone, metadata, volumeType, sizeGiB, bytes, VolumeBackend.Pool, path,
+                SharedStorage.Covers(_engine.Config, path));
         }
         catch
         {
             FilePool.Delete(path);
             throw;
         }
+    }
+
+    /// <summary>The row of a volume whose image was just made: quota, type and metadata in one transaction.</summary>
+    private BlockVolume Insert(string id, string? name, string? description, string? availabilityZone, IReadOnlyDictionary<string, string>? metadata,
+        string? volumeType, int sizeGiB, long bytes, string backend, string path, bool shared) =>
+        _engine.Catalog.Write(db =>
+        {
+            var now = Clock.UtcNow;
+            var quota = new QuotaEngine(_engine.Config);
+            var type = Lookup.VolumeType(db, volumeType); // again under the lock: it may have been deleted meanwhile
+            var reservation = quota.ReserveVolume(db, Context.ProjectName, sizeGiB);
+            VolumeTable.Insert(db, id, name, description, Context.ProjectName, Context.UserName, sizeGiB, bytes,
+                VolumeStatus.Available, availabilityZone ?? _engine.Config.AvailabilityZone, _engine.Config.Host,
+                backend, path, now, shared, type.Id);
+            quota.Commit(db, reservation);
+            if (metadata is { Count: > 0 })
+            {
+                VolumeTable.SetMetadata(db, id, metadata, replace: true);
+            }
+            return VolumeTable.Get(db, id)!;
+        });
+
+    /// <summary>
+    /// Registers an existing RBD image (<c>POOL/IMAGE</c>) of the cluster rbd_ceph_conf names, reached as rbd_user. We
+    /// never delete or resize it; our backups leave one snapshot on it (<c>backup.&lt;bid&gt;.snap.&lt;time&gt;</c>, the base
+    /// of the next incremental), removed with the volume.
+    /// </summary>
+    public BlockVolume RegisterRbd(string? name, string spec, string? description = null, string? availabilityZone = null)
+    {
+        InputRules.ValidateText(name, "name");
+        InputRules.ValidateText(description, "description");
+        InputRules.ValidateText(availabilityZone, "availability zone");
+        var image = RbdLocation.ParseSpec(spec);
+        var bytes = RbdAccess.From(_engine.Config).Measure(image);
+        if (bytes == 0)
+        {
+            throw new CinderBackupException(ErrorIds.InvalidPath, ErrorKind.InvalidArgument,
+                $"The RBD image '{image}' is empty; a volume needs at least one byte.", image.ToString());
+        }
+        var sizeGiB = (int)Math.Min(int.MaxValue, (bytes + FilePool.GiB - 1) / FilePool.GiB);
+        var id = Guid.NewGuid().ToString();
+        return _engine.Catalog.Write(db =>
+        {
+            if (VolumeTable.List(db, null).FirstOrDefault(v => v.Path == image.Path) is { } other)
+            {
+                throw new CinderBackupException(ErrorIds.InvalidPath, ErrorKind.InvalidState,
+                    $"The RBD image '{image}' is already volume {VolumeNames.Describe(other)}.", image.ToString());
+            }
+            var quota = new QuotaEngine(_engine.Config); // as Cinder's manage_existing reserves
+            var reservation = quota.ReserveVolume(db, Context.ProjectName, sizeGiB);
+            VolumeTable.Insert(db, id, name, description, Context.ProjectName, Context.UserName, sizeGiB, bytes,
+                VolumeStatus.Available, availabilityZone ?? _engine.Config.AvailabilityZone, _engine.Config.Host,
+                VolumeBackend.RbdRegistered, image.Path, Clock.UtcNow, shared: true, Lookup.VolumeType(db, null).Id);
+            quota.Commit(db, reservation);
+            return VolumeTable.Get(db, id)!;
+        });
     }
 
     /// <summary>
@@ -202,6 +262,24 @@ public sealed class VolumeApi
             {
                 FilePool.Delete(volume.Path);
             }
+            else if (volume.Backend == VolumeBackend.Rbd)
+            {
+                RbdAccess.From(_engine.Config).Remove(RbdLocation.FromPath(volume.Path));
+            }
+            else if (volume.Backend == VolumeBackend.RbdRegistered)
+            {
+                RbdAccess.From(_engine.Config).RemoveBackupSnapshots(RbdLocation.FromPath(volume.Path), keep: null); // ours; the image stays
+            }
+        }
+        catch (CinderBackupException e) when (e.Kind != ErrorKind.NotFound)
+        {
+            _engine.Catalog.Write(db => VolumeTable.SetStatus(db, volume.Id, VolumeStatus.ErrorDeleting));
+            throw new CinderBackupException(ErrorIds.VolumeIOError, ErrorKind.IOError,
+                $"Cannot delete the image of volume {VolumeNames.Describe(volume)} at '{volume.Path}': {e.Message}", volume.Id, e);
+        }
+        catch (CinderBackupException)
+        {
+            // The image or its pool is gone already: forgetting the volume is all that is left.
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -252,10 +330,10 @@ public sealed class VolumeApi
         var (volume, reservation) = _engine.Catalog.Write(db =>
         {
             var v = Lookup.Volume(db, Context, nameOrId);
-            if (v.Backend != VolumeBackend.Pool)
+            if (v.Backend is not (VolumeBackend.Pool or VolumeBackend.Rbd))
             {
                 throw new CinderBackupException(ErrorIds.VolumeInvalidState, ErrorKind.NotSupported,
-                    $"Volume {VolumeNames.Describe(v)} is the registered path '{v.Path}'; CinderBackup never resizes registered devices.", v.Id);
+                    $"Volume {VolumeNames.Describe(v)} is the registered {(v.Backend == VolumeBackend.RbdRegistered ? "RBD image" : "path")} '{v.Path}'; CinderBackup never resizes registered devices or images.", v.Id);
             }
             if (newSizeGiB <= v.Size)
             {
@@ -276,9 +354,16 @@ public sealed class VolumeApi
         var bytes = newSizeGiB * FilePool.GiB;
         try
         {
-            FilePool.Extend(volume.Path, bytes);
+            if (volume.Backend == VolumeBackend.Rbd)
+            {
+                RbdAccess.From(_engine.Config).Resize(RbdLocation.FromPath(volume.Path), bytes);
+            }
+            else
+            {
+                FilePool.Extend(volume.Path, bytes);
+            }
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or CinderBackupException)
         {
             _engine.Catalog.Write(db =>
             {

@@ -23,6 +23,12 @@ internal sealed record BackupWriteRequest
 
     /// <summary>For a registered path: the file its check found, which the open must find again (null: a file of ours).</summary>
     public Native.FileIdentity? SourceIdentity { get; init; }
+
+    /// <summary>How to reach an RBD source (<see cref="SourcePath"/> <c>rbd:POOL/IMAGE@SNAP</c>).</summary>
+    public Volumes.RbdAccess? Rbd { get; init; }
+
+    /// <summary>The parent backup's snapshot of the same RBD image: only what changed since it is read.</summary>
+    public string? RbdDiffFrom { get; init; }
     public ICodec? Codec { get; init; }
     public int? Level { get; init; }
     public required long ObjectSize { get; init; }

@@ -7,4 +7,7 @@ internal sealed record BackupWriteResult(int ObjectCount, long BytesStored, long
     public string? MetadataSha256 { get; init; }
 
     public string? Sha256FileSha256 { get; init; }
+
+    /// <summary>Bytes actually read when fewer than the volume's size were (an RBD incremental read by diff); else null.</summary>
+    public long? BytesRead { get; init; }
 }

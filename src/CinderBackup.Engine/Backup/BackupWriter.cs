@@ -50,7 +50,7 @@ internal sealed class BackupWriter
     {
         var store = _store;
         store.PutContainer(_r.Container);
-        using var source = SourceVolume.Open(_r.SourcePath, "the volume", _r.SourceIdentity);
+        using var source = SourceVolume.Open(_r);
         var length = source.Length;
         var blocks = (length + _block - 1) / _block;
         if (_r.ParentHashes is { } parent && parent.Count < blocks)
@@ -114,7 +114,12 @@ internal sealed class BackupWriter
             }
             store.WaitForWrites();
             FaultPoints.Hit("backup.metadata.committed");
-            return new BackupWriteResult(_entries.Count, _stored, length, _changed) { MetadataSha256 = metadataDigest, Sha256FileSha256 = sha256FileDigest };
+            return new BackupWriteResult(_entries.Count, _stored, length, _changed)
+            {
+                MetadataSha256 = metadataDigest,
+                Sha256FileSha256 = sha256FileDigest,
+                BytesRead = _r.ParentHashes is not null && source.Changed is not null ? source.BytesRead : null,
+            };
         }
         catch
         {
@@ -405,6 +410,54 @@ internal sealed class BackupWriter
     }
 
     /// <summary>
+    /// One piece of an incremental from an RBD diff: blocks inside a changed extent are read and hashed; every other
+    /// block is as in the parent's snapshot, so it takes the parent's hash unread.
+    /// </summary>
+    private void HashChangedOnly(SourceVolume source, IReadOnlyList<(long Start, long End)> changed, HashFile parent, Span<byte> span, long pos, byte[] mine)
+    {
+        var end = pos + span.Length;
+        var at = pos;
+        void FromParent(long from, long to)
+        {
+            var blocks = (int)((to - from + _block - 1) / _block);
+            parent.Read(from / _block, mine.AsSpan((int)((from - pos) / _block) * HashFile.HashSize, blocks * HashFile.HashSize));
+        }
+        // The first extent ending after pos (the list is sorted and disjoint).
+        int lo = 0, hi = changed.Count;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) / 2;
+            if (changed[mid].End <= pos)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+        for (var i = lo; i < changed.Count && changed[i].Start < end; i++)
+        {
+            var s = Math.Max(pos, changed[i].Start);
+            var e = Math.Min(end, changed[i].End);
+            if (s > at)
+            {
+                FromParent(at, s);
+            }
+            var part = span[(int)(s - pos)..(int)(e - pos)];
+            source.Read(part, s);
+            _r.Throttle?.Consume(part.Length);
+            var blocks = (int)((e - s + _block - 1) / _block);
+            BlockHashes.Compute(part, _block, mine.AsSpan((int)((s - pos) / _block) * HashFile.HashSize, blocks * HashFile.HashSize), false);
+            at = e;
+        }
+        if (at < end)
+        {
+            FromParent(at, end);
+        }
+    }
+
+    /// <summary>
     /// Pass one of an incremental cell: hash every block (holes without reading) into the new list and compare
     /// with the parent's; returns the runs of changed blocks, which never cross the cell (Cinder's rule).
     /// </summary>
@@ -427,9 +480,17 @@ internal sealed class BackupWriter
                     var len = (int)Math.Min(_piece, re - pos);
                     var n = (int)((len + _block - 1) / _block);
                     var span = buffer.AsSpan(0, len);
+                    var firstBlock = pos / _block;
                     if (hole)
                     {
                         span.Clear();
+                        BlockHashes.Compute(span, _block, mine.AsSpan(0, n * HashFile.HashSize), hole);
+                    }
+                    else if (source.Changed is { } changed)
+                    {
+                        HashChangedOnly(source, changed, parent, span, pos, mine);
+                        Interlocked.Add(ref _done, len);
+                        progress();
                     }
                     else
                     {
@@ -437,9 +498,8 @@ internal sealed class BackupWriter
                         _r.Throttle?.Consume(len);
                         Interlocked.Add(ref _done, len);
                         progress();
+                        BlockHashes.Compute(span, _block, mine.AsSpan(0, n * HashFile.HashSize), hole);
                     }
-                    BlockHashes.Compute(span, _block, mine.AsSpan(0, n * HashFile.HashSize), hole);
-                    var firstBlock = pos / _block;
                     hashes.Write(firstBlock, mine.AsSpan(0, n * HashFile.HashSize));
                     parent.Read(firstBlock, theirs.AsSpan(0, n * HashFile.HashSize));
                     for (var k = 0; k < n; k++)

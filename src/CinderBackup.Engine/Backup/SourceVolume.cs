@@ -6,20 +6,24 @@ using Microsoft.Win32.SafeHandles;
 namespace CinderBackup.Engine.Backup;
 
 /// <summary>
-/// A volume (image, device or snapshot) opened for reading: its length, positional reads shared by all
-/// workers, and its data map (holes found with SEEK_DATA/SEEK_HOLE are never read).
+/// A volume (image, device or snapshot, or an RBD image's snapshot) opened for reading: its length, positional reads
+/// shared by all workers, and its data map (holes found with SEEK_DATA/SEEK_HOLE, or unallocated in RBD, are never
+/// read). An RBD source may also know which extents changed since an earlier snapshot (<see cref="Changed"/>).
 /// </summary>
 internal sealed class SourceVolume : IDisposable
 {
     /// <summary>Holes shorter than this are read like data rather than becoming objects of their own.</summary>
     public const long MinimumHole = 1 << 20;
 
-    private readonly SafeFileHandle _handle;
+    private readonly SafeFileHandle? _handle;
+    private readonly RbdSource? _rbd;
+    private long _bytesRead;
 
-    private SourceVolume(string path, SafeFileHandle handle, long length)
+    private SourceVolume(string path, SafeFileHandle? handle, RbdSource? rbd, long length)
     {
         Path = path;
         _handle = handle;
+        _rbd = rbd;
         Length = length;
     }
 
@@ -27,7 +31,26 @@ internal sealed class SourceVolume : IDisposable
 
     public long Length { get; }
 
-    public SafeFileHandle Handle => _handle;
+    /// <summary>Bytes read from the volume so far (holes are not read).</summary>
+    public long BytesRead => Interlocked.Read(ref _bytesRead);
+
+    /// <summary>
+    /// For an RBD source read with a diff: the block-aligned extents changed since the parent backup's snapshot, in
+    /// order; everything else is as the parent has it. Null: unknown, every block is read and compared.
+    /// </summary>
+    public IReadOnlyList<(long Start, long End)>? Changed => _rbd?.Changed;
+
+    /// <summary>The request's source: an RBD snapshot (<c>rbd:POOL/IMAGE@SNAP</c>) or a file or device.</summary>
+    public static SourceVolume Open(BackupWriteRequest r)
+    {
+        if (!RbdLocation.Is(r.SourcePath))
+        {
+            return Open(r.SourcePath, "the volume", r.SourceIdentity);
+        }
+        var access = r.Rbd ?? throw new InvalidOperationException("An RBD source needs its cluster access.");
+        var rbd = RbdSource.Open(access, RbdLocation.FromPath(r.SourcePath), r.RbdDiffFrom, r.ShaBlockSize);
+        return new SourceVolume(r.SourcePath, null, rbd, rbd.Length);
+    }
 
     public static SourceVolume Open(string path, string what, Native.FileIdentity? expected = null)
     {
@@ -37,7 +60,7 @@ internal sealed class SourceVolume : IDisposable
                 ? VolumeFile.Open(path, write: false, e)
                 : File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, FileOptions.None);
             var length = Native.LibC.BlockDeviceSize(handle) ?? RandomAccess.GetLength(handle);
-            return new SourceVolume(path, handle, length);
+            return new SourceVolume(path, handle, null, length);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -52,7 +75,8 @@ internal sealed class SourceVolume : IDisposable
         int got;
         try
         {
-            got = LocalFiles.ReadFully(_handle, buffer, offset);
+            got = _rbd is { } rbd ? rbd.Read(buffer, offset) : LocalFiles.ReadFully(_handle!, buffer, offset);
+            Interlocked.Add(ref _bytesRead, got);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -74,8 +98,7 @@ internal sealed class SourceVolume : IDisposable
     {
         // 1. Data extents, rounded out to blocks, with short gaps between them merged.
         var data = new List<(long Start, long End)>();
-        var pos = start;
-        while (pos < end && Native.LibC.NextData(_handle, pos, Length, out var ds, out var de) && ds < end)
+        foreach (var (ds, de) in DataExtents(start, end))
         {
             var s = Math.Max(start, ds / block * block);
             var e = Math.Min(end, (Math.Min(de, end) + block - 1) / block * block);
@@ -87,7 +110,6 @@ internal sealed class SourceVolume : IDisposable
             {
                 data.Add((s, e));
             }
-            pos = Math.Max(de, pos + 1);
         }
         if (data.Count == 0)
         {
@@ -121,5 +143,28 @@ internal sealed class SourceVolume : IDisposable
         return runs;
     }
 
-    public void Dispose() => _handle.Dispose();
+    /// <summary>The extents holding data within [start, end), in order (they may reach past either end).</summary>
+    private IEnumerable<(long Start, long End)> DataExtents(long start, long end)
+    {
+        if (_rbd is { } rbd)
+        {
+            foreach (var extent in rbd.Allocated(start, end))
+            {
+                yield return extent;
+            }
+            yield break;
+        }
+        var pos = start;
+        while (pos < end && Native.LibC.NextData(_handle!, pos, Length, out var ds, out var de) && ds < end)
+        {
+            yield return (ds, de);
+            pos = Math.Max(de, pos + 1);
+        }
+    }
+
+    public void Dispose()
+    {
+        _handle?.Dispose();
+        _rbd?.Dispose();
+    }
 }

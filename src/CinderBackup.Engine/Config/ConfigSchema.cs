@@ -58,6 +58,11 @@ internal static class ConfigSchema
         new("backup_ceph_stripe_count", ConfigValueKind.Int, 0, "RBD stripe count of backup images (accepted and ignored).", Min: 0, PerRepository: true),
         new("backup_ceph_max_snapshots", ConfigValueKind.Int, 0, "Backup snapshots kept on an RBD source volume (0: all).", Min: 0, Max: int.MaxValue, PerRepository: true),
 
+        // RBD volumes (Cinder's RBD volume driver option names; rbd_user unset in Cinder means client.admin).
+        new("rbd_pool", ConfigValueKind.String, "rbd", "Pool `volume create --rbd` makes its images in (volume-<id>, as Cinder's RBD driver names them)."),
+        new("rbd_ceph_conf", ConfigValueKind.Path, "/etc/ceph/ceph.conf", "Ceph configuration file of the cluster RBD volumes live in."),
+        new("rbd_user", ConfigValueKind.String, "admin", "Ceph client user (without 'client.') RBD volumes are opened as; its keyring is the one the conf names."),
+
         // Swift (Cinder's SwiftBackupDriver option names and defaults; the request timeout is ours).
         new("backup_swift_url", ConfigValueKind.HttpUrl, null, "Swift storage URL prefix for per_user auth; the caller's project id is appended (e.g. http://host:8080/v1/AUTH_).", PerRepository: true),
         new("backup_swift_auth_url", ConfigValueKind.HttpUrl, null, "Authentication URL for single_user auth: tempauth's /auth/v1.0 (version 1) or Keystone's /v3 (version 3).", PerRepository: true),

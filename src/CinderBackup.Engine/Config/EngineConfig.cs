@@ -34,6 +34,13 @@ public sealed class EngineConfig
 
     public string VolumePoolPath => GetString("volume_pool_path") ?? Path.Combine(DataDirectory, "volumes");
 
+    /// <summary>Pool of the RBD volumes this tool creates (Cinder's rbd_pool).</summary>
+    public string RbdPool => GetString("rbd_pool")!;
+
+    public string RbdCephConf => GetString("rbd_ceph_conf")!;
+
+    public string RbdUser => GetString("rbd_user")!;
+
     public string SnapshotPath => GetString("snapshot_path") ?? Path.Combine(DataDirectory, "snapshots");
 
     public string Host => GetString("host") ?? System.Environment.MachineName;

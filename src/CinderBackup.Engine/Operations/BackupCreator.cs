@@ -24,6 +24,9 @@ internal sealed class BackupCreator
     private readonly IBackupCreateRequest _o;
     private readonly RepositoryResolver _repositories;
 
+    /// <summary>The snapshot an RBD volume's backup reads (made by <see cref="Execute"/>).</summary>
+    private RbdLocation? _rbdSnapshot;
+
     public BackupCreator(EngineSession engine, IBackupCreateRequest options)
     {
         _engine = engine;
@@ -246,10 +249,30 @@ internal sealed class BackupCreator
 
             string sourcePath;
             Native.FileIdentity? sourceIdentity = null;
+            string? diffFrom = null;
             if (row.SnapshotId is not null)
             {
                 sourcePath = _engine.Catalog.Read(db => SnapshotTable.Get(db, row.SnapshotId))!.Path;
                 VolumeProvenance.CheckSnapshot(_engine.Config, _engine.Catalog, row.SnapshotId, sourcePath);
+            }
+            else if (VolumeBackend.IsRbd(volume.Backend))
+            {
+                // An RBD volume, in use or not, is read from a snapshot of its own (crash-consistent), kept after the
+                // backup so that the next incremental reads only what changed since (rbd_diff_iterate2).
+                var image = RbdLocation.FromPath(volume.Path);
+                var access = RbdAccess.From(_engine.Config);
+                var name = RbdAccess.BackupSnapshotName(row.Id, Clock.UtcNow);
+                access.CreateSnapshot(image, name);
+                _rbdSnapshot = image.At(name);
+                FaultPoints.Hit("backup.rbd.snapshot");
+                sourcePath = _rbdSnapshot.Path;
+                if (row.ParentId is not null)
+                {
+                    diffFrom = access.Snapshots(image).FirstOrDefault(n => RbdAccess.IsBackupSnapshotOf(n, row.ParentId));
+                    _engine.Detail(diffFrom is null
+                        ? $"Backup {row.Id}: the snapshot of parent backup {row.ParentId} is no longer on RBD image '{image}'; every block is read and compared (a full read)."
+                        : $"Backup {row.Id}: reading only the extents of '{image}' changed since snapshot '{diffFrom}'.");
+                }
             }
             else if (volume.PreviousStatus == VolumeStatus.InUse)
             {
@@ -282,6 +305,8 @@ internal sealed class BackupCreator
                     ParentHashes = parentHashes,
                     SourcePath = sourcePath,
                     SourceIdentity = sourceIdentity,
+                    Rbd = RbdLocation.Is(sourcePath) ? RbdAccess.From(_engine.Config) : null,
+                    RbdDiffFrom = diffFrom,
                     Codec = CodecRegistry.Get(algorithm, _engine.Config.Environment),
                     Level = _engine.Config.CompressionLevel,
                     ObjectSize = repository.ObjectSize,
@@ -462,7 +487,7 @@ internal sealed class BackupCreator
             current.MetadataSha256 = result.MetadataSha256;
             current.Sha256FileSha256 = result.Sha256FileSha256;
             (current.BytesRead, current.BytesChanged, current.BytesStored, current.DurationMs) =
-                (result.BytesScanned, result.BytesInObjects, result.BytesStored, row.DurationMs);
+                (result.BytesRead ?? result.BytesScanned, result.BytesInObjects, result.BytesStored, row.DurationMs);
             RecordFinished(db, current, insert: recreate);
             EventLog.Write(_engine.Config, "backup.createprogress", current,
                 extra: ProgressFields(new TransferProgress(result.BytesScanned, result.BytesScanned, result.ObjectCount, result.BytesStored)));
@@ -472,6 +497,11 @@ internal sealed class BackupCreator
         if (tempSnapshot is not null)
         {
             TemporarySnapshots.Delete(_engine, tempSnapshot.Id);
+        }
+        if (_rbdSnapshot is { } kept)
+        {
+            // The new backup's snapshot is the base of the next incremental; older ones (and any a crash left) go.
+            DropRbdSnapshots(kept with { Snapshot = null }, kept.Snapshot);
         }
         if (done is null)
         {
@@ -533,6 +563,7 @@ internal sealed class BackupCreator
         {
             TemporarySnapshots.Delete(_engine, tempSnapshot.Id);
         }
+        DropRbdSnapshot();
     }
 
     /// <summary>Force-deleted while creating: the writer removed what it wrote; finish the delete.</summary>
@@ -557,6 +588,7 @@ internal sealed class BackupCreator
         {
             TemporarySnapshots.Delete(_engine, tempSnapshot.Id);
         }
+        DropRbdSnapshot();
     }
 
     /// <summary>
@@ -575,6 +607,34 @@ internal sealed class BackupCreator
         {
             var back = volume.PreviousStatus ?? VolumeStatus.Available;
             VolumeTable.SetStatusAndPrevious(db, volume.Id, back, failed ? VolumeStatus.ErrorBackingUp : VolumeStatus.BackingUp);
+        }
+    }
+
+    /// <summary>A failed or cancelled backup's RBD snapshot goes; the parent's stays for the next try.</summary>
+    private void DropRbdSnapshot()
+    {
+        if (_rbdSnapshot is { Snapshot: { } name } at)
+        {
+            try
+            {
+                RbdAccess.From(_engine.Config).RemoveSnapshot(at with { Snapshot = null }, name);
+            }
+            catch (CinderBackupException e)
+            {
+                _engine.Detail($"The snapshot '{at}' could not be removed ({e.Message}); the next backup of the volume removes it.");
+            }
+        }
+    }
+
+    private void DropRbdSnapshots(RbdLocation image, string? keep)
+    {
+        try
+        {
+            RbdAccess.From(_engine.Config).RemoveBackupSnapshots(image, keep);
+        }
+        catch (CinderBackupException e)
+        {
+            _engine.Detail($"Older backup snapshots of '{image}' could not be removed ({e.Message}); the next backup removes them.");
         }
     }
 

@@ -12,6 +12,9 @@ internal sealed class RestoreRequest
     /// <summary>For a registered path: the file its check found, which the open must find again (null: a file of ours).</summary>
     public Native.FileIdentity? TargetIdentity { get; init; }
 
+    /// <summary>How to reach an RBD target (<see cref="TargetPath"/> <c>rbd:POOL/IMAGE</c>).</summary>
+    public Volumes.RbdAccess? Rbd { get; init; }
+
     /// <summary>A target created for this restore: sparse, all zeros, so zero blocks need no write.</summary>
     public bool TargetIsNew { get; init; }
 

@@ -8,4 +8,12 @@ internal static class VolumeBackend
 
     /// <summary>An existing image file or block device; never deleted, truncated or grown by us.</summary>
     public const string Path = "path";
+
+    /// <summary>An RBD image made by us in rbd_pool (volume-&lt;id&gt;): deleted and grown by us.</summary>
+    public const string Rbd = "rbd";
+
+    /// <summary>An existing RBD image registered with <c>--rbd POOL/IMAGE</c>: never deleted or resized by us.</summary>
+    public const string RbdRegistered = "rbd-registered";
+
+    public static bool IsRbd(string backend) => backend is Rbd or RbdRegistered;
 }

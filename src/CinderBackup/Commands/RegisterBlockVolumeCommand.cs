@@ -3,13 +3,14 @@ using CinderBackup.Commands.Infrastructure;
 
 namespace CinderBackup.Commands;
 
-/// <summary>Registers an existing image file or block device as a volume. It is never deleted, truncated or grown.</summary>
+/// <summary>Registers an existing image file, block device or RBD image as a volume. It is never deleted, truncated or grown.</summary>
 [Cmdlet(VerbsLifecycle.Register, "BlockVolume", SupportsShouldProcess = true, DefaultParameterSetName = PathSet)]
 [OutputType(typeof(BlockVolume))]
 public sealed class RegisterBlockVolumeCommand : CinderBackupCmdlet
 {
     private const string PathSet = "Path";
     private const string LiteralPathSet = "LiteralPath";
+    private const string RbdSet = "Rbd";
 
     [Parameter(Mandatory = true, Position = 0)]
     [ValidateNotNullOrEmpty]
@@ -25,6 +26,11 @@ public sealed class RegisterBlockVolumeCommand : CinderBackupCmdlet
     [ValidateNotNullOrEmpty]
     public string LiteralPath { get; set; } = "";
 
+    /// <summary>An existing RBD image, POOL/IMAGE, of the cluster rbd_ceph_conf names (opened as rbd_user).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = RbdSet)]
+    [ValidateNotNullOrEmpty]
+    public string Rbd { get; set; } = "";
+
     [Parameter]
     public string? Description { get; set; }
 
@@ -33,6 +39,17 @@ public sealed class RegisterBlockVolumeCommand : CinderBackupCmdlet
 
     protected override void ProcessRecord()
     {
+        if (ParameterSetName == RbdSet)
+        {
+            Try(Rbd, () =>
+            {
+                if (Confirmed("rbd:" + Rbd, $"Register as volume '{Name}'"))
+                {
+                    WriteObject(Engine.Volumes.RegisterRbd(Name, Rbd, Description, AvailabilityZone));
+                }
+            });
+            return;
+        }
         var given = ParameterSetName == PathSet ? Path : LiteralPath;
         Try(given, () =>
         {

@@ -72,6 +72,17 @@ internal sealed unsafe class RbdImage : IDisposable
         }
     }
 
+    /// <summary>Makes a range read as zeros for certain (rbd_write_zeroes; a discard may skip partial objects).</summary>
+    public void WriteZeroes(long offset, long length)
+    {
+        const long limit = 1L << 30;
+        for (var done = 0L; done < length; done += limit)
+        {
+            var n = Math.Min(limit, length - done);
+            CephException.Check(RbdNative.WriteZeroes(Handle, (ulong)(offset + done), (nuint)n, 0, 0), $"Cannot zero {n} bytes at {offset + done} of {What}");
+        }
+    }
+
     public void Flush() => CephException.Check(RbdNative.Flush(Handle), $"Cannot flush {What}");
 
     public void CreateSnapshot(string name) => CephException.Check(RbdNative.SnapCreate(Handle, name), $"Cannot create snapshot '{name}' of {What}");

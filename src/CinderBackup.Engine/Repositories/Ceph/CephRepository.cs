@@ -126,7 +126,7 @@ internal sealed class CephRepository : IBackupRepository
         var imageName = CephNames.BaseOf(request.Prefix) ?? CephNames.Image(request.Header.VolumeId, backupId);
         return Guarded(backupId, () => WithPool(request.Container, pool =>
         {
-            using var source = SourceVolume.Open(request.SourcePath, "the volume", request.SourceIdentity);
+            using var source = SourceVolume.Open(request);
             var imageSize = Math.Max(CephTransfer.GiB, (source.Length + CephTransfer.GiB - 1) / CephTransfer.GiB * CephTransfer.GiB);
             pool.CreateImage(imageName, imageSize);
             long written;
