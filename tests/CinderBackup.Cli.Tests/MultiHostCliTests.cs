@@ -230,6 +230,8 @@ public sealed class MultiHostCliTests : IDisposable
         string source;
         using (var engine = Engine())
         {
+            // The busy backup must outlast two CLI start-ups and the kill on a loaded machine: 16 MiB at 1 MiB/s.
+            Disk.WriteRandom(engine.Volumes.Get("vol00").Path!, 8 << 20, 12 << 20, 7);
             source = engine.Backups.Create(new BackupCreateOptions { Volume = "vol02", Name = "src" }).Id; // no service yet: runs here
         }
         _cluster.Start("host-a");
@@ -237,7 +239,7 @@ public sealed class MultiHostCliTests : IDisposable
         {
             Poll.Until(() => engine.Services.List().Any(s => s.Host == "host-a" && s.State == "up"), "host-a to be up");
         }
-        // The lone service is busy with one backup (4 s at 1 MiB/s) while a backup and a restore wait in the queue.
+        // The lone service is busy with one backup (16 s at 1 MiB/s) while a backup and a restore wait in the queue.
         var busy = Submit("volume", "backup", "create", "vol00");
         using (var engine = Engine())
         {
