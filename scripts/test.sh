@@ -3,7 +3,7 @@
 # code) and the Pester suite against the module as build.ps1 lays it out, then prints one line `N passed, N failed`
 # for both and exits non-zero on any failure (build.ps1 -Task Build, Test does the work).
 # First installs what the tests need and the machine lacks: Debian's python3-cinder (Cinder's own backup drivers),
-# zstd (and tzdata), ceph-mon, ceph-osd, ceph-common (a throwaway Ceph cluster per test run), a Swift all-in-one's
+# zstd (and tzdata), python3-keystone (a throwaway Keystone for the Swift Keystone tests), ceph-mon, ceph-osd, ceph-common (a throwaway Ceph cluster per test run), a Swift all-in-one's
 # packages (swift-proxy/account/container/object, python3-swiftclient, memcached: the Swift tests start one on
 # loopback) and postgresql-15 with apt; pwsh 7.6.9 from the committed tool manifest (.config/dotnet-tools.json). Pester comes
 # from NuGet (tools/RestorePester) when the suite starts. Nothing is installed into a global PowerShell or .NET tool
@@ -29,6 +29,8 @@ for p in ceph-mon ceph-osd ceph; do command -v "$p" >/dev/null 2>&1 || { need+=(
 [ -e /usr/share/zoneinfo/America/New_York ] || need+=(tzdata)
 # The PostgreSQL catalog tests start a throwaway PostgreSQL 15 (tests/Shared/PostgresServer.cs).
 [ -x /usr/lib/postgresql/15/bin/pg_ctl ] || need+=(postgresql-15)
+# Keystone v3 for the Swift single_user tests (tests/Shared/KeystoneServer.cs starts one on loopback and removes it).
+[ -x /usr/bin/keystone-manage ] && [ -x /usr/bin/keystone-wsgi-public ] || need+=(python3-keystone)
 # Swift all-in-one for the Swift repository and interop tests (tests/Shared/SwiftServer.cs starts and removes it).
 for p in swift swift-proxy swift-account swift-container swift-object python3-swiftclient memcached; do
   dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
