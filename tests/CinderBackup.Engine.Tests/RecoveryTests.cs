@@ -267,6 +267,8 @@ public sealed class RecoveryTests : IDisposable
                 {
                     db.Execute($"ALTER TABLE backups DROP COLUMN {column}");
                 }
+                db.Execute("ALTER TABLE volumes DROP COLUMN recorded_by_admin"); // migration 9
+                db.Execute("ALTER TABLE snapshots DROP COLUMN recorded_by_admin");
                 db.Execute("PRAGMA user_version = 2");
             });
         }

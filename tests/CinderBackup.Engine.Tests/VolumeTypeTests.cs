@@ -27,7 +27,7 @@ public sealed class VolumeTypeTests : IDisposable
             engine.Volumes.Create("old", 1);
         }
         // Back to schema 6 as it was: no volume_types table, volume_type_id unset.
-        Sql(_home.CatalogPath, "DROP TABLE volume_types; UPDATE volumes SET volume_type_id = NULL; ALTER TABLE backups DROP COLUMN bytes_read; ALTER TABLE backups DROP COLUMN bytes_changed; ALTER TABLE backups DROP COLUMN bytes_stored; ALTER TABLE backups DROP COLUMN duration_ms; PRAGMA user_version = 6;");
+        Sql(_home.CatalogPath, "DROP TABLE volume_types; UPDATE volumes SET volume_type_id = NULL; ALTER TABLE backups DROP COLUMN bytes_read; ALTER TABLE backups DROP COLUMN bytes_changed; ALTER TABLE backups DROP COLUMN bytes_stored; ALTER TABLE backups DROP COLUMN duration_ms; ALTER TABLE volumes DROP COLUMN recorded_by_admin; ALTER TABLE snapshots DROP COLUMN recorded_by_admin; PRAGMA user_version = 6;");
         using (var engine = EngineFactory.Open(_home))
         {
             Assert.Equal("__DEFAULT__", engine.Volumes.Get("old").VolumeType);

@@ -78,4 +78,9 @@ internal static class SnapshotTable
         CreatedAtUtc = r.Time("created_at"),
         UpdatedAtUtc = r.TimeN("updated_at"),
     };
+
+    /// <summary>Whether the administrator recorded the row (on PostgreSQL a trigger stamps 0 on a project role's rows;
+    /// a row that is gone counts as the administrator's, so the caller's own lookup reports it).</summary>
+    public static bool RecordedByAdmin(Db db, string id) =>
+        db.ScalarLong("SELECT COALESCE(MAX(recorded_by_admin), 1) FROM snapshots WHERE id = $id", ("$id", id)) != 0;
 }

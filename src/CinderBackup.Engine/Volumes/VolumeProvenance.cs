@@ -18,7 +18,7 @@ internal static class VolumeProvenance
 {
     public static void CheckVolume(EngineConfig config, ICatalog catalog, BlockVolume volume)
     {
-        if (catalog.Role is not { IsAdmin: true } || ByAdmin(catalog, "volumes", volume.Id))
+        if (catalog.Role is not { IsAdmin: true } || catalog.Read(db => VolumeTable.RecordedByAdmin(db, volume.Id)))
         {
             return;
         }
@@ -34,7 +34,7 @@ internal static class VolumeProvenance
 
     public static void CheckSnapshot(EngineConfig config, ICatalog catalog, string snapshotId, string path)
     {
-        if (catalog.Role is not { IsAdmin: true } || ByAdmin(catalog, "snapshots", snapshotId))
+        if (catalog.Role is not { IsAdmin: true } || catalog.Read(db => SnapshotTable.RecordedByAdmin(db, snapshotId)))
         {
             return;
         }
@@ -44,9 +44,6 @@ internal static class VolumeProvenance
             throw Refused($"Snapshot {snapshotId}", path, snapshotId, $"its snapshot file '{expected}'");
         }
     }
-
-    private static bool ByAdmin(ICatalog catalog, string table, string id) =>
-        catalog.Read(db => db.ScalarLong($"SELECT COALESCE(MAX(recorded_by_admin), 1) FROM {table} WHERE id = $id", ("$id", id))) != 0;
 
     /// <summary>The path is exactly where this host's tools make the file, and no link leads it elsewhere.</summary>
     private static bool OwnFile(string path, string expected) =>
