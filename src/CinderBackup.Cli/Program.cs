@@ -28,6 +28,10 @@ public static class Program
         root.Subcommands.Add(RepositoryCommands.Build(app));
         root.Subcommands.Add(CatalogCommands.Build(app));
         root.Subcommands.Add(BenchCommand.Build(app));
+        foreach (var command in CinderClientCommands.Build(app))
+        {
+            root.Subcommands.Add(command);
+        }
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

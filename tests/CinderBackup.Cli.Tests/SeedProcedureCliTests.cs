@@ -5,8 +5,8 @@ namespace CinderBackup.Cli.Tests;
 
 /// <summary>
 /// The seeds' command lines as written (issue 20, "Done when"): every line in <see cref="Lines"/> is copied from a
-/// seed (RHOSP 17.1 backup guide chapters 3 and 4, the CERN page, the upstream admin guide), with only `openstack`
-/// replaced by `cinder-backup` and the seed's ids by ours (a <c>{id:NAME}</c> placeholder), and runs in the seed's
+/// seed (RHOSP 17.1 backup guide chapters 3 and 4, the CERN page, the upstream admin guide), with only `openstack` (or
+/// `cinder`) replaced by `cinder-backup` and the seed's ids by ours (a <c>{id:NAME}</c> placeholder), and runs in the seed's
 /// order against one data directory, checking the fields and messages the seed shows. `create` and `restore` wait
 /// here (README "Seed procedures"); the lines that cannot run here are listed there with the reason.
 /// </summary>
@@ -43,6 +43,14 @@ public sealed class SeedProcedureCliTests : IDisposable
         new(Rhosp, "3.1.7 Viewing and modifying project backup quotas", "openstack quota set --backup-gigabytes 100 {project}", 0),
         new(Rhosp, "3.1.7 Viewing and modifying project backup quotas", "openstack quota set --backups 20 {project}", 0),
         new(Rhosp, "3.1.7 Viewing and modifying project backup quotas", "openstack quota show {project}", 0, @"\| backup-gigabytes +\| 100 +\|", @"\| backups +\| 20 +\|"),
+        new(Rhosp, "3.1.7 Viewing and modifying project backup quotas", "cinder quota-usage {project}", 0,
+            @"^\| Type +\| In_use \| Reserved \| Limit \| Allocated \|$", @"^\| backup_gigabytes +\| +\d+ \| +0 \| +100 \| +\|$",
+            @"^\| backups +\| +6 \| +0 \| +20 \| +\|$", @"^\| gigabytes +\| +\d+ \| +0 \| +\d+ \| +\|$", @"^\| volumes +\| +\d+ \| +0 \| +-?\d+ \| +\|$"),
+        new(Rhosp, "3.2 Backing up and restoring across edge sites", "cinder --os-volume-api-version 3.51 backup-create --name edgebu1 --availability-zone nova vol_1", 0,
+            @"^\+-----------\+--------------------------------------\+\n\| Property  \| Value                                \|\n\+-----------\+-+\+\n\| id        \| [0-9a-f-]{36} \|\n\| name      \| edgebu1 +\|\n\| volume_id \| {id:vol_1} \|\n\+-----------\+-+\+\n$"),
+        new(Rhosp, "3.2 Backing up and restoring across edge sites",
+            "cinder --os-volume-api-version 3.51 create --availability-zone nova --name edgevol1 --backup-id {id:backup:edgebu1} 1", 0,
+            @"^\| Property +\| Value +\|$", @"^\| availability_zone +\| nova +\|$", @"^\| name +\| edgevol1 +\|$", @"^\| size +\| 1 +\|$", @"^\| status +\| available +\|$"),
         new(Rhosp, "3.3.1 Exporting backup metadata", "openstack volume backup list", 0, @"\| vol1bu2 +\|"),
         new(Rhosp, "3.3.1 Exporting backup metadata", "openstack volume backup record export -f yaml vol1bu2 > vol1bu2.yaml", 0),
         new(Rhosp, "3.3.1 Verification", "openstack volume backup record export -f yaml vol1bu2", 0,
@@ -54,6 +62,8 @@ public sealed class SeedProcedureCliTests : IDisposable
         new(Rhosp, "3.4.2 Restoring a backup to a new volume", "openstack volume backup list", 0, @"\| vol1bu2 +\|"),
         new(Rhosp, "3.4.2 Restoring a backup to a new volume", "openstack volume backup restore vol1bu2", 0, @"\| backup_id +\| {id:backup:vol1bu2} +\|", @"\| volume_name +\| vol_1 +\|"),
         new(Rhosp, "3.4.2 Verification", "openstack volume list", 0, @"\| vol_1 +\| available +\|"),
+        new(Rhosp, "3.4.2 Restoring a backup to a new volume", "cinder backup-restore vol1bu2", 0,
+            @"^\+-------------\+--------------------------------------\+\n\| Property    \| Value                                \|\n\+-------------\+-+\+\n\| backup_id   \| {id:backup:vol1bu2} \|\n\| volume_id   \| [0-9a-f-]{36} \|\n\| volume_name \| vol_1 +\|\n\+-------------\+-+\+\n$"),
         new(Rhosp, "3.1.8 Canceling a backup", "openstack volume backup list", 0, @"\| snap1bu1 +\|"),
         new(Rhosp, "3.1.8 Canceling a backup", "openstack volume backup delete --force snap1bu1", 0),
         new(Rhosp, "3.1.8 Verification", "openstack volume backup show snap1bu1", 1, @"^No backup with a name or ID of 'snap1bu1' exists\.\n$"),
@@ -92,6 +102,11 @@ public sealed class SeedProcedureCliTests : IDisposable
         new(Upstream, "Back up and restore volumes and snapshots", "openstack volume backup create --incremental --force vol_3", 0, @"\| id +\| [0-9a-f-]{36} +\|"),
         new(Upstream, "Back up and restore volumes and snapshots", "openstack volume backup restore {id:backup:myvol10-incr1} {id:myvol-restored}", 0, @"\| volume_name +\| myvol-restored +\|"),
         new(Upstream, "Back up and restore volumes and snapshots", "openstack volume backup set --state error {id:backup:panvol2bu1}", 0),
+        new(Upstream, "Back up and restore volumes and snapshots", "cinder backup-reset-state --state error {id:backup:panvol2bu1} {id:backup:vol3incbu1}", 0,
+            @"^Request to update backup '{id:backup:panvol2bu1}' has been accepted\.\nRequest to update backup '{id:backup:vol3incbu1}' has been accepted\.\n$"),
+        new(Upstream, "Back up and restore volumes and snapshots", "cinder backup-reset-state {id:backup:vol3incbu1}", 0,
+            @"^Request to update backup '{id:backup:vol3incbu1}' has been accepted\.\n$"),
+        new(Upstream, "Back up and restore volumes and snapshots", "openstack volume backup show vol3incbu1", 0, @"\| status +\| available +\|"),
         new(Upstream, "Back up and restore volumes and snapshots", "openstack volume backup delete --force {id:backup:panvol2bu1}", 0),
     };
 
@@ -123,14 +138,16 @@ public sealed class SeedProcedureCliTests : IDisposable
         foreach (var seed in Lines)
         {
             var line = Substitute(seed.Line.Replace("{project}", project));
-            Assert.StartsWith("openstack ", line);
+            // The openstack client's lines, and python-cinderclient's (its top-level commands).
+            var client = line.Split(' ')[0];
+            Assert.True(client is "openstack" or "cinder", line);
             string? redirect = null;
             if (Regex.Match(line, @" > (\S+)$") is { Success: true } m)
             {
                 redirect = _home.File_(m.Groups[1].Value);
                 line = line[..m.Index];
             }
-            var r = CliRunner.Run(_home, Words(line["openstack ".Length..]).ToArray());
+            var r = CliRunner.Run(_home, Words(line[(client.Length + 1)..]).ToArray());
             if (redirect is not null)
             {
                 File.WriteAllText(redirect, r.Stdout);
@@ -149,7 +166,7 @@ public sealed class SeedProcedureCliTests : IDisposable
             }
             if (problems.Count > 0)
             {
-                failures.Append($"{seed.Seed}, {seed.Section}: cinder-backup {line["openstack ".Length..]}\n  {string.Join("\n  ", problems)}\n{r}\n\n");
+                failures.Append($"{seed.Seed}, {seed.Section}: cinder-backup {line[(client.Length + 1)..]}\n  {string.Join("\n  ", problems)}\n{r}\n\n");
             }
         }
         Assert.True(failures.Length == 0, failures.ToString());

@@ -68,10 +68,14 @@ internal static class QuotaCommands
         var output = CliApp.AddOutputOptions(cmd, list: true);
         app.EngineAction(cmd, (parse, engine) =>
         {
-            Formatter.ShowList(app.Out, output.Read(parse), new[] { "Type", "In_use", "Reserved", "Limit", "Allocated" },
-                engine.Quotas.Usage(parse.GetValue(project)).Select(u => new object?[] { u.Type, u.InUse, u.Reserved, u.Limit, "" }).ToList());
+            ShowUsage(app.Out, output.Read(parse), engine, parse.GetValue(project));
             return 0;
         });
         return cmd;
     }
+
+    /// <summary>The usage table, as `cinder quota-usage` prints it (also its top-level form).</summary>
+    public static void ShowUsage(TextWriter w, OutputSpec spec, BackupEngine engine, string? project) =>
+        Formatter.ShowList(w, spec, new[] { "Type", "In_use", "Reserved", "Limit", "Allocated" },
+            engine.Quotas.Usage(project).Select(u => new object?[] { u.Type, u.InUse, u.Reserved, u.Limit, "" }).ToList());
 }
