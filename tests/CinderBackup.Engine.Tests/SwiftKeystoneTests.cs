@@ -7,7 +7,7 @@ namespace CinderBackup.Engine.Tests;
 public sealed class SwiftKeystoneTests : IDisposable
 {
     private readonly TempHome _home = new();
-    private readonly SwiftServer _swift = new(tls: false, keystone: true);
+    private readonly SwiftServer _swift = SwiftServer.Start(tls: false, keystone: true);
 
     public void Dispose()
     {

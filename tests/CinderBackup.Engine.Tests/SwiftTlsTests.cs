@@ -7,7 +7,7 @@ namespace CinderBackup.Engine.Tests;
 public sealed class SwiftTlsTests : IDisposable
 {
     private readonly TempHome _home = new();
-    private readonly SwiftServer _swift = new(tls: true);
+    private readonly SwiftServer _swift = SwiftServer.Start(tls: true);
 
     public void Dispose()
     {

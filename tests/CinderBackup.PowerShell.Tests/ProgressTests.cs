@@ -58,7 +58,7 @@ public sealed class ProgressTests
             }
             $seen.Status
             $seen.ProgressPercent
-            ($seen | Format-Table | Out-String)
+            ($seen | Format-Table -View Progress | Out-String)
             $null = $j | Wait-Job -Timeout 120
             (Get-VolumeBackup -Name bp).Status
             $null -eq (Get-VolumeBackup -Name bp).ProgressPercent

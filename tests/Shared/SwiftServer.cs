@@ -22,13 +22,16 @@ public sealed class SwiftServer : IDisposable
     private readonly StringBuilder _output = new();
 
     public SwiftServer()
-        : this(tls: false)
+        : this(tls: false, keystone: false)
     {
     }
 
+    /// <summary>A server with TLS or Keystone (a factory: xunit wants a class fixture to have one public constructor).</summary>
     /// <param name="tls">The proxy serves HTTPS with a certificate from a private CA (<see cref="Certificates"/>).</param>
     /// <param name="keystone">Keystone v3 authenticates instead of tempauth (<see cref="Keystone"/>: user demo, project demo).</param>
-    public SwiftServer(bool tls, bool keystone = false)
+    public static SwiftServer Start(bool tls, bool keystone = false) => new(tls, keystone);
+
+    private SwiftServer(bool tls, bool keystone)
     {
         _keystone = keystone;
         Directory_ = Path.Combine(Path.GetTempPath(), "cbt-swift-" + Guid.NewGuid().ToString("N")[..12]);
