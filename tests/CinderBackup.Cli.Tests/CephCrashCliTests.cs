@@ -39,6 +39,19 @@ public sealed class CephCrashCliTests : IClassFixture<CephCliFixture>, IDisposab
 
     private BackupEngine Reopen(string what)
     {
+        // A process killed while it held a backup image open leaves its watch on it until the OSD times the watch out
+        // (~30 s): the image is busy, and recovery leaves that backup for the next process ("left as it is for now").
+        // So the next processes (each runs recovery at start) settle it once the watch is gone.
+        var deadline = DateTime.UtcNow.AddSeconds(120);
+        while (DateTime.UtcNow < deadline)
+        {
+            var list = CliRunner.Run(_home, "volume", "backup", "list", "-f", "json");
+            if (list.ExitCode == 0 && !list.Stdout.Contains("\"creating\"", StringComparison.Ordinal) && !list.Stdout.Contains("\"deleting\"", StringComparison.Ordinal))
+            {
+                break;
+            }
+            Thread.Sleep(2000);
+        }
         var engine = BackupEngine.Open(new EngineOptions { Environment = _home.Env });
         var backups = engine.Backups.List();
         Assert.All(backups, b => Assert.True(b.Status is "available" or "error", $"{what}: backup {b.Id} is {b.Status}"));
