@@ -87,9 +87,10 @@ function Measure-XunitResult {
     # count as failed, as do test projects that left no result (build error, crashed test host).
     # -AllowSkipped: skipped tests do not count (the PostgreSQL run skips the SQLite-file tests, [SqliteFileFact]).
     param([string] $Directory, [int] $ExitCode, [int] $Projects = 0, [switch] $AllowSkipped)
-    $projects = @(Select-String -LiteralPath (Join-Path $root 'CinderBackup.sln') -Pattern '"(tests[\\/][^"]+Tests\.csproj)"' |
+    # Not $projects: PowerShell names are case-insensitive, and [int] $Projects would refuse the list.
+    $testProjects = @(Select-String -LiteralPath (Join-Path $root 'CinderBackup.sln') -Pattern '"(tests[\\/][^"]+Tests\.csproj)"' |
         ForEach-Object { $_.Matches[0].Groups[1].Value })
-    if ($Projects -gt 0) { $projects = @($projects | Select-Object -First $Projects) }
+    if ($Projects -gt 0) { $testProjects = @($testProjects | Select-Object -First $Projects) }
     $files = @(Get-ChildItem -LiteralPath $Directory -Filter '*.trx' -ErrorAction SilentlyContinue)
     $passed = 0
     $failed = 0
@@ -99,9 +100,9 @@ function Measure-XunitResult {
         $failed += [int] $counters.total - [int] $counters.passed - $(if ($AllowSkipped) { [int] $counters.notExecuted } else { 0 })
     }
     $notes = @()
-    if ($files.Count -lt $projects.Count) {
-        $failed += $projects.Count - $files.Count
-        $notes += "$($projects.Count - $files.Count) of $($projects.Count) test projects left no results"
+    if ($files.Count -lt $testProjects.Count) {
+        $failed += $testProjects.Count - $files.Count
+        $notes += "$($testProjects.Count - $files.Count) of $($testProjects.Count) test projects left no results"
     }
     if ($ExitCode -ne 0 -and $failed -eq 0) {
         $failed = 1
