@@ -430,7 +430,11 @@ public sealed class RecordProtectionTests : IDisposable
         var e2 = Assert.Throws<CinderBackupException>(() => _engine.CatalogFile.Backup(_home.File_("c.db")));
         Assert.Contains("already exists", e2.Message);
         _engine.CatalogFile.Backup(_home.File_("c.db"), overwrite: true);
-        Assert.Throws<CinderBackupException>(() => _engine.CatalogFile.Backup(_home.CatalogPath, overwrite: true));
+        if (!PostgresServer.Selected)
+        {
+            // The catalog's own file is never a copy's target (on PostgreSQL there is no such file: nothing to refuse).
+            Assert.Throws<CinderBackupException>(() => _engine.CatalogFile.Backup(_home.CatalogPath, overwrite: true));
+        }
         _ = copy;
     }
 
