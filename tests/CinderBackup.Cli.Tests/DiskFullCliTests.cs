@@ -19,7 +19,7 @@ public sealed class DiskFullCliTests : IDisposable
     {
         if (_mounted is not null)
         {
-            Run("umount", _mounted);
+            CliRunner.Tool("umount", _mounted);
         }
         _home.Dispose();
     }
@@ -27,20 +27,6 @@ public sealed class DiskFullCliTests : IDisposable
     private CliRunner.Result Ok(params string[] args) => CliRunner.Ok(_home, args);
 
     private string Value(params string[] args) => CliRunner.Value(_home, args);
-
-    private static int Run(string file, params string[] args)
-    {
-        try
-        {
-            using var p = Process.Start(new ProcessStartInfo(file, args) { RedirectStandardError = true, RedirectStandardOutput = true })!;
-            p.WaitForExit();
-            return p.ExitCode;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return -1;
-        }
-    }
 
     private void VolumeWithData(string name, int mib, int seed)
     {
@@ -69,7 +55,7 @@ public sealed class DiskFullCliTests : IDisposable
     {
         var repository = _home.File_("small-repo");
         Directory.CreateDirectory(repository);
-        if (Environment.UserName == "root" && Run("mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", repository) == 0)
+        if (Environment.UserName == "root" && CliRunner.Tool("mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", repository) == 0)
         {
             _mounted = repository;
             _home.WriteConfig($"backup_file_size: 4MiB\nbackup_posix_path: {repository}\n"); // few objects: each takes a page
@@ -105,7 +91,7 @@ public sealed class DiskFullCliTests : IDisposable
     {
         var dir = _home.File_(name);
         Directory.CreateDirectory(dir);
-        if (Environment.UserName != "root" || Run("mount", "-t", "tmpfs", "-o", $"size={mib}m", "tmpfs", dir) != 0)
+        if (Environment.UserName != "root" || CliRunner.Tool("mount", "-t", "tmpfs", "-o", $"size={mib}m", "tmpfs", dir) != 0)
         {
             return null;
         }

@@ -30,24 +30,10 @@ public sealed class PostgresCatalogCopyCliTests : IDisposable
     {
         if (_mounted is not null)
         {
-            Run("umount", _mounted);
+            CliRunner.Tool("umount", _mounted);
         }
         _home.Dispose();
         _server.DropDatabase(_database);
-    }
-
-    private static int Run(string file, params string[] args)
-    {
-        try
-        {
-            using var p = Process.Start(new ProcessStartInfo(file, args) { RedirectStandardError = true, RedirectStandardOutput = true })!;
-            p.WaitForExit();
-            return p.ExitCode;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return -1;
-        }
     }
 
     /// <summary>Two backups in the PostgreSQL catalog; their ids.</summary>
@@ -125,7 +111,7 @@ public sealed class PostgresCatalogCopyCliTests : IDisposable
         var ids = TwoBackups();
         var dir = _home.File_("small");
         Directory.CreateDirectory(dir);
-        if (Environment.UserName == "root" && Run("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", dir) == 0)
+        if (Environment.UserName == "root" && CliRunner.Tool("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", dir) == 0)
         {
             _mounted = dir;
             // A tmpfs with a few pages free: the copy's schema and rows do not fit.

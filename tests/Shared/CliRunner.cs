@@ -65,4 +65,19 @@ public static class CliRunner
         psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         return psi;
     }
+
+    /// <summary>Runs a system tool (mount, umount) and returns its exit code, or -1 when it is not there.</summary>
+    public static int Tool(string file, params string[] args)
+    {
+        try
+        {
+            using var p = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(file, args) { RedirectStandardError = true, RedirectStandardOutput = true })!;
+            p.WaitForExit();
+            return p.ExitCode;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return -1;
+        }
+    }
 }
