@@ -42,14 +42,20 @@ Describe 'Get-BackupService' {
         New-VolumeWithData -Name svc-vol | Out-Null
         $job = New-VolumeBackup -Volume svc-vol -Name svc-b -AsJob
         $b = $job | Wait-Job -Timeout 120 | Receive-Job
-        $b.Status | Should -Be 'available'
-        $log = $script:service | Receive-Job -Keep 6>&1 | Out-String
-        $log | Should -Match "Backup $($b.Id): create taken from the queue"
+        # A failure says what the job, the backup and the service were doing (CI keeps only this output).
+        $state = { "job $($job.State) ($($job.StatusMessage)); backup $((Get-VolumeBackup -Name svc-b -ErrorAction SilentlyContinue).Status); service job $($script:service.State); service log: $($script:service | Receive-Job -Keep *>&1 | Out-String)" }
+        $b.Status | Should -Be 'available' -Because (& $state)
+        # The service writes its log lines on its pipeline thread every 250 ms: the job can end before the line is out.
+        $deadline = (Get-Date).AddSeconds(30)
+        while (($log = $script:service | Receive-Job -Keep 6>&1 | Out-String) -notmatch "Backup $($b.Id): create taken from the queue" -and (Get-Date) -lt $deadline) {
+            Start-Sleep -Milliseconds 200
+        }
+        $log | Should -Match "Backup $($b.Id): create taken from the queue" -Because (& $state)
     }
 
     It 'is down at once after the service is stopped' {
         $script:service | Stop-Job
-        (Get-BackupService | Where-Object Host -EQ ([Environment]::MachineName)).State | Should -Be 'down'
+        (Get-BackupService | Where-Object Host -EQ ([Environment]::MachineName)).State | Should -Be 'down' -Because "Stop-Job returns once Start-BackupService has ended (job $($script:service.State); output: $($script:service | Receive-Job -Keep *>&1 | Out-String))"
     }
 }
 
