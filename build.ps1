@@ -4,7 +4,8 @@
     Builds, tests and packages the CinderBackup module.
 .DESCRIPTION
     Build   : compiles the module and lays it out in out/CinderBackup (importable as is).
-    Test    : runs the xunit suites, then the Pester suite against out/CinderBackup (tests/Pester/Invoke-PesterSuite.ps1:
+    Test    : builds the solution once and runs the xunit suites in two lanes at once (the CLI suite; the others, then the
+              PostgresCI subset on PostgreSQL), then the Pester suite against out/CinderBackup (tests/Pester/Invoke-PesterSuite.ps1:
               each file in a fresh pwsh), and prints one line `N passed, N failed` for both; exit code 1 on any failure.
     Package : the module as a PowerShell package, out/CinderBackup.<version>.nupkg (Compress-PSResource: Install-PSResource
               installs it from a folder repository), and the CLI as a .NET tool package, out/cinder-backup.<version>.nupkg
@@ -82,14 +83,19 @@ function Invoke-Build {
     Write-Host "Module laid out in $moduleOut"
 }
 
+function Get-SolutionTestProject {
+    # The solution's test projects (tests/*Tests.csproj), in its order, with forward slashes.
+    Select-String -LiteralPath (Join-Path $root 'CinderBackup.sln') -Pattern '"(tests[\\/][^"]+Tests\.csproj)"' |
+        ForEach-Object { $_.Matches[0].Groups[1].Value -replace '\\', '/' }
+}
+
 function Measure-XunitResult {
     # Passed and failed tests in the TRX files of one `dotnet test` of the solution. Skipped or not executed tests
     # count as failed, as do test projects that left no result (build error, crashed test host).
     # -AllowSkipped: skipped tests do not count (the PostgreSQL run skips the SQLite-file tests, [SqliteFileFact]).
     param([string] $Directory, [int] $ExitCode, [int] $Projects = 0, [switch] $AllowSkipped)
     # Not $projects: PowerShell names are case-insensitive, and [int] $Projects would refuse the list.
-    $testProjects = @(Select-String -LiteralPath (Join-Path $root 'CinderBackup.sln') -Pattern '"(tests[\\/][^"]+Tests\.csproj)"' |
-        ForEach-Object { $_.Matches[0].Groups[1].Value })
+    $testProjects = @(Get-SolutionTestProject)
     if ($Projects -gt 0) { $testProjects = @($testProjects | Select-Object -First $Projects) }
     $files = @(Get-ChildItem -LiteralPath $Directory -Filter '*.trx' -ErrorAction SilentlyContinue)
     $passed = 0
@@ -111,26 +117,65 @@ function Measure-XunitResult {
     [pscustomobject]@{ Passed = $passed; Failed = $failed; Notes = $notes }
 }
 
+function Invoke-TestLanes {
+    # Runs each lane (a list of `dotnet test` argument lists, run one after the other) in a thread job of its own, all
+    # lanes at once, and prints their output as it comes, each line prefixed with its lane's name. Returns the exit code
+    # of every `dotnet test`, by its results directory and project.
+    param([hashtable] $Lanes)
+    $jobs = foreach ($name in $Lanes.Keys) {
+        Start-ThreadJob -Name $name -ArgumentList $name, $Lanes[$name] -ScriptBlock {
+            param($name, $runs)
+            foreach ($run in $runs) {
+                & dotnet @run 2>&1 | ForEach-Object { "[$name] $_" }
+                [pscustomobject]@{ Run = $run -join ' '; ExitCode = $LASTEXITCODE }
+            }
+        }
+    }
+    $codes = @()
+    while ($jobs | Where-Object State -EQ 'Running') {
+        Start-Sleep -Milliseconds 500
+        foreach ($item in ($jobs | Receive-Job)) {
+            if ($item -is [string]) { Write-Host $item } else { $codes += $item }
+        }
+    }
+    foreach ($item in ($jobs | Receive-Job -Wait)) {
+        if ($item -is [string]) { Write-Host $item } else { $codes += $item }
+    }
+    $jobs | Remove-Job -Force
+    $codes
+}
+
 function Invoke-Test {
     # xunit, then Pester (even when xunit failed), then one line `N passed, N failed` for both; any failure fails the task.
     $results = Join-Path $root 'TestResults'
     $trx = Join-Path $results 'xunit'
-    if (Test-Path $trx) { Remove-Item $trx -Recurse -Force }
-    & dotnet test (Join-Path $root 'CinderBackup.sln') -c $Configuration --logger trx --results-directory $trx
-    $xunit = Measure-XunitResult -Directory $trx -ExitCode $LASTEXITCODE
-    Write-Host "xunit: passed $($xunit.Passed), failed or not run $($xunit.Failed)$(if ($xunit.Notes) { ' (' + ($xunit.Notes -join '; ') + ')' })"
-    # The engine's catalog-heavy classes again, on PostgreSQL (trait PostgresCI; README "Tests"): the whole engine suite on
-    # PostgreSQL takes longer than CI allows and runs by the command the README gives.
     $trxPg = Join-Path $results 'xunit-postgresql'
-    if (Test-Path $trxPg) { Remove-Item $trxPg -Recurse -Force }
-    $env:CINDERBACKUP_TEST_CATALOG = 'postgresql'
-    try {
-        & dotnet test (Join-Path $root 'tests/CinderBackup.Engine.Tests') -c $Configuration --no-build --filter 'PostgresCI=true' --logger trx --results-directory $trxPg
-        $pgCode = $LASTEXITCODE
+    foreach ($dir in $trx, $trxPg) {
+        if (Test-Path $dir) { Remove-Item $dir -Recurse -Force }
     }
-    finally {
-        Remove-Item Env:CINDERBACKUP_TEST_CATALOG
+    # One build of the solution, then its test projects in two lanes at once (README "Tests"): the CLI suite, which
+    # mostly waits on the processes and servers it starts, beside the other suites; each result file named after its project.
+    & dotnet build (Join-Path $root 'CinderBackup.sln') -c $Configuration
+    $buildCode = $LASTEXITCODE
+    $testProjects = @(Get-SolutionTestProject)
+    function Get-TestRun([string] $Project, [string] $Directory, [string[]] $Extra) {
+        , (@('test', (Join-Path $root $Project), '-c', $Configuration, '--no-build', '--logger',
+                "trx;LogFileName=$([IO.Path]::GetFileNameWithoutExtension($Project)).trx", '--results-directory', $Directory) + $Extra)
     }
+    $cli = @($testProjects | Where-Object { $_ -match 'CinderBackup\.Cli\.Tests' })
+    $lanes = @{
+        cli = @(foreach ($p in $cli) { Get-TestRun $p $trx @() })
+        # The engine's catalog-heavy classes again, on PostgreSQL (trait PostgresCI; README "Tests"): the whole engine suite
+        # on PostgreSQL takes longer than CI allows and runs by the command the README gives. -e sets the catalog for that
+        # test host only, not for the other lane's processes.
+        other = @(foreach ($p in $testProjects | Where-Object { $_ -notin $cli }) { Get-TestRun $p $trx @() }) +
+            @(Get-TestRun 'tests/CinderBackup.Engine.Tests/CinderBackup.Engine.Tests.csproj' $trxPg @('--filter', 'PostgresCI=true', '-e', 'CINDERBACKUP_TEST_CATALOG=postgresql'))
+    }
+    $codes = @(Invoke-TestLanes -Lanes $lanes)
+    $code = if ($buildCode -ne 0) { $buildCode } else { @($codes | Where-Object { $_.Run -notmatch 'PostgresCI' -and $_.ExitCode -ne 0 } | ForEach-Object ExitCode) + 0 | Select-Object -First 1 }
+    $pgCode = @($codes | Where-Object { $_.Run -match 'PostgresCI' } | ForEach-Object ExitCode) + 1 | Select-Object -First 1
+    $xunit = Measure-XunitResult -Directory $trx -ExitCode $code
+    Write-Host "xunit: passed $($xunit.Passed), failed or not run $($xunit.Failed)$(if ($xunit.Notes) { ' (' + ($xunit.Notes -join '; ') + ')' })"
     $pg = Measure-XunitResult -Directory $trxPg -ExitCode $pgCode -Projects 1 -AllowSkipped
     Write-Host "xunit on PostgreSQL (PostgresCI): passed $($pg.Passed), failed or not run $($pg.Failed)$(if ($pg.Notes) { ' (' + ($pg.Notes -join '; ') + ')' })"
     $xunit = [pscustomobject]@{ Passed = $xunit.Passed + $pg.Passed; Failed = $xunit.Failed + $pg.Failed }
