@@ -16,16 +16,7 @@ public sealed class VolumeTypeCliTests : IDisposable
 
     private string Value(params string[] args) => CliRunner.Value(_home, args);
 
-    private string Snapshot() => StateSnapshot.Take(_home.CatalogPath, new[] { _home.Home }, "services");
-
-    private void Refused(string stderr, params string[] args)
-    {
-        var before = Snapshot();
-        var r = CliRunner.Run(_home, args);
-        Assert.True(r.ExitCode == 1, r.ToString());
-        Assert.Equal(stderr, r.Stderr);
-        Assert.Equal(before, Snapshot());
-    }
+    private void Refused(string stderr, params string[] args) => CliRunner.Refused(_home, stderr, args);
 
     [Fact]
     public void TheCernProcedureRestoresIntoAnIo1Volume()

@@ -25,6 +25,19 @@ public static class CliRunner
         return r;
     }
 
+    /// <summary>
+    /// Runs and requires exit code 1 with exactly <paramref name="stderr"/>, and that nothing changed: the catalog (its
+    /// services' heartbeats aside) and the files of the data directory are as before.
+    /// </summary>
+    public static void Refused(TempHome home, string stderr, params string[] args)
+    {
+        var before = StateSnapshot.Take(home.CatalogPath, new[] { home.Home }, "services");
+        var r = Run(home, args);
+        Xunit.Assert.True(r.ExitCode == 1, r.ToString());
+        Xunit.Assert.Equal(stderr, r.Stderr);
+        Xunit.Assert.Equal(before, StateSnapshot.Take(home.CatalogPath, new[] { home.Home }, "services"));
+    }
+
     /// <summary>The trimmed output of a command run with <c>-f value</c>.</summary>
     public static string Value(TempHome home, params string[] args) => Ok(home, args.Concat(new[] { "-f", "value" }).ToArray()).Stdout.Trim();
 
