@@ -132,7 +132,7 @@ function Invoke-TestLanes {
         }
     }
     $codes = @()
-    while ($jobs | Where-Object State -EQ 'Running') {
+    while ($jobs | Where-Object { $_.State -in 'NotStarted', 'Running' }) {
         Start-Sleep -Milliseconds 500
         foreach ($item in ($jobs | Receive-Job)) {
             if ($item -is [string]) { Write-Host $item } else { $codes += $item }
