@@ -23,6 +23,32 @@ internal static class CinderDriver
     /// <summary>Cinder's Python time format the script parses (UTC).</summary>
     public static string Time(DateTime utc) => utc.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff", CultureInfo.InvariantCulture);
 
+    /// <summary>
+    /// The chain a restore request gives Cinder's driver for backup <paramref name="level"/> of <paramref name="backups"/>
+    /// (full first, each incremental's parent before it): that backup first, then its parents, as the catalog has them.
+    /// </summary>
+    public static JsonArray RestoreChain(CinderBackup.Engine.Api.BackupEngine engine, IReadOnlyList<VolumeBackup> backups, int level)
+    {
+        var chain = new JsonArray();
+        for (var k = level; k >= 0; k--)
+        {
+            var b = engine.Backups.Get(backups[k].Id);
+            chain.Add(new JsonObject
+            {
+                ["id"] = b.Id,
+                ["volume_id"] = b.VolumeId,
+                ["display_name"] = b.Name,
+                ["display_description"] = b.Description,
+                ["created_at"] = Time(b.CreatedAtUtc),
+                ["parent_id"] = b.ParentId,
+                ["container"] = b.Container,
+                ["service_metadata"] = b.ServiceMetadata,
+                ["size"] = b.Size,
+            });
+        }
+        return chain;
+    }
+
     /// <summary>Fails the test (never skips it) when the real Cinder code is not installed.</summary>
     public static void RequireCinder()
     {
