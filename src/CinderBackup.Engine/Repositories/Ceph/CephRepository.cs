@@ -21,7 +21,8 @@ namespace CinderBackup.Engine.Repositories.Ceph;
 /// backups also gets a backup snapshot <c>backup.&lt;bid&gt;.snap.&lt;time&gt;</c> on its image (so Cinder restores it:
 /// without one, Cinder 21 looks for <c>volume-&lt;vid&gt;.backup.base</c> and fails) and our per-block SHA-256 list in RADOS
 /// object <c>backup.&lt;bid&gt;.sha256file</c> (and <c>.1</c>, <c>.2</c>, ... past 64 MiB: <see cref="CephHashList"/>), so verify, deep verify and verified restore work. Order: data, snapshot,
-/// hash list, and last the meta object: the commit point is the image with its meta object.
+/// hash list, and last the meta object: the commit point is the image with its meta object. An RBD volume's backups are
+/// Cinder's chain instead: snapshots of one base image, each shipping only the change (<see cref="WriteChain"/>).
 /// </summary>
 internal sealed class CephRepository : IBackupRepository
 {
@@ -394,7 +395,7 @@ internal sealed class CephRepository : IBackupRepository
         {
             BackupId = link.BackupId,
             VolumeId = CephNames.VolumeOf(image) ?? "",
-            ParentId = link.ParentKnown ? link.CatalogParent : null,
+            ParentId = link.CatalogParent, // Ceph's documents record no parent: a chain is snapshots of one image
             VolumeMeta = meta is { Length: > 0 } ? Encoding.UTF8.GetString(meta) : null,
         };
         return new ChainLayer(link.BackupId, null, link.Container, link.Prefix, document)
