@@ -211,6 +211,8 @@ public sealed class CephInteropTests : IClassFixture<CephInteropFixture>, IDispo
             _ceph.Rbd("create", "--size", "1G", $"volumes/volume-{targetId}");
             CinderDriver.RunScript("cinder_ceph.py", "restore_rbd", Rbd(new JsonObject { ["target_volume_id"] = targetId, ["backup"] = fields.DeepClone() }));
             Assert.Equal(sha, ImageSha($"volume-{targetId}"));
+            Assert.Contains($"backup.{b.Id}.snap.", _ceph.Rbd("snap", "ls", $"volumes/volume-{targetId}")); // import-diff's end snapshot stays
+            _ceph.Rbd("snap", "purge", $"volumes/volume-{targetId}");
             _ceph.Rbd("rm", $"volumes/volume-{targetId}");
         }
     }
