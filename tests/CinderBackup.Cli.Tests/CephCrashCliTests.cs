@@ -10,7 +10,6 @@ namespace CinderBackup.Cli.Tests;
 /// </summary>
 public sealed class CephCrashCliTests : IClassFixture<CephCliFixture>, IDisposable
 {
-    private const int Killed = 137;
     private readonly CephServer _ceph;
     private readonly TempHome _home = new();
 
@@ -23,35 +22,9 @@ public sealed class CephCrashCliTests : IClassFixture<CephCliFixture>, IDisposab
 
     public void Dispose() => _home.Dispose();
 
-    private void Crash(string point, params string[] args)
-    {
-        _home.Set("CINDERBACKUP_FAULT", point);
-        try
-        {
-            var r = CliRunner.Run(_home, args);
-            Assert.True(r.ExitCode == Killed, $"{point}: expected the process to be killed there\n{r}");
-        }
-        finally
-        {
-            _home.Set("CINDERBACKUP_FAULT", null);
-        }
-    }
-
     private BackupEngine Reopen(string what)
     {
-        // A process killed while it held a backup image open leaves its watch on it until the OSD times the watch out
-        // (~30 s): the image is busy, and recovery leaves that backup for the next process ("left as it is for now").
-        // So the next processes (each runs recovery at start) settle it once the watch is gone.
-        var deadline = DateTime.UtcNow.AddSeconds(120);
-        while (DateTime.UtcNow < deadline)
-        {
-            var list = CliRunner.Run(_home, "volume", "backup", "list", "-f", "json");
-            if (list.ExitCode == 0 && !list.Stdout.Contains("\"creating\"", StringComparison.Ordinal) && !list.Stdout.Contains("\"deleting\"", StringComparison.Ordinal))
-            {
-                break;
-            }
-            Thread.Sleep(2000);
-        }
+        CliRunner.Settle(_home); // a killed process's watch on an image outlives it (~30 s)
         var engine = BackupEngine.Open(new EngineOptions { Environment = _home.Env });
         var backups = engine.Backups.List();
         Assert.All(backups, b => Assert.True(b.Status is "available" or "error", $"{what}: backup {b.Id} is {b.Status}"));
@@ -97,7 +70,7 @@ public sealed class CephCrashCliTests : IClassFixture<CephCliFixture>, IDisposab
         })
         {
             n++;
-            Crash(point, "volume", "backup", "create", "--name", "crash-" + n, source);
+            CliRunner.Crash(_home, point, "volume", "backup", "create", "--name", "crash-" + n, source);
             using var engine = Reopen(point);
             var b = engine.Backups.Get("crash-" + n);
             if (point is "backup.finished" or "backup.metadata.committed")
@@ -116,7 +89,7 @@ public sealed class CephCrashCliTests : IClassFixture<CephCliFixture>, IDisposab
         foreach (var point in new[] { "restore.prepared", "restore.chain.loaded", "restore.write#1", "restore.write#3", "restore.object.written", "restore.flushed", "restore.finished" })
         {
             n++;
-            Crash(point, "volume", "backup", "restore", "--name", "r" + n, baseline.Id);
+            CliRunner.Crash(_home, point, "volume", "backup", "restore", "--name", "r" + n, baseline.Id);
             using var engine = Reopen(point);
             Assert.Equal("available", engine.Backups.Get(baseline.Id).Status);
             var target = engine.Volumes.Get("r" + n);

@@ -37,29 +37,12 @@ public sealed class RbdCliTests : IClassFixture<CephCliFixture>, IDisposable
         return name;
     }
 
-    /// <summary>
-    /// Random bytes written into the image at an offset, by `rbd import-diff` of a one-record diff stream (format "rbd
-    /// diff v1": the image size, one write, the end), so no kernel mapping or Python binding is needed.
-    /// </summary>
+    /// <summary>Random bytes written into the image at an offset (<see cref="CephServer.Put"/>).</summary>
     private void Put(string image, long offset, int length, int seed)
     {
         var data = new byte[length];
         new Random(seed).NextBytes(data);
-        var file = _home.File_($"put-{Guid.NewGuid():N}.diff");
-        using (var fs = new FileStream(file, FileMode.Create))
-        using (var w = new BinaryWriter(fs))
-        {
-            w.Write("rbd diff v1\n"u8);
-            w.Write((byte)'s');
-            w.Write(32L * MiB);
-            w.Write((byte)'w');
-            w.Write(offset);
-            w.Write((long)length);
-            w.Write(data);
-            w.Write((byte)'e');
-        }
-        _ceph.Rbd("import-diff", file, "volumes/" + image);
-        File.Delete(file);
+        _ceph.Put("volumes/" + image, 32L * MiB, offset, data);
     }
 
     private string Sha(string image, long length)

@@ -6,8 +6,9 @@ namespace CinderBackup.Interop.Tests;
 
 /// <summary>
 /// Ceph both ways with Cinder's own CephBackupDriver (python3-cinder 21.3.1) on a real one-node cluster (issue 18,
-/// item 4, non-RBD sources): we restore Cinder's full backup of a file volume, which Cinder itself cannot (it looks
-/// for volume-&lt;vid&gt;.backup.base), from the record Cinder exports; and Cinder restores ours.
+/// item 4): we restore Cinder's full backup of a file volume, which Cinder itself cannot (it looks for
+/// volume-&lt;vid&gt;.backup.base), from the record Cinder exports, and Cinder restores ours; for RBD volumes, Cinder
+/// restores each point of our chain (into a file and into an RBD volume) and we restore each point of Cinder's.
 /// </summary>
 public sealed class CephInteropTests : IClassFixture<CephInteropFixture>, IDisposable
 {
@@ -139,5 +140,146 @@ public sealed class CephInteropTests : IClassFixture<CephInteropFixture>, IDispo
         }));
         Assert.DoesNotContain($"volume-{b.VolumeId}.backup.{b.Id}", _ceph.Rbd("ls", "backups"));
         Assert.DoesNotContain($"backup.{b.Id}.meta", _ceph.Rados("-p", "backups", "ls"));
+    }
+
+    private const long Chain = 64 * MiB;
+
+    private void Put(string image, long size, long offset, int length, int seed)
+    {
+        var data = new byte[length];
+        new Random(seed).NextBytes(data);
+        _ceph.Put("volumes/" + image, size, offset, data);
+    }
+
+    /// <summary>SHA-256 of the first 64 MiB of an RBD image in pool volumes (all of it holds them).</summary>
+    private string ImageSha(string image)
+    {
+        var file = _home.File_($"export-{Guid.NewGuid():N}.img");
+        _ceph.Rbd("export", "volumes/" + image, file);
+        var sha = Sha(file, Chain);
+        File.Delete(file);
+        return sha;
+    }
+
+    private void ConfigureRbd() =>
+        Engines.Configure(_home, ("backup_driver", "ceph"), ("backup_ceph_conf", _ceph.ConfPath), ("backup_ceph_user", "admin"),
+            ("backup_ceph_pool", "backups"), ("rbd_pool", "volumes"), ("rbd_ceph_conf", _ceph.ConfPath), ("rbd_user", "admin"),
+            ("quota_volumes", "-1"), ("quota_backups", "-1"));
+
+    private JsonObject Rbd(JsonObject request)
+    {
+        request["rbd_pool"] = "volumes";
+        request["size_gib"] = 1;
+        return Cluster(request);
+    }
+
+    [Fact]
+    public void CindersCephDriverRestoresEachPointOfOurRbdChainIntoAFileAndAnRbdVolume()
+    {
+        ConfigureRbd();
+        using var engine = Engines.Open(_home);
+        var image = "ours-" + Guid.NewGuid().ToString("N")[..8];
+        _ceph.Rbd("create", "--size", "64M", "volumes/" + image);
+        Put(image, Chain, 0, 3 * MiB, 1);
+        Put(image, Chain, 40 * MiB, MiB, 2);
+        var v = engine.Volumes.RegisterRbd("ours-rbd", "volumes/" + image);
+        var points = new List<(VolumeBackup Backup, string Sha)>();
+        for (var i = 0; i < 3; i++)
+        {
+            if (i > 0)
+            {
+                Put(image, Chain, (10 + i) * MiB, 64 * 1024, 10 + i);
+            }
+            points.Add((engine.Backups.Create(new BackupCreateOptions { Volume = v.Id, Incremental = i > 0 }), ImageSha(image)));
+        }
+        Assert.Single(points.Select(p => p.Backup.ServiceMetadata).Distinct()); // one base image for the chain
+
+        foreach (var (b, sha) in points)
+        {
+            var fields = new JsonObject { ["id"] = b.Id, ["volume_id"] = b.VolumeId, ["container"] = b.Container, ["service_metadata"] = b.ServiceMetadata, ["parent_id"] = b.ParentId };
+            var target = _home.File_($"cinder-{b.Id}.img");
+            using (var f = File.Create(target))
+            {
+                f.SetLength(1L << 30);
+            }
+            CinderDriver.RunScript("cinder_ceph.py", "restore", Cluster(new JsonObject { ["volume_file"] = target, ["size_gib"] = 1, ["backup"] = fields.DeepClone() }));
+            Assert.Equal(sha, Sha(target, Chain));
+            File.Delete(target);
+
+            // Into a new RBD volume: Cinder's diff restore (rbd export-diff of the base at the backup's snapshot | import-diff).
+            var targetId = Guid.NewGuid().ToString();
+            _ceph.Rbd("create", "--size", "1G", $"volumes/volume-{targetId}");
+            CinderDriver.RunScript("cinder_ceph.py", "restore_rbd", Rbd(new JsonObject { ["target_volume_id"] = targetId, ["backup"] = fields.DeepClone() }));
+            Assert.Equal(sha, ImageSha($"volume-{targetId}"));
+            Assert.Contains($"backup.{b.Id}.snap.", _ceph.Rbd("snap", "ls", $"volumes/volume-{targetId}")); // import-diff's end snapshot stays
+            _ceph.Rbd("snap", "purge", $"volumes/volume-{targetId}");
+            _ceph.Rbd("rm", $"volumes/volume-{targetId}");
+        }
+    }
+
+    [Fact]
+    public void CindersRbdChainImportsFromItsRecordsAndRestoresAtEachPoint()
+    {
+        var volumeId = Guid.NewGuid().ToString();
+        var image = $"volume-{volumeId}";
+        _ceph.Rbd("create", "--size", "1G", "volumes/" + image);
+        Put(image, 1L << 30, 0, 3 * MiB, 21);
+        var points = new List<(string Id, string? Parent, string ServiceMetadata, string Sha)>();
+        for (var i = 0; i < 3; i++)
+        {
+            if (i > 0)
+            {
+                Put(image, 1L << 30, (8 + i) * MiB, 128 * 1024, 21 + i);
+            }
+            var id = Guid.NewGuid().ToString();
+            var parent = i > 0 ? points[^1] : default;
+            var answer = CinderDriver.RunScript("cinder_ceph.py", "backup_rbd", Rbd(new JsonObject
+            {
+                ["volume_meta"] = VolumeMeta,
+                ["backup"] = new JsonObject
+                {
+                    ["id"] = id, ["volume_id"] = volumeId, ["parent_id"] = parent.Id, ["parent_service_metadata"] = parent.ServiceMetadata,
+                },
+            }));
+            points.Add((id, parent.Id, (string)answer["service_metadata"]!, ImageSha(image)));
+        }
+        Assert.All(points, p => Assert.Equal($"{{\"base\": \"volume-{volumeId}.backup.{points[0].Id}\"}}", p.ServiceMetadata));
+        var snaps = _ceph.Rbd("snap", "ls", $"backups/volume-{volumeId}.backup.{points[0].Id}");
+        Assert.All(points, p => Assert.Contains($"backup.{p.Id}.snap.", snaps));
+
+        ConfigureRbd();
+        using var engine = Engines.Open(_home);
+        foreach (var (id, parent, serviceMetadata, _) in points)
+        {
+            var record = CinderDriver.Batch(new JsonObject
+            {
+                ["fields"] = new JsonObject
+                {
+                    ["id"] = id, ["volume_id"] = volumeId, ["container"] = "backups", ["service_metadata"] = serviceMetadata,
+                    ["parent_id"] = parent, ["service"] = Service, ["status"] = "available", ["size"] = 1, ["object_count"] = 0,
+                    ["display_name"] = "cinder-" + id[..8], ["created_at"] = "2026-01-02T03:04:05.000000",
+                    ["availability_zone"] = "nova", ["user_id"] = "u", ["project_id"] = "p",
+                },
+            }.With("encode"))[0]!;
+            engine.Backups.Import((string)record["backup_service"]!, (string)record["backup_url"]!);
+        }
+        foreach (var (id, parent, _, sha) in points)
+        {
+            var b = engine.Backups.Get(id);
+            Assert.Equal(parent, b.ParentId);
+            var restored = engine.Backups.Restore(id);
+            Assert.Equal(sha, Sha(engine.Volumes.Get(restored.VolumeId).Path, Chain));
+            var target = engine.Volumes.Create("rbd-" + id[..8], 1, rbd: true);
+            engine.Backups.Restore(id, target.Id);
+            Assert.Equal(sha, ImageSha($"volume-{target.Id}"));
+            Assert.True(engine.Backups.Verify(id, deep: true).IsValid);
+        }
+
+        // Deleted newest first as Cinder does: the snapshots, then the base with the last one.
+        foreach (var (id, _, _, _) in Enumerable.Reverse(points))
+        {
+            engine.Backups.Delete(id);
+        }
+        Assert.DoesNotContain($"volume-{volumeId}.backup.", _ceph.Rbd("ls", "backups"));
     }
 }

@@ -41,6 +41,40 @@ public static class CliRunner
     /// <summary>The trimmed output of a command run with <c>-f value</c>.</summary>
     public static string Value(TempHome home, params string[] args) => Ok(home, args.Concat(new[] { "-f", "value" }).ToArray()).Stdout.Trim();
 
+    /// <summary>Runs a command with fault point <paramref name="point"/> armed (CINDERBACKUP_FAULT) and checks it was killed there (137).</summary>
+    public static void Crash(TempHome home, string point, params string[] args)
+    {
+        home.Set("CINDERBACKUP_FAULT", point);
+        try
+        {
+            var r = Run(home, args);
+            Xunit.Assert.True(r.ExitCode == 137, $"{point}: expected the process to be killed there\n{r}");
+        }
+        finally
+        {
+            home.Set("CINDERBACKUP_FAULT", null);
+        }
+    }
+
+    /// <summary>
+    /// Lets later processes (each runs recovery at start) settle what a killed one left: until no backup is creating or
+    /// deleting, or <paramref name="seconds"/> pass. A killed process's watch on a Ceph image lasts until the OSD times it
+    /// out (~30 s), and recovery leaves that backup for a later process meanwhile.
+    /// </summary>
+    public static void Settle(TempHome home, int seconds = 120)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (DateTime.UtcNow < deadline)
+        {
+            var list = Run(home, "volume", "backup", "list", "-f", "json");
+            if (list.ExitCode == 0 && !list.Stdout.Contains("\"creating\"", StringComparison.Ordinal) && !list.Stdout.Contains("\"deleting\"", StringComparison.Ordinal))
+            {
+                return;
+            }
+            Thread.Sleep(2000);
+        }
+    }
+
     public static Result RunWithInput(TempHome home, string? stdin, params string[] args)
     {
         var psi = Start(home, args);

@@ -7,6 +7,7 @@ using CinderBackup.Engine.Hashing;
 using CinderBackup.Engine.Logging;
 using CinderBackup.Engine.Pipeline;
 using CinderBackup.Engine.Repositories;
+using CinderBackup.Engine.Repositories.Ceph;
 using CinderBackup.Engine.Restore;
 using CinderBackup.Engine.Rules;
 using CinderBackup.Engine.Util;
@@ -26,6 +27,11 @@ internal sealed class BackupCreator
 
     /// <summary>The snapshot an RBD volume's backup reads (made by <see cref="Execute"/>).</summary>
     private RbdLocation? _rbdSnapshot;
+
+    /// <summary>An RBD volume backed up into a Ceph repository: its source snapshots stay, as Cinder keeps them.</summary>
+    private bool _cephChain;
+
+    private int _cephMaxSnapshots;
 
     public BackupCreator(EngineSession engine, IBackupCreateRequest options)
     {
@@ -105,6 +111,8 @@ internal sealed class BackupCreator
             CheckSameRepository(checkedParent, repositoryName);
             CheckParentHashBlock(checkedParent, repositoryName);
         }
+        var fullInstead = checkedParent is not null && sourceSnapshot is null && store is CephRepository ceph
+            && VolumeBackend.IsRbd(sourceVolume.Backend) && ChainPointGone(ceph, sourceVolume, checkedParent);
 
         return _engine.Catalog.Write(db =>
         {
@@ -144,7 +152,11 @@ internal sealed class BackupCreator
                 {
                     throw new ParentChanged(); // its checks read the repository: not under the write lock
                 }
-                if (volume.Size > (parent.Size ?? 0))
+                if (fullInstead)
+                {
+                    parent = null; // as Cinder: the parent's snapshot is gone, so this backup starts a new base image
+                }
+                else if (volume.Size > (parent.Size ?? 0))
                 {
                     throw Invalid(ErrorIds.InvalidBackup, "Invalid backup: Volume size increased since the last backup. Do a full backup.", volume.Id);
                 }
@@ -205,6 +217,23 @@ internal sealed class BackupCreator
         });
     }
 
+    /// <summary>
+    /// An RBD volume's incremental into a Ceph repository needs the parent's snapshot on the source (to diff from) and on
+    /// its base image (to add to); when either is gone, the backup becomes a full one, as Cinder's Ceph driver does.
+    /// </summary>
+    private bool ChainPointGone(CephRepository ceph, BlockVolume volume, BackupRow parent)
+    {
+        var image = RbdLocation.FromPath(volume.Path);
+        var onSource = RbdAccess.From(_engine.Config).Snapshots(image).Any(n => RbdAccess.IsBackupSnapshotOf(n, parent.Id));
+        var onBase = onSource && ceph.HasChainPoint(parent);
+        if (onSource && onBase)
+        {
+            return false;
+        }
+        _engine.Detail($"The snapshot of parent backup {parent.Id} is no longer on {(onSource ? $"its base image ({parent.ServiceMetadata})" : $"RBD image '{image}'")}: as Cinder's Ceph driver does, this backup is a full backup into a new base image.");
+        return true;
+    }
+
     /// <summary>Runs the transfer and applies the success, failure or cancel transition.</summary>
     public VolumeBackup Execute(BackupRow row)
     {
@@ -240,6 +269,14 @@ internal sealed class BackupCreator
             // Container and prefix are saved before any object is written (a crash leaves them findable), with the
             // repository's identity (its marker, written by the first backup) and where it is now.
             var place = store.Place(row.Id, row.VolumeId, row.Container, Clock.UtcNow, _engine.Config.AvailabilityZone);
+            if (store is CephRepository && VolumeBackend.IsRbd(volume.Backend) && row.SnapshotId is null)
+            {
+                (_cephChain, _cephMaxSnapshots) = (true, repository.CephMaxSnapshots);
+                if (row.ParentId is not null && _engine.Catalog.Read(db => BackupTable.Get(db, row.ParentId))?.ServiceMetadata is { } parentBase)
+                {
+                    place = place with { Prefix = parentBase }; // an incremental is a snapshot on its parent's base image
+                }
+            }
             (row.Container, row.ServiceMetadata, row.RepositoryId, row.RepositoryLocation) = (place.Container, place.Prefix, place.RepositoryId, place.RepositoryLocation);
             _engine.Catalog.Write(db => BackupTable.SetLocation(db, row.Id, row.Container, row.ServiceMetadata, row.RepositoryId, row.RepositoryLocation));
             monitor.CheckNow();
@@ -498,10 +535,14 @@ internal sealed class BackupCreator
         {
             TemporarySnapshots.Delete(_engine, tempSnapshot.Id);
         }
-        if (_rbdSnapshot is { } kept)
+        if (_rbdSnapshot is { } kept && _cephChain)
+        {
+            TrimCephSourceSnapshots(kept with { Snapshot = null }, kept.Snapshot!, row.VolumeId);
+        }
+        else if (_rbdSnapshot is { } newest)
         {
             // The new backup's snapshot is the base of the next incremental; older ones (and any a crash left) go.
-            DropRbdSnapshots(kept with { Snapshot = null }, kept.Snapshot);
+            DropRbdSnapshots(newest with { Snapshot = null }, newest.Snapshot);
         }
         if (done is null)
         {
@@ -635,6 +676,38 @@ internal sealed class BackupCreator
         catch (CinderBackupException e)
         {
             _engine.Detail($"Older backup snapshots of '{image}' could not be removed ({e.Message}); the next backup removes them.");
+        }
+    }
+
+    /// <summary>
+    /// The source snapshots of a Ceph chain stay (any backup may be the parent of the next, as Cinder keeps them), but
+    /// those of no backup (a failed or crashed one) go, and with <c>backup_ceph_max_snapshots</c> set only the newest
+    /// that many stay (Cinder's trim: an incremental of an older backup then becomes a full one).
+    /// </summary>
+    private void TrimCephSourceSnapshots(RbdLocation image, string keep, string volumeId)
+    {
+        try
+        {
+            var access = RbdAccess.From(_engine.Config);
+            var live = _engine.Catalog.Read(db => BackupTable.List(db, null, volumeId)).Select(b => b.Id).ToHashSet(StringComparer.Ordinal);
+            var max = _cephMaxSnapshots;
+            var ours = access.Snapshots(image).Where(RbdAccess.IsBackupSnapshot).ToList();
+            var gone = ours.Where(n => n != keep && !live.Contains(n.Split('.')[1])).ToList();
+            if (max > 0)
+            {
+                gone.AddRange(ours.Except(gone).Where(n => n != keep)
+                    .OrderByDescending(n => double.TryParse(n[(n.IndexOf(".snap.", StringComparison.Ordinal) + 6)..], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var t) ? t : 0)
+                    .Skip(max - 1));
+            }
+            foreach (var name in gone)
+            {
+                access.RemoveSnapshot(image, name);
+                _engine.Detail($"Removed snapshot '{image}@{name}' ({(live.Contains(name.Split('.')[1]) ? $"backup_ceph_max_snapshots is {max}" : "its backup is gone")}).");
+            }
+        }
+        catch (CinderBackupException e)
+        {
+            _engine.Detail($"Older backup snapshots of '{image}' could not be trimmed ({e.Message}); the next backup trims them.");
         }
     }
 

@@ -66,7 +66,8 @@ internal sealed class CommitPoint
         }
         try
         {
-            var layer = store.LoadLayer(new ChainLink(row.Id, container, prefix, row.MetadataSha256, row.Sha256FileSha256));
+            // Not ParentKnown: the documents' parent is compared below; a Ceph backup's documents name none, so the row's stands.
+            var layer = store.LoadLayer(new ChainLink(row.Id, container, prefix, row.MetadataSha256, row.Sha256FileSha256) { CatalogParent = row.ParentId });
             var m = layer.Metadata;
             var mismatch = m.BackupId != row.Id ? $"it names backup {m.BackupId}"
                 : m.VolumeId != row.VolumeId ? $"it names volume {m.VolumeId}, not {row.VolumeId}"

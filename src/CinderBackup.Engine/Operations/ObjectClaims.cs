@@ -30,6 +30,12 @@ internal static class ObjectClaims
             return null;
         }
         var here = Storage(resolver, repository);
+        if (here.StartsWith("ceph:", StringComparison.Ordinal))
+        {
+            // A Ceph backup owns what its id names (its snapshot, backup.<id>.meta, our hash list); the base image its
+            // service_metadata names is shared by a whole chain, as in Cinder, and goes only with its last snapshot.
+            return null;
+        }
         foreach (var (otherId, otherRepository, otherPrefix) in BackupTable.InContainer(db, container))
         {
             if (otherId == id || otherPrefix is null

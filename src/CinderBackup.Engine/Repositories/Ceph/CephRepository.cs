@@ -10,6 +10,7 @@ using CinderBackup.Engine.Native.Ceph;
 using CinderBackup.Engine.Pipeline;
 using CinderBackup.Engine.Restore;
 using CinderBackup.Engine.Util;
+using CinderBackup.Engine.Volumes;
 
 namespace CinderBackup.Engine.Repositories.Ceph;
 
@@ -20,7 +21,8 @@ namespace CinderBackup.Engine.Repositories.Ceph;
 /// backups also gets a backup snapshot <c>backup.&lt;bid&gt;.snap.&lt;time&gt;</c> on its image (so Cinder restores it:
 /// without one, Cinder 21 looks for <c>volume-&lt;vid&gt;.backup.base</c> and fails) and our per-block SHA-256 list in RADOS
 /// object <c>backup.&lt;bid&gt;.sha256file</c> (and <c>.1</c>, <c>.2</c>, ... past 64 MiB: <see cref="CephHashList"/>), so verify, deep verify and verified restore work. Order: data, snapshot,
-/// hash list, and last the meta object: the commit point is the image with its meta object.
+/// hash list, and last the meta object: the commit point is the image with its meta object. An RBD volume's backups are
+/// Cinder's chain instead: snapshots of one base image, each shipping only the change (<see cref="WriteChain"/>).
 /// </summary>
 internal sealed class CephRepository : IBackupRepository
 {
@@ -116,6 +118,10 @@ internal sealed class CephRepository : IBackupRepository
 
     public BackupWriteResult Write(BackupWriteRequest request)
     {
+        if (RbdLocation.Is(request.SourcePath))
+        {
+            return WriteChain(request);
+        }
         if (request.ParentId is not null)
         {
             // ceph.py backup(): "Volume file is NOT RBD: can't perform incremental backup." then BackupRBDOperationFailed.
@@ -141,33 +147,161 @@ internal sealed class CephRepository : IBackupRepository
                     image.CreateSnapshot(CephNames.Snapshot(backupId, Clock.UtcNow));
                 }
                 FaultPoints.Hit("ceph.backup.snapshot.created");
-                string hashDigest;
-                using (var stream = CephHashList.Create(pool, backupId))
-                using (var digest = DigestStream.ForWriting(stream))
-                {
-                    var writer = new Sha256DocumentWriter(digest, request.Header, request.ShaBlockSize, hashes.Count);
-                    writer.AppendFrom(hashes, 0, hashes.Count);
-                    writer.Finish();
-                    digest.Flush();
-                    hashDigest = digest.Finish();
-                }
-                FaultPoints.Hit("backup.sha256file.staged");
-                var meta = Encoding.UTF8.GetBytes(request.VolumeMeta() ?? "");
-                if (pool.ObjectSize(CephNames.Meta(backupId)) is not null)
-                {
-                    throw new CinderBackupException(ErrorIds.BackupFailed, ErrorKind.Conflict,
-                        $"Failed to backup volume metadata - Metadata backup object '{CephNames.Meta(backupId)}' already exists", backupId);
-                }
-                FaultPoints.Hit("backup.metadata.staged");
-                pool.WriteObject(CephNames.Meta(backupId), meta);
-                FaultPoints.Hit("backup.metadata.committed");
+                var (metaDigest, hashDigest) = Commit(pool, request, hashes);
                 return new BackupWriteResult(0, written, source.Length, written)
                 {
-                    MetadataSha256 = Convert.ToHexString(SHA256.HashData(meta)).ToLowerInvariant(),
+                    MetadataSha256 = metaDigest,
                     Sha256FileSha256 = hashDigest,
                 };
             }
         }));
+    }
+
+    /// <summary>
+    /// An RBD source, as Cinder's _backup_rbd: a full backup creates the base image <c>volume-&lt;vid&gt;.backup.&lt;bid&gt;</c>
+    /// and ships every allocated extent of the source's backup snapshot; an incremental ships, into its parent's base, the
+    /// extents changed since the parent's source snapshot (rbd_diff_iterate2). Then the base gets a snapshot of the same
+    /// name as the source's, so backup N is the base at snapshot N. The hash list starts from the parent's, and only the
+    /// shipped blocks are hashed again.
+    /// </summary>
+    private BackupWriteResult WriteChain(BackupWriteRequest request)
+    {
+        var backupId = request.Header.BackupId;
+        var baseName = CephNames.BaseOf(request.Prefix) ?? CephNames.Image(request.Header.VolumeId, backupId);
+        var snapshotName = RbdLocation.FromPath(request.SourcePath).Snapshot
+            ?? throw new InvalidOperationException("An RBD source is read from its backup snapshot.");
+        var block = request.ShaBlockSize;
+        return Guarded(backupId, () => WithPool(request.Container, pool =>
+        {
+            using var source = SourceVolume.Open(request);
+            using var hashes = HashFile.Create(request.TempDirectory);
+            var fresh = request.ParentId is null;
+            if (fresh)
+            {
+                pool.CreateImage(baseName, Math.Max(CephTransfer.GiB, (source.Length + CephTransfer.GiB - 1) / CephTransfer.GiB * CephTransfer.GiB));
+                FaultPoints.Hit("ceph.chain.base.created");
+            }
+            else if (!pool.ImageExists(baseName))
+            {
+                throw new CinderBackupException(ErrorIds.BackupFailed, ErrorKind.NotFound,
+                    $"Backup RBD operation failed: the base image '{request.Container}/{baseName}' of parent backup {request.ParentId} does not exist.", backupId);
+            }
+            long written, zeroed, shipped;
+            using (var image = pool.OpenImage(baseName))
+            {
+                var imageSize = image.Size;
+                var total = (imageSize + block - 1) / block;
+                if (source.Length > imageSize)
+                {
+                    throw new CinderBackupException(ErrorIds.InvalidBackup, ErrorKind.InvalidState,
+                        "Invalid backup: Volume size increased since the last backup. Do a full backup.", backupId);
+                }
+                List<(long Start, long End)> extents;
+                if (fresh)
+                {
+                    CephTransfer.FillZero(hashes, 0, total, block);
+                    extents = CephTransfer.Union(block, imageSize, source.Runs(0, source.Length, block).Where(r => !r.Hole).Select(r => (r.Start, r.End)));
+                }
+                else
+                {
+                    var parentSnapshot = SnapshotOf(image, request.ParentId!)
+                        ?? throw new CinderBackupException(ErrorIds.BackupFailed, ErrorKind.NotFound,
+                            $"Backup RBD operation failed: Can't find snapshot from parent {request.ParentId} and base name image {baseName}.", backupId);
+                    var parent = request.ParentHashes ?? throw new InvalidOperationException("An incremental needs its parent's hashes.");
+                    if (parent.Count != total)
+                    {
+                        throw new CinderBackupException(ErrorIds.BackupCorrupt, ErrorKind.InvalidData,
+                            $"Backup {request.ParentId}: its hash list has {parent.Count} blocks, but its base image '{baseName}' has {total}.", request.ParentId!);
+                    }
+                    CopyHashes(parent, hashes, total);
+                    // What the base's head holds beyond the parent's snapshot (a failed or deleted later backup's data) is
+                    // shipped again too, so the new snapshot is the source's, whatever the head held before.
+                    var drift = image.Diff(parentSnapshot, 0, imageSize).Select(e => (e.Offset, e.Offset + e.Length));
+                    var changed = source.Changed
+                        // The parent's source snapshot went meanwhile: everything either side holds is read.
+                        ?? source.Runs(0, source.Length, block).Where(r => !r.Hole).Select(r => (r.Start, r.End))
+                            .Concat(image.Diff(null, 0, imageSize).Where(e => e.Exists).Select(e => (e.Offset, e.Offset + e.Length))).ToList();
+                    extents = CephTransfer.Union(block, imageSize, changed, drift);
+                }
+                shipped = extents.Sum(e => e.End - e.Start);
+                (written, zeroed) = CephTransfer.Ship(source, image, fresh, extents, imageSize, block, CephTransfer.Piece(_definition.CephChunkSize, block),
+                    hashes, request.Workers, request.Throttle, request.Progress);
+                hashes.Count = total;
+                image.Flush();
+                FaultPoints.Hit("ceph.backup.data.written");
+                image.CreateSnapshot(snapshotName);
+            }
+            FaultPoints.Hit("ceph.backup.snapshot.created");
+            var (metaDigest, hashDigest) = Commit(pool, request, hashes);
+            return new BackupWriteResult(0, written, source.Length, written + zeroed)
+            {
+                MetadataSha256 = metaDigest,
+                Sha256FileSha256 = hashDigest,
+                BytesRead = source.BytesRead,
+            };
+        }));
+    }
+
+    private static void CopyHashes(HashFile from, HashFile to, long count)
+    {
+        var batch = new byte[4096 * HashFile.HashSize];
+        for (var k = 0L; k < count; k += 4096)
+        {
+            var n = (int)Math.Min(4096, count - k);
+            from.Read(k, batch.AsSpan(0, n * HashFile.HashSize));
+            to.Write(k, batch.AsSpan(0, n * HashFile.HashSize));
+        }
+    }
+
+    /// <summary>The backup snapshot of <paramref name="backupId"/> on an image (Cinder's _get_backup_snap_name); null when there is none.</summary>
+    private static string? SnapshotOf(RbdImage image, string backupId)
+    {
+        var snaps = image.Snapshots().Where(s => CephNames.SnapshotBackupId(s.Name) == backupId).ToList();
+        if (snaps.Count > 1)
+        {
+            throw new CinderBackupException(ErrorIds.BackupCorrupt, ErrorKind.InvalidData,
+                $"Backup should only have one snapshot but instead has {snaps.Count}", backupId);
+        }
+        return snaps.FirstOrDefault()?.Name;
+    }
+
+    /// <summary>Whether a backup's snapshot is on its base image (an incremental of it can be made there).</summary>
+    public bool HasChainPoint(BackupRow backup) => backup.Container is { } pool && CephNames.BaseOf(backup.ServiceMetadata) is { } image
+        && Guarded(backup.Id, () => WithPool(pool, p =>
+        {
+            if (!p.ImageExists(image))
+            {
+                return false;
+            }
+            using var img = p.OpenImage(image, readOnly: true);
+            return SnapshotOf(img, backup.Id) is not null;
+        }));
+
+    /// <summary>The hash list, then the meta object last: the commit point. Returns their SHA-256s.</summary>
+    private static (string Meta, string Hashes) Commit(RadosPool pool, BackupWriteRequest request, HashFile hashes)
+    {
+        var backupId = request.Header.BackupId;
+        string hashDigest;
+        using (var stream = CephHashList.Create(pool, backupId))
+        using (var digest = DigestStream.ForWriting(stream))
+        {
+            var writer = new Sha256DocumentWriter(digest, request.Header, request.ShaBlockSize, hashes.Count);
+            writer.AppendFrom(hashes, 0, hashes.Count);
+            writer.Finish();
+            digest.Flush();
+            hashDigest = digest.Finish();
+        }
+        FaultPoints.Hit("backup.sha256file.staged");
+        var meta = Encoding.UTF8.GetBytes(request.VolumeMeta() ?? "");
+        if (pool.ObjectSize(CephNames.Meta(backupId)) is not null)
+        {
+            throw new CinderBackupException(ErrorIds.BackupFailed, ErrorKind.Conflict,
+                $"Failed to backup volume metadata - Metadata backup object '{CephNames.Meta(backupId)}' already exists", backupId);
+        }
+        FaultPoints.Hit("backup.metadata.staged");
+        pool.WriteObject(CephNames.Meta(backupId), meta);
+        FaultPoints.Hit("backup.metadata.committed");
+        return (Convert.ToHexString(SHA256.HashData(meta)).ToLowerInvariant(), hashDigest);
     }
 
     public void RemoveBackup(string container, string prefix, string backupId) => DeleteBackup(container, prefix, backupId, () => { });
@@ -239,14 +373,8 @@ internal sealed class CephRepository : IBackupRepository
         long size;
         using (var img = pool.OpenImage(image, readOnly: true))
         {
-            var snaps = img.Snapshots().Where(s => CephNames.SnapshotBackupId(s.Name) == link.BackupId).ToList();
-            if (snaps.Count > 1)
-            {
-                throw new CinderBackupException(ErrorIds.BackupCorrupt, ErrorKind.InvalidData,
-                    $"Backup should only have one snapshot but instead has {snaps.Count}", link.BackupId);
-            }
-            snapshot = snaps.FirstOrDefault()?.Name;
-            size = snaps.FirstOrDefault()?.Size ?? img.Size;
+            snapshot = SnapshotOf(img, link.BackupId);
+            size = img.Snapshots().FirstOrDefault(s => s.Name == snapshot)?.Size ?? img.Size;
             if (snapshot is null && img.Snapshots().Any(s => CephNames.SnapshotBackupId(s.Name) is not null))
             {
                 throw Missing(link.BackupId, $"image '{link.Container}/{image}' has no snapshot of this backup");
@@ -267,7 +395,7 @@ internal sealed class CephRepository : IBackupRepository
         {
             BackupId = link.BackupId,
             VolumeId = CephNames.VolumeOf(image) ?? "",
-            ParentId = link.ParentKnown ? link.CatalogParent : null,
+            ParentId = link.CatalogParent, // Ceph's documents record no parent: a chain is snapshots of one image
             VolumeMeta = meta is { Length: > 0 } ? Encoding.UTF8.GetString(meta) : null,
         };
         return new ChainLayer(link.BackupId, null, link.Container, link.Prefix, document)
@@ -304,18 +432,17 @@ internal sealed class CephRepository : IBackupRepository
 
     public RestoreResult Restore(RestoreRequest request)
     {
-        if (request.Chain.Count != 1)
-        {
-            throw new CinderBackupException(ErrorIds.BackupChainBroken, ErrorKind.NotSupported,
-                $"Backup {request.Chain[0].BackupId}: a Ceph backup restores from its own image; a chain of {request.Chain.Count} is not one of ours.", request.Chain[0].BackupId);
-        }
-        var layer = request.Chain[0];
+        var layer = OneImage(request.Chain);
         var c = Of(layer);
         return Guarded(layer.BackupId, () => WithPool(c.Pool, pool =>
         {
             using var hashes = c.HasHashes ? HashFile.Create(request.TempDirectory) : null;
             var block = hashes is null ? _definition.ShaBlockSize : ReadHashes(pool, layer.BackupId, layer.Sha256FileSha256, hashes);
             using var image = pool.OpenImage(c.Image, c.Snapshot, readOnly: true);
+            if (RbdLocation.Is(request.TargetPath))
+            {
+                return RestoreToRbd(request, layer, c, image, hashes, block);
+            }
             using var target = CephTransfer.OpenTarget(request.TargetPath, request.TargetIdentity);
             var deviceSize = Native.LibC.BlockDeviceSize(target);
             var capacity = deviceSize ?? RandomAccess.GetLength(target);
@@ -370,10 +497,69 @@ internal sealed class CephRepository : IBackupRepository
         }));
     }
 
+    /// <summary>
+    /// Into an RBD volume (Cinder's full restore; its diff restore needs `rbd import-diff`): data written, zero pieces not
+    /// written to a new image and zeroed (rbd_write_zeroes) on an existing one, the excess zeroed, a flush at the end.
+    /// </summary>
+    private RestoreResult RestoreToRbd(RestoreRequest request, ChainLayer layer, CephLayer c, RbdImage source, HashFile? hashes, long block)
+    {
+        var at = RbdLocation.FromPath(request.TargetPath);
+        var access = request.Rbd ?? throw new InvalidOperationException("An RBD target needs its cluster access.");
+        var (cluster, pool) = access.OpenPool(at.Pool);
+        using (cluster)
+        using (pool)
+        using (var target = pool.OpenImage(at.Image))
+        {
+            var capacity = target.Size;
+            if (capacity < c.Size && request.MayGrowTarget)
+            {
+                target.Resize(c.Size);
+                capacity = c.Size;
+            }
+            var length = Math.Min(c.Size, (capacity + block - 1) / block * block);
+            if (length < c.Size && source.Diff(null, length, c.Size - length).Any(e => e.Exists)
+                && (hashes is null || !TailIsZero(hashes, length / block, block)))
+            {
+                throw new CinderBackupException(ErrorIds.VolumeTooSmall, ErrorKind.InvalidArgument,
+                    $"The target RBD image '{at}' holds {capacity} bytes; backup {layer.BackupId} has data past that (its image is {c.Size} bytes).", request.TargetPath);
+            }
+            long written = 0;
+            CephTransfer.Read(source, length, block, CephTransfer.Piece(_definition.CephChunkSize, block), hashes,
+                $"Backup {layer.BackupId} (image '{c.Pool}/{c.Image}'{(c.Snapshot is null ? "" : "@" + c.Snapshot)})", request.Workers,
+                (offset, data, zero) =>
+                {
+                    var n = (int)Math.Min(data.Length, capacity - offset);
+                    if (n <= 0 || (zero && request.TargetIsNew))
+                    {
+                        return;
+                    }
+                    if (zero)
+                    {
+                        target.WriteZeroes(offset, n);
+                        return;
+                    }
+                    target.Write(offset, data.Span[..n]);
+                    Interlocked.Add(ref written, n);
+                    FaultPoints.Hit("restore.write");
+                },
+                request.Throttle, request.Progress, CancellationToken.None);
+            long excess = 0;
+            if (request.DiscardExcess && !request.TargetIsNew && capacity > c.Size)
+            {
+                FaultPoints.Hit("restore.excess");
+                target.WriteZeroes(c.Size, capacity - c.Size);
+                excess = capacity - c.Size;
+            }
+            target.Flush();
+            FaultPoints.Hit("restore.flushed");
+            return new RestoreResult(Math.Min(c.Size, capacity), written, 1, 0) { ExcessZeroed = excess, ExcessMethod = excess > 0 ? RangeZeroer.Method.ZeroOut : null };
+        }
+    }
+
     public ChainVerifier.Outcome Verify(IReadOnlyList<ChainLayer> chain, bool deep, string tempDirectory, int workers,
         IProgress<TransferProgress>? progress, CancellationToken cancel, int objectsInFlight)
     {
-        var layer = chain[0];
+        var layer = OneImage(chain);
         var c = Of(layer);
         return Guarded(layer.BackupId, () => WithPool(c.Pool, pool =>
         {
@@ -453,6 +639,26 @@ internal sealed class CephRepository : IBackupRepository
                 $"Backup {backupId}: its object '{name}' does not match the SHA-256 recorded when it was written; it was changed or damaged.", name);
         }
         return chunk;
+    }
+
+    /// <summary>
+    /// The requested backup (newest first) of a chain that is one base image: backup N is the base at snapshot N, so
+    /// its parents are not read; each must be a snapshot of the same image, or the chain is not one of ours.
+    /// </summary>
+    private static ChainLayer OneImage(IReadOnlyList<ChainLayer> chain)
+    {
+        var newest = Of(chain[0]);
+        foreach (var older in chain.Skip(1))
+        {
+            var o = Of(older);
+            if (o.Pool != newest.Pool || o.Image != newest.Image || o.Snapshot is null || newest.Snapshot is null)
+            {
+                throw new CinderBackupException(ErrorIds.BackupChainBroken, ErrorKind.NotSupported,
+                    $"Backup {chain[0].BackupId}: a Ceph incremental is a snapshot of its parent's base image, but backup {older.BackupId} is {(o.Snapshot is null ? "not a snapshot" : $"on image '{o.Pool}/{o.Image}'")} and this one {(newest.Snapshot is null ? "is not a snapshot" : $"on '{newest.Pool}/{newest.Image}'")}; this chain is not one of ours.",
+                    chain[0].BackupId);
+            }
+        }
+        return chain[0];
     }
 
     private static CephLayer Of(ChainLayer layer) => layer.Opaque as CephLayer
