@@ -135,9 +135,7 @@ internal sealed class PieceRunner
         }
         catch (AggregateException e)
         {
-            var first = e.InnerExceptions.FirstOrDefault(x => x is Errors.CinderBackupException)
-                ?? e.InnerExceptions.FirstOrDefault(x => x is not OperationCanceledException) ?? e.InnerExceptions[0];
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(first).Throw();
+            Util.ParallelErrors.Rethrow(e);
         }
         finally
         {

@@ -35,7 +35,7 @@ internal static class CephTransfer
         long written = 0, done = 0;
         var pieces = (source.Length + piece - 1) / piece;
         progress?.Report(new TransferProgress(0, source.Length, 0, 0));
-        Parallel.For(0, pieces, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, workers) }, () => (ArrayPool<byte>.Shared.Rent(piece), new byte[(piece / (int)block + 1) * HashFile.HashSize]),
+        ParallelErrors.For(0, pieces, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, workers) }, () => (ArrayPool<byte>.Shared.Rent(piece), new byte[(piece / (int)block + 1) * HashFile.HashSize]),
             (i, _, buffers) =>
             {
                 var (buffer, scratch) = buffers;
@@ -118,7 +118,7 @@ internal static class CephTransfer
         long read = 0, done = 0;
         var pieces = (length + piece - 1) / piece;
         progress?.Report(new TransferProgress(0, length, 0, 0));
-        Parallel.For(0, pieces, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, workers), CancellationToken = cancel },
+        ParallelErrors.For(0, pieces, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, workers), CancellationToken = cancel },
             () => (ArrayPool<byte>.Shared.Rent(piece), new byte[(piece / (int)block + 1) * HashFile.HashSize], new byte[(piece / (int)block + 1) * HashFile.HashSize]),
             (i, _, buffers) =>
             {
