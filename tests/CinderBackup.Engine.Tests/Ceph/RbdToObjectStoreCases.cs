@@ -34,29 +34,14 @@ public abstract class RbdToObjectStoreCases : IDisposable
         return EngineFactory.Open(Home, "p1", "u1", admin: true);
     }
 
-    private void Write(string image, long offset, long length, int seed)
+    private void Write(string image, long offset, long length, int seed) => RbdTestImages.Write(_ceph, image, i =>
     {
         var data = new byte[length];
         new Random(seed).NextBytes(data);
-        using var cluster = RadosCluster.Connect(_ceph.ConfPath, "admin");
-        using var pool = cluster.OpenPool("volumes");
-        using var i = pool.OpenImage(image);
         i.Write(offset, data);
-        i.Flush();
-    }
+    });
 
-    private string ImageSha(string image)
-    {
-        using var cluster = RadosCluster.Connect(_ceph.ConfPath, "admin");
-        using var pool = cluster.OpenPool("volumes");
-        using var i = pool.OpenImage(image, readOnly: true);
-        var buffer = new byte[Length];
-        for (var done = 0; done < Length;)
-        {
-            done += i.Read(done, buffer.AsSpan(done));
-        }
-        return Convert.ToHexString(SHA256.HashData(buffer));
-    }
+    private string ImageSha(string image) => RbdTestImages.Sha(_ceph, image, Length);
 
     private static string FileSha(string path)
     {
