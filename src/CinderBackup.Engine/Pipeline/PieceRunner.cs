@@ -135,7 +135,7 @@ internal sealed class PieceRunner
         }
         catch (AggregateException e)
         {
-            Util.ParallelErrors.Rethrow(e);
+            ParallelErrors.Rethrow(e);
         }
         finally
         {

@@ -1,7 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.ExceptionServices;
 
-namespace CinderBackup.Engine.Util;
+namespace CinderBackup.Engine.Pipeline;
 
 /// <summary>
 /// What failed in a parallel loop, as the caller would have seen it had the work run on one thread: the first of our
