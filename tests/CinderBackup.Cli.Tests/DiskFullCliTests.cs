@@ -87,44 +87,19 @@ public sealed class DiskFullCliTests : IDisposable
     }
 
     /// <summary>Mounts a tmpfs of <paramref name="mib"/> MiB at a fresh directory (root only); null where that is not possible.</summary>
-    private string? SmallDisk(string name, int mib)
+    private string? Mount(string name, int mib)
     {
-        var dir = _home.File_(name);
-        Directory.CreateDirectory(dir);
-        if (Environment.UserName != "root" || CliRunner.Tool("mount", "-t", "tmpfs", "-o", $"size={mib}m", "tmpfs", dir) != 0)
-        {
-            return null;
-        }
-        _mounted = dir;
-        return dir;
+        var disk = SmallDisk.Mount(_home.File_(name), mib);
+        _mounted = disk?.Path_;
+        return disk?.Path_;
     }
 
-    /// <summary>Fills a file system up to <paramref name="leaveMiB"/> MiB free with a file that can be removed again.</summary>
-    private static string Fill(string dir, int leaveMiB)
-    {
-        var filler = Path.Combine(dir, "filler");
-        var free = new DriveInfo(dir).AvailableFreeSpace;
-        using var fs = new FileStream(filler, FileMode.Create);
-        var chunk = new byte[1 << 20];
-        try
-        {
-            for (var left = free - ((long)leaveMiB << 20); left > 0; left -= chunk.Length)
-            {
-                fs.Write(chunk, 0, (int)Math.Min(chunk.Length, left));
-            }
-            fs.Flush(true);
-        }
-        catch (IOException)
-        {
-            // Full already.
-        }
-        return filler;
-    }
+    private static string Fill(string dir, int leaveMiB) => SmallDisk.Fill(dir, leaveMiB);
 
     [Fact]
     public void AFullDataDirectoryIsNamedByEveryCommandAndNothingChanges()
     {
-        var disk = SmallDisk("full-home", 8);
+        var disk = Mount("full-home", 8);
         if (disk is null)
         {
             return; // needs root to mount a small file system
@@ -152,7 +127,7 @@ public sealed class DiskFullCliTests : IDisposable
     [Fact]
     public void ARestoreThatFillsTheDataDirectorySaysWhichAndRecordsTheReason()
     {
-        var disk = SmallDisk("nearly-full-home", 40);
+        var disk = Mount("nearly-full-home", 40);
         if (disk is not null)
         {
             // The catalog and the pool on a small disk; the source image and the repository elsewhere.

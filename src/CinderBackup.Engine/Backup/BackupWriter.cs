@@ -118,7 +118,7 @@ internal sealed class BackupWriter
             {
                 MetadataSha256 = metadataDigest,
                 Sha256FileSha256 = sha256FileDigest,
-                BytesRead = _r.ParentHashes is not null && source.Changed is not null ? source.BytesRead : null,
+                BytesRead = _r.ParentHashes is not null && source.KnowsChanges ? source.BytesRead : null,
             };
         }
         catch
@@ -422,7 +422,7 @@ internal sealed class BackupWriter
             var blocks = (int)((to - from + _block - 1) / _block);
             parent.Read(from / _block, mine.AsSpan((int)((from - pos) / _block) * HashFile.HashSize, blocks * HashFile.HashSize));
         }
-        // The first extent ending after pos (the list is sorted and disjoint).
+        // The first extent ending after pos (the list is sorted and disjoint; it holds only those near this piece).
         int lo = 0, hi = changed.Count;
         while (lo < hi)
         {
@@ -486,9 +486,9 @@ internal sealed class BackupWriter
                         span.Clear();
                         BlockHashes.Compute(span, _block, mine.AsSpan(0, n * HashFile.HashSize), hole);
                     }
-                    else if (source.Changed is { } changed)
+                    else if (source.KnowsChanges)
                     {
-                        HashChangedOnly(source, changed, parent, span, pos, mine);
+                        HashChangedOnly(source, source.ChangedIn(pos, pos + len), parent, span, pos, mine);
                         Interlocked.Add(ref _done, len);
                         progress();
                     }

@@ -8,7 +8,7 @@ namespace CinderBackup.Engine.Backup;
 /// <summary>
 /// A volume (image, device or snapshot, or an RBD image's snapshot) opened for reading: its length, positional reads
 /// shared by all workers, and its data map (holes found with SEEK_DATA/SEEK_HOLE, or unallocated in RBD, are never
-/// read). An RBD source may also know which extents changed since an earlier snapshot (<see cref="Changed"/>).
+/// read). An RBD source may also know which extents changed since an earlier snapshot (<see cref="ChangedIn"/>).
 /// </summary>
 internal sealed class SourceVolume : IDisposable
 {
@@ -34,11 +34,14 @@ internal sealed class SourceVolume : IDisposable
     /// <summary>Bytes read from the volume so far (holes are not read).</summary>
     public long BytesRead => Interlocked.Read(ref _bytesRead);
 
+    /// <summary>For an RBD source read with a diff: its changes since the parent backup's snapshot are known (<see cref="ChangedIn"/>); false: every block is read and compared.</summary>
+    public bool KnowsChanges => _rbd?.KnowsChanges ?? false;
+
     /// <summary>
-    /// For an RBD source read with a diff: the block-aligned extents changed since the parent backup's snapshot, in
-    /// order; everything else is as the parent has it. Null: unknown, every block is read and compared.
+    /// When <see cref="KnowsChanges"/>: the block-aligned extents changed since the parent backup's snapshot that overlap
+    /// [start, end), sorted and disjoint; everything else is as the parent has it.
     /// </summary>
-    public IReadOnlyList<(long Start, long End)>? Changed => _rbd?.Changed;
+    public IReadOnlyList<(long Start, long End)> ChangedIn(long start, long end) => _rbd!.ChangedIn(start, end);
 
     /// <summary>The request's source: an RBD snapshot (<c>rbd:POOL/IMAGE@SNAP</c>) or a file or device.</summary>
     public static SourceVolume Open(BackupWriteRequest r)

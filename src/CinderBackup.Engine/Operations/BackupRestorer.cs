@@ -168,7 +168,7 @@ internal sealed class BackupRestorer
         }
         catch (Exception e)
         {
-            var reason = e is CinderBackupException ? e.Message : $"{e.GetType().Name}: {e.Message}";
+            var reason = Reason(e, p.Volume.Path);
             if (p.VolumeIsNew && DiskSpace.IsNoSpace(e))
             {
                 // The new volume ends in error and its partial data is worthless: giving its blocks back lets the catalog,
@@ -188,6 +188,25 @@ internal sealed class BackupRestorer
             throw new CinderBackupException(ErrorIds.RestoreFailed, e is CinderBackupException cb ? cb.Kind : ErrorKind.IOError,
                 message, backup.Id, e);
         }
+    }
+
+    /// <summary>
+    /// Why a restore failed, for the caller and fail_reason. A repository that writes the target itself (Ceph) lets a
+    /// full disk surface as a bare ENOSPC: it gets the same message as the chunked writer's, naming the full directory.
+    /// </summary>
+    private string Reason(Exception e, string targetPath)
+    {
+        if (e is CinderBackupException)
+        {
+            return e.Message;
+        }
+        if (DiskSpace.IsNoSpace(e))
+        {
+            var target = Path.GetDirectoryName(targetPath)!;
+            var full = DiskSpace.IsFull(target) || !DiskSpace.IsFull(_engine.Config.TempDirectory) ? target : _engine.Config.TempDirectory;
+            return $"{DiskSpace.Explain(full)} (writing {(full == target ? "the target volume" : "temporary files")})"; // the full directory first: fail_reason holds 255 characters
+        }
+        return $"{e.GetType().Name}: {e.Message}";
     }
 
     private static bool StoppedMeanwhile(OperationMonitor monitor)

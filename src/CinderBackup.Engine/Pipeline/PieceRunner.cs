@@ -135,7 +135,7 @@ internal sealed class PieceRunner
         }
         catch (AggregateException e)
         {
-            Rethrow(e);
+            ParallelErrors.Rethrow(e);
         }
         finally
         {
@@ -146,13 +146,5 @@ internal sealed class PieceRunner
             }
             finishing.ForEach(f => f.Job.Dispose());
         }
-    }
-
-    /// <summary>Throws the error that matters from parallel workers: ours first, then any but a cancellation.</summary>
-    public static void Rethrow(AggregateException e)
-    {
-        var first = e.InnerExceptions.FirstOrDefault(x => x is Errors.CinderBackupException)
-            ?? e.InnerExceptions.FirstOrDefault(x => x is not OperationCanceledException) ?? e.InnerExceptions[0];
-        System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(first).Throw();
     }
 }

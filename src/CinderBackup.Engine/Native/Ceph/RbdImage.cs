@@ -122,22 +122,67 @@ internal sealed unsafe class RbdImage : IDisposable
     }
 
     /// <summary>
+    /// How much of the image one rbd_diff_iterate2 call covers: a streamed diff holds at most one window's extents, so
+    /// memory does not grow with a large fragmented image. A multiple of every hash block size (a power of two).
+    /// </summary>
+    internal static long DiffWindowBytes { get; set; } = 1L << 30;
+
+    /// <summary>[offset, offset+length) cut at the multiples of <paramref name="window"/>, in order.</summary>
+    internal static IEnumerable<(long Offset, long Length)> DiffWindows(long offset, long length, long window)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(window);
+        for (long at = offset, end = offset + length; at < end;)
+        {
+            var next = Math.Min(end, (at / window + 1) * window);
+            yield return (at, next - at);
+            at = next;
+        }
+    }
+
+    /// <summary>
     /// The extents changed since snapshot <paramref name="fromSnapshot"/> (null: every allocated extent) within
     /// [offset, offset+length), in order, as (offset, length, exists: false where the range now reads as zeros).
+    /// For a small range; a whole image streams through the overload that takes a callback.
     /// </summary>
     public IReadOnlyList<(long Offset, long Length, bool Exists)> Diff(string? fromSnapshot, long offset, long length, bool wholeObject = false)
     {
         var extents = new List<(long, long, bool)>();
+        Diff(fromSnapshot, offset, length, (off, len, exists) => extents.Add((off, len, exists)), wholeObject);
+        return extents;
+    }
+
+    /// <summary>
+    /// Streams the extents changed since <paramref name="fromSnapshot"/> within [offset, offset+length) to
+    /// <paramref name="onExtent"/> (offset, length, exists), one <see cref="DiffWindowBytes"/> window per librbd call, in
+    /// order; an extent that crosses a window's edge comes as two.
+    /// </summary>
+    public void Diff(string? fromSnapshot, long offset, long length, Action<long, long, bool> onExtent, bool wholeObject = false)
+    {
+        Exception? failed = null;
         RbdNative.DiffCallback callback = (off, len, exists, _) =>
         {
-            extents.Add(((long)off, (long)len, exists != 0));
-            return 0;
+            try
+            {
+                onExtent((long)off, (long)len, exists != 0);
+                return 0;
+            }
+            catch (Exception e)
+            {
+                failed = e; // never across librbd's frames: a negative return stops the iteration
+                return -1;
+            }
         };
         var pointer = Marshal.GetFunctionPointerForDelegate(callback);
-        var rc = RbdNative.DiffIterate2(Handle, fromSnapshot, (ulong)offset, (ulong)length, 1, wholeObject ? (byte)1 : (byte)0, pointer, IntPtr.Zero);
-        GC.KeepAlive(callback);
-        CephException.Check(rc, $"Cannot list the changes of {What}" + (fromSnapshot is null ? "" : $" since snapshot '{fromSnapshot}'"));
-        return extents;
+        foreach (var (at, n) in DiffWindows(offset, length, DiffWindowBytes))
+        {
+            var rc = RbdNative.DiffIterate2(Handle, fromSnapshot, (ulong)at, (ulong)n, 1, wholeObject ? (byte)1 : (byte)0, pointer, IntPtr.Zero);
+            GC.KeepAlive(callback);
+            if (failed is not null)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failed).Throw();
+            }
+            CephException.Check(rc, $"Cannot list the changes of {What}" + (fromSnapshot is null ? "" : $" since snapshot '{fromSnapshot}'"));
+        }
     }
 
     public void Dispose()

@@ -84,7 +84,7 @@ internal static class CephTransfer
         }
         catch (AggregateException e)
         {
-            PieceRunner.Rethrow(e);
+            ParallelErrors.Rethrow(e);
         }
         // Past the file's end the image reads as zeros: those blocks get the zero digest.
         var first = (source.Length + block - 1) / block;
@@ -169,7 +169,7 @@ internal static class CephTransfer
         }
         catch (AggregateException e)
         {
-            PieceRunner.Rethrow(e);
+            ParallelErrors.Rethrow(e);
         }
         return (written, zeroed);
     }
@@ -282,7 +282,7 @@ internal static class CephTransfer
         }
         catch (AggregateException e)
         {
-            PieceRunner.Rethrow(e);
+            ParallelErrors.Rethrow(e);
         }
         return read;
     }
