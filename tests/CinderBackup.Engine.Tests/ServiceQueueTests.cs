@@ -12,6 +12,8 @@ namespace CinderBackup.Engine.Tests;
 /// (shared_volume_paths), and the clean-up of a down host's operations by live peers, exactly once. The same with real
 /// processes and kill -9: tests/CinderBackup.Cli.Tests/MultiHostCliTests.
 /// </summary>
+// Trait PostgresCI: CI runs this class on PostgreSQL too (build.ps1; README "Tests"): about a minute there.
+[Trait("PostgresCI", "true")]
 public sealed class ServiceQueueTests : IDisposable
 {
     private readonly TempHome _home = new();
