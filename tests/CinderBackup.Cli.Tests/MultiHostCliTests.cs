@@ -223,6 +223,46 @@ public sealed class MultiHostCliTests : IDisposable
     }
 
     [Fact]
+    public void AHostPausedPastServiceDownTimeIsResetByAPeerAndOnResumingRecordsNothingOverIt()
+    {
+        // Slow (4 MiB/s), so that the backup is surely in flight when its host is paused.
+        Configure("backup_io_bandwidth_limit: 4MiB");
+        _cluster.Start("host-a");
+        Volumes(1, 24);
+        var id = Submit("volume", "backup", "create", "--repository", "posix", "vol00");
+        using var engine = Engine();
+        Poll.Until(() => engine.Backups.Get(id) is { Status: "creating", ProgressBytes: > 0 }, "host-a to be mid-backup", seconds: 300);
+        _cluster.Signal("host-a", "STOP"); // alive, but silent: no heartbeat, no progress
+        try
+        {
+            _cluster.Start("host-b");
+            Poll.Until(() => engine.Backups.Get(id).Status != "creating", "host-b to reset host-a's backup", seconds: 180);
+        }
+        finally
+        {
+            _cluster.Signal("host-a", "CONT");
+        }
+        var reset = engine.Backups.Get(id);
+        Assert.Equal(("error", "incomplete backup reset on manager restart"), (reset.Status, reset.FailReason));
+
+        // host-a wakes up mid-transfer: it must notice the backup is no longer its own and stop, recording nothing.
+        Poll.Until(() => _cluster.Log("host-a").Contains($"Backup {id}: create failed", StringComparison.Ordinal), "host-a to notice", seconds: 120);
+        Thread.Sleep(TimeSpan.FromSeconds(3)); // anything host-a would still write lands by now
+        var after = engine.Backups.Get(id);
+        Assert.Equal(("error", "incomplete backup reset on manager restart"), (after.Status, after.FailReason));
+        Assert.Contains("was taken over by another backup service", _cluster.Log("host-a"), StringComparison.Ordinal);
+        Assert.Equal("available", engine.Volumes.Get("vol00").Status);
+        var events = File.ReadAllLines(Path.Combine(_home.Home, "cinder-backup.log")).Select(l => JsonDocument.Parse(l).RootElement)
+            .Where(e => e.GetProperty("backup_id").GetString() == id).Select(e => e.GetProperty("event_type").GetString()).ToList();
+        Assert.Equal(1, events.Count(e => e == "backup.create.error"));
+        Assert.DoesNotContain("backup.create.end", events);
+        Assert.DoesNotContain(RepositoryFiles.Of(_home.File_("posix-repo")), f => f.Contains(id, StringComparison.Ordinal));
+        var usage = engine.Quotas.Usage().ToDictionary(u => u.Type);
+        Assert.Equal((1L, 0L), (usage["backups"].InUse, usage["backups"].Reserved)); // the errored row counts, as in Cinder
+        Assert.Single(Regex.Matches(_cluster.Log("host-b"), $"Backup {id}: its create operation's owner .* is gone"));
+    }
+
+    [Fact]
     public void QueuedWorkOfAZoneWhoseLoneServiceWasKilledIsEndedOnceNamingTheZone()
     {
         Configure("backup_io_bandwidth_limit: 1MiB");

@@ -67,6 +67,14 @@ public sealed class ServiceCluster : IDisposable
         p.WaitForExit();
     }
 
+    /// <summary>Sends <paramref name="signal"/> (STOP, CONT) to the host's process: SIGSTOP starves it as a stalled machine would.</summary>
+    public void Signal(string host, string signal)
+    {
+        using var kill = Process.Start("kill", new[] { "-" + signal, _hosts[host].Process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) })!;
+        kill.WaitForExit();
+        Xunit.Assert.Equal(0, kill.ExitCode);
+    }
+
     /// <summary>SIGTERM, as systemd stops a service; returns its exit code.</summary>
     public int Stop(string host)
     {

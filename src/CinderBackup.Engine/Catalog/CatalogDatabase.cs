@@ -269,27 +269,34 @@ internal sealed class CatalogDatabase : ICatalog
 
     private void Migrate()
     {
-        var version = _db.Dialect.SchemaVersion(_db);
-        if (version > Migrations.Latest)
+        // The version and the tables from one snapshot: another process creating this catalog commits its first
+        // migration between two separate reads, and the version 0 read before it with the tables read after it looked
+        // like someone else's database (seen with seven processes starting on a new catalog at once).
+        var version = InTransaction(deferred: true, db =>
         {
-            throw new CinderBackupException(ErrorIds.CatalogTooNew, ErrorKind.NotSupported,
-                $"The catalog '{Path}' has schema version {version}, newer than this CinderBackup understands ({Migrations.Latest}). Upgrade CinderBackup.", Path);
-        }
-        if (version == 0)
-        {
-            // An empty file is ours to initialise; a database with someone else's tables is not.
-            var tables = _db.Query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%';", r => r.GetString(0));
-            if (tables.Count > 0)
+            var v = db.Dialect.SchemaVersion(db);
+            if (v > Migrations.Latest)
+            {
+                throw new CinderBackupException(ErrorIds.CatalogTooNew, ErrorKind.NotSupported,
+                    $"The catalog '{Path}' has schema version {v}, newer than this CinderBackup understands ({Migrations.Latest}). Upgrade CinderBackup.", Path);
+            }
+            if (v == 0)
+            {
+                // An empty file is ours to initialise; a database with someone else's tables is not.
+                var tables = db.Query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%';", r => r.GetString(0));
+                if (tables.Count > 0)
+                {
+                    throw new CinderBackupException(ErrorIds.CatalogCorrupt, ErrorKind.InvalidData,
+                        $"The file '{Path}' is an SQLite database but not a CinderBackup catalog (it has tables {string.Join(", ", tables.Take(5))}).", Path);
+                }
+            }
+            else if ((string?)db.Scalar("SELECT value FROM catalog_info WHERE key = 'application';") != "cinderbackup")
             {
                 throw new CinderBackupException(ErrorIds.CatalogCorrupt, ErrorKind.InvalidData,
-                    $"The file '{Path}' is an SQLite database but not a CinderBackup catalog (it has tables {string.Join(", ", tables.Take(5))}).", Path);
+                    $"The file '{Path}' is not a CinderBackup catalog.", Path);
             }
-        }
-        else if ((string?)_db.Scalar("SELECT value FROM catalog_info WHERE key = 'application';") != "cinderbackup")
-        {
-            throw new CinderBackupException(ErrorIds.CatalogCorrupt, ErrorKind.InvalidData,
-                $"The file '{Path}' is not a CinderBackup catalog.", Path);
-        }
+            return v;
+        });
         if (version == Migrations.Latest)
         {
             return;

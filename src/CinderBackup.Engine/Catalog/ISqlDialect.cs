@@ -22,6 +22,12 @@ internal interface ISqlDialect
     /// </summary>
     string SkipLocked(string alias);
 
+    /// <summary>
+    /// What ends a SELECT so that the rows it reads stay locked until the transaction ends (PostgreSQL: <c> FOR UPDATE</c>);
+    /// empty where writers are serialised anyway (SQLite).
+    /// </summary>
+    string ForUpdate { get; }
+
     /// <summary>A statement of the table classes as this engine runs it (parameters, reserved words).</summary>
     string Statement(string sql);
 

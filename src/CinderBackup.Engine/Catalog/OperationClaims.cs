@@ -155,6 +155,14 @@ internal static class OperationClaims
                 : new OperationOwner(r.StrN("owner_host") ?? "", (int)(r.LongN("owner_pid") ?? 0), r.TimeN("owner_started_at") ?? DateTime.MinValue),
             r.TimeN("heartbeat_at")));
 
+    /// <summary>
+    /// True while <paramref name="owner"/> (its host and pid) still owns the running operation on the backup; false once
+    /// the operation was taken from it (a peer judged it gone: a host paused past service_down_time) or is over.
+    /// </summary>
+    public static bool IsOwnedBy(Db db, string backupId, OperationOwner owner) =>
+        db.ScalarLong("SELECT COUNT(*) FROM backups WHERE id = $id AND operation IS NOT NULL AND owner_host = $h AND owner_pid = $pid",
+            ("$id", backupId), ("$h", owner.Host), ("$pid", owner.Pid)) == 1;
+
     /// <summary>The pid of the process that owns the backup's running operation, if any.</summary>
     public static int? OwnerPid(Db db, string backupId) =>
         (int?)(long?)db.Scalar("SELECT owner_pid FROM backups WHERE id = $id AND operation IS NOT NULL", ("$id", backupId));

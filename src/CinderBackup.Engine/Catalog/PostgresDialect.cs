@@ -42,6 +42,8 @@ internal sealed class PostgresDialect : ISqlDialect
     // claim is right on its own.
     public string SkipLocked(string alias) => $" FOR UPDATE OF {alias} SKIP LOCKED";
 
+    public string ForUpdate => " FOR UPDATE";
+
     public string Statement(string sql) => _statements.GetOrAdd(sql, Map);
 
     public string ParameterName(string name) => name.StartsWith('$') ? name[1..] : name;

@@ -13,6 +13,8 @@ internal sealed class SqliteDialect : ISqlDialect
 
     public string SkipLocked(string alias) => ""; // one writer at a time (BEGIN IMMEDIATE)
 
+    public string ForUpdate => ""; // one writer at a time (BEGIN IMMEDIATE)
+
     public string Statement(string sql) => sql;
 
     public string Migration(string ddl) => ddl;

@@ -254,6 +254,7 @@ internal sealed class BackupCreator
             ?? throw new CinderBackupException(ErrorIds.VolumeNotFound, ErrorKind.NotFound, $"Volume {row.VolumeId} could not be found.", row.VolumeId);
         VolumeSnapshot? tempSnapshot = null;
         var lastEvent = Environment.TickCount64;
+        var me = OperationOwner.Current(_engine.Config.Host);
         using var monitor = new OperationMonitor(_engine.Config, row.Id,
             status => status is BackupStatus.Deleting or BackupStatus.Deleted, _o.Progress, _o.Cancel,
             onTick: (db, p) =>
@@ -263,7 +264,7 @@ internal sealed class BackupCreator
                     lastEvent = Environment.TickCount64;
                     EventLog.Write(_engine.Config, "backup.createprogress", row, extra: ProgressFields(p));
                 }
-            });
+            }, owner: me);
         try
         {
             // Container and prefix are saved before any object is written (a crash leaves them findable), with the
@@ -371,12 +372,16 @@ internal sealed class BackupCreator
                 {
                     throw new OperationCanceledException();
                 }
-                return Succeed(row, result, tempSnapshot);
+                return Succeed(row, result, tempSnapshot, me);
             }
             finally
             {
                 parentHashes?.Dispose();
             }
+        }
+        catch (Exception e) when (e is LostClaimException || LostMeanwhile(monitor))
+        {
+            throw Lost(row, store, me, e as LostClaimException);
         }
         catch (OperationCanceledException) when (monitor.StoppedByStatus)
         {
@@ -404,6 +409,38 @@ internal sealed class BackupCreator
             throw new CinderBackupException(ErrorIds.BackupFailed, e is CinderBackupException cb ? cb.Kind : ErrorKind.IOError,
                 $"Backup {row.Id} failed: {reason}", row.Id, e);
         }
+    }
+
+    private static bool LostMeanwhile(OperationMonitor monitor)
+    {
+        monitor.CheckNow();
+        return monitor.LostClaim;
+    }
+
+    /// <summary>Thrown inside the engine when a final write finds the operation no longer this process's.</summary>
+    private sealed class LostClaimException : Exception
+    {
+    }
+
+    /// <summary>
+    /// This process was judged gone (paused past service_down_time) and a peer took the backup over: the peer's reset or
+    /// adoption stands, and nothing of this process's is recorded over it. What this process wrote after a reset is
+    /// removed (the peer removed what was there then); an adopted backup's objects are the backup and stay.
+    /// </summary>
+    private CinderBackupException Lost(BackupRow row, IBackupRepository store, OperationOwner me, LostClaimException? inner)
+    {
+        var current = _engine.Catalog.Read(db => BackupTable.Get(db, row.Id, includeDeleted: true));
+        if (current is { Status: BackupStatus.Error } && row.Container is not null && row.ServiceMetadata is not null
+            && current.Container == row.Container && current.ServiceMetadata == row.ServiceMetadata)
+        {
+            store.RemoveBackup(row.Container, row.ServiceMetadata, row.Id);
+        }
+        DropRbdSnapshot();
+        var now = current is null ? "gone" : $"{current.Status}{(current.OwnerHost is null ? "" : $", owned by pid {current.OwnerPid} on {current.OwnerHost}")}";
+        _engine.Detail($"Backup {row.Id}: taken over by a peer while this process (pid {me.Pid} on {me.Host}) was not running; it is now {now}.");
+        return new CinderBackupException(ErrorIds.BackupFailed, ErrorKind.InvalidState,
+            $"Backup {row.Id} was taken over by another backup service while this process (pid {me.Pid} on {me.Host}) was paused past service_down_time; its clean-up stands (the backup is {now}) and nothing was recorded over it.",
+            row.Id, inner);
     }
 
     private static bool StoppedMeanwhile(OperationMonitor monitor)
@@ -496,10 +533,14 @@ internal sealed class BackupCreator
         }
     }
 
-    private VolumeBackup Succeed(BackupRow row, BackupWriteResult result, VolumeSnapshot? tempSnapshot)
+    private VolumeBackup Succeed(BackupRow row, BackupWriteResult result, VolumeSnapshot? tempSnapshot, OperationOwner me)
     {
         var done = _engine.Catalog.Write(db =>
         {
+            if (BackupTable.Get(db, row.Id, includeDeleted: true) is { Deleted: false, Status: not BackupStatus.Deleting } && !OperationClaims.IsOwnedBy(db, row.Id, me))
+            {
+                throw new LostClaimException(); // checked in the transaction that would record it: a peer's reset stands
+            }
             var current = BackupTable.Get(db, row.Id, includeDeleted: true);
             var recreate = current is null;
             if (current is null)

@@ -7,7 +7,8 @@ namespace CinderBackup.Engine.Operations;
 /// Watches a running operation from its own catalog connection: about once a second it records progress,
 /// rate and a heartbeat on the backup row (so any session sees them), and reads the row's status; a status
 /// that means "stop" (a force delete during a backup, a status change during a restore) cancels the work,
-/// as Cinder's per-chunk checks do.
+/// as Cinder's per-chunk checks do. Given its owner, it also stops the work when the operation is no longer that
+/// owner's (<see cref="LostClaim"/>): a host paused past service_down_time was judged gone and a peer took it over.
 /// </summary>
 internal sealed class OperationMonitor : IDisposable
 {
@@ -19,6 +20,7 @@ internal sealed class OperationMonitor : IDisposable
     private readonly object _gate = new();
     private readonly IProgress<TransferProgress>? _forward;
     private readonly Action<Db, TransferProgress>? _onTick;
+    private readonly Catalog.OperationOwner? _owner;
     private ICatalog? _catalog;
     private TransferProgress _latest;
     private volatile bool _reported;
@@ -28,9 +30,11 @@ internal sealed class OperationMonitor : IDisposable
     private bool _disposed;
 
     public OperationMonitor(Config.EngineConfig config, string backupId, Func<string?, bool> stopWhen,
-        IProgress<TransferProgress>? forward, CancellationToken external, int intervalMs = 1000, Action<Db, TransferProgress>? onTick = null)
+        IProgress<TransferProgress>? forward, CancellationToken external, int intervalMs = 1000, Action<Db, TransferProgress>? onTick = null,
+        Catalog.OperationOwner? owner = null)
     {
         _onTick = onTick;
+        _owner = owner;
         _config = config;
         _backupId = backupId;
         _stopWhen = stopWhen;
@@ -44,6 +48,9 @@ internal sealed class OperationMonitor : IDisposable
 
     /// <summary>True when the work was stopped because the row's status asked for it.</summary>
     public bool StoppedByStatus { get; private set; }
+
+    /// <summary>True when the operation was taken from its owner (a peer's clean-up) while it ran: the work stops and records nothing.</summary>
+    public bool LostClaim { get; private set; }
 
     /// <summary>The status that stopped the work.</summary>
     public string? StopStatus { get; private set; }
@@ -74,7 +81,7 @@ internal sealed class OperationMonitor : IDisposable
                 _lastBytes = p.BytesDone;
                 _lastTick = now;
                 var reported = _reported;
-                var status = _catalog.Write(db =>
+                var (status, mine) = _catalog.Write(db =>
                 {
                     if (reported)
                     {
@@ -85,9 +92,14 @@ internal sealed class OperationMonitor : IDisposable
                         BackupTable.Touch(db, _backupId);
                     }
                     _onTick?.Invoke(db, p);
-                    return BackupTable.Status(db, _backupId);
+                    return (BackupTable.Status(db, _backupId), _owner is null || OperationClaims.IsOwnedBy(db, _backupId, _owner));
                 });
-                if (_stopWhen(status) && !_cts.IsCancellationRequested)
+                if (!mine && status is not null && !_stopWhen(status) && !_cts.IsCancellationRequested)
+                {
+                    LostClaim = true;
+                    _cts.Cancel();
+                }
+                else if (_stopWhen(status) && !_cts.IsCancellationRequested)
                 {
                     StoppedByStatus = true;
                     StopStatus = status;

@@ -8,8 +8,9 @@ namespace CinderBackup.Engine.Rules;
 /// <summary>
 /// Cinder's backup quotas (cinder-reference.md §7): <c>backups</c> and <c>backup_gigabytes</c> per project,
 /// counted as Cinder's usage sync does (non-deleted backups, summing their volume size), plus live reservations.
-/// Every check and reservation runs inside the caller's immediate transaction, so concurrent creates from any
-/// number of processes can never overshoot a limit.
+/// Every check and reservation runs inside the caller's write transaction, after locking the project's quota_usages
+/// rows (<see cref="QuotaTable.LockUsages"/>), so concurrent creates from any number of processes and hosts can never
+/// overshoot a limit.
 /// </summary>
 internal sealed class QuotaEngine
 {
@@ -90,6 +91,8 @@ internal sealed class QuotaEngine
     private string Reserve(Db db, string project, int sizeGiB, string? count, string gigabytes,
         Func<int, long, CinderBackupException> overSize, Func<int, CinderBackupException> overCount)
     {
+        // The project's lock first: whatever it counts below cannot change under it until this transaction ends.
+        QuotaTable.LockUsages(db, project, count is null ? new[] { gigabytes } : new[] { count, gigabytes }, Clock.UtcNow);
         var gbLimit = Limit(db, project, gigabytes);
         var (gbUsed, gbReserved) = Usage(db, project, gigabytes);
         if (gbLimit >= 0 && sizeGiB > 0 && gbLimit < (long)sizeGiB + gbUsed + gbReserved)
@@ -112,6 +115,7 @@ internal sealed class QuotaEngine
         {
             ReservationTable.Insert(db, uuid, project, resource, delta, expire, now);
         }
+        FaultPoints.Hit("quota.reserved"); // the reservation is not committed yet: a racing one must wait for it
         return uuid;
     }
 

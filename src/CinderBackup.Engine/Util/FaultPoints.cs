@@ -5,8 +5,9 @@ namespace CinderBackup.Engine.Util;
 /// <summary>
 /// Named points in the write paths where the fault-injection tests make a process fail on purpose, to prove that
 /// what is left behind is always consistent. Armed only by the environment variable
-/// <c>CINDERBACKUP_FAULT=&lt;point&gt;[#&lt;n&gt;][:kill|enospc|eio]</c> (the n-th time the point is reached; kill -9 by
-/// default); otherwise a hit costs one comparison.
+/// <c>CINDERBACKUP_FAULT=&lt;point&gt;[#&lt;n&gt;][:kill|enospc|eio|pause]</c> (the n-th time the point is reached; kill -9 by
+/// default; pause waits 2 s there and goes on, so racing processes meet inside a transaction); otherwise a hit costs one
+/// comparison.
 /// </summary>
 internal static class FaultPoints
 {
@@ -27,6 +28,9 @@ internal static class FaultPoints
                 throw new IOException("No space left on device", 28);
             case "eio":
                 throw new IOException("Input/output error", 5);
+            case "pause":
+                Thread.Sleep(TimeSpan.FromSeconds(2));
+                break;
             default:
                 using (var self = Process.GetCurrentProcess())
                 {
