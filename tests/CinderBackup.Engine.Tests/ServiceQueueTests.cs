@@ -22,7 +22,7 @@ public sealed class ServiceQueueTests : IDisposable
 
     public ServiceQueueTests()
     {
-        _home.WriteConfig($"backup_file_size: 1MiB\nquota_backups: 200\nquota_volumes: 100\nreport_interval: 1\nservice_down_time: 3\nshared_volume_paths: {Path.Combine(_home.Home, "volumes")}\n");
+        _home.WriteConfig($"backup_file_size: 1MiB\nquota_backups: 200\nquota_volumes: 100\nreport_interval: 1\nservice_down_time: 6\nshared_volume_paths: {Path.Combine(_home.Home, "volumes")}\n");
         _engine = EngineFactory.Open(_home);
     }
 
@@ -222,9 +222,9 @@ public sealed class ServiceQueueTests : IDisposable
         var deleting = _engine.Backups.Create(new BackupCreateOptions { Volume = "v2", Name = "d", Incremental = true });
         var restoring = _engine.Backups.StartRestore("r", name: "target");
         // All three now belong to host "dead", whose last sign of life is older than service_down_time. Before any peer
-        // starts: this test process's own operations, unheartbeated, are a gone owner's to a peer after 3 s too (on a
+        // starts: this test process's own operations, unheartbeated, are a gone owner's to a peer after service_down_time too (on a
         // slow catalog a peer then cleaned one up before this rewrite, and the count below saw 2 of 3).
-        var old = Util.Clock.ToStorage(Util.Clock.UtcNow.AddSeconds(-10));
+        var old = Util.Clock.ToStorage(Util.Clock.UtcNow.AddSeconds(-30));
         _engine.Catalog.Write(db =>
         {
             db.Execute("UPDATE backups SET status = 'deleting', operation = 'delete' WHERE id = $id", ("$id", deleting.Id));
@@ -258,13 +258,13 @@ public sealed class ServiceQueueTests : IDisposable
         // operation from it then would clean it up twice (seen in MultiHostCliTests' kill -9 run before the fix).
         Volume("v1", 5);
         var creating = _engine.Backups.StartCreate(new BackupCreateOptions { Volume = "v1", Name = "c" });
-        var old = Util.Clock.ToStorage(Util.Clock.UtcNow.AddSeconds(-10));
+        var old = Util.Clock.ToStorage(Util.Clock.UtcNow.AddSeconds(-30));
         _engine.Catalog.Write(db => db.Execute(
             "UPDATE backups SET owner_host = 'busy', owner_pid = $pid, heartbeat_at = $old WHERE operation IS NOT NULL",
             ("$old", old), ("$pid", Environment.ProcessId))); // a live pid: busy's own service leaves it alone too
         var busy = Start("busy"); // its service row is fresh from here on
         var peer = Start("h1");
-        Thread.Sleep(TimeSpan.FromSeconds(5)); // over service_down_time (3 s), several report_intervals (1 s)
+        Thread.Sleep(TimeSpan.FromSeconds(8)); // over service_down_time (6 s: 3 s was judged down on a loaded CI machine), several report_intervals (1 s)
         Assert.Equal("creating", _engine.Backups.Get(creating.Id).Status);
         Assert.DoesNotContain(peer.Log, l => l.Contains("is gone; cleaning up", StringComparison.Ordinal));
         busy.Dispose();

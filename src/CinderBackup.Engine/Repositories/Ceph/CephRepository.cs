@@ -217,9 +217,10 @@ internal sealed class CephRepository : IBackupRepository
                     // What the base's head holds beyond the parent's snapshot (a failed or deleted later backup's data) is
                     // shipped again too, so the new snapshot is the source's, whatever the head held before.
                     var drift = image.Diff(parentSnapshot, 0, imageSize).Select(e => (e.Offset, e.Offset + e.Length));
-                    var changed = source.Changed
+                    var changed = source.KnowsChanges
+                        ? source.ChangedIn(0, source.Length)
                         // The parent's source snapshot went meanwhile: everything either side holds is read.
-                        ?? source.Runs(0, source.Length, block).Where(r => !r.Hole).Select(r => (r.Start, r.End))
+                        : source.Runs(0, source.Length, block).Where(r => !r.Hole).Select(r => (r.Start, r.End))
                             .Concat(image.Diff(null, 0, imageSize).Where(e => e.Exists).Select(e => (e.Offset, e.Offset + e.Length))).ToList();
                     extents = CephTransfer.Union(block, imageSize, changed, drift);
                 }
