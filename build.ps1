@@ -101,9 +101,13 @@ function Measure-XunitResult {
     $passed = 0
     $failed = 0
     foreach ($file in $files) {
-        $counters = ([xml] (Get-Content -Raw -LiteralPath $file.FullName)).TestRun.ResultSummary.Counters
+        $run = ([xml] (Get-Content -Raw -LiteralPath $file.FullName)).TestRun
+        $counters = $run.ResultSummary.Counters
+        # A skipped xunit test is a result with outcome NotExecuted; the Counters' notExecuted stays 0 for it (only
+        # total - executed shows it, which would also hide tests a crashed host never ran).
+        $skipped = @($run.Results.UnitTestResult | Where-Object { $_.outcome -eq 'NotExecuted' }).Count
         $passed += [int] $counters.passed
-        $failed += [int] $counters.total - [int] $counters.passed - $(if ($AllowSkipped) { [int] $counters.notExecuted } else { 0 })
+        $failed += [int] $counters.total - [int] $counters.passed - $(if ($AllowSkipped) { $skipped } else { 0 })
     }
     $notes = @()
     if ($files.Count -lt $testProjects.Count) {
