@@ -328,6 +328,35 @@ public sealed class PostgresCatalogTests : IDisposable
     }
 
     [Fact]
+    public void AProjectRolesStartUpLeavesAGoneOwnersFinishedBackupToTheServices()
+    {
+        // A service died right after a project's backup reached its commit point. The project's own tools (a project
+        // role) start first: their recovery may not adopt it (the server refuses a project role's `available`), so it must
+        // leave it as it is, open normally, and let an administrator's process (a service) adopt it.
+        OnPostgres();
+        string done;
+        using (var svc = EngineFactory.Open(_home, "proja", "svc", admin: true))
+        {
+            svc.Volumes.Create("v", 1);
+            done = svc.Backups.Create(new BackupCreateOptions { Volume = "v", Name = "done" }).Id;
+        }
+        _server.Sql(_database, "UPDATE backups SET status = 'creating', operation = 'create', owner_host = 'gone-host', owner_pid = 4242, " +
+            $"heartbeat_at = '2026-01-01T00:00:00.000000' WHERE id = '{done}'");
+        var role = ProjectRole("proja");
+        using (var alice = AsRole(role, "proja"))
+        {
+            Assert.Equal("creating", alice.Backups.Get(done).Status);
+        }
+        // Left as it was, its claim given up (no owner), for the next process that may decide.
+        Assert.Equal("creating|create|", _server.Sql(_database, $"SELECT status || '|' || operation || '|' || COALESCE(owner_host, '') FROM backups WHERE id = '{done}'").Trim());
+        UseOwner();
+        using (var svc = EngineFactory.Open(_home, "proja", "svc", admin: true))
+        {
+            Assert.Equal("available", svc.Backups.Get(done).Status);
+        }
+    }
+
+    [Fact]
     public void AProjectRolesRowsNeverChooseTheFilesOrObjectsAServiceActsOn()
     {
         OnPostgres();
