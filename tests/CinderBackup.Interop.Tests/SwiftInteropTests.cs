@@ -170,23 +170,7 @@ public sealed class SwiftInteropTests : IClassFixture<SwiftServer>, IDisposable
         {
             targets[s] = _home.File_($"cinder-restore{s}.img");
             Images.CreateSparse(targets[s], Images.GiB);
-            var chain = new JsonArray();
-            for (var k = s; k >= 0; k--)
-            {
-                var b = engine.Backups.Get(backups[k].Id);
-                chain.Add(new JsonObject
-                {
-                    ["id"] = b.Id,
-                    ["volume_id"] = b.VolumeId,
-                    ["display_name"] = b.Name,
-                    ["display_description"] = b.Description,
-                    ["created_at"] = CinderDriver.Time(b.CreatedAtUtc),
-                    ["parent_id"] = b.ParentId,
-                    ["container"] = b.Container,
-                    ["service_metadata"] = b.ServiceMetadata,
-                    ["size"] = b.Size,
-                });
-            }
+            var chain = CinderDriver.RestoreChain(engine, backups, s);
             requests[s] = new JsonObject
             {
                 ["repo"] = "",

@@ -41,27 +41,9 @@ public sealed class RbdVolumeTests : IDisposable
         return data;
     }
 
-    private void Write(string image, long offset, byte[] data)
-    {
-        using var cluster = RadosCluster.Connect(_ceph.ConfPath, "admin");
-        using var pool = cluster.OpenPool("volumes");
-        using var i = pool.OpenImage(image);
-        i.Write(offset, data);
-        i.Flush();
-    }
+    private void Write(string image, long offset, byte[] data) => RbdTestImages.Write(_ceph, image, i => i.Write(offset, data));
 
-    private string Sha(string image, long length = Length)
-    {
-        using var cluster = RadosCluster.Connect(_ceph.ConfPath, "admin");
-        using var pool = cluster.OpenPool("volumes");
-        using var i = pool.OpenImage(image, readOnly: true);
-        var buffer = new byte[length];
-        for (var done = 0; done < length;)
-        {
-            done += i.Read(done, buffer.AsSpan(done));
-        }
-        return Convert.ToHexString(SHA256.HashData(buffer));
-    }
+    private string Sha(string image, long length = Length) => RbdTestImages.Sha(_ceph, image, length);
 
     private string Snapshots(string image) => _ceph.Rbd("snap", "ls", "volumes/" + image);
 
