@@ -537,11 +537,11 @@ internal sealed class BackupCreator
     {
         var done = _engine.Catalog.Write(db =>
         {
-            if (BackupTable.Get(db, row.Id, includeDeleted: true) is { Deleted: false, Status: not BackupStatus.Deleting } && !OperationClaims.IsOwnedBy(db, row.Id, me))
+            var current = BackupTable.Get(db, row.Id, includeDeleted: true);
+            if (current is { Deleted: false, Status: not BackupStatus.Deleting } && !OperationClaims.IsOwnedBy(db, row.Id, me))
             {
                 throw new LostClaimException(); // checked in the transaction that would record it: a peer's reset stands
             }
-            var current = BackupTable.Get(db, row.Id, includeDeleted: true);
             var recreate = current is null;
             if (current is null)
             {
