@@ -121,6 +121,37 @@ function Measure-XunitResult {
     [pscustomobject]@{ Passed = $passed; Failed = $failed; Notes = $notes }
 }
 
+function Format-FailureMessage([string] $Message) {
+    # Its first lines on one line (an assertion's expected/actual pair is on lines 2-4), at most 300 characters.
+    $text = (@($Message.Trim() -split "`r?`n" | ForEach-Object Trim | Where-Object { $_ } | Select-Object -First 4) -join ' | ')
+    if ($text.Length -gt 300) { $text.Substring(0, 300) + '...' } else { $text }
+}
+
+function Write-FailedTest {
+    # One line per failed test (xunit TRX results, Pester JUnit test cases): its name and the start of its message.
+    param([string[]] $Trx, [string] $JUnit)
+    $lines = @()
+    foreach ($file in $Trx | Where-Object { $_ }) {
+        $run = ([xml] (Get-Content -Raw -LiteralPath $file)).TestRun
+        foreach ($r in @($run.Results.UnitTestResult | Where-Object { $_.outcome -notin 'Passed', 'NotExecuted' })) {
+            $message = Format-FailureMessage "$($r.Output.ErrorInfo.Message)"
+            $lines += "  $([IO.Path]::GetFileNameWithoutExtension($file)): $($r.testName) ($($r.outcome)): $message"
+        }
+    }
+    if (Test-Path -LiteralPath $JUnit) {
+        foreach ($case in ([xml] (Get-Content -Raw -LiteralPath $JUnit)).SelectNodes('//testcase[failure or error]')) {
+            $node = if ($case.failure) { $case.failure } else { $case.error }
+            $message = Format-FailureMessage "$(if ($node -is [string]) { $node } else { $node.message })"
+            $lines += "  Pester: $($case.name): $message"
+        }
+    }
+    if ($lines) {
+        Write-Host "Failed tests ($($lines.Count)):"
+        $lines | Select-Object -First 60 | ForEach-Object { Write-Host $_ }
+        if ($lines.Count -gt 60) { Write-Host "  ... and $($lines.Count - 60) more" }
+    }
+}
+
 function Invoke-TestLanes {
     # Runs each lane (a list of `dotnet test` argument lists, run one after the other) in a thread job of its own, all
     # lanes at once, and prints their output as it comes, each line prefixed with its lane's name. Returns the exit code
@@ -185,6 +216,8 @@ function Invoke-Test {
     $xunit = [pscustomobject]@{ Passed = $xunit.Passed + $pg.Passed; Failed = $xunit.Failed + $pg.Failed }
     $pester = & (Join-Path $root 'tests/Pester/Invoke-PesterSuite.ps1') -ModulePath $moduleOut -ResultPath (Join-Path $results 'Pester.junit.xml')
     $failed = $xunit.Failed + $pester.Failed
+    # The failed tests by name, last, where a CI log that shows only its tail still shows them.
+    Write-FailedTest -Trx @((Get-ChildItem -LiteralPath $trx, $trxPg -Filter '*.trx' -ErrorAction SilentlyContinue).FullName) -JUnit (Join-Path $results 'Pester.junit.xml')
     Write-Host "$($xunit.Passed + $pester.Passed) passed, $failed failed"
     if ($failed -gt 0) { exit 1 }
 }
