@@ -52,20 +52,5 @@ internal static class CatalogTempFiles
         }
     }
 
-    private static bool Runs(int pid)
-    {
-        if (pid == Environment.ProcessId)
-        {
-            return true;
-        }
-        try
-        {
-            using var p = System.Diagnostics.Process.GetProcessById(pid);
-            return !p.HasExited;
-        }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
-        {
-            return false;
-        }
-    }
+    private static bool Runs(int pid) => Util.LocalProcess.Runs(pid);
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using CinderBackup.Engine.Backup;
 using CinderBackup.Engine.Catalog;
 using CinderBackup.Engine.Errors;
@@ -225,23 +224,6 @@ internal static class Recovery
         {
             return false;
         }
-        try
-        {
-            using var p = Process.GetProcessById(owner.Pid);
-            if (p.HasExited)
-            {
-                return true;
-            }
-            // A reused pid belongs to a process that started after the operation did.
-            return owner.Since != DateTime.MinValue && p.StartTime.ToUniversalTime() > owner.Since.AddSeconds(5);
-        }
-        catch (ArgumentException)
-        {
-            return true; // no such process
-        }
-        catch (InvalidOperationException)
-        {
-            return true;
-        }
+        return LocalProcess.IsGoneSince(owner.Pid, owner.Since);
     }
 }
