@@ -10,7 +10,7 @@ namespace CinderBackup.Engine.Util;
 /// </summary>
 internal static class LocalProcess
 {
-    /// <summary>True while process <paramref name="pid"/> runs (an unreaped zombie counts as running).</summary>
+    /// <summary>True while process <paramref name="pid"/> runs; one there but not ours to read is taken for running.</summary>
     public static bool Runs(int pid) => pid == Environment.ProcessId || Ask(pid, p => !p.HasExited, unreadable: true) is true;
 
     /// <summary>
