@@ -115,8 +115,9 @@ public sealed class StopTests
     /// Ctrl+C typed on a terminal: python3's pty module runs pwsh 7.6.9 on a pseudo-terminal and types Ctrl+C (0x03)
     /// a second into the backup, so the terminal sends SIGINT as a keyboard does. pwsh.dll runs directly (`dotnet
     /// exec`), as an installed pwsh does: the `dotnet pwsh` tool launcher would die on the signal itself. The driver
-    /// answers pwsh's cursor-position queries as a terminal does: unanswered, every progress redraw waits for replies
-    /// that never come, and twice in fresh-clone CI runs at load 10-20 Ctrl+C then did not stop the backup.
+    /// gives pwsh SIGINT's default disposition, as a terminal's foreground job has: a CI run started in the background
+    /// had SIGINT ignored, exec handed that on and Ctrl+C stopped nothing. It also answers pwsh's cursor-position
+    /// queries, as a terminal does.
     /// </summary>
     [Fact]
     public void CtrlCOnARealTerminalCancelsTheBackup()
@@ -128,10 +129,13 @@ public sealed class StopTests
         File.WriteAllText(script, $"Import-Module '{ModuleUnderTest.ManifestPath}' -ErrorAction Stop\nNew-VolumeBackup -Volume slow -Name bc\n'after the backup'\n");
         var driver = Path.Combine(s.Root, "ctrlc.py");
         File.WriteAllText(driver, """
-            import os, pty, select, sys, time
+            import os, pty, select, signal, sys, time
             repo, pwsh, script, log = sys.argv[1:5]
             pid, fd = pty.fork()
             if pid == 0:
+                # A terminal's foreground job takes SIGINT by default; a CI started in the background may have it ignored,
+                # which exec would hand on to pwsh (and .NET keeps an inherited ignore).
+                signal.signal(signal.SIGINT, signal.SIG_DFL)
                 os.chdir(repo)
                 os.execvp('dotnet', ['dotnet', 'exec', pwsh, '-NoProfile', '-NonInteractive', '-File', script])
             out = b''
