@@ -39,7 +39,7 @@ internal static class CatalogTempFiles
         {
             var rest = Path.GetFileName(path)[mine.Length..];
             var dash = rest.IndexOf('-', StringComparison.Ordinal);
-            if (dash > 0 && int.TryParse(rest[..dash], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var pid) && !Runs(pid))
+            if (dash > 0 && int.TryParse(rest[..dash], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var pid) && !Util.LocalProcess.Runs(pid))
             {
                 try
                 {
@@ -51,6 +51,4 @@ internal static class CatalogTempFiles
             }
         }
     }
-
-    private static bool Runs(int pid) => Util.LocalProcess.Runs(pid);
 }
